@@ -10,7 +10,9 @@
 ** Behaviours (docs/predict_duration.md and siblings):
 **   1. The model is a BLOB or a registry reference, decoded once per statement
 **      (model.c); the decoded model carries its own row buffers, so scoring a
-**      row allocates nothing.
+**      row allocates nothing.  The row is filled and scored within one call
+**      (gbt_row_prepare, then the core's _x scorers), so nothing carries over
+**      between calls and statements may share a decoded model.
 **   2. Features are matched by name.  A feature the model needs and the vector
 **      lacks (or holds as NULL) is missing and follows the learned default
 **      direction; features the model does not know are ignored; a feature of
@@ -48,6 +50,7 @@ typedef struct gbt_scorer {
   double *num;     /* [n_features] row buffers */
   uint64_t *cat;
   uint8_t *missing;
+  double *x;       /* the row prepared for scoring (gbt_row_prepare) */
 } gbt_scorer;
 
 static void gbt_scorer_free(void *p) {
@@ -58,6 +61,7 @@ static void gbt_scorer_free(void *p) {
   sqlite3_free(s->num);
   sqlite3_free(s->cat);
   sqlite3_free(s->missing);
+  sqlite3_free(s->x);
   sqlite3_free(s);
 }
 
@@ -92,7 +96,8 @@ static om_status gbt_scorer_decode(mdl_view *view, void **impl, void (**impl_fre
   s->num = sqlite3_malloc64((n ? n : 1) * sizeof *s->num);
   s->cat = sqlite3_malloc64((n ? n : 1) * sizeof *s->cat);
   s->missing = sqlite3_malloc64(n ? n : 1);
-  if (!s->num || !s->cat || !s->missing) {
+  s->x = sqlite3_malloc64((n ? n : 1) * sizeof *s->x);
+  if (!s->num || !s->cat || !s->missing || !s->x) {
     st = om_errf(err, OM_NOMEM, "out of memory");
     goto fail;
   }
@@ -154,6 +159,7 @@ static int gbt_scorer_load_row(sqlite3_context *ctx, const char *fname, gbt_scor
       s->num[i] = NAN;
       s->cat[i] = 0;
     }
+  gbt_row_prepare(s->model, s->num, s->cat, s->missing, s->x);
   return 0;
 }
 
@@ -211,11 +217,11 @@ void predictDurationFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   s = scorer_arg(ctx, "predict_duration", argv, WANT_REGRESSION);
   if (!s) return;
   if (argc == 2) {
-    result_finite(ctx, gbt_predict(s->model, s->num, s->cat, s->missing));
+    result_finite(ctx, gbt_predict_x(s->model, s->x));
     return;
   }
   if (need_calibration(ctx, "predict_duration", s)) return;
-  result_finite(ctx, gbt_predict_quantile(s->model, s->num, s->cat, s->missing, q));
+  result_finite(ctx, gbt_predict_quantile_x(s->model, s->x, q));
 }
 
 void predictIntervalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -229,7 +235,7 @@ void predictIntervalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (!s) return;
   if (argc == 2) c = gbt_model_interval_coverage(s->model);
   if (need_calibration(ctx, "predict_interval", s)) return;
-  raw = gbt_predict_raw(s->model, s->num, s->cat, s->missing);
+  raw = gbt_predict_raw_x(s->model, s->x);
   pred = gbt_transform(s->model, raw);
   lo = gbt_transform(s->model, raw + gbt_residual_quantile(s->model, (1 - c) / 2));
   hi = gbt_transform(s->model, raw + gbt_residual_quantile(s->model, (1 + c) / 2));
@@ -258,7 +264,7 @@ void predictFailureFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
   s = scorer_arg(ctx, "predict_failure", argv, WANT_BINARY);
   if (!s) return;
-  result_finite(ctx, gbt_predict(s->model, s->num, s->cat, s->missing));
+  result_finite(ctx, gbt_predict_x(s->model, s->x));
 }
 
 void predictFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -266,7 +272,7 @@ void predictFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
   s = scorer_arg(ctx, "predict", argv, WANT_ANY);
   if (!s) return;
-  result_finite(ctx, gbt_predict(s->model, s->num, s->cat, s->missing));
+  result_finite(ctx, gbt_predict_x(s->model, s->x));
 }
 
 /* For model_importance (importance.c): decode a gbt model from a BLOB. */

@@ -107,6 +107,17 @@ double gbt_predict(const gbt_model *m, const double *num, const uint64_t *cat,
                    const uint8_t *missing);
 double gbt_predict_quantile(const gbt_model *m, const double *num, const uint64_t *cat,
                             const uint8_t *missing, double q);
+/* The same with a row prepared once: gbt_row_prepare fills x[n_features]
+** (numeric: the value, NaN when missing; categorical: the model's code of the
+** hash, 0 when missing, rare or unseen) and the _x functions score it.  This
+** is the fast path (one dictionary look-up per categorical feature per row
+** instead of one per categorical node visited); x must come from
+** gbt_row_prepare with the same model.  Results are identical. */
+void gbt_row_prepare(const gbt_model *m, const double *num, const uint64_t *cat,
+                     const uint8_t *missing, double *x);
+double gbt_predict_raw_x(const gbt_model *m, const double *x);
+double gbt_predict_x(const gbt_model *m, const double *x);
+double gbt_predict_quantile_x(const gbt_model *m, const double *x, double q);
 /* The calibration-residual quantile Q_q of point 5 (raw/log1p space). */
 double gbt_residual_quantile(const gbt_model *m, double q);
 /* The objective's output map applied to a raw score. */
@@ -195,6 +206,13 @@ struct gbt_model {
   double *resid;    /* [n_resid] ascending order statistics of y − raw */
   double *imp_gain; /* [n_features] */
   double *imp_cover;
+  /* scoring index (gbt_index.c), built by gbt_model_index() */
+  gbt_node *pnodes;       /* [n_nodes] nodes as scored; categorical u.cat: n == 0 → a
+                             bitset at cat_bits + off, else n codes at cat_codes + off */
+  uint64_t *cat_dict;     /* per categorical feature, its split hashes ascending */
+  uint32_t *cat_dict_off; /* [n_features + 1] */
+  uint64_t *cat_bits;
+  uint32_t *cat_codes;
 };
 
 /* ---- gbt_rng.c: xoshiro256** seeded by splitmix64 ---- */
@@ -403,6 +421,15 @@ void gbt_obj_gradients(gbt_objective obj, double alpha, const double *ty, const 
 double gbt_obj_metric(gbt_objective obj, double alpha, const double *ty, const double *pred,
                       size_t n);
 double gbt_obj_output(gbt_objective obj, double raw);
+
+/* ---- gbt_index.c ---- */
+#define GBT_BITSET_MAX_WORDS 8 /* bitset per node up to 511 categories, else code lists */
+/* (Re)builds the scoring index from nodes/cat_hashes; OM_NOMEM leaves none.
+** gbt_train and gbt_decode call it: a model that scores has one. */
+om_status gbt_model_index(gbt_model *m);
+void gbt_model_index_free(gbt_model *m);
+/* 1 + position of h in the ascending a[0..n); 0 when absent. */
+uint32_t gbt_index_code(const uint64_t *a, uint32_t n, uint64_t h);
 
 /* ---- gbt_model.c ---- */
 gbt_model *gbt_model_alloc(uint32_t n_features); /* zeroed, arrays per feature allocated */

@@ -272,6 +272,7 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
     goto nomem;
   if ((st = decode_trees(&r, m, depth, err)) != OM_OK) goto fail;
   if (r.left != 0) CORRUPT("gbt payload has %zu trailing bytes", r.left);
+  if (gbt_model_index(m) != OM_OK) goto nomem;
   om_free(depth);
   *out = m;
   return OM_OK;

@@ -42,6 +42,7 @@ void gbt_free(gbt_model *m) {
   om_free(m->resid);
   om_free(m->imp_gain);
   om_free(m->imp_cover);
+  gbt_model_index_free(m);
   om_free(m);
 }
 

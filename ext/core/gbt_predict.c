@@ -4,14 +4,21 @@
 **   1. raw = base_score + Σ over trees of the leaf reached; trees are walked
 **      in order, so the sum is the one the trainer computed.
 **   2. Numeric node: missing (NaN, or missing[f] set) goes the default way,
-**      else x < threshold goes left.  Categorical node: a hash in the node's
-**      sorted set (binary search) goes left; any other hash, and missing,
-**      goes right.
-**   3. Nothing is allocated; only num[f]/cat[f]/missing[f] of the model's
-**      split features are read.  A walk takes tree_depth steps (a leaf stays
-**      put), four trees at a time; a decoded model's child indices and depths
-**      were validated, so every walk ends at a leaf inside its tree.
-**   4. gbt_predict maps raw through the objective (expm1 ≥ 0 for DURATION,
+**      else x < threshold goes left.  Categorical node: the row's code for
+**      the feature (gbt_index.c: 1 + its position in the feature's
+**      dictionary, 0 for missing, rare or unseen) goes left when the node's
+**      bitset (or code list) has it; code 0 is never in a set, so missing,
+**      rare and unseen values go right.
+**   3. Two entry points share one walk: gbt_predict_raw(num, cat, missing)
+**      looks a categorical value's code up at every categorical node it
+**      visits; gbt_row_prepare + gbt_predict_raw_x look every categorical
+**      value up once per row (the SQL layer's path).  Both give the same
+**      bits.
+**   4. Nothing is allocated; only the model's features are read.  A walk
+**      takes tree_depth steps (a leaf stays put), GBT_LOCKSTEP trees at a
+**      time; a decoded model's child indices and depths were validated, so
+**      every walk ends at a leaf inside its tree.
+**   5. gbt_predict maps raw through the objective (expm1 ≥ 0 for DURATION,
 **      σ for BINARY); gbt_predict_quantile adds the conformal residual
 **      quantile first (gbt_model.c) and is NaN for BINARY.
 */
@@ -19,40 +26,64 @@
 
 #include <math.h>
 
-static int hash_in(const uint64_t *h, uint32_t n, uint64_t v) {
+#if defined(__GNUC__)
+#define GBT_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define GBT_ALWAYS_INLINE inline
+#endif
+
+static int code_in(const uint32_t *a, uint32_t n, uint32_t c) {
   uint32_t lo = 0;
   while (n > 1) {
     uint32_t half = n / 2;
-    if (h[lo + half] <= v) lo += half;
+    if (a[lo + half] <= c) lo += half;
     n -= half;
   }
-  return h[lo] == v;
+  return a[lo] == c;
 }
 
+/* The row, either prepared (x) or raw (num, cat, missing). */
+typedef struct row_in {
+  const double *x;
+  const double *num;
+  const uint64_t *cat;
+  const uint8_t *missing;
+} row_in;
+
 /* One step down from node i of tree (a leaf stays where it is). */
-static inline uint32_t step(const gbt_model *m, const gbt_node *tree, uint32_t i, const double *num,
-                            const uint64_t *cat, const uint8_t *missing) {
+static GBT_ALWAYS_INLINE uint32_t step(const gbt_model *m, const gbt_node *tree, uint32_t i,
+                                       const row_in *r, int prepared) {
   const gbt_node *nd = tree + i;
   uint32_t ff = nd->ff, f = ff >> 3, right;
   if (ff & GBT_NODE_LEAF) return i;
-  if (ff & GBT_NODE_CAT)
-    right = !hash_in(m->cat_hashes + nd->u.cat.off, nd->u.cat.n, cat[f]);
-  else {
-    double x = num[f];
-    right = !(x < nd->u.thr);
-    if (isnan(x)) right = !(ff & GBT_NODE_DEFAULT_LEFT);
+  if (ff & GBT_NODE_CAT) {
+    uint32_t c, off = nd->u.cat.off;
+    if (prepared)
+      c = (uint32_t)r->x[f];
+    else if (r->missing && r->missing[f])
+      c = 0;
+    else
+      c = gbt_index_code(m->cat_dict + m->cat_dict_off[f],
+                         m->cat_dict_off[f + 1] - m->cat_dict_off[f], r->cat[f]);
+    if (nd->u.cat.n == 0)
+      right = !((m->cat_bits[off + (c >> 6)] >> (c & 63)) & 1);
+    else
+      right = !code_in(m->cat_codes + off, nd->u.cat.n, c);
+  } else {
+    double v = prepared ? r->x[f] : r->num[f];
+    right = !(v < nd->u.thr);
+    if (isnan(v) || (!prepared && r->missing && r->missing[f]))
+      right = !(ff & GBT_NODE_DEFAULT_LEFT);
   }
-  if (missing && missing[f]) right = !(ff & GBT_NODE_DEFAULT_LEFT);
   return nd->left + right;
 }
 
 /* GBT_LOCKSTEP trees are walked together (for their deepest leaf's depth)
 ** so their dependent load chains overlap; leaves are added in tree order. */
 #define GBT_LOCKSTEP 8
-double gbt_predict_raw(const gbt_model *m, const double *num, const uint64_t *cat,
-                       const uint8_t *missing) {
+static GBT_ALWAYS_INLINE double walk(const gbt_model *m, const row_in *r, int prepared) {
   double s = m->base_score;
-  const gbt_node *nodes = m->nodes;
+  const gbt_node *nodes = m->pnodes;
   uint32_t t = 0;
   for (; t + GBT_LOCKSTEP <= m->n_trees; t += GBT_LOCKSTEP) {
     const gbt_node *tree[GBT_LOCKSTEP];
@@ -64,7 +95,7 @@ double gbt_predict_raw(const gbt_model *m, const double *num, const uint64_t *ca
     }
     for (uint32_t d = 0; d < depth; d++)
       for (int k = 0; k < GBT_LOCKSTEP; k++)
-        idx[k] = step(m, tree[k], idx[k], num, cat, missing);
+        idx[k] = step(m, tree[k], idx[k], r, prepared);
     for (int k = 0; k < GBT_LOCKSTEP; k++)
       s += tree[k][idx[k]].u.leaf;
   }
@@ -72,10 +103,21 @@ double gbt_predict_raw(const gbt_model *m, const double *num, const uint64_t *ca
     const gbt_node *tree = nodes + m->tree_off[t];
     uint32_t i = 0;
     for (uint32_t k = 0; k < m->tree_depth[t]; k++)
-      i = step(m, tree, i, num, cat, missing);
+      i = step(m, tree, i, r, prepared);
     s += tree[i].u.leaf;
   }
   return s;
+}
+
+double gbt_predict_raw(const gbt_model *m, const double *num, const uint64_t *cat,
+                       const uint8_t *missing) {
+  row_in r = {NULL, num, cat, missing};
+  return walk(m, &r, 0);
+}
+
+double gbt_predict_raw_x(const gbt_model *m, const double *x) {
+  row_in r = {x, NULL, NULL, NULL};
+  return walk(m, &r, 1);
 }
 
 double gbt_transform(const gbt_model *m, double raw) { return gbt_obj_output(m->objective, raw); }
@@ -85,11 +127,25 @@ double gbt_predict(const gbt_model *m, const double *num, const uint64_t *cat,
   return gbt_obj_output(m->objective, gbt_predict_raw(m, num, cat, missing));
 }
 
-double gbt_predict_quantile(const gbt_model *m, const double *num, const uint64_t *cat,
-                            const uint8_t *missing, double q) {
+double gbt_predict_x(const gbt_model *m, const double *x) {
+  return gbt_obj_output(m->objective, gbt_predict_raw_x(m, x));
+}
+
+static double quantile_of_raw(const gbt_model *m, double raw, double q) {
   double rq;
   if (m->objective == GBT_BINARY) return NAN;
   rq = gbt_residual_quantile(m, q);
   if (isnan(rq)) return NAN;
-  return gbt_obj_output(m->objective, gbt_predict_raw(m, num, cat, missing) + rq);
+  return gbt_obj_output(m->objective, raw + rq);
+}
+
+double gbt_predict_quantile(const gbt_model *m, const double *num, const uint64_t *cat,
+                            const uint8_t *missing, double q) {
+  if (m->objective == GBT_BINARY || isnan(gbt_residual_quantile(m, q))) return NAN;
+  return quantile_of_raw(m, gbt_predict_raw(m, num, cat, missing), q);
+}
+
+double gbt_predict_quantile_x(const gbt_model *m, const double *x, double q) {
+  if (m->objective == GBT_BINARY || isnan(gbt_residual_quantile(m, q))) return NAN;
+  return quantile_of_raw(m, gbt_predict_raw_x(m, x), q);
 }

@@ -141,6 +141,8 @@ typedef struct trainer {
   uint32_t *hash_at_tree;
   /* row-task range */
   size_t task_lo;
+  /* calibration: per-worker row buffers (4·F doubles each) and raw scores */
+  double *calib_x, *calib_raw;
 } trainer;
 
 static void grad_task(void *ctx, size_t t, unsigned worker) {
@@ -274,14 +276,37 @@ static om_status append_tree(trainer *tr, uint32_t t) {
   return OM_OK;
 }
 
-/* Predicts the held-out rows with the kept model; metric and residuals. */
+/* Scores the held-out rows of one block with the kept model (gbt_row_prepare
+** + gbt_predict_raw_x, the SQL layer's path), into calib_raw. */
+#define GBT_CALIB_BLOCK 2048
+static void calib_task(void *ctx, size_t t, unsigned worker) {
+  trainer *tr = ctx;
+  const gbt_data *d = tr->d;
+  double *x = tr->calib_x + (size_t)worker * 4 * tr->F, *num = x + tr->F;
+  uint64_t *cat = (uint64_t *)(void *)(num + tr->F);
+  uint8_t *miss = (uint8_t *)(cat + tr->F);
+  size_t i0 = t * GBT_CALIB_BLOCK, i1 = i0 + GBT_CALIB_BLOCK;
+  if (i1 > tr->n_hold) i1 = tr->n_hold;
+  for (size_t i = i0; i < i1; i++) {
+    size_t r = tr->n_fit + i;
+    for (uint32_t f = 0; f < tr->F; f++) {
+      const gbt_column *c = &d->cols[f];
+      num[f] = c->is_cat ? 0 : c->num[r];
+      cat[f] = c->is_cat ? c->cat[r] : 0;
+      miss[f] = (uint8_t)(c->is_cat && c->cat_missing && c->cat_missing[r]);
+    }
+    gbt_row_prepare(tr->m, num, cat, miss, x);
+    tr->calib_raw[i] = gbt_predict_raw_x(tr->m, x);
+  }
+}
+
+/* Predicts the held-out rows with the kept model, on the pool (each row is
+** independent, so the result does not depend on the thread count); stores
+** the sorted residuals. */
 static om_status calibrate(trainer *tr, om_err *err) {
   gbt_model *m = tr->m;
-  const gbt_data *d = tr->d;
   double *raw = (double *)(void *)tr->scratch[0], *res = raw + tr->n_hold;
-  double *num = NULL;
-  uint64_t *cat = NULL;
-  uint8_t *miss = NULL;
+  unsigned T = gbt_pool_size(tr->pool);
   om_status st = OM_OK;
   (void)err;
   if (tr->n_hold == 0) return OM_OK;
@@ -291,23 +316,14 @@ static om_status calibrate(trainer *tr, om_err *err) {
     if (!raw) return OM_NOMEM;
     res = raw + tr->n_hold;
   }
-  num = om_malloc_array(tr->F, sizeof *num);
-  cat = om_malloc_array(tr->F, sizeof *cat);
-  miss = om_malloc_array(tr->F, 1);
-  if (!num || !cat || !miss) {
+  /* per worker 4·F doubles: x, num, cat (u64), missing (bytes) */
+  tr->calib_x = om_malloc_array((size_t)T * 4, (size_t)tr->F * sizeof(double));
+  if (!tr->calib_x) {
     st = OM_NOMEM;
     goto done;
   }
-  for (size_t i = 0; i < tr->n_hold; i++) {
-    size_t r = tr->n_fit + i;
-    for (uint32_t f = 0; f < tr->F; f++) {
-      const gbt_column *c = &d->cols[f];
-      num[f] = c->is_cat ? 0 : c->num[r];
-      cat[f] = c->is_cat ? c->cat[r] : 0;
-      miss[f] = (uint8_t)(c->is_cat && c->cat_missing && c->cat_missing[r]);
-    }
-    raw[i] = gbt_predict_raw(m, num, cat, miss);
-  }
+  tr->calib_raw = raw;
+  gbt_pool_run(tr->pool, (tr->n_hold + GBT_CALIB_BLOCK - 1) / GBT_CALIB_BLOCK, calib_task, tr);
   if (m->objective != GBT_BINARY) {
     for (size_t i = 0; i < tr->n_hold; i++)
       res[i] = tr->ty[tr->n_fit + i] - raw[i];
@@ -317,9 +333,8 @@ static om_status calibrate(trainer *tr, om_err *err) {
   }
 done:
   if (raw != (double *)(void *)tr->scratch[0]) om_free(raw);
-  om_free(num);
-  om_free(cat);
-  om_free(miss);
+  om_free(tr->calib_x);
+  tr->calib_x = NULL;
   return st;
 }
 
@@ -529,6 +544,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
         m->imp_cover[GBT_NODE_FEATURE(&m->nodes[i])] += tr.node_cover[i];
       }
   }
+  if ((st = gbt_model_index(tr.m)) != OM_OK) goto nomem;
   if ((st = calibrate(&tr, err)) != OM_OK) goto nomem;
   *out = tr.m;
   tr.m = NULL;

@@ -7,6 +7,7 @@
 ** (test_gbt_accuracy.c).
 */
 #include <stdlib.h>
+#include <string.h>
 
 #include "gbt.h"
 #include "om_test.h"
@@ -848,6 +849,177 @@ static void test_interrupt(void) {
   tdata_free(&t);
 }
 
+
+/* ---- scoring index (gbt_index.c) ---- */
+
+/* The reference walk: the model's own nodes and hash sets, one binary search
+** per categorical node, no index. */
+static int ref_hash_in(const uint64_t *h, uint32_t n, uint64_t v) {
+  for (uint32_t i = 0; i < n; i++)
+    if (h[i] == v) return 1;
+  return 0;
+}
+static double ref_predict_raw(const gbt_model *m, const double *num, const uint64_t *cat,
+                              const uint8_t *miss) {
+  double s = m->base_score;
+  for (uint32_t t = 0; t < m->n_trees; t++) {
+    const gbt_node *tree = m->nodes + m->tree_off[t];
+    uint32_t i = 0;
+    while (!(tree[i].ff & GBT_NODE_LEAF)) {
+      const gbt_node *nd = &tree[i];
+      uint32_t f = GBT_NODE_FEATURE(nd);
+      int right;
+      if (nd->ff & GBT_NODE_CAT)
+        right = (miss && miss[f]) ? 1 : !ref_hash_in(m->cat_hashes + nd->u.cat.off, nd->u.cat.n, cat[f]);
+      else if ((miss && miss[f]) || isnan(num[f]))
+        right = !(nd->ff & GBT_NODE_DEFAULT_LEFT);
+      else
+        right = !(num[f] < nd->u.thr);
+      i = nd->left + (uint32_t)right;
+    }
+    s += tree[i].u.leaf;
+  }
+  return s;
+}
+
+/* Every path (per-node look-up, prepared row) gives the reference's bits. */
+static int scores_agree(const gbt_model *m, const double *num, const uint64_t *cat,
+                        const uint8_t *miss, double *x) {
+  double a = ref_predict_raw(m, num, cat, miss), b = gbt_predict_raw(m, num, cat, miss), c;
+  gbt_row_prepare(m, num, cat, miss, x);
+  c = gbt_predict_raw_x(m, x);
+  return memcmp(&a, &b, sizeof a) == 0 && memcmp(&a, &c, sizeof a) == 0;
+}
+
+static void test_scoring_index(void) {
+  enum { N = 6000, F = 4, NC = 300 };
+  static double x0[N], x1[N], y[N];
+  static uint64_t c2[N], c3[N];
+  static uint8_t m2[N];
+  gbt_column cols[F] = {{0, x0, NULL, NULL}, {1, NULL, c2, m2}, {0, x1, NULL, NULL}, {1, NULL, c3, NULL}};
+  gbt_data d = {N, F, cols, y};
+  gbt_options o;
+  gbt_model *m;
+  uint64_t st = 12345;
+  int bad = 0;
+  for (int i = 0; i < N; i++) {
+    uint32_t k2, k3;
+    st = st * 6364136223846793005ull + 1442695040888963407ull;
+    k2 = (uint32_t)(st >> 33) % NC; /* 300 categories: more than 255 are kept */
+    k3 = (uint32_t)(st >> 20) % 40;
+    x0[i] = (double)((st >> 11) & 1023) / 1024.0;
+    x1[i] = (i % 17 == 0) ? NAN : (double)((st >> 3) & 255);
+    c2[i] = 0x9E3779B97F4A7C15ull * (k2 + 1);
+    m2[i] = (uint8_t)(i % 23 == 0);
+    c3[i] = 0xC2B2AE3D27D4EB4Full * (k3 + 7);
+    y[i] = x0[i] * 3 + (k2 % 7) * 0.5 + (k3 % 3) + (isnan(x1[i]) ? 2 : x1[i] / 100);
+  }
+  gbt_options_default(&o);
+  o.objective = GBT_SQUARED;
+  o.n_trees = 30;
+  o.threads = 1;
+  if (!(m = train_or_null(&d, &o))) return;
+  CHECK(m->n_cat_hashes > 0 && m->pnodes && m->cat_dict_off);
+  /* training keeps ≤ 255 categories, so every categorical node is a bitset */
+  for (uint32_t i = 0; i < m->n_nodes; i++)
+    if ((m->pnodes[i].ff & (GBT_NODE_CAT | GBT_NODE_LEAF)) == GBT_NODE_CAT) bad += m->pnodes[i].u.cat.n != 0;
+  CHECK(bad == 0);
+  CHECK(m->cat_dict_off[2] - m->cat_dict_off[1] <= 255 && m->cat_dict_off[1] == m->cat_dict_off[0]);
+  bad = 0;
+  for (int i = 0; i < 3000; i++) {
+    double num[F], x[F];
+    uint64_t cat[F];
+    uint8_t miss[F];
+    st = st * 6364136223846793005ull + 1442695040888963407ull;
+    num[0] = (double)((st >> 13) & 2047) / 2048.0 - 0.25;
+    num[2] = (i % 5 == 0) ? NAN : (double)((st >> 5) & 511) - 100;
+    num[1] = num[3] = 0;
+    /* known, unseen (320 > 300) and missing categories */
+    cat[1] = 0x9E3779B97F4A7C15ull * ((st >> 40) % 320 + 1);
+    cat[3] = (i % 7 == 0) ? 0x1234567ull : 0xC2B2AE3D27D4EB4Full * ((st >> 30) % 40 + 7);
+    cat[0] = cat[2] = 0;
+    miss[0] = (uint8_t)(i % 11 == 0);
+    miss[1] = (uint8_t)(i % 13 == 0);
+    miss[2] = (uint8_t)(i % 3 == 0);
+    miss[3] = 0;
+    bad += !scores_agree(m, num, cat, miss, x);
+    bad += !scores_agree(m, num, cat, NULL, x);
+  }
+  CHECK_MSG(bad == 0, "%d rows differ from the reference walk", bad);
+  gbt_free(m);
+
+  /* A hand-made model: feature 0's splits list 600 categories (code lists),
+  ** feature 1's two (bitset); decoded from its encoding, it scores alike. */
+  {
+    gbt_model *h = gbt_model_alloc(2), *dm = NULL;
+    om_wbuf w;
+    om_err err;
+    uint8_t is_cat[2] = {1, 1};
+    if (!h) {
+      CHECK(0);
+      return;
+    }
+    h->is_cat[0] = h->is_cat[1] = 1;
+    h->objective = GBT_SQUARED;
+    h->learning_rate = 0.1;
+    h->alpha = 0.5;
+    h->interval_coverage = 0.9;
+    h->n_trees = h->n_rounds = h->best_iteration = 1;
+    h->n_nodes = 7;
+    h->n_cat_hashes = 600 + 3 + 2;
+    h->tree_off = om_calloc(2, sizeof(uint32_t));
+    h->tree_depth = om_calloc(1, 1);
+    h->nodes = om_calloc(7, sizeof(gbt_node));
+    h->cat_hashes = om_calloc(h->n_cat_hashes, sizeof(uint64_t));
+    if (!h->tree_off || !h->tree_depth || !h->nodes || !h->cat_hashes) {
+      CHECK(0);
+      gbt_free(h);
+      return;
+    }
+    h->tree_off[1] = 7;
+    h->tree_depth[0] = 2;
+    for (uint32_t k = 0; k < 600; k++)
+      h->cat_hashes[k] = 1000 + 10 * (uint64_t)k; /* node 0: 1000, 1010, ... 6990 */
+    h->cat_hashes[600] = 1010;                    /* node 1: 1010, 1015, 9000 */
+    h->cat_hashes[601] = 1015;
+    h->cat_hashes[602] = 9000;
+    h->cat_hashes[603] = 77; /* node 2 (feature 1): 77, 88 */
+    h->cat_hashes[604] = 88;
+    h->nodes[0] = (gbt_node){.u.cat = {0, 600}, .ff = 0u << 3 | GBT_NODE_CAT, .left = 1};
+    h->nodes[1] = (gbt_node){.u.cat = {600, 3}, .ff = 0u << 3 | GBT_NODE_CAT, .left = 3};
+    h->nodes[2] = (gbt_node){.u.cat = {603, 2}, .ff = 1u << 3 | GBT_NODE_CAT, .left = 5};
+    h->nodes[3] = (gbt_node){.u.leaf = 1, .ff = GBT_NODE_LEAF};
+    h->nodes[4] = (gbt_node){.u.leaf = 2, .ff = GBT_NODE_LEAF};
+    h->nodes[5] = (gbt_node){.u.leaf = 3, .ff = GBT_NODE_LEAF};
+    h->nodes[6] = (gbt_node){.u.leaf = 4, .ff = GBT_NODE_LEAF};
+    CHECK(gbt_model_index(h) == OM_OK);
+    om_wbuf_init(&w);
+    CHECK(gbt_encode(h, &w) == OM_OK);
+    CHECK(gbt_decode(w.data, w.len, 2, is_cat, &dm, &err) == OM_OK);
+    om_wbuf_free(&w);
+    if (dm) {
+      static const struct {
+        uint64_t c0, c1;
+        uint8_t miss0;
+        double want;
+      } rows[] = {{1010, 0, 0, 1}, {1000, 0, 0, 2}, {6990, 0, 0, 2}, {1015, 0, 0, 4},
+                  {9000, 77, 0, 3}, {1005, 88, 0, 3}, {5, 5, 0, 4}, {1010, 88, 1, 3}};
+      /* feature 0's dictionary: 600 + 1015 + 9000 = 602 hashes: code lists */
+      CHECK(dm->cat_dict_off[1] - dm->cat_dict_off[0] == 602);
+      CHECK(dm->pnodes[0].u.cat.n == 600 && dm->pnodes[1].u.cat.n == 3 && dm->pnodes[2].u.cat.n == 0);
+      for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        uint64_t cat[2] = {rows[i].c0, rows[i].c1};
+        uint8_t miss[2] = {rows[i].miss0, 0};
+        double num[2] = {0, 0}, x[2];
+        CHECK_MSG(gbt_predict_raw(dm, num, cat, miss) == rows[i].want, "row %zu", i);
+        CHECK(scores_agree(dm, num, cat, miss, x) && scores_agree(h, num, cat, miss, x));
+      }
+      gbt_free(dm);
+    }
+    gbt_free(h);
+  }
+}
+
 int main(void) {
   test_binning();
   test_histograms();
@@ -855,6 +1027,7 @@ int main(void) {
   test_objectives();
   test_missing_direction();
   test_categorical();
+  test_scoring_index();
   test_training_end_to_end();
   test_objectives_trained();
   test_early_stopping();
