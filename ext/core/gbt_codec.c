@@ -145,6 +145,7 @@ static om_status decode_trees(om_rbuf *r, gbt_model *m, uint8_t *depth, om_err *
         if (isnan(nd->u.thr)) CORRUPT("tree %u: node %u has a NaN threshold", t, i);
       } else {
         uint32_t k;
+        const uint8_t *hp;
         if (!m->is_cat[feature])
           CORRUPT("tree %u: categorical split on numeric feature %u", t, feature);
         if (dl) CORRUPT("tree %u: categorical node %u has default_left set", t, i);
@@ -155,9 +156,10 @@ static om_status decode_trees(om_rbuf *r, gbt_model *m, uint8_t *depth, om_err *
           CORRUPT("tree %u: node %u has a bad category count %u", t, i, k);
         nd->u.cat.off = hash_at;
         nd->u.cat.n = k;
+        hp = om_rbuf_bytes(r, (size_t)k * 8); /* k ≤ n_cat_hashes: no overflow */
+        if (!hp) CORRUPT("gbt payload truncated in tree %u", t);
         for (uint32_t j = 0; j < k; j++) {
-          uint64_t h = om_rbuf_u64(r);
-          if (!om_rbuf_ok(r)) CORRUPT("gbt payload truncated in tree %u", t);
+          uint64_t h = om_load_u64(hp + (size_t)j * 8);
           if (j > 0 && h <= m->cat_hashes[hash_at + j - 1])
             CORRUPT("tree %u: node %u has unsorted categories", t, i);
           m->cat_hashes[hash_at + j] = h;
