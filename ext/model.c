@@ -1,6 +1,7 @@
 /*
 ** model.c — turning a model argument into a decoded model, once per
-** statement, and model_info().
+** statement (and a registry reference once per connection while the registry
+** holds the same bytes), and model_info().
 **
 **   SELECT model_info(model) FROM omen_models WHERE name = 'runtime';
 **   SELECT model_info('runtime@staging');
@@ -22,6 +23,13 @@
 **   5. model_info(model) returns the envelope's metadata as JSON (mdl.h):
 **      kind, format versions, features, rows used/skipped, seed, created_at,
 **      options, metrics, size and checksum.  NULL gives NULL.
+**   6. A registry reference is also cached per connection (omen_conn, the
+**      user data of every function; OMEN_CONN_SLOTS models and
+**      OMEN_CONN_BYTES of BLOBs, LRU), keyed by the BLOB's length and stored
+**      checksum.  Each statement revalidates a reference the first time it
+**      meets it, without reading the BLOB (conn_model), so a model is used
+**      only while its registry row holds those very bytes.  BLOB arguments
+**      are cached per statement only.  docs/ARCHITECTURE.md, "Caching".
 */
 #include <string.h>
 
@@ -29,12 +37,32 @@
 #include "core/om_json.h"
 #include "omen_ext.h"
 
-#define OMEN_CACHE_SLOTS 4
+#define OMEN_CACHE_SLOTS 4             /* per statement */
+#define OMEN_CONN_SLOTS 8              /* per connection */
+#define OMEN_CONN_BYTES ((size_t)64 << 20) /* per connection: model BLOB bytes kept */
+
+typedef struct stmt_slot {
+  omen_model *m;      /* holds one reference, or NULL */
+  char *ref;          /* the TEXT reference it was found by; NULL: a BLOB argument */
+  int marker_offered; /* a marker was set once for it (see omen_model_arg) */
+} stmt_slot;
 
 typedef struct model_cache {
-  omen_model *slot[OMEN_CACHE_SLOTS];
+  stmt_slot slot[OMEN_CACHE_SLOTS];
   unsigned next; /* slot to evict next */
 } model_cache;
+
+/* The connection cache: registry models keyed by what their BLOB is (length
+** and stored checksum), not by the reference, so 'm', 'm@3' and
+** 'm@production' share one decoded model, and a row that now holds other
+** bytes can never hit an entry made from the old ones.  See omen_model_arg. */
+struct omen_conn {
+  int refs;                          /* registered functions holding it */
+  omen_model *slot[OMEN_CONN_SLOTS]; /* each holds one reference, or NULL */
+  sqlite3_uint64 used[OMEN_CONN_SLOTS]; /* clock of its last use (LRU) */
+  sqlite3_uint64 clock;
+  size_t bytes; /* sum of slot[i]->n */
+};
 
 /* A positive-index auxdata marker: "argument i of this call site is this
 ** model".  SQLite keeps it across rows only when the argument is constant
@@ -49,7 +77,6 @@ static void model_release(omen_model *m) {
   if (m->impl && m->impl_free) m->impl_free(m->impl);
   mdl_view_free(&m->view);
   sqlite3_free(m->blob);
-  sqlite3_free(m->ref);
   sqlite3_free(m);
 }
 
@@ -59,9 +86,15 @@ static void model_marker_free(void *p) {
   sqlite3_free(k);
 }
 
+static void stmt_slot_clear(stmt_slot *s) {
+  model_release(s->m);
+  sqlite3_free(s->ref);
+  memset(s, 0, sizeof *s);
+}
+
 static void model_cache_free(void *p) {
   model_cache *c = p;
-  for (int i = 0; i < OMEN_CACHE_SLOTS; i++) model_release(c->slot[i]);
+  for (int i = 0; i < OMEN_CACHE_SLOTS; i++) stmt_slot_clear(&c->slot[i]);
   sqlite3_free(c);
 }
 
@@ -75,55 +108,99 @@ static model_cache *model_cache_get(sqlite3_context *ctx) {
   return sqlite3_get_auxdata(ctx, OMEN_AUX_MODEL_CACHE);
 }
 
-static const char *kind_label(uint16_t kind) {
-  const char *k = mdl_kind_name(kind);
-  return k ? k : "unknown";
+omen_conn *omen_conn_new(void) {
+  omen_conn *c = sqlite3_malloc(sizeof *c);
+  if (!c) return NULL;
+  memset(c, 0, sizeof *c);
+  c->refs = 1;
+  return c;
 }
 
-/* Find the cached model for this argument value: TEXT by reference, BLOB by
-** its full bytes (a changed byte is a different, possibly corrupt, model). */
-static omen_model *model_cache_find(model_cache *cache, const char *ref, const uint8_t *blob, size_t n) {
-  for (int i = 0; i < OMEN_CACHE_SLOTS; i++) {
-    omen_model *c = cache->slot[i];
-    if (!c) continue;
-    if (ref) {
-      if (c->ref && strcmp(c->ref, ref) == 0) return c;
-    } else if (!c->ref && c->n == n && (n == 0 || memcmp(c->blob, blob, n) == 0)) {
-      return c;
+void omen_conn_ref(omen_conn *c) { c->refs++; }
+
+void omen_conn_unref(void *p) {
+  omen_conn *c = p;
+  if (!c || --c->refs > 0) return;
+  for (int i = 0; i < OMEN_CONN_SLOTS; i++) model_release(c->slot[i]);
+  sqlite3_free(c);
+}
+
+/* The cached model whose BLOB is n bytes ending in trailer (its checksum). */
+static omen_model *conn_find(omen_conn *c, size_t n, const uint8_t trailer[8]) {
+  for (int i = 0; i < OMEN_CONN_SLOTS; i++) {
+    omen_model *m = c->slot[i];
+    if (m && m->n == n && memcmp(m->blob + n - 8, trailer, 8) == 0) {
+      c->used[i] = ++c->clock;
+      return m;
     }
   }
   return NULL;
 }
 
-/* Load and validate a model for the cache (refs = 1); NULL after an error. */
-static omen_model *model_load_new(sqlite3_context *ctx, const char *fname, const char *ref, const uint8_t *blob,
-                                  size_t n) {
+/* Keep m (a model just loaded from the registry) in the connection cache,
+** evicting least recently used entries to stay within both bounds. */
+static void conn_put(omen_conn *c, omen_model *m) {
+  if (m->n < 8 || m->n > OMEN_CONN_BYTES) return;
+  for (;;) {
+    int free_i = -1, lru = -1;
+    for (int i = 0; i < OMEN_CONN_SLOTS; i++) {
+      if (!c->slot[i]) {
+        if (free_i < 0) free_i = i;
+      } else if (lru < 0 || c->used[i] < c->used[lru]) {
+        lru = i;
+      }
+    }
+    if (free_i >= 0 && c->bytes + m->n <= OMEN_CONN_BYTES) {
+      c->slot[free_i] = m;
+      c->used[free_i] = ++c->clock;
+      c->bytes += m->n;
+      m->refs++;
+      return;
+    }
+    if (lru < 0) return; /* cannot happen: bytes > 0 means an entry */
+    c->bytes -= c->slot[lru]->n;
+    model_release(c->slot[lru]);
+    c->slot[lru] = NULL;
+  }
+}
+
+static const char *kind_label(uint16_t kind) {
+  const char *k = mdl_kind_name(kind);
+  return k ? k : "unknown";
+}
+
+/* The per-statement slot for this argument value: TEXT by reference, BLOB by
+** its full bytes (a changed byte is a different, possibly corrupt, model);
+** -1 if none. */
+static int model_cache_find(model_cache *cache, const char *ref, const uint8_t *blob, size_t n) {
+  for (int i = 0; i < OMEN_CACHE_SLOTS; i++) {
+    const stmt_slot *s = &cache->slot[i];
+    if (!s->m) continue;
+    if (ref) {
+      if (s->ref && strcmp(s->ref, ref) == 0) return i;
+    } else if (!s->ref && s->m->n == n && (n == 0 || memcmp(s->m->blob, blob, n) == 0)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/* A model (refs = 1) over buf (n bytes, sqlite3_malloc'd; taken in every
+** case), validated by mdl_open, checksum included; NULL after setting the
+** error result. */
+static omen_model *model_from_bytes(sqlite3_context *ctx, const char *fname, uint8_t *buf, size_t n) {
   omen_model *m = sqlite3_malloc(sizeof *m);
   om_err err;
   om_status st;
-  if (!m) goto nomem;
+  if (!m) {
+    sqlite3_free(buf);
+    sqlite3_result_error_nomem(ctx);
+    return NULL;
+  }
   memset(m, 0, sizeof *m);
   m->refs = 1;
-  if (ref) {
-    char *msg = NULL;
-    int len = 0, rc;
-    m->ref = sqlite3_mprintf("%s", ref);
-    if (!m->ref) goto nomem;
-    rc = omen_registry_fetch(sqlite3_context_db_handle(ctx), ref, &m->blob, &len, &msg);
-    if (rc == SQLITE_NOMEM) goto nomem;
-    if (rc != SQLITE_OK) {
-      omen_errorf(ctx, fname, "%s", msg ? msg : "cannot read the model registry");
-      sqlite3_free(msg);
-      model_release(m);
-      return NULL;
-    }
-    m->n = (size_t)len;
-  } else {
-    m->blob = sqlite3_malloc64(n ? n : 1);
-    if (!m->blob) goto nomem;
-    if (n) memcpy(m->blob, blob, n);
-    m->n = n;
-  }
+  m->blob = buf;
+  m->n = n;
   st = mdl_open(m->blob, m->n, &m->view, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, fname, st, &err);
@@ -131,8 +208,88 @@ static omen_model *model_load_new(sqlite3_context *ctx, const char *fname, const
     return NULL;
   }
   return m;
+}
+
+/* Load a model from a BLOB argument or, through a full fetch, from the
+** registry (refs = 1); NULL after setting the error result. */
+static omen_model *model_load_new(sqlite3_context *ctx, const char *fname, const char *ref, const uint8_t *blob,
+                                  size_t n) {
+  uint8_t *buf = NULL;
+  if (ref) {
+    char *msg = NULL;
+    int len = 0, rc = omen_registry_fetch(sqlite3_context_db_handle(ctx), ref, &buf, &len, &msg);
+    if (rc == SQLITE_NOMEM) {
+      sqlite3_result_error_nomem(ctx);
+      return NULL;
+    }
+    if (rc != SQLITE_OK) {
+      omen_errorf(ctx, fname, "%s", msg ? msg : "cannot read the model registry");
+      sqlite3_free(msg);
+      return NULL;
+    }
+    n = (size_t)len;
+  } else {
+    buf = sqlite3_malloc64(n ? n : 1);
+    if (!buf) {
+      sqlite3_result_error_nomem(ctx);
+      return NULL;
+    }
+    if (n) memcpy(buf, blob, n);
+  }
+  return model_from_bytes(ctx, fname, buf, n);
+}
+
+/* The model for registry reference `ref` through the connection cache
+** (one reference for the caller); NULL after setting the error result.
+**
+** Revalidation (once per statement and reference; later rows use the
+** statement's cache): resolve `ref` to its row without reading the BLOB
+** (omen_registry_open), then read only the BLOB's length and its last 8
+** bytes -- the envelope's XXH3-64 checksum of everything before it.  A
+** cached model is used only if its bytes have that same length and end in
+** those same 8 bytes; since every cached BLOB passed mdl_open (checksum
+** verified), equal length and checksum mean equal bytes, whichever row,
+** version, table or database they now come from.  Anything the fast path
+** does not handle falls back to the full fetch, uncached. */
+static omen_model *conn_model(sqlite3_context *ctx, omen_conn *c, const char *fname, const char *ref) {
+  sqlite3_blob *h = NULL;
+  uint8_t trailer[8], *buf;
+  omen_model *m;
+  int rc, n;
+  rc = omen_registry_open(sqlite3_context_db_handle(ctx), ref, &h);
+  if (rc == SQLITE_NOMEM) goto nomem;
+  if (rc != SQLITE_OK) return model_load_new(ctx, fname, ref, NULL, 0);
+  n = sqlite3_blob_bytes(h);
+  if (n >= 8) {
+    rc = sqlite3_blob_read(h, trailer, 8, n - 8);
+    if (rc != SQLITE_OK) goto read_failed;
+    m = conn_find(c, (size_t)n, trailer);
+    if (m) {
+      sqlite3_blob_close(h);
+      m->refs++;
+      return m;
+    }
+  }
+  buf = sqlite3_malloc(n > 0 ? n : 1);
+  if (!buf) goto nomem;
+  rc = n > 0 ? sqlite3_blob_read(h, buf, n, 0) : SQLITE_OK;
+  if (rc != SQLITE_OK) {
+    sqlite3_free(buf);
+    goto read_failed;
+  }
+  sqlite3_blob_close(h);
+  m = model_from_bytes(ctx, fname, buf, (size_t)n);
+  if (m) conn_put(c, m);
+  return m;
+read_failed:
+  sqlite3_blob_close(h);
+  if (rc == SQLITE_NOMEM) {
+    sqlite3_result_error_nomem(ctx);
+    return NULL;
+  }
+  return model_load_new(ctx, fname, ref, NULL, 0);
 nomem:
-  model_release(m);
+  sqlite3_blob_close(h);
   sqlite3_result_error_nomem(ctx);
   return NULL;
 }
@@ -170,24 +327,37 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
   if (marker) {
     m = marker->m; /* constant argument, seen before at this call site */
   } else {
+    stmt_slot *s;
+    int i;
     cache = model_cache_get(ctx);
     if (!cache) {
       sqlite3_result_error_nomem(ctx);
       return NULL;
     }
-    m = model_cache_find(cache, ref, blob, n);
-    if (!m) {
-      unsigned i;
-      m = model_load_new(ctx, fname, ref, blob, n);
-      if (!m) return NULL;
-      i = cache->next++ % OMEN_CACHE_SLOTS;
-      model_release(cache->slot[i]);
-      cache->slot[i] = m;
+    i = model_cache_find(cache, ref, blob, n);
+    if (i < 0) {
+      omen_conn *conn = sqlite3_user_data(ctx);
+      char *key = NULL;
+      if (ref && !(key = sqlite3_mprintf("%s", ref))) {
+        sqlite3_result_error_nomem(ctx);
+        return NULL;
+      }
+      m = ref && conn ? conn_model(ctx, conn, fname, ref) : model_load_new(ctx, fname, ref, blob, n);
+      if (!m) {
+        sqlite3_free(key);
+        return NULL;
+      }
+      i = (int)(cache->next++ % OMEN_CACHE_SLOTS);
+      stmt_slot_clear(&cache->slot[i]);
+      cache->slot[i].m = m;
+      cache->slot[i].ref = key;
     }
-    /* Offer a marker once per model; if SQLite dropped it, the argument is
+    s = &cache->slot[i];
+    m = s->m;
+    /* Offer a marker once per slot; if SQLite dropped it, the argument is
     ** not constant and later rows go through the comparison above. */
-    if (!m->marker_offered) {
-      m->marker_offered = 1;
+    if (!s->marker_offered) {
+      s->marker_offered = 1;
       marker = sqlite3_malloc(sizeof *marker);
       if (marker) {
         marker->m = m;
@@ -206,6 +376,14 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
                   ref ? "'" : "", m->view.kind, kind_label(want_kind));
     return NULL;
   }
+  /* The kind-specific part is shared by every statement of the connection
+  ** that uses this model.  That is safe because a connection runs one
+  ** function call at a time (its mutex, or one thread in multi-thread mode)
+  ** and decoders keep no state between calls: predict.c's gbt_scorer fills
+  ** its row buffers (num, cat, missing) from the feature vector and scores
+  ** them within one call (scorer_arg, then gbt_predict*), and scaler.c's
+  ** scaler is read-only.  Statements stepped in turn (A's row, B's row, ...)
+  ** therefore never see each other's rows. */
   if (decode && !m->impl) {
     mdl_view copy; /* the decoder takes ownership of a view; ours stays for model_info */
     st = mdl_view_dup(&m->view, &copy, &err);

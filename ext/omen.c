@@ -16,6 +16,10 @@
 **      or write the model registry (or may: any function taking a model
 **      reference) are DIRECTONLY, so schema objects (views, triggers) cannot
 **      call them on an attacker's behalf.
+**   5. Each connection that loads the extension gets its own state (its
+**      cache of decoded registry models, model.c), passed as the user data
+**      of every function and freed when the connection closes; there is no
+**      global mutable state.
 */
 #include "omen_ext.h"
 SQLITE_EXTENSION_INIT1
@@ -94,26 +98,42 @@ __attribute__((visibility("default")))
 #endif
 int sqlite3_omen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   size_t i;
+  int rc = SQLITE_OK;
+  omen_conn *conn;
   SQLITE_EXTENSION_INIT2(pApi);
+  /* Per-connection state (the connection's model cache, model.c): the user
+  ** data of every function, one reference per registration, freed by
+  ** omen_conn_unref when the last of them goes (the connection closes, or
+  ** the extension is loaded again).  SQLite calls the destructor itself when
+  ** a registration fails. */
+  conn = omen_conn_new();
+  if (!conn) {
+    if (pzErrMsg) *pzErrMsg = sqlite3_mprintf("omen: cannot register %s: %s", omen_funcs[0].name,
+                                              sqlite3_errstr(SQLITE_NOMEM));
+    return SQLITE_NOMEM;
+  }
   for (i = 0; i < sizeof omen_funcs / sizeof omen_funcs[0]; i++) {
     const omen_func *f = &omen_funcs[i];
-    int rc;
+    omen_conn_ref(conn);
     if (f->xValue)
-      rc = sqlite3_create_window_function(db, f->name, f->n_arg, f->flags, 0, f->xStep, f->xFinal, f->xValue,
-                                          f->xInverse, 0);
+      rc = sqlite3_create_window_function(db, f->name, f->n_arg, f->flags, conn, f->xStep, f->xFinal, f->xValue,
+                                          f->xInverse, omen_conn_unref);
     else
-      rc = sqlite3_create_function_v2(db, f->name, f->n_arg, f->flags, 0, f->xFunc, f->xStep, f->xFinal, 0);
+      rc = sqlite3_create_function_v2(db, f->name, f->n_arg, f->flags, conn, f->xFunc, f->xStep, f->xFinal,
+                                      omen_conn_unref);
     if (rc != SQLITE_OK) {
       if (pzErrMsg) *pzErrMsg = sqlite3_mprintf("omen: cannot register %s: %s", f->name, sqlite3_errstr(rc));
-      return rc;
+      goto done;
     }
   }
   for (i = 0; i < sizeof omen_modules / sizeof omen_modules[0]; i++) {
-    int rc = sqlite3_create_module_v2(db, omen_modules[i].name, omen_modules[i].module, 0, 0);
+    rc = sqlite3_create_module_v2(db, omen_modules[i].name, omen_modules[i].module, 0, 0);
     if (rc != SQLITE_OK) {
       if (pzErrMsg) *pzErrMsg = sqlite3_mprintf("omen: cannot register %s: %s", omen_modules[i].name, sqlite3_errstr(rc));
-      return rc;
+      goto done;
     }
   }
-  return SQLITE_OK;
+done:
+  omen_conn_unref(conn); /* ours; the registered functions hold the rest */
+  return rc;
 }

@@ -31,31 +31,50 @@ void omen_errorf(sqlite3_context *ctx, const char *fname, const char *fmt, ...);
 ** anything else → "<fname>(): <err->msg>". */
 void omen_result_status(sqlite3_context *ctx, const char *fname, om_status st, const om_err *err);
 
-/* A decoded model, cached per statement (see model.c). */
+/* A decoded model (see model.c).  Shared, by reference count, between the
+** per-statement caches of one connection and, for registry references, that
+** connection's cache; only ever touched by calls on that one connection. */
 typedef struct omen_model omen_model;
 typedef om_status (*omen_model_decoder)(mdl_view *view, void **impl, void (**impl_free)(void *), om_err *err);
 struct omen_model {
   uint8_t *blob;            /* owned copy of the BLOB the views point into */
   size_t n;
   mdl_view view;
-  void *impl;               /* kind-specific decoded model, or NULL */
+  void *impl;               /* kind-specific decoded model, or NULL; holds no
+                            ** state from one function call to the next */
   void (*impl_free)(void *);
-  char *ref;                /* the TEXT reference it was loaded by, or NULL */
-  int refs;                 /* the cache slot and a constant-argument marker */
-  int marker_offered;       /* a marker was set once (see model.c) */
+  int refs;                 /* cache slots and constant-argument markers */
 };
 /* The model named by argv[argi] (a BLOB, or a TEXT registry reference), decoded
-** once per statement.  want_kind 0 accepts any kind; decode (may be NULL)
-** builds the kind-specific part.  On failure the error result is set and NULL
-** is returned. */
+** once per statement, and a registry reference at most once per connection
+** while its registry row holds the same BLOB (model.c).  want_kind 0 accepts
+** any kind; decode (may be NULL) builds the kind-specific part.  On failure
+** the error result is set and NULL is returned. */
 const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, int argi,
                                  uint16_t want_kind, omen_model_decoder decode);
+
+/* Per-connection state: the connection's cache of decoded registry models.
+** sqlite3_omen_init makes one per connection and passes it as the user data
+** of every function it registers; omen_conn_ref is called once per
+** registration and omen_conn_unref is the xDestroy (it frees the state when
+** the last function holding it goes, i.e. when the connection closes). */
+typedef struct omen_conn omen_conn;
+omen_conn *omen_conn_new(void); /* refs = 1; NULL when out of memory */
+void omen_conn_ref(omen_conn *c);
+void omen_conn_unref(void *c);
 
 /* Registry: fetch the BLOB for reference `ref` ('name', 'name@3',
 ** 'name@staging').  On success *blob is sqlite3_malloc'd.  On failure returns
 ** non-zero and *errmsg (sqlite3_malloc'd) says why, without the function name;
 ** SQLITE_NOMEM is returned for out-of-memory. */
 int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, char **errmsg);
+/* Registry: resolve `ref` to its row with an indexed look-up that does not
+** read the model BLOB, and open that BLOB for reading (flags 0).  SQLITE_OK:
+** *h is open and the caller closes it.  SQLITE_NOMEM: out of memory.  Any
+** other code: not resolvable this way (no table, no such row, not a BLOB, a
+** table this fast path does not handle); call omen_registry_fetch, which
+** either reads it or says why not. */
+int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h);
 
 /* An om_interrupt that reports sqlite3_interrupt() on ctx's connection. */
 om_interrupt omen_interrupt_for(sqlite3_context *ctx);

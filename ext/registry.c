@@ -136,25 +136,99 @@ static sqlite3_int64 parse_version(const char *s) {
   return v;
 }
 
-int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, char **errmsg) {
+/* Split a reference into name (ref[0, *name_len)), version (> 0) or stage
+** (NULL for none).  Non-zero with *errmsg set (or SQLITE_NOMEM) when it is
+** malformed. */
+static int parse_ref(const char *ref, int *name_len, sqlite3_int64 *version, const char **stage, char **errmsg) {
   const char *at = strrchr(ref, '@');
-  int name_len = at ? (int)(at - ref) : (int)strlen(ref);
+  *name_len = at ? (int)(at - ref) : (int)strlen(ref);
+  *version = 0;
+  *stage = NULL;
   *errmsg = NULL;
-  if (name_len == 0) {
+  if (*name_len == 0) {
     *errmsg = sqlite3_mprintf("model reference '%s' has no name; expected 'name', 'name@version' or 'name@stage'", ref);
     return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (at) {
-    sqlite3_int64 v = parse_version(at + 1);
-    if (v > 0) return fetch(db, ref, name_len, v, NULL, blob, n, errmsg);
+    *version = parse_version(at + 1);
+    if (*version > 0) return SQLITE_OK;
     if (!stage_valid(at + 1)) {
       *errmsg = sqlite3_mprintf("model reference '%s': '%s' is neither a version number nor a stage "
                                 "(none, staging, production, archived)", ref, at + 1);
       return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    return fetch(db, ref, name_len, 0, at + 1, blob, n, errmsg);
+    *stage = at + 1;
   }
-  return fetch(db, ref, name_len, 0, NULL, blob, n, errmsg);
+  return SQLITE_OK;
+}
+
+int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, char **errmsg) {
+  int name_len, rc;
+  sqlite3_int64 version;
+  const char *stage;
+  *blob = NULL;
+  *n = 0;
+  rc = parse_ref(ref, &name_len, &version, &stage, errmsg);
+  if (rc != SQLITE_OK) return rc;
+  return fetch(db, ref, name_len, version, stage, blob, n, errmsg);
+}
+
+/* The fast path of the connection cache (model.c): the same row fetch()
+** would choose, found through the primary key / a scan of one name's rows
+** without reading `model` (typeof() does not load the value), then opened
+** with sqlite3_blob_open so the caller reads only the bytes it needs.  It
+** handles the common layout only -- omen_models in the main database and
+** not shadowed by a temp table of that name -- and answers "not this way"
+** otherwise, so fetch() keeps deciding every other case and every error
+** message. */
+int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h) {
+  sqlite3_stmt *st = NULL;
+  sqlite3_int64 version, rowid;
+  const char *stage, *sql, *type;
+  char *msg = NULL;
+  int name_len, rc;
+  *h = NULL;
+  rc = parse_ref(ref, &name_len, &version, &stage, &msg);
+  sqlite3_free(msg);
+  if (rc != SQLITE_OK) return rc;
+  /* Unqualified names resolve to temp first; fetch() would read that one. */
+  if (sqlite3_table_column_metadata(db, "temp", "omen_models", NULL, NULL, NULL, NULL, NULL, NULL) == SQLITE_OK)
+    return SQLITE_ERROR;
+  if (version > 0) sql = "SELECT _rowid_, typeof(model) FROM main.omen_models WHERE name=?1 AND version=?2";
+  else if (stage)
+    sql = "SELECT _rowid_, typeof(model) FROM main.omen_models WHERE name=?1 AND stage=?3 ORDER BY version DESC LIMIT 1";
+  else
+    sql = "SELECT _rowid_, typeof(model) FROM main.omen_models WHERE name=?1 "
+          "ORDER BY stage='production' DESC, version DESC LIMIT 1";
+  rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
+  if (rc != SQLITE_OK) goto done; /* e.g. no table: fetch() says so */
+  sqlite3_bind_text(st, 1, ref, name_len, SQLITE_STATIC);
+  if (version > 0) sqlite3_bind_int64(st, 2, version);
+  if (stage) sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) goto done;
+  rowid = sqlite3_column_int64(st, 0);
+  type = (const char *)sqlite3_column_text(st, 1); /* typeof() is never NULL: NULL is out of memory */
+  if (!type) {
+    rc = SQLITE_NOMEM;
+    goto done;
+  }
+  if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || strcmp(type, "blob") != 0) {
+    rc = SQLITE_ERROR; /* fetch() explains a non-BLOB entry */
+    goto done;
+  }
+  /* Opened while the look-up is still active: one read transaction (a
+  ** statement outside any transaction would otherwise take and release the
+  ** file lock twice) and one snapshot for both. */
+  rc = sqlite3_blob_open(db, "main", "omen_models", "model", rowid, 0, h);
+  if (rc != SQLITE_OK) {
+    sqlite3_blob_close(*h); /* NULL-safe; *h may be set even on failure */
+    *h = NULL;
+  }
+done:
+  sqlite3_finalize(st);
+  if (rc == SQLITE_OK) return SQLITE_OK;
+  return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
 }
 
 /* Decode the whole model, payload included, with its kind's decoder: the
