@@ -191,9 +191,10 @@ int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h) {
   rc = parse_ref(ref, &name_len, &version, &stage, &msg);
   sqlite3_free(msg);
   if (rc != SQLITE_OK) return rc;
-  /* Unqualified names resolve to temp first; fetch() would read that one. */
-  if (sqlite3_table_column_metadata(db, "temp", "omen_models", NULL, NULL, NULL, NULL, NULL, NULL) == SQLITE_OK)
-    return SQLITE_ERROR;
+  /* Unqualified names resolve to temp first; fetch() would read that one.
+  ** Go on only when temp certainly has no such table (SQLITE_ERROR). */
+  rc = sqlite3_table_column_metadata(db, "temp", "omen_models", NULL, NULL, NULL, NULL, NULL, NULL);
+  if (rc != SQLITE_ERROR) return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
   if (version > 0) sql = "SELECT _rowid_, typeof(model) FROM main.omen_models WHERE name=?1 AND version=?2";
   else if (stage)
     sql = "SELECT _rowid_, typeof(model) FROM main.omen_models WHERE name=?1 AND stage=?3 ORDER BY version DESC LIMIT 1";
