@@ -8,7 +8,8 @@
 ** A payload that decodes must:
 **   1. predict, allocation-free, finite or NaN (never a crash) on rows with
 **      every feature present, every feature missing, NaN and ±Inf values and
-**      hashes that are and are not in the model's category sets;
+**      hashes that are and are not in the model's category sets, and give
+**      the same bits through gbt_row_prepare + gbt_predict_raw_x;
 **   2. re-encode to exactly the bytes it was decoded from;
 **   3. report importances without failing.
 ** Seeds: the committed format-1 payload fixtures/gbt/gbt_model_v1.bin with
@@ -39,6 +40,15 @@ static void predict_rows(const gbt_model *m, uint32_t nf) {
       num[f] = values[(v + f) % 8];
       cat[f] = m->n_cat_hashes ? m->cat_hashes[(v * 7 + f) % m->n_cat_hashes] + (v & 1) : v;
       missing[f] = (uint8_t)((v + f) % 3 == 0);
+    }
+    {
+      /* the prepared-row path (the SQL layer's) gives the same bits */
+      double x[16], a = gbt_predict_raw(m, num, cat, missing), b;
+      gbt_row_prepare(m, num, cat, missing, x);
+      b = gbt_predict_raw_x(m, x);
+      FUZZ_ASSERT(memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)));
+      (void)gbt_predict_x(m, x);
+      (void)gbt_predict_quantile_x(m, x, 0.9);
     }
     (void)gbt_predict(m, num, cat, missing);
     (void)gbt_predict(m, num, cat, NULL);
