@@ -69,6 +69,49 @@ typedef struct cat_score {
   uint32_t code;
 } cat_score;
 
+static int cat_before(const cat_score *a, const cat_score *b) {
+  return a->score < b->score || (a->score == b->score && a->code < b->code);
+}
+
+/* Ascending by (score, code), a strict total order (scores are finite), so
+** any correct sort gives the same order.  Insertion sort for short runs,
+** then bottom-up merges: O(n log n) for the 255 categories a node may have
+** (an insertion sort alone took 8% of a training profile). */
+static void cat_sort(cat_score *s, uint32_t n) {
+  cat_score tmp[256], *a = s, *b = tmp;
+  const uint32_t run = 8;
+  for (uint32_t r0 = 0; r0 < n; r0 += run) {
+    uint32_t r1 = r0 + run < n ? r0 + run : n;
+    for (uint32_t i = r0 + 1; i < r1; i++) {
+      cat_score v = s[i];
+      uint32_t k = i;
+      while (k > r0 && cat_before(&v, &s[k - 1])) {
+        s[k] = s[k - 1];
+        k--;
+      }
+      s[k] = v;
+    }
+  }
+  for (uint32_t w = run; w < n; w *= 2) {
+    for (uint32_t lo = 0; lo < n; lo += 2 * w) {
+      uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      uint32_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi)
+        b[k++] = cat_before(&a[j], &a[i]) ? a[j++] : a[i++];
+      while (i < mid)
+        b[k++] = a[i++];
+      while (j < hi)
+        b[k++] = a[j++];
+    }
+    {
+      cat_score *t = a;
+      a = b;
+      b = t;
+    }
+  }
+  if (a != s) memcpy(s, a, (size_t)n * sizeof *s);
+}
+
 void gbt_split_categorical(const gbt_gh *h, uint32_t n_codes, double G, double H,
                            const gbt_split_params *p, uint32_t feature, gbt_split *best) {
   cat_score s[256];
@@ -83,17 +126,7 @@ void gbt_split_categorical(const gbt_gh *h, uint32_t n_codes, double G, double H
       n++;
     }
   if (n == 0) return;
-  /* insertion sort: n ≤ 255 */
-  for (uint32_t i = 1; i < n; i++) {
-    cat_score v = s[i];
-    uint32_t k = i;
-    while (k > 0 &&
-           (s[k - 1].score > v.score || (s[k - 1].score == v.score && s[k - 1].code > v.code))) {
-      s[k] = s[k - 1];
-      k--;
-    }
-    s[k] = v;
-  }
+  cat_sort(s, n);
   lim = has_miss ? n : n - 1;
   if (lim > GBT_CAT_MAX_SET) lim = GBT_CAT_MAX_SET;
   for (int dir = 0; dir < 2; dir++) {
