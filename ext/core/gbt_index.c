@@ -53,60 +53,173 @@ static void index_free(gbt_model *m) {
 
 void gbt_model_index_free(gbt_model *m) { index_free(m); }
 
+/* A small open-addressing table from hash to code (0 = empty slot), grown
+** as it fills.  It only speeds up building the index: codes come from the
+** sorted dictionary, so the table's layout (and its seed) never shows in
+** the result.  The seed comes from the table's own address, so a crafted
+** model cannot aim collisions at it; a probe run longer than
+** CODE_TABLE_MAX_PROBE grows the table (and changes the seed) while it has
+** fewer than 16 slots per entry, so memory stays bounded whatever the input. */
+#define CODE_TABLE_MAX_PROBE 32
+typedef struct code_table {
+  uint64_t *key;
+  uint32_t *code;
+  uint32_t mask, n; /* capacity − 1 (a power of two minus one), entries */
+  uint64_t seed;
+} code_table;
+
+static uint32_t code_table_slot(const code_table *t, uint64_t key) {
+  uint64_t h = (key ^ t->seed) * 0x9E3779B97F4A7C15ull;
+  return (uint32_t)(h >> 32) & t->mask;
+}
+
+static void code_table_free(code_table *t) {
+  om_free(t->key);
+  om_free(t->code);
+  memset(t, 0, sizeof *t);
+}
+
+static int code_table_alloc(code_table *t, uint32_t cap) {
+  code_table_free(t);
+  t->key = om_malloc_array(cap, sizeof *t->key);
+  t->code = om_calloc(cap, sizeof *t->code);
+  if (!t->key || !t->code) return 1;
+  t->mask = cap - 1;
+  t->seed = (uint64_t)(uintptr_t)t->key * 0xD6E8FEB86659FD93ull ^ (uint64_t)cap;
+  return 0;
+}
+
+static int code_table_put(code_table *t, uint64_t key, uint32_t code);
+
+/* Doubles the table (a new seed comes with the new arrays). */
+static int code_table_grow(code_table *t) {
+  code_table old = *t;
+  uint32_t cap = (t->mask + 1) * 2;
+  memset(t, 0, sizeof *t);
+  if (cap == 0 || code_table_alloc(t, cap)) {
+    code_table_free(t);
+    *t = old;
+    return 1;
+  }
+  for (uint32_t i = 0; i <= old.mask; i++)
+    if (old.code[i] && code_table_put(t, old.key[i], old.code[i])) {
+      code_table_free(t);
+      *t = old;
+      return 1;
+    }
+  code_table_free(&old);
+  return 0;
+}
+
+/* Inserts key with code (≥ 1) unless present (then only an existing code 1
+** — "seen" — is overwritten by a larger one).  1 on out of memory. */
+static int code_table_put(code_table *t, uint64_t key, uint32_t code) {
+  for (;;) {
+    uint32_t i = code_table_slot(t, key), probes = 0;
+    if ((uint64_t)(t->n + 1) * 2 > (uint64_t)t->mask + 1) {
+      if (code_table_grow(t)) return 1;
+      continue;
+    }
+    while (t->code[i] && t->key[i] != key && probes < CODE_TABLE_MAX_PROBE) {
+      i = (i + 1) & t->mask;
+      probes++;
+    }
+    /* a long run grows the table, up to 16 slots per entry (+ 1024) */
+    if (probes == CODE_TABLE_MAX_PROBE && (uint64_t)t->mask + 1 < 16 * ((uint64_t)t->n + 64)) {
+      if (code_table_grow(t)) return 1;
+      continue;
+    }
+    while (t->code[i] && t->key[i] != key) /* a table that may not grow further */
+      i = (i + 1) & t->mask;
+    if (!t->code[i]) {
+      t->key[i] = key;
+      t->code[i] = code;
+      t->n++;
+    } else if (code > t->code[i])
+      t->code[i] = code;
+    return 0;
+  }
+}
+
+static uint32_t code_table_get(const code_table *t, uint64_t key) {
+  uint32_t i = code_table_slot(t, key);
+  while (t->code[i]) {
+    if (t->key[i] == key) return t->code[i];
+    i = (i + 1) & t->mask;
+  }
+  return 0;
+}
+
 om_status gbt_model_index(gbt_model *m) {
-  uint32_t F = m->n_features, *fill = NULL;
+  uint32_t F = m->n_features, *byf = NULL, *byf_off = NULL, n_cat_nodes = 0, n_dict = 0;
   uint64_t *tmp = NULL, n_words = 0, n_codes = 0;
+  code_table t;
   om_status st = OM_NOMEM;
+  memset(&t, 0, sizeof t);
   index_free(m);
   m->pnodes = om_malloc_array(m->n_nodes ? m->n_nodes : 1, sizeof *m->pnodes);
   m->cat_dict_off = om_calloc((size_t)F + 1, sizeof *m->cat_dict_off);
-  fill = om_calloc((size_t)F + 1, sizeof *fill);
-  if (!m->pnodes || !m->cat_dict_off || !fill) goto done;
+  byf_off = om_calloc((size_t)F + 1, sizeof *byf_off);
+  if (!m->pnodes || !m->cat_dict_off || !byf_off) goto done;
 
-  /* 1. every categorical split's hashes, grouped by feature, then sorted and
-  **    made unique in place: the dictionaries */
+  /* 1. the categorical nodes grouped by feature (counting sort) */
+  for (uint32_t i = 0; i < m->n_nodes; i++) {
+    const gbt_node *nd = &m->nodes[i];
+    m->pnodes[i] = *nd;
+    if ((nd->ff & (GBT_NODE_LEAF | GBT_NODE_CAT)) == GBT_NODE_CAT) {
+      byf_off[GBT_NODE_FEATURE(nd) + 1]++;
+      n_cat_nodes++;
+    }
+  }
+  if (n_cat_nodes == 0) {
+    st = OM_OK;
+    goto done;
+  }
+  for (uint32_t f = 0; f < F; f++)
+    byf_off[f + 1] += byf_off[f];
+  byf = om_malloc_array(n_cat_nodes, sizeof *byf);
+  /* the dictionaries hold at most every listed hash (pages never touched
+  ** cost nothing; shrunk below) */
+  m->cat_dict = om_malloc_array(m->n_cat_hashes ? m->n_cat_hashes : 1, sizeof *m->cat_dict);
+  if (!byf || !m->cat_dict) goto done;
   for (uint32_t i = 0; i < m->n_nodes; i++) {
     const gbt_node *nd = &m->nodes[i];
     if ((nd->ff & (GBT_NODE_LEAF | GBT_NODE_CAT)) == GBT_NODE_CAT)
-      fill[GBT_NODE_FEATURE(nd) + 1] += nd->u.cat.n;
+      byf[byf_off[GBT_NODE_FEATURE(nd)]++] = i;
   }
-  for (uint32_t f = 0; f < F; f++)
-    fill[f + 1] += fill[f];
-  if (fill[F]) {
-    m->cat_dict = om_malloc_array(fill[F], sizeof *m->cat_dict);
-    tmp = om_malloc_array(fill[F], sizeof *tmp);
-    if (!m->cat_dict || !tmp) goto done;
-  }
-  for (uint32_t i = 0; i < m->n_nodes; i++) {
-    const gbt_node *nd = &m->nodes[i];
-    if ((nd->ff & (GBT_NODE_LEAF | GBT_NODE_CAT)) != GBT_NODE_CAT) continue;
-    memcpy(m->cat_dict + fill[GBT_NODE_FEATURE(nd)], m->cat_hashes + nd->u.cat.off,
-           (size_t)nd->u.cat.n * sizeof(uint64_t));
-    fill[GBT_NODE_FEATURE(nd)] += nd->u.cat.n;
-  }
-  /* fill[f] is now the end of f's group; its start is fill[f−1] (0 for f = 0) */
-  {
-    uint32_t out = 0, begin = 0;
-    for (uint32_t f = 0; f < F; f++) {
-      uint32_t end = fill[f], n = end - begin;
-      m->cat_dict_off[f] = out;
-      if (n) {
-        gbt_sort_u64(m->cat_dict + begin, tmp, n);
-        for (uint32_t j = begin; j < end; j++)
-          if (j == begin || m->cat_dict[j] != m->cat_dict[j - 1]) m->cat_dict[out++] = m->cat_dict[j];
-      }
-      begin = end;
+  for (uint32_t f = F; f > 0; f--) /* back to starts */
+    byf_off[f] = byf_off[f - 1];
+  byf_off[0] = 0;
+
+  /* 2. per feature, its distinct hashes (table) sorted: the dictionary */
+  for (uint32_t f = 0; f < F; f++) {
+    uint32_t d = 0;
+    m->cat_dict_off[f] = n_dict;
+    if (byf_off[f] == byf_off[f + 1]) continue;
+    if (code_table_alloc(&t, 64)) goto done;
+    for (uint32_t j = byf_off[f]; j < byf_off[f + 1]; j++) {
+      const gbt_node *nd = &m->nodes[byf[j]];
+      for (uint32_t k = 0; k < nd->u.cat.n; k++)
+        if (code_table_put(&t, m->cat_hashes[nd->u.cat.off + k], 1)) goto done;
     }
-    m->cat_dict_off[F] = out;
+    for (uint32_t i = 0; i <= t.mask; i++)
+      if (t.code[i]) m->cat_dict[n_dict + d++] = t.key[i];
+    om_free(tmp);
+    if (!(tmp = om_malloc_array(d, sizeof *tmp))) goto done;
+    gbt_sort_u64(m->cat_dict + n_dict, tmp, d);
+    n_dict += d;
+  }
+  m->cat_dict_off[F] = n_dict;
+  if (n_dict < m->n_cat_hashes) {
+    uint64_t *shrunk = om_realloc(m->cat_dict, (size_t)(n_dict ? n_dict : 1) * sizeof *shrunk);
+    if (shrunk) m->cat_dict = shrunk;
   }
 
-  /* 2. sizes of the bitsets and code lists */
-  for (uint32_t i = 0; i < m->n_nodes; i++) {
-    const gbt_node *nd = &m->nodes[i];
-    uint32_t f, w;
-    if ((nd->ff & (GBT_NODE_LEAF | GBT_NODE_CAT)) != GBT_NODE_CAT) continue;
-    f = GBT_NODE_FEATURE(nd);
-    w = (m->cat_dict_off[f + 1] - m->cat_dict_off[f]) / 64 + 1;
+  /* 3. sizes of the bitsets and code lists */
+  for (uint32_t j = 0; j < n_cat_nodes; j++) {
+    const gbt_node *nd = &m->nodes[byf[j]];
+    uint32_t f = GBT_NODE_FEATURE(nd);
+    uint32_t w = (m->cat_dict_off[f + 1] - m->cat_dict_off[f]) / 64 + 1;
     if (w <= GBT_BITSET_MAX_WORDS)
       n_words += w;
     else
@@ -117,40 +230,42 @@ om_status gbt_model_index(gbt_model *m) {
   if (n_codes && !(m->cat_codes = om_malloc_array((size_t)n_codes, sizeof *m->cat_codes)))
     goto done;
 
-  /* 3. the scoring nodes */
+  /* 4. the scoring nodes: each set's codes, through a table of the
+  **    dictionary (code = 1 + position) */
   n_words = n_codes = 0;
-  for (uint32_t i = 0; i < m->n_nodes; i++) {
-    const gbt_node *nd = &m->nodes[i];
-    gbt_node *pn = &m->pnodes[i];
-    const uint64_t *dict, *set;
-    uint32_t f, d, w;
-    *pn = *nd;
-    if ((nd->ff & (GBT_NODE_LEAF | GBT_NODE_CAT)) != GBT_NODE_CAT) continue;
-    f = GBT_NODE_FEATURE(nd);
-    dict = m->cat_dict + m->cat_dict_off[f];
-    d = m->cat_dict_off[f + 1] - m->cat_dict_off[f];
-    set = m->cat_hashes + nd->u.cat.off;
-    w = d / 64 + 1;
-    if (w <= GBT_BITSET_MAX_WORDS) {
-      uint64_t *bits = m->cat_bits + n_words;
-      for (uint32_t k = 0; k < nd->u.cat.n; k++) {
-        uint32_t c = gbt_index_code(dict, d, set[k]); /* ≥ 1: the hash is in dict */
-        bits[c >> 6] |= (uint64_t)1 << (c & 63);
+  for (uint32_t f = 0; f < F; f++) {
+    uint32_t lo = m->cat_dict_off[f], d = m->cat_dict_off[f + 1] - lo, w = d / 64 + 1;
+    if (byf_off[f] == byf_off[f + 1]) continue;
+    if (code_table_alloc(&t, 64)) goto done;
+    for (uint32_t k = 0; k < d; k++)
+      if (code_table_put(&t, m->cat_dict[lo + k], k + 1)) goto done;
+    for (uint32_t j = byf_off[f]; j < byf_off[f + 1]; j++) {
+      const gbt_node *nd = &m->nodes[byf[j]];
+      gbt_node *pn = &m->pnodes[byf[j]];
+      const uint64_t *set = m->cat_hashes + nd->u.cat.off;
+      if (w <= GBT_BITSET_MAX_WORDS) {
+        uint64_t *bits = m->cat_bits + n_words;
+        for (uint32_t k = 0; k < nd->u.cat.n; k++) {
+          uint32_t c = code_table_get(&t, set[k]); /* ≥ 1: the hash is in the dictionary */
+          bits[c >> 6] |= (uint64_t)1 << (c & 63);
+        }
+        pn->u.cat.off = (uint32_t)n_words;
+        pn->u.cat.n = 0;
+        n_words += w;
+      } else {
+        uint32_t *codes = m->cat_codes + n_codes;
+        for (uint32_t k = 0; k < nd->u.cat.n; k++)
+          codes[k] = code_table_get(&t, set[k]); /* ascending, like set */
+        pn->u.cat.off = (uint32_t)n_codes;
+        n_codes += nd->u.cat.n;
       }
-      pn->u.cat.off = (uint32_t)n_words;
-      pn->u.cat.n = 0;
-      n_words += w;
-    } else {
-      uint32_t *codes = m->cat_codes + n_codes;
-      for (uint32_t k = 0; k < nd->u.cat.n; k++)
-        codes[k] = gbt_index_code(dict, d, set[k]); /* ascending, like set */
-      pn->u.cat.off = (uint32_t)n_codes;
-      n_codes += nd->u.cat.n;
     }
   }
   st = OM_OK;
 done:
-  om_free(fill);
+  code_table_free(&t);
+  om_free(byf);
+  om_free(byf_off);
   om_free(tmp);
   if (st != OM_OK) index_free(m);
   return st;
