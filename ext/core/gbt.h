@@ -31,7 +31,9 @@
 **   7. Categorical features: the (at most 255) most frequent categories seen
 **      at least GBT_CAT_MIN_COUNT times in the fit rows can be split on; the
 **      others share the "missing" code and, like missing values and
-**      categories unseen at training, go to each split's default side.
+**      categories unseen at training, go to each split's default side, which
+**      is the child with at least half of the node's hessian.  A split lists
+**      at most GBT_CAT_MAX_SET categories (the lighter side).
 **   8. QUANTILE: gbt_predict is the boosted alpha-quantile (LightGBM-style
 **      leaf refit), which over-fits like LightGBM's and covers less than
 **      alpha on new rows; gbt_predict_quantile(q = alpha) is its conformally
@@ -162,7 +164,7 @@ uint32_t gbt_model_n_residuals(const gbt_model *m);   /* residual sample stored 
 #define GBT_MAX_FEATURES 65536u
 #define GBT_CAT_MIN_COUNT 3 /* categories seen fewer times in the fit rows → "other" */
 #define GBT_CAT_SMOOTH 10.0 /* categories ordered by G/(H + GBT_CAT_SMOOTH) */
-#define GBT_CAT_MAX_SET 64  /* at most this many categories listed per split */
+#define GBT_CAT_MAX_SET 8   /* at most this many categories listed per split */
 #define GBT_RESID_MAX 512   /* calibration residuals stored (order statistics) */
 
 /* Node flags (in-memory form and payload kinds). */
@@ -322,7 +324,7 @@ static inline double gbt_gain(double GL, double HL, double GR, double HR, double
 ** (G, H); replaces *best only when strictly better.  Numeric scans the bins in
 ** order trying missing right then left; categorical sorts the present codes
 ** by G/(H+GBT_CAT_SMOOTH) and tries the first and the last j ≤ GBT_CAT_MAX_SET
-** as the left set. */
+** as the left set, as long as the left side is not heavier than the right. */
 void gbt_split_numeric(const gbt_gh *h, uint32_t n_codes, double G, double H,
                        const gbt_split_params *p, uint32_t feature, gbt_split *best);
 void gbt_split_categorical(const gbt_gh *h, uint32_t n_codes, double G, double H,

@@ -15,8 +15,14 @@
 **      are ordered by G/(H + GBT_CAT_SMOOTH) (ties: lower code); the left set
 **      is the first j or the last j of them, j ≤ GBT_CAT_MAX_SET, and code 0
 **      (missing, rare, unseen) always goes right, which makes both scans the
-**      two missing directions.  The left set may be every present code when
-**      the node has code-0 rows.
+**      two missing directions.  The left side may not be heavier than the
+**      right (HL ≤ H − HL), so code 0 always joins the heavier child: ids
+**      unseen at training get the prediction of the bulk of the node rather
+**      than of a few listed categories.  Under drift (a chronological split
+**      of job logs, where most test ids are new) this and the small
+**      GBT_CAT_MAX_SET (8) keep id splits from routing new ids to an
+**      over-fitted minority; the left set may be every present code when
+**      the node's code-0 rows are the heavier side.
 */
 #include "gbt.h"
 
@@ -137,6 +143,7 @@ void gbt_split_categorical(const gbt_gh *h, uint32_t n_codes, double G, double H
       double before = best->gain;
       GL += h[c].g;
       HL += h[c].h;
+      if (HL > H - HL) break; /* the listed side must be the lighter one */
       consider(best, GL, HL, G, H, p, feature, 0, 0, 1);
       if (best->gain != before) {
         found = 1;

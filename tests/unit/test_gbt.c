@@ -418,10 +418,10 @@ static void test_missing_direction(void) {
   }
 }
 
-/* y = 10 for categories {A, C, E}, 0 for the rest: learned exactly.  Two rows
-** of a rare category (y = 10) fall into "other", which therefore sides with
-** {A, C, E}: the listed (left) set is the other five, and unseen or missing
-** categories predict 10. */
+/* y = 0 for categories {A, C, E}, 10 for the rest: learned exactly.  Two rows
+** of a rare category (y = 10) fall into "other", which sides with the five
+** others; the listed (left) set is the lighter side {A, C, E}, and unseen or
+** missing categories go with the heavier side and predict 10. */
 static void test_categorical(void) {
   enum { N = 8 * 50 + 2 };
   static uint64_t c[N];
@@ -435,7 +435,7 @@ static void test_categorical(void) {
   gbt_model *m;
   for (int i = 0; i < N - 2; i++) {
     c[i] = cats[i % 8];
-    y[i] = (c[i] == A || c[i] == C || c[i] == E) ? 10 : 0;
+    y[i] = (c[i] == A || c[i] == C || c[i] == E) ? 0 : 10;
     cm[i] = 0;
   }
   /* a rare category (2 rows) with y = 10 joins "other" */
@@ -451,23 +451,24 @@ static void test_categorical(void) {
   o.calibration_fraction = 0;
   if (!(m = train_or_null(&d, &o))) return;
   CHECK(m->n_nodes == 3 && (m->nodes[0].ff & GBT_NODE_CAT));
-  CHECK(m->nodes[0].u.cat.n == 5 && m->n_cat_hashes == 5);
-  CHECK(m->cat_hashes[0] == 0x17 && m->cat_hashes[1] == 0x28 && m->cat_hashes[2] == B &&
-        m->cat_hashes[3] == D && m->cat_hashes[4] == 0xF6);
+  /* the listed (left) side is the lighter one: A, C, E (150 rows) rather
+  ** than the five others (250 rows, plus "other" on the right) */
+  CHECK(m->nodes[0].u.cat.n == 3 && m->n_cat_hashes == 3);
+  CHECK(m->cat_hashes[0] == A && m->cat_hashes[1] == C && m->cat_hashes[2] == E);
   {
     uint64_t h;
     uint8_t miss = 1;
     h = A;
-    CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 10) < 1e-9);
+    CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 0) < 1e-9);
     h = E;
-    CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 10) < 1e-9);
+    CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 0) < 1e-9);
     h = B;
-    CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 0) < 1e-9);
+    CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 10) < 1e-9);
     h = 0x28;
-    CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 0) < 1e-9);
+    CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 10) < 1e-9);
     h = 0x12345; /* unseen → default (right) */
     CHECK(fabs(gbt_predict(m, NULL, &h, NULL) - 10) < 1e-9);
-    h = B; /* missing → default even with a known hash */
+    h = A; /* missing → default even with a known listed hash */
     CHECK(fabs(gbt_predict(m, NULL, &h, &miss) - 10) < 1e-9);
   }
   gbt_free(m);
@@ -481,7 +482,7 @@ static void test_categorical(void) {
     double err = 0;
     for (int k = 0; k < 8; k++) {
       uint64_t h = cats[k];
-      double want = (h == A || h == C || h == E) ? 10 : 0;
+      double want = (h == A || h == C || h == E) ? 0 : 10;
       err = fmax(err, fabs(gbt_predict(m, NULL, &h, NULL) - want));
     }
     CHECK_MSG(err < 0.2, "max error %g", err);
