@@ -11,7 +11,7 @@
 ** Behaviours (docs/gbt_train.md):
 **   1. Options are a JSON object (TEXT), read from the first row; keys:
 **      n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample,
-**      colsample, max_bins, seed, objective ('duration' | 'squared' |
+**      colsample, max_bins, max_cat_threshold, seed, objective ('duration' | 'squared' |
 **      'quantile' | 'binary'), alpha, validation_fraction,
 **      early_stopping_rounds, interval_coverage, calibration_fraction,
 **      threads.  An unknown key, a wrong type or an out-of-range value is an
@@ -53,7 +53,8 @@ const char *omen_gbt_objective_name(int obj) {
 /* ---------------------------------------------------------------- options */
 
 static const char gbt_option_keys[] =
-    "n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, seed, "
+    "n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, "
+    "max_cat_threshold, seed, "
     "objective, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, "
     "threads";
 
@@ -74,6 +75,7 @@ static const opt_num gbt_num_opts[] = {
     {"subsample", 0, 0, 1, 1, 0, "a number in (0, 1]"},
     {"colsample", 0, 0, 1, 1, 0, "a number in (0, 1]"},
     {"max_bins", 1, 2, 256, 0, 0, "an integer from 2 to 256"},
+    {"max_cat_threshold", 1, 1, 255, 0, 0, "an integer from 1 to 255"},
     {"seed", 1, 0, 9007199254740992.0, 0, 0, "an integer from 0 to 2^53"},
     {"alpha", 0, 0, 1, 1, 1, "a number in (0, 1)"},
     {"validation_fraction", 0, 0, 1, 0, 1, "a number in [0, 1)"},
@@ -92,6 +94,7 @@ static void set_num_opt(gbt_options *o, const char *key, double v) {
   else if (!strcmp(key, "subsample")) o->subsample = v;
   else if (!strcmp(key, "colsample")) o->colsample = v;
   else if (!strcmp(key, "max_bins")) o->max_bins = (uint32_t)v;
+  else if (!strcmp(key, "max_cat_threshold")) o->max_cat_threshold = (uint32_t)v;
   else if (!strcmp(key, "seed")) o->seed = (uint64_t)v;
   else if (!strcmp(key, "alpha")) o->alpha = v;
   else if (!strcmp(key, "validation_fraction")) o->validation_fraction = v;
@@ -188,6 +191,8 @@ static void gbt_options_json(const gbt_options *o, om_wbuf *w) {
   om_jw_double(&j, o->colsample);
   om_jw_key(&j, "max_bins");
   om_jw_int(&j, o->max_bins);
+  om_jw_key(&j, "max_cat_threshold");
+  om_jw_int(&j, o->max_cat_threshold);
   om_jw_key(&j, "seed");
   om_jw_uint(&j, o->seed);
   om_jw_key(&j, "alpha");

@@ -33,7 +33,7 @@
 **      others share the "missing" code and, like missing values and
 **      categories unseen at training, go to each split's default side, which
 **      is the child with at least half of the node's hessian.  A split lists
-**      at most GBT_CAT_MAX_SET categories (the lighter side).
+**      at most max_cat_threshold categories (the lighter side).
 **   8. QUANTILE: gbt_predict is the boosted alpha-quantile (LightGBM-style
 **      leaf refit), which over-fits like LightGBM's and covers less than
 **      alpha on new rows; gbt_predict_quantile(q = alpha) is its conformally
@@ -67,6 +67,7 @@ typedef struct gbt_options {
   double subsample;               /* 1.0, row fraction per tree, in (0, 1] */
   double colsample;               /* 1.0, feature fraction per tree, in (0, 1] */
   uint32_t max_bins;              /* 256 (2..256): value bins per feature, at most 255 */
+  uint32_t max_cat_threshold;     /* 16 (1..255): categories listed per categorical split */
   uint64_t seed;                  /* 0; seeds subsample/colsample */
   gbt_objective objective;        /* GBT_DURATION */
   double alpha;                   /* 0.5, quantile level of GBT_QUANTILE, in (0, 1) */
@@ -164,7 +165,7 @@ uint32_t gbt_model_n_residuals(const gbt_model *m);   /* residual sample stored 
 #define GBT_MAX_FEATURES 65536u
 #define GBT_CAT_MIN_COUNT 3 /* categories seen fewer times in the fit rows → "other" */
 #define GBT_CAT_SMOOTH 10.0 /* categories ordered by G/(H + GBT_CAT_SMOOTH) */
-#define GBT_CAT_MAX_SET 8   /* at most this many categories listed per split */
+#define GBT_CAT_MAX_SET 16  /* default max_cat_threshold: categories listed per split */
 #define GBT_RESID_MAX 512   /* calibration residuals stored (order statistics) */
 
 /* Node flags (in-memory form and payload kinds). */
@@ -315,6 +316,7 @@ typedef struct gbt_split {
 } gbt_split;
 typedef struct gbt_split_params {
   double lambda, min_child_weight;
+  uint32_t max_cat_set; /* categories listed per categorical split (1..255) */
 } gbt_split_params;
 static inline double gbt_gain(double GL, double HL, double GR, double HR, double lambda) {
   double G = GL + GR, H = HL + HR;
@@ -323,7 +325,7 @@ static inline double gbt_gain(double GL, double HL, double GR, double HR, double
 /* Best split of one feature's histogram h[0..n_codes) at a node with sums
 ** (G, H); replaces *best only when strictly better.  Numeric scans the bins in
 ** order trying missing right then left; categorical sorts the present codes
-** by G/(H+GBT_CAT_SMOOTH) and tries the first and the last j ≤ GBT_CAT_MAX_SET
+** by G/(H+GBT_CAT_SMOOTH) and tries the first and the last j ≤ p->max_cat_set
 ** as the left set, as long as the left side is not heavier than the right. */
 void gbt_split_numeric(const gbt_gh *h, uint32_t n_codes, double G, double H,
                        const gbt_split_params *p, uint32_t feature, gbt_split *best);

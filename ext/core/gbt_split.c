@@ -13,14 +13,15 @@
 **      missing rows the default direction is the child with more hessian.
 **   3. Categorical (LightGBM's sorted split): the codes present at the node
 **      are ordered by G/(H + GBT_CAT_SMOOTH) (ties: lower code); the left set
-**      is the first j or the last j of them, j ≤ GBT_CAT_MAX_SET, and code 0
+**      is the first j or the last j of them, j ≤ max_cat_set (the option
+**      max_cat_threshold, default GBT_CAT_MAX_SET), and code 0
 **      (missing, rare, unseen) always goes right, which makes both scans the
 **      two missing directions.  The left side may not be heavier than the
 **      right (HL ≤ H − HL), so code 0 always joins the heavier child: ids
 **      unseen at training get the prediction of the bulk of the node rather
 **      than of a few listed categories.  Under drift (a chronological split
 **      of job logs, where most test ids are new) this and the small
-**      GBT_CAT_MAX_SET (8) keep id splits from routing new ids to an
+**      max_cat_set (16) keep id splits from routing new ids to an
 **      over-fitted minority; the left set may be every present code when
 **      the node's code-0 rows are the heavier side.
 */
@@ -134,7 +135,7 @@ void gbt_split_categorical(const gbt_gh *h, uint32_t n_codes, double G, double H
   if (n == 0) return;
   cat_sort(s, n);
   lim = has_miss ? n : n - 1;
-  if (lim > GBT_CAT_MAX_SET) lim = GBT_CAT_MAX_SET;
+  if (lim > p->max_cat_set) lim = p->max_cat_set;
   for (int dir = 0; dir < 2; dir++) {
     GL = 0;
     HL = 0;

@@ -53,6 +53,7 @@ void gbt_options_default(gbt_options *o) {
   o->subsample = 1.0;
   o->colsample = 1.0;
   o->max_bins = 256;
+  o->max_cat_threshold = GBT_CAT_MAX_SET;
   o->seed = 0;
   o->objective = GBT_DURATION;
   o->alpha = 0.5;
@@ -81,6 +82,9 @@ static om_status check_options(const gbt_options *o, om_err *err) {
     return om_errf(err, OM_INVALID, "colsample must be in (0, 1], got %g", o->colsample);
   if (o->max_bins < 2 || o->max_bins > 256)
     return om_errf(err, OM_INVALID, "max_bins must be between 2 and 256, got %u", o->max_bins);
+  if (o->max_cat_threshold < 1 || o->max_cat_threshold > 255)
+    return om_errf(err, OM_INVALID, "max_cat_threshold must be between 1 and 255, got %u",
+                   o->max_cat_threshold);
   if ((unsigned)o->objective > GBT_BINARY)
     return om_errf(err, OM_INVALID, "unknown objective %d", (int)o->objective);
   if (!(o->alpha > 0 && o->alpha < 1))
@@ -459,6 +463,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   tr.g.n_total = tr.n;
   tr.g.sp.lambda = o->lambda;
   tr.g.sp.min_child_weight = o->min_child_weight;
+  tr.g.sp.max_cat_set = o->max_cat_threshold;
   tr.g.max_depth = o->max_depth;
   tr.g.eta = o->learning_rate;
   tr.g.pool = tr.pool;

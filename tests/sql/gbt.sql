@@ -94,11 +94,20 @@ SELECT group_concat(name) = 'feature,type,gain,cover,splits' FROM pragma_table_x
 
 -- errors: options
 -- case: gbt.err.option.unknown
--- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, seed, objective, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
+-- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, objective, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
 SELECT gbt_train(f, dur, '{"trees": 10}') FROM fv;
 -- case: gbt.err.option.range
 -- error: gbt_train(): option max_depth must be an integer from 1 to 16
 SELECT gbt_train(f, dur, '{"max_depth": 0}') FROM fv;
+-- case: gbt.err.option.max_cat_threshold.zero
+-- error: gbt_train(): option max_cat_threshold must be an integer from 1 to 255
+SELECT gbt_train(f, dur, '{"max_cat_threshold": 0}') FROM fv;
+-- case: gbt.err.option.max_cat_threshold.big
+-- error: gbt_train(): option max_cat_threshold must be an integer from 1 to 255
+SELECT gbt_train(f, dur, '{"max_cat_threshold": 256}') FROM fv;
+-- case: gbt.option.max_cat_threshold.stored
+SELECT json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "max_cat_threshold": 5}')), '$.options.max_cat_threshold') = 5
+  AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3}')), '$.options.max_cat_threshold') = 16 FROM fv;
 -- case: gbt.err.option.fraction
 -- error: gbt_train(): option subsample must be a number in (0, 1]
 SELECT gbt_train(f, dur, '{"subsample": 1.5}') FROM fv;

@@ -245,7 +245,7 @@ static void test_histograms(void) {
 /* ---------- split finding ---------- */
 
 static void test_split_gain(void) {
-  gbt_split_params p = {1.0, 0.0};
+  gbt_split_params p = {1.0, 0.0, GBT_CAT_MAX_SET};
   gbt_split best;
   /* code 0 (missing) empty; bins (g,h): (−4,2) (1,1) (3,2); G = 0, H = 5, λ = 1 */
   gbt_gh h[4] = {{0, 0}, {-4, 2}, {1, 1}, {3, 2}};
@@ -948,6 +948,35 @@ static void test_scoring_index(void) {
   }
   CHECK_MSG(bad == 0, "%d rows differ from the reference walk", bad);
   gbt_free(m);
+
+  /* max_cat_threshold bounds every listed set; 0 and 256 are refused */
+  {
+    uint32_t n_cat = 0, too_big = 0, largest = 0;
+    o.max_cat_threshold = 2;
+    if ((m = train_or_null(&d, &o))) {
+      for (uint32_t i = 0; i < m->n_nodes; i++)
+        if ((m->nodes[i].ff & (GBT_NODE_CAT | GBT_NODE_LEAF)) == GBT_NODE_CAT) {
+          n_cat++;
+          too_big += m->nodes[i].u.cat.n > 2;
+        }
+      CHECK(n_cat > 0 && too_big == 0);
+      gbt_free(m);
+    }
+    o.max_cat_threshold = 255; /* the bound binds: default sets are larger than 2 */
+    if ((m = train_or_null(&d, &o))) {
+      for (uint32_t i = 0; i < m->n_nodes; i++)
+        if ((m->nodes[i].ff & (GBT_NODE_CAT | GBT_NODE_LEAF)) == GBT_NODE_CAT && m->nodes[i].u.cat.n > largest)
+          largest = m->nodes[i].u.cat.n;
+      CHECK_MSG(largest > 2, "largest set %u", largest);
+      gbt_free(m);
+    }
+    for (int k = 0; k < 2; k++) {
+      om_err e = {{0}};
+      o.max_cat_threshold = k ? 256 : 0;
+      m = NULL;
+      CHECK(gbt_train(&d, &o, NULL, &m, &e) == OM_INVALID && m == NULL && strstr(e.msg, "max_cat_threshold"));
+    }
+  }
 
   /* A hand-made model: feature 0's splits list 600 categories (code lists),
   ** feature 1's two (bitset); decoded from its encoding, it scores alike. */
