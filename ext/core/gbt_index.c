@@ -152,7 +152,7 @@ static uint32_t code_table_get(const code_table *t, uint64_t key) {
 
 om_status gbt_model_index(gbt_model *m) {
   uint32_t F = m->n_features, *byf = NULL, *byf_off = NULL, n_cat_nodes = 0, n_dict = 0;
-  uint64_t *tmp = NULL, n_words = 0, n_codes = 0;
+  uint64_t *tmp = NULL, n_words = 0, n_codes = 0, dict_cap = 0;
   code_table t;
   om_status st = OM_NOMEM;
   memset(&t, 0, sizeof t);
@@ -178,10 +178,7 @@ om_status gbt_model_index(gbt_model *m) {
   for (uint32_t f = 0; f < F; f++)
     byf_off[f + 1] += byf_off[f];
   byf = om_malloc_array(n_cat_nodes, sizeof *byf);
-  /* the dictionaries hold at most every listed hash (pages never touched
-  ** cost nothing; shrunk below) */
-  m->cat_dict = om_malloc_array(m->n_cat_hashes ? m->n_cat_hashes : 1, sizeof *m->cat_dict);
-  if (!byf || !m->cat_dict) goto done;
+  if (!byf) goto done;
   for (uint32_t i = 0; i < m->n_nodes; i++) {
     const gbt_node *nd = &m->nodes[i];
     if ((nd->ff & (GBT_NODE_LEAF | GBT_NODE_CAT)) == GBT_NODE_CAT)
@@ -202,6 +199,16 @@ om_status gbt_model_index(gbt_model *m) {
       for (uint32_t k = 0; k < nd->u.cat.n; k++)
         if (code_table_put(&t, m->cat_hashes[nd->u.cat.off + k], 1)) goto done;
     }
+    if (n_dict + (uint64_t)t.n > dict_cap) { /* grow the dictionaries (doubling) */
+      uint64_t cap = dict_cap ? dict_cap : 256;
+      uint64_t *p;
+      while (cap < n_dict + (uint64_t)t.n)
+        cap *= 2;
+      p = om_realloc(m->cat_dict, (size_t)cap * sizeof *p);
+      if (!p) goto done;
+      m->cat_dict = p;
+      dict_cap = cap;
+    }
     for (uint32_t i = 0; i <= t.mask; i++)
       if (t.code[i]) m->cat_dict[n_dict + d++] = t.key[i];
     om_free(tmp);
@@ -210,10 +217,6 @@ om_status gbt_model_index(gbt_model *m) {
     n_dict += d;
   }
   m->cat_dict_off[F] = n_dict;
-  if (n_dict < m->n_cat_hashes) {
-    uint64_t *shrunk = om_realloc(m->cat_dict, (size_t)(n_dict ? n_dict : 1) * sizeof *shrunk);
-    if (shrunk) m->cat_dict = shrunk;
-  }
 
   /* 3. sizes of the bitsets and code lists */
   for (uint32_t j = 0; j < n_cat_nodes; j++) {
