@@ -380,7 +380,7 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
   ** that uses this model.  That is safe because a connection runs one
   ** function call at a time (its mutex, or one thread in multi-thread mode)
   ** and decoders keep no state between calls: predict.c's gbt_scorer fills
-  ** its row buffers (num, cat, missing) from the feature vector and scores
+  ** its row buffers (num, cat, missing, x) from the feature vector and scores
   ** them within one call (scorer_arg, then gbt_predict*), and scaler.c's
   ** scaler is read-only.  Statements stepped in turn (A's row, B's row, ...)
   ** therefore never see each other's rows. */

@@ -152,13 +152,8 @@ static int gbt_scorer_load_row(sqlite3_context *ctx, const char *fname, gbt_scor
     omen_result_status(ctx, fname, st, &err);
     return 1;
   }
-  /* The core walks trees branch-free and reads both arrays before looking at
-  ** missing[], so missing slots get defined values too. */
-  for (uint32_t i = 0; i < n; i++)
-    if (s->missing[i]) {
-      s->num[i] = NAN;
-      s->cat[i] = 0;
-    }
+  /* missing slots of num/cat are stale: gbt_row_prepare reads them only
+  ** where missing[] is 0 */
   gbt_row_prepare(s->model, s->num, s->cat, s->missing, s->x);
   return 0;
 }

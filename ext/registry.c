@@ -65,8 +65,21 @@ static int table_exists(sqlite3 *db, int *exists) {
   return rc;
 }
 
-/* Look up one BLOB.  version > 0 selects a version; stage != NULL a stage;
-** neither: production first, then newest. */
+/* Which row a reference names, as the tail of a SELECT on omen_models (one
+** definition for fetch() and omen_registry_open()): version > 0 selects a
+** version; stage != NULL a stage; neither: production first, then newest.
+** ?1 = name, ?2 = version, ?3 = stage (ref_bind). */
+#define REF_BY_VERSION " WHERE name=?1 AND version=?2"
+#define REF_BY_STAGE " WHERE name=?1 AND stage=?3 ORDER BY version DESC LIMIT 1"
+#define REF_DEFAULT " WHERE name=?1 ORDER BY stage='production' DESC, version DESC LIMIT 1"
+
+static void ref_bind(sqlite3_stmt *st, const char *name, int name_len, sqlite3_int64 version, const char *stage) {
+  sqlite3_bind_text(st, 1, name, name_len, SQLITE_STATIC);
+  if (version > 0) sqlite3_bind_int64(st, 2, version);
+  if (stage) sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
+}
+
+/* Look up one BLOB (the row REF_* chooses). */
 static int fetch(sqlite3 *db, const char *name, int name_len, sqlite3_int64 version, const char *stage,
                  uint8_t **blob, int *n, char **errmsg) {
   sqlite3_stmt *st = NULL;
@@ -82,14 +95,12 @@ static int fetch(sqlite3 *db, const char *name, int name_len, sqlite3_int64 vers
                               "save a model with model_save() first");
     return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (version > 0) sql = "SELECT model FROM omen_models WHERE name=?1 AND version=?2";
-  else if (stage) sql = "SELECT model FROM omen_models WHERE name=?1 AND stage=?3 ORDER BY version DESC LIMIT 1";
-  else sql = "SELECT model FROM omen_models WHERE name=?1 ORDER BY stage='production' DESC, version DESC LIMIT 1";
+  if (version > 0) sql = "SELECT model FROM omen_models" REF_BY_VERSION;
+  else if (stage) sql = "SELECT model FROM omen_models" REF_BY_STAGE;
+  else sql = "SELECT model FROM omen_models" REF_DEFAULT;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   if (rc != SQLITE_OK) goto sqlerr;
-  sqlite3_bind_text(st, 1, name, name_len, SQLITE_STATIC);
-  if (version > 0) sqlite3_bind_int64(st, 2, version);
-  if (stage) sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
+  ref_bind(st, name, name_len, version, stage);
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     const void *p = sqlite3_column_blob(st, 0);
@@ -195,17 +206,12 @@ int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h) {
   ** Go on only when temp certainly has no such table (SQLITE_ERROR). */
   rc = sqlite3_table_column_metadata(db, "temp", "omen_models", NULL, NULL, NULL, NULL, NULL, NULL);
   if (rc != SQLITE_ERROR) return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
-  if (version > 0) sql = "SELECT _rowid_, typeof(model) FROM main.omen_models WHERE name=?1 AND version=?2";
-  else if (stage)
-    sql = "SELECT _rowid_, typeof(model) FROM main.omen_models WHERE name=?1 AND stage=?3 ORDER BY version DESC LIMIT 1";
-  else
-    sql = "SELECT _rowid_, typeof(model) FROM main.omen_models WHERE name=?1 "
-          "ORDER BY stage='production' DESC, version DESC LIMIT 1";
+  if (version > 0) sql = "SELECT _rowid_, typeof(model) FROM main.omen_models" REF_BY_VERSION;
+  else if (stage) sql = "SELECT _rowid_, typeof(model) FROM main.omen_models" REF_BY_STAGE;
+  else sql = "SELECT _rowid_, typeof(model) FROM main.omen_models" REF_DEFAULT;
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   if (rc != SQLITE_OK) goto done; /* e.g. no table: fetch() says so */
-  sqlite3_bind_text(st, 1, ref, name_len, SQLITE_STATIC);
-  if (version > 0) sqlite3_bind_int64(st, 2, version);
-  if (stage) sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
+  ref_bind(st, ref, name_len, version, stage);
   rc = sqlite3_step(st);
   if (rc != SQLITE_ROW) goto done;
   rowid = sqlite3_column_int64(st, 0);

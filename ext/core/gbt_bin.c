@@ -65,15 +65,7 @@ uint32_t gbt_bin_cuts(const double *v, size_t m, uint32_t max_value_bins, double
 }
 
 uint8_t gbt_bin_code_cat(const uint64_t *hashes, uint32_t n_hashes, uint64_t h) {
-  uint32_t lo = 0, hi = n_hashes;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (hashes[mid] < h)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return (lo < n_hashes && hashes[lo] == h) ? (uint8_t)(lo + 1) : 0;
+  return (uint8_t)gbt_index_code(hashes, n_hashes, h); /* n_hashes ≤ 255 */
 }
 
 typedef struct cat_entry {

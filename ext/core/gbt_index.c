@@ -38,7 +38,7 @@ uint32_t gbt_index_code(const uint64_t *a, uint32_t n, uint64_t h) {
   return (lo < n && a[lo] == h) ? lo + 1 : 0;
 }
 
-static void index_free(gbt_model *m) {
+void gbt_model_index_free(gbt_model *m) {
   om_free(m->pnodes);
   om_free(m->cat_dict);
   om_free(m->cat_dict_off);
@@ -50,8 +50,6 @@ static void index_free(gbt_model *m) {
   m->cat_bits = NULL;
   m->cat_codes = NULL;
 }
-
-void gbt_model_index_free(gbt_model *m) { index_free(m); }
 
 /* A small open-addressing table from hash to code (0 = empty slot), grown
 ** as it fills.  It only speeds up building the index: codes come from the
@@ -111,8 +109,7 @@ static int code_table_grow(code_table *t) {
   return 0;
 }
 
-/* Inserts key with code (≥ 1) unless present (then only an existing code 1
-** — "seen" — is overwritten by a larger one).  1 on out of memory. */
+/* Inserts key with code (≥ 1) unless it is present.  1 on out of memory. */
 static int code_table_put(code_table *t, uint64_t key, uint32_t code) {
   for (;;) {
     uint32_t i = code_table_slot(t, key), probes = 0;
@@ -135,8 +132,7 @@ static int code_table_put(code_table *t, uint64_t key, uint32_t code) {
       t->key[i] = key;
       t->code[i] = code;
       t->n++;
-    } else if (code > t->code[i])
-      t->code[i] = code;
+    }
     return 0;
   }
 }
@@ -156,7 +152,7 @@ om_status gbt_model_index(gbt_model *m) {
   code_table t;
   om_status st = OM_NOMEM;
   memset(&t, 0, sizeof t);
-  index_free(m);
+  gbt_model_index_free(m);
   m->pnodes = om_malloc_array(m->n_nodes ? m->n_nodes : 1, sizeof *m->pnodes);
   m->cat_dict_off = om_calloc((size_t)F + 1, sizeof *m->cat_dict_off);
   byf_off = om_calloc((size_t)F + 1, sizeof *byf_off);
@@ -270,7 +266,7 @@ done:
   om_free(byf);
   om_free(byf_off);
   om_free(tmp);
-  if (st != OM_OK) index_free(m);
+  if (st != OM_OK) gbt_model_index_free(m);
   return st;
 }
 
