@@ -108,7 +108,7 @@ fixtures:
 # build-fuzz/, the committed seeds in tests/fuzz/corpus_* are only read.
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
-FUZZ_CORE    = ext/core/om_core.c ext/core/om_buf.c ext/core/om_json.c ext/core/fv.c ext/core/mdl.c ext/core/scl.c \
+FUZZ_CORE    = ext/core/om_core.c ext/core/om_buf.c ext/core/om_json.c ext/core/om_text.c ext/core/fv.c ext/core/mdl.c ext/core/scl.c \
                $(sort $(wildcard ext/core/gbt_*.c))
 FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 \
                -D_GNU_SOURCE -Iext/core

@@ -5,10 +5,18 @@
 **   1. Every error message starts with "<function>(): ".
 **   2. Out of memory is reported with sqlite3_result_error_nomem, so callers
 **      see SQLITE_NOMEM, never a text error.
+**   3. A message is valid UTF-8 and at most OMEN_ERR_MAX bytes of text (plus
+**      an elision marker), whatever user text it quotes: it passes through
+**      om_text_sanitize (core/om_text.h), so a non-UTF-8 option key or group
+**      label becomes U+FFFD and a 10 MB model name is cut in the middle.
 */
 #include <stdarg.h>
+#include <string.h>
 
+#include "core/om_text.h"
 #include "omen_ext.h"
+
+#define OMEN_ERR_MAX 1000 /* bytes of message text kept (docs/SECURITY.md) */
 
 const char *omen_type_name(sqlite3_value *v) {
   switch (sqlite3_value_type(v)) {
@@ -27,9 +35,16 @@ void omen_errorf(sqlite3_context *ctx, const char *fname, const char *fmt, ...) 
   body = sqlite3_vmprintf(fmt, ap);
   va_end(ap);
   msg = body ? sqlite3_mprintf("%s(): %s", fname, body) : NULL;
+  sqlite3_free(body);
+  if (msg) {
+    size_t n = strlen(msg);
+    char *clean = sqlite3_malloc64(OM_TEXT_SANITIZED_MAX(OMEN_ERR_MAX));
+    if (clean) om_text_sanitize(msg, n, OMEN_ERR_MAX, clean, OM_TEXT_SANITIZED_MAX(OMEN_ERR_MAX));
+    sqlite3_free(msg);
+    msg = clean;
+  }
   if (!msg) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_error(ctx, msg, -1);
-  sqlite3_free(body);
   sqlite3_free(msg);
 }
 
