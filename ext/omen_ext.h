@@ -76,6 +76,15 @@ int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, ch
 ** either reads it or says why not. */
 int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h);
 
+/* The error for a feature vector that holds none of the model's features
+** (predict.c): "<fname>(): none of the model's N features (a, b, ...) is in
+** the feature vector; check the names (they are case-sensitive)".  A name
+** present with a NULL value counts as present.  omen_check_features_present
+** makes one merge pass over fv (a BLOB; anything else, or a damaged vector,
+** is left to the caller) and returns 1 after setting that error. */
+void omen_no_features_error(sqlite3_context *ctx, const char *fname, const mdl_view *v);
+int omen_check_features_present(sqlite3_context *ctx, const char *fname, const mdl_view *v, sqlite3_value *fv);
+
 /* An om_interrupt that reports sqlite3_interrupt() on ctx's connection. */
 om_interrupt omen_interrupt_for(sqlite3_context *ctx);
 
@@ -101,6 +110,9 @@ void predictIntervalFunc(sqlite3_context *, int, sqlite3_value **);
 void predictFailureFunc(sqlite3_context *, int, sqlite3_value **);
 void predictFunc(sqlite3_context *, int, sqlite3_value **);
 extern sqlite3_module omen_importance_module;
+extern sqlite3_module omen_features_module;  /* model_features.c */
+extern sqlite3_module omen_catalog_module;   /* model_catalog.c: model_catalog */
+extern sqlite3_module omen_catalog_kv_module; /* model_catalog.c: model_metrics, model_options */
 void regressionMetricsStep(sqlite3_context *, int, sqlite3_value **);
 void regressionMetricsFinal(sqlite3_context *);
 void classificationMetricsStep(sqlite3_context *, int, sqlite3_value **);

@@ -16,7 +16,13 @@
 **   2. Features are matched by name.  A feature the model needs and the vector
 **      lacks (or holds as NULL) is missing and follows the learned default
 **      direction; features the model does not know are ignored; a feature of
-**      the other type (numeric vs categorical) is an error naming it.
+**      the other type (numeric vs categorical) is an error naming it.  When
+**      NONE of the model's features is in the vector (present with a NULL
+**      value counts as present) the call is an error listing the model's
+**      feature names (omen_no_features_error): a typo in every name would
+**      otherwise score as "all missing" and return a plausible number.
+**      model_features(model, fv) (model_features.c) shows per feature what
+**      matched.
 **   3. predict_duration needs a regression objective ('duration', 'squared'
 **      or 'quantile'); predict_failure needs 'binary'; predict accepts any and
 **      returns the model's natural output (seconds for 'duration', a
@@ -26,15 +32,18 @@
 **      the split-conformal calibration residuals stored in the model; an
 **      error when the model has no calibration residuals.  When the
 **      calibration set is too small for that q (q < 1/(n+1) or q > n/(n+1))
-**      the bound is infinite: NULL for the upper side, and for the lower side
-**      NULL, except 'duration' models, whose predictions are clamped at 0 s,
-**      which give 0.
+**      the bound is infinite: +Inf (REAL) for the upper side, and -Inf for the
+**      lower side, except 'duration' models, whose predictions are clamped at
+**      0 s, which give 0.  (The same rule as the JSON of predict_interval,
+**      where the writer spells an infinite bound 9e999 / -9e999.)
 **   5. predict_interval(model, fv [, coverage]) returns JSON {"pred", "lo",
 **      "hi", "coverage"} with lo/hi the (1-c)/2 and (1+c)/2 quantiles; the
 **      default coverage is the model's interval_coverage option (0.9).
-**   6. NULL model or NULL features give NULL.
+**   6. NULL model or NULL features give NULL.  A point prediction that is not
+**      finite (NaN, overflow) is NULL.
 */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/fv.h"
@@ -111,13 +120,73 @@ fail:
   return st;
 }
 
+/* Append name to buf (at *len, capacity cap), cut to at most max bytes at a
+** UTF-8 character boundary, with "…" when cut. */
+static void append_name(char *buf, size_t *len, size_t cap, const char *name, size_t n, size_t max) {
+  int cut = n > max;
+  if (cut) {
+    n = max;
+    while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80) n--; /* not inside a character */
+  }
+  if (*len + n + 4 >= cap) return;
+  memcpy(buf + *len, name, n);
+  *len += n;
+  if (cut) {
+    memcpy(buf + *len, "\xe2\x80\xa6", 3);
+    *len += 3;
+  }
+  buf[*len] = 0;
+}
+
+#define NO_FEATURES_LISTED 8    /* names listed in the message */
+#define NO_FEATURES_NAME_MAX 40 /* bytes of each listed name */
+
+void omen_no_features_error(sqlite3_context *ctx, const char *fname, const mdl_view *v) {
+  char list[NO_FEATURES_LISTED * (NO_FEATURES_NAME_MAX + 8) + 64];
+  size_t len = 0;
+  uint32_t i, n = v->n_features, shown = n < NO_FEATURES_LISTED ? n : NO_FEATURES_LISTED;
+  list[0] = 0;
+  for (i = 0; i < shown; i++) {
+    if (i) append_name(list, &len, sizeof list, ", ", 2, 2);
+    append_name(list, &len, sizeof list, v->features[i].name, v->features[i].name_len, NO_FEATURES_NAME_MAX);
+  }
+  if (n > shown) len += (size_t)snprintf(list + len, sizeof list - len, ", and %u more", n - shown);
+  if (n == 1)
+    omen_errorf(ctx, fname, "the model's only feature (%s) is not in the feature vector; check the name (it is "
+                            "case-sensitive)", list);
+  else
+    omen_errorf(ctx, fname, "none of the model's %u features (%s) is in the feature vector; check the names (they "
+                            "are case-sensitive)", n, list);
+}
+
+int omen_check_features_present(sqlite3_context *ctx, const char *fname, const mdl_view *v, sqlite3_value *fv) {
+  fv_reader it;
+  fv_entry e;
+  om_err err;
+  om_status st;
+  uint32_t pos = 0, n = v->n_features;
+  if (n == 0 || sqlite3_value_type(fv) != SQLITE_BLOB) return 0; /* the caller reports a non-BLOB */
+  if (fv_open(&it, sqlite3_value_blob(fv), (size_t)sqlite3_value_bytes(fv), &err) != OM_OK) return 0;
+  while (fv_next(&it, &e, &st, &err)) {
+    int c = 1;
+    while (pos < n && (c = fv_name_cmp(v->features[pos].name, v->features[pos].name_len, e.name, e.name_len)) < 0)
+      pos++;
+    if (pos == n) break;
+    if (c == 0) return 0;
+  }
+  /* a damaged vector is left to the caller's own decoder, which says how */
+  if (st != OM_OK) return 0;
+  omen_no_features_error(ctx, fname, v);
+  return 1;
+}
+
 /* Fill the scorer's row buffers from a feature-vector BLOB. */
 static int gbt_scorer_load_row(sqlite3_context *ctx, const char *fname, gbt_scorer *s, sqlite3_value *fv) {
   fv_reader it;
   fv_entry e;
   om_err err;
   om_status st;
-  uint32_t pos = 0, n = s->view.n_features;
+  uint32_t pos = 0, matched = 0, n = s->view.n_features;
   if (sqlite3_value_type(fv) != SQLITE_BLOB) {
     omen_errorf(ctx, fname, "features (argument 2) is %s; expected a feature vector (BLOB)", omen_type_name(fv));
     return 1;
@@ -135,7 +204,9 @@ static int gbt_scorer_load_row(sqlite3_context *ctx, const char *fname, gbt_scor
                                        e.name_len)) < 0)
       pos++;
     if (pos == n) break; /* the rest are unknown to the model; still validated below */
-    if (c != 0 || e.type == FV_MISSING) continue;
+    if (c != 0) continue;
+    matched++; /* present, even with a NULL value (a known missing value) */
+    if (e.type == FV_MISSING) continue;
     f = &s->view.features[pos];
     if (f->type != e.type) {
       omen_errorf(ctx, fname, "feature \"%.*s\" is %s but the model was trained with it %s", (int)e.name_len, e.name,
@@ -150,6 +221,10 @@ static int gbt_scorer_load_row(sqlite3_context *ctx, const char *fname, gbt_scor
   }
   if (st != OM_OK) {
     omen_result_status(ctx, fname, st, &err);
+    return 1;
+  }
+  if (matched == 0 && n > 0) {
+    omen_no_features_error(ctx, fname, &s->view);
     return 1;
   }
   /* missing slots of num/cat are stale: gbt_row_prepare reads them only
@@ -204,6 +279,13 @@ static void result_finite(sqlite3_context *ctx, double v) {
   else sqlite3_result_null(ctx);
 }
 
+/* A quantile bound: ±Inf when the calibration set is too small for the
+** level (behaviour 4); NaN cannot occur past need_calibration, but is NULL. */
+static void result_bound(sqlite3_context *ctx, double v) {
+  if (v == v) sqlite3_result_double(ctx, v);
+  else sqlite3_result_null(ctx);
+}
+
 void predictDurationFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   gbt_scorer *s;
   double q = 0;
@@ -216,7 +298,7 @@ void predictDurationFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (need_calibration(ctx, "predict_duration", s)) return;
-  result_finite(ctx, gbt_predict_quantile_x(s->model, s->x, q));
+  result_bound(ctx, gbt_predict_quantile_x(s->model, s->x, q));
 }
 
 void predictIntervalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
