@@ -35,6 +35,12 @@ typedef struct omen_module {
 static const omen_module omen_modules[] = {
     /* importance.c */
     {"model_importance", &omen_importance_module},
+    /* model_features.c */
+    {"model_features", &omen_features_module},
+    /* model_catalog.c */
+    {"model_catalog", &omen_catalog_module},
+    {"model_metrics", &omen_metrics_module},
+    {"model_options", &omen_options_module},
 };
 
 typedef struct omen_func {

@@ -112,7 +112,8 @@ void predictFunc(sqlite3_context *, int, sqlite3_value **);
 extern sqlite3_module omen_importance_module;
 extern sqlite3_module omen_features_module;  /* model_features.c */
 extern sqlite3_module omen_catalog_module;   /* model_catalog.c: model_catalog */
-extern sqlite3_module omen_catalog_kv_module; /* model_catalog.c: model_metrics, model_options */
+extern sqlite3_module omen_metrics_module;    /* model_catalog.c */
+extern sqlite3_module omen_options_module;    /* model_catalog.c */
 void regressionMetricsStep(sqlite3_context *, int, sqlite3_value **);
 void regressionMetricsFinal(sqlite3_context *);
 void classificationMetricsStep(sqlite3_context *, int, sqlite3_value **);

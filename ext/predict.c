@@ -75,8 +75,9 @@ static void gbt_scorer_free(void *p) {
 }
 
 /* Decode the gbt payload of a validated envelope view (schema types from the
-** view).  Shared by the scorer and omen_gbt_open. */
-static om_status gbt_decode_view(const mdl_view *v, gbt_model **model, om_err *err) {
+** view).  Shared by the scorer, omen_gbt_open and model_features.c. */
+om_status omen_gbt_decode_view(const mdl_view *v, gbt_model **model, om_err *err);
+om_status omen_gbt_decode_view(const mdl_view *v, gbt_model **model, om_err *err) {
   uint8_t *is_cat;
   om_status st;
   *model = NULL;
@@ -110,7 +111,7 @@ static om_status gbt_scorer_decode(mdl_view *view, void **impl, void (**impl_fre
     st = om_errf(err, OM_NOMEM, "out of memory");
     goto fail;
   }
-  st = gbt_decode_view(&s->view, &s->model, err);
+  st = omen_gbt_decode_view(&s->view, &s->model, err);
   if (st != OM_OK) goto fail;
   *impl = s;
   *impl_free = gbt_scorer_free;
@@ -362,7 +363,7 @@ om_status omen_gbt_open(const uint8_t *blob, size_t n, mdl_view *view, gbt_model
     st = om_errf(err, OM_INVALID, "model is a %s model; expected a gbt model", k ? k : "unknown");
     goto fail;
   }
-  st = gbt_decode_view(view, model, err);
+  st = omen_gbt_decode_view(view, model, err);
   if (st == OM_OK) return OM_OK;
 fail:
   mdl_view_free(view);

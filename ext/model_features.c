@@ -1,0 +1,431 @@
+/*
+** model_features.c — model_features(model [, features]): a table-valued
+** function listing a model's features and, given a feature vector, how the
+** model sees each of them.
+**
+**   SELECT name, type FROM model_features('runtime');
+**   SELECT name, status FROM model_features('runtime', feature_vector('Threads', 8, 'host', 'ci-01'))
+**    WHERE missing;                      -- what the model will treat as missing
+**
+** Behaviours (docs/model_features.md):
+**   1. Columns: name TEXT, type TEXT ('numeric' | 'categorical'), present
+**      INTEGER, value (REAL, or TEXT 'xxh3:<16 hex digits>' for a category),
+**      missing INTEGER, status TEXT; hidden columns model and features.  One
+**      row per feature of the model's schema, in name order (the order of
+**      model_info's features), for every model kind.
+**   2. Without features (or with features NULL) present, value, missing and
+**      status are NULL.  With a feature vector, per model feature:
+**        status 'used'           in the vector with a value the model uses;
+**        status 'null'           in the vector with a NULL value;
+**        status 'absent'         not in the vector (names are case-sensitive);
+**        status 'other_category' (gbt) a category no split of the model
+**                                names: unseen in training, too rare, or
+**                                never chosen; scored like a missing value;
+**        status 'wrong_type'     numeric in one, categorical in the other:
+**                                predict_*() raise an error for it.
+**      present = 0 only for 'absent'; missing = 1 for 'absent' and 'null'
+**      (the vector gives no value: each split's learned default branch),
+**      0 for 'used' and 'other_category' (a value is given, though the model
+**      scores it down the same default branches), NULL for 'wrong_type'.  value is the vector's
+**      value (as feature_vector_json shows it), NULL when absent or NULL.
+**      Names in the vector that the model does not know are not listed.
+**   3. model is a BLOB or a registry reference ('name', 'name@3',
+**      'name@staging'); NULL gives no rows.  Errors (a wrong type, a registry
+**      or BLOB problem, a damaged feature vector) name the function.
+**   4. Decoding: the vtab (one per connection) keeps the last model it
+**      decoded and reuses it while the argument is the same bytes: a BLOB is
+**      compared in full; a reference is resolved with the registry's indexed
+**      look-up and compared by length and stored checksum without reading
+**      the BLOB (as model.c's connection cache does).  So
+**      `FROM runs, model_features('runtime', runs.fv)` decodes once, and the
+**      cursor's per-feature arrays only grow: no allocation per row after
+**      the first (a reference still opens a BLOB handle per row).
+**   5. Without an equality constraint on model the plan is refused
+**      (SQLITE_CONSTRAINT: "no query solution"), as series.c does.
+**   6. idxNum bits: 1 = model is argv[0]; 2 = features is the next argv.
+**   7. SQLITE_VTAB_DIRECTONLY: it may read omen_models, so views and
+**      triggers cannot use it.
+*/
+#include <string.h>
+
+#include "core/fv.h"
+#include "core/gbt.h"
+#include "omen_ext.h"
+
+om_status omen_gbt_decode_view(const mdl_view *v, gbt_model **model, om_err *err);
+
+enum { MF_NAME = 0, MF_TYPE, MF_PRESENT, MF_VALUE, MF_MISSING, MF_STATUS, MF_MODEL, MF_FEATURES };
+enum { ST_USED = 1, ST_NULL, ST_ABSENT, ST_OTHER, ST_WRONG };
+static const char *const mf_status_name[] = {NULL, "used", "null", "absent", "other_category", "wrong_type"};
+
+#define FNAME "model_features"
+
+/* A decoded model shared by the vtab (its last one) and cursors. */
+typedef struct mf_model {
+  int refs;
+  uint8_t *blob;   /* owned; the view points into it */
+  size_t n;
+  mdl_view view;
+  gbt_model *gbt;  /* for kind gbt, else NULL */
+} mf_model;
+
+typedef struct mf_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  mf_model *last;  /* the last model decoded (one reference), or NULL */
+} mf_vtab;
+
+typedef struct mf_cursor {
+  sqlite3_vtab_cursor base;
+  mf_model *m;        /* one reference, or NULL: no rows */
+  int with_fv;        /* a feature vector was given */
+  sqlite3_int64 row;  /* 0-based */
+  uint32_t cap;       /* capacity of the arrays below */
+  uint8_t *status;    /* [n_features] ST_* */
+  uint8_t *vtype;     /* the vector's type of the entry (FV_*) */
+  double *num;        /* numeric value */
+  uint64_t *cat;      /* categorical hash */
+  uint8_t *missing;   /* gbt_row_prepare input */
+  double *x;          /* gbt_row_prepare output */
+} mf_cursor;
+
+static void mf_model_release(mf_model *m) {
+  if (!m || --m->refs > 0) return;
+  gbt_free(m->gbt);
+  mdl_view_free(&m->view);
+  sqlite3_free(m->blob);
+  sqlite3_free(m);
+}
+
+static int mfConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
+                     char **pzErr) {
+  mf_vtab *v;
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, type TEXT, present INTEGER, value, missing INTEGER, "
+                                    "status TEXT, model HIDDEN, features HIDDEN)");
+  if (rc != SQLITE_OK) return rc;
+  v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  v->db = db;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* it may read omen_models */
+  *ppVtab = &v->base;
+  return SQLITE_OK;
+}
+
+static int mfDisconnect(sqlite3_vtab *vt) {
+  mf_vtab *v = (mf_vtab *)vt;
+  mf_model_release(v->last);
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+static int mfOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
+  mf_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+
+static int mfClose(sqlite3_vtab_cursor *cur) {
+  mf_cursor *c = (mf_cursor *)cur;
+  mf_model_release(c->m);
+  sqlite3_free(c->status);
+  sqlite3_free(c->vtype);
+  sqlite3_free(c->num);
+  sqlite3_free(c->cat);
+  sqlite3_free(c->missing);
+  sqlite3_free(c->x);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* Set "model_features(): <msg>" as the vtab's error. */
+static int mf_errmsg(sqlite3_vtab_cursor *cur, const char *msg) {
+  sqlite3_free(cur->pVtab->zErrMsg);
+  cur->pVtab->zErrMsg = sqlite3_mprintf("%s(): %s", FNAME, msg);
+  return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* A model over buf (n bytes, taken in every case): validated and, for gbt,
+** decoded.  SQLITE_OK with *out (refs = 1), or an error set on the vtab. */
+static int mf_model_new(sqlite3_vtab_cursor *cur, uint8_t *buf, size_t n, mf_model **out) {
+  mf_model *m = sqlite3_malloc(sizeof *m);
+  om_err err;
+  om_status st;
+  *out = NULL;
+  if (!m) {
+    sqlite3_free(buf);
+    return SQLITE_NOMEM;
+  }
+  memset(m, 0, sizeof *m);
+  m->refs = 1;
+  m->blob = buf;
+  m->n = n;
+  st = mdl_open(m->blob, m->n, &m->view, &err);
+  if (st == OM_OK && m->view.kind == MDL_KIND_GBT) st = omen_gbt_decode_view(&m->view, &m->gbt, &err);
+  if (st != OM_OK) {
+    mf_model_release(m);
+    return st == OM_NOMEM ? SQLITE_NOMEM : mf_errmsg(cur, err.msg);
+  }
+  *out = m;
+  return SQLITE_OK;
+}
+
+/* The model for a registry reference: the vtab's last one if the row holds
+** the same bytes (length and stored checksum), else read and decoded. */
+static int mf_model_ref(sqlite3_vtab_cursor *cur, const char *ref, mf_model **out) {
+  mf_vtab *v = (mf_vtab *)cur->pVtab;
+  sqlite3_blob *h = NULL;
+  uint8_t trailer[8], *buf = NULL;
+  int rc, n = 0;
+  char *msg = NULL;
+  rc = omen_registry_open(v->db, ref, &h);
+  if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    n = sqlite3_blob_bytes(h);
+    if (n >= 8 && v->last && v->last->n == (size_t)n && sqlite3_blob_read(h, trailer, 8, n - 8) == SQLITE_OK &&
+        memcmp(v->last->blob + n - 8, trailer, 8) == 0) {
+      sqlite3_blob_close(h);
+      v->last->refs++;
+      *out = v->last;
+      return SQLITE_OK;
+    }
+    buf = sqlite3_malloc(n > 0 ? n : 1);
+    if (!buf) {
+      sqlite3_blob_close(h);
+      return SQLITE_NOMEM;
+    }
+    rc = n > 0 ? sqlite3_blob_read(h, buf, n, 0) : SQLITE_OK;
+    sqlite3_blob_close(h);
+    if (rc == SQLITE_NOMEM) {
+      sqlite3_free(buf);
+      return SQLITE_NOMEM;
+    }
+    if (rc != SQLITE_OK) {
+      sqlite3_free(buf);
+      buf = NULL;
+    }
+  }
+  if (!buf) { /* the full fetch: reads it or says why not */
+    rc = omen_registry_fetch(v->db, ref, &buf, &n, &msg);
+    if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
+    if (rc != SQLITE_OK) {
+      rc = mf_errmsg(cur, msg ? msg : "cannot read the model registry");
+      sqlite3_free(msg);
+      return rc;
+    }
+  }
+  return mf_model_new(cur, buf, (size_t)n, out);
+}
+
+/* The model for a BLOB argument: the vtab's last one if the bytes are equal. */
+static int mf_model_blob(sqlite3_vtab_cursor *cur, sqlite3_value *arg, mf_model **out) {
+  mf_vtab *v = (mf_vtab *)cur->pVtab;
+  int n = sqlite3_value_bytes(arg);
+  const void *p = sqlite3_value_blob(arg);
+  uint8_t *buf;
+  if (v->last && v->last->n == (size_t)n && (n == 0 || memcmp(v->last->blob, p, (size_t)n) == 0)) {
+    v->last->refs++;
+    *out = v->last;
+    return SQLITE_OK;
+  }
+  buf = sqlite3_malloc(n > 0 ? n : 1);
+  if (!buf) return SQLITE_NOMEM;
+  if (n > 0) memcpy(buf, p, (size_t)n);
+  return mf_model_new(cur, buf, (size_t)n, out);
+}
+
+static int mf_grow(mf_cursor *c, uint32_t n) {
+  if (n <= c->cap) return SQLITE_OK;
+#define MF_GROW(p, t)                                                                                                  \
+  do {                                                                                                                 \
+    void *q = sqlite3_realloc64(c->p, (sqlite3_uint64)n * sizeof(t));                                                  \
+    if (!q) return SQLITE_NOMEM;                                                                                       \
+    c->p = q;                                                                                                          \
+  } while (0)
+  MF_GROW(status, uint8_t);
+  MF_GROW(vtype, uint8_t);
+  MF_GROW(num, double);
+  MF_GROW(cat, uint64_t);
+  MF_GROW(missing, uint8_t);
+  MF_GROW(x, double);
+#undef MF_GROW
+  c->cap = n;
+  return SQLITE_OK;
+}
+
+/* Match the feature vector against the model's schema (both sorted by name). */
+static int mf_match(sqlite3_vtab_cursor *cur, sqlite3_value *fv) {
+  mf_cursor *c = (mf_cursor *)cur;
+  const mdl_view *v = &c->m->view;
+  uint32_t pos = 0, n = v->n_features;
+  fv_reader it;
+  fv_entry e;
+  om_err err;
+  om_status st;
+  if (sqlite3_value_type(fv) != SQLITE_BLOB) {
+    char *msg = sqlite3_mprintf("features (argument 2) is %s; expected a feature vector (BLOB)", omen_type_name(fv));
+    int rc;
+    if (!msg) return SQLITE_NOMEM;
+    rc = mf_errmsg(cur, msg);
+    sqlite3_free(msg);
+    return rc;
+  }
+  st = fv_open(&it, sqlite3_value_blob(fv), (size_t)sqlite3_value_bytes(fv), &err);
+  if (st != OM_OK) return st == OM_NOMEM ? SQLITE_NOMEM : mf_errmsg(cur, err.msg);
+  for (uint32_t i = 0; i < n; i++) {
+    c->status[i] = ST_ABSENT;
+    c->missing[i] = 1;
+  }
+  while (fv_next(&it, &e, &st, &err)) {
+    int cmp = 1;
+    while (pos < n && (cmp = fv_name_cmp(v->features[pos].name, v->features[pos].name_len, e.name, e.name_len)) < 0)
+      pos++;
+    if (pos == n || cmp != 0) continue; /* unknown to the model (still validated) */
+    c->vtype[pos] = (uint8_t)e.type;
+    c->num[pos] = e.num;
+    c->cat[pos] = e.cat;
+    if (e.type == FV_MISSING) c->status[pos] = ST_NULL;
+    else if (e.type != v->features[pos].type) c->status[pos] = ST_WRONG;
+    else {
+      c->status[pos] = ST_USED;
+      c->missing[pos] = 0;
+    }
+  }
+  if (st != OM_OK) return st == OM_NOMEM ? SQLITE_NOMEM : mf_errmsg(cur, err.msg);
+  if (c->m->gbt) {
+    /* The model's own view of each category: code 0 = the default branch. */
+    gbt_row_prepare(c->m->gbt, c->num, c->cat, c->missing, c->x);
+    for (uint32_t i = 0; i < n; i++)
+      if (c->status[i] == ST_USED && v->features[i].type == FV_CATEGORICAL && c->x[i] == 0) c->status[i] = ST_OTHER;
+  }
+  return SQLITE_OK;
+}
+
+static int mfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
+  mf_cursor *c = (mf_cursor *)cur;
+  mf_vtab *v = (mf_vtab *)cur->pVtab;
+  mf_model *m = NULL;
+  int rc;
+  mf_model_release(c->m);
+  c->m = NULL;
+  c->row = 0;
+  c->with_fv = 0;
+  if (!(idxNum & 1) || argc < 1) return mf_errmsg(cur, "needs a model argument");
+  switch (sqlite3_value_type(argv[0])) {
+  case SQLITE_NULL: return SQLITE_OK; /* no rows */
+  case SQLITE_BLOB: rc = mf_model_blob(cur, argv[0], &m); break;
+  case SQLITE_TEXT: {
+    const char *ref = (const char *)sqlite3_value_text(argv[0]);
+    if (!ref) return SQLITE_NOMEM;
+    rc = mf_model_ref(cur, ref, &m);
+    break;
+  }
+  default: {
+    char *msg = sqlite3_mprintf("model is %s; expected a model BLOB or a registry name (TEXT)",
+                                omen_type_name(argv[0]));
+    if (!msg) return SQLITE_NOMEM;
+    rc = mf_errmsg(cur, msg);
+    sqlite3_free(msg);
+    return rc;
+  }
+  }
+  if (rc != SQLITE_OK) return rc;
+  if (m != v->last) { /* keep it as the vtab's last model */
+    mf_model_release(v->last);
+    v->last = m;
+    m->refs++;
+  }
+  c->m = m;
+  rc = mf_grow(c, m->view.n_features ? m->view.n_features : 1);
+  if (rc != SQLITE_OK) return rc;
+  if ((idxNum & 2) && argc >= 2 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+    rc = mf_match(cur, argv[1]);
+    if (rc != SQLITE_OK) return rc;
+    c->with_fv = 1;
+  }
+  return SQLITE_OK;
+}
+
+static int mfNext(sqlite3_vtab_cursor *cur) {
+  ((mf_cursor *)cur)->row++;
+  return SQLITE_OK;
+}
+
+static int mfEof(sqlite3_vtab_cursor *cur) {
+  mf_cursor *c = (mf_cursor *)cur;
+  return !c->m || c->row >= (sqlite3_int64)c->m->view.n_features;
+}
+
+static int mfColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  mf_cursor *c = (mf_cursor *)cur;
+  const mdl_feature *f = &c->m->view.features[c->row];
+  int k = (int)c->row, s = c->with_fv ? c->status[k] : 0;
+  switch (i) {
+  case MF_NAME: sqlite3_result_text(ctx, f->name, (int)f->name_len, SQLITE_TRANSIENT); break;
+  case MF_TYPE: sqlite3_result_text(ctx, fv_type_name((fv_type)f->type), -1, SQLITE_STATIC); break;
+  case MF_PRESENT:
+    if (s) sqlite3_result_int(ctx, s != ST_ABSENT);
+    break;
+  case MF_VALUE:
+    if (s == ST_ABSENT || s == ST_NULL || !s) break;
+    if (c->vtype[k] == FV_NUMERIC) sqlite3_result_double(ctx, c->num[k]);
+    else {
+      char buf[40];
+      sqlite3_snprintf(sizeof buf, buf, "xxh3:%016llx", (unsigned long long)c->cat[k]);
+      sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+    }
+    break;
+  case MF_MISSING:
+    if (s && s != ST_WRONG) sqlite3_result_int(ctx, s == ST_ABSENT || s == ST_NULL);
+    break;
+  case MF_STATUS:
+    if (s) sqlite3_result_text(ctx, mf_status_name[s], -1, SQLITE_STATIC);
+    break;
+  default: break; /* hidden columns: NULL */
+  }
+  return SQLITE_OK;
+}
+
+static int mfRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid) {
+  *rowid = ((mf_cursor *)cur)->row + 1;
+  return SQLITE_OK;
+}
+
+static int mfBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
+  int arg[2] = {-1, -1}; /* constraint index for model, features */
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+    if (k->iColumn != MF_MODEL && k->iColumn != MF_FEATURES) continue;
+    if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
+    arg[k->iColumn - MF_MODEL] = i;
+  }
+  if (arg[0] < 0) return SQLITE_CONSTRAINT;
+  info->aConstraintUsage[arg[0]].argvIndex = 1;
+  info->aConstraintUsage[arg[0]].omit = 1;
+  info->idxNum = 1;
+  if (arg[1] >= 0) {
+    info->aConstraintUsage[arg[1]].argvIndex = 2;
+    info->aConstraintUsage[arg[1]].omit = 1;
+    info->idxNum |= 2;
+  }
+  info->estimatedCost = 10;
+  info->estimatedRows = 20;
+  return SQLITE_OK;
+}
+
+sqlite3_module omen_features_module = {
+    .iVersion = 0,
+    .xCreate = 0, /* eponymous only */
+    .xConnect = mfConnect,
+    .xBestIndex = mfBestIndex,
+    .xDisconnect = mfDisconnect,
+    .xOpen = mfOpen,
+    .xClose = mfClose,
+    .xFilter = mfFilter,
+    .xNext = mfNext,
+    .xEof = mfEof,
+    .xColumn = mfColumn,
+    .xRowid = mfRowid,
+};
