@@ -187,7 +187,7 @@ SELECT predict_duration('runtime', feature_vector('a', 1), 1.5);
 SELECT predict_interval('runtime', feature_vector('a', 1), 90);
 -- case: gbt.err.no.calibration
 -- error: predict_interval(): model has no calibration residuals (trained with calibration_fraction 0 and no validation rows); quantiles and intervals are unavailable
-SELECT predict_interval('sq', feature_vector('a', 1));
+SELECT predict_interval('sq', feature_vector('gb', 1));
 -- case: gbt.err.corrupt
 -- error: predict(): model checksum mismatch
 SELECT predict(CAST(substr(dur_model, 1, 200) || CASE WHEN substr(dur_model, 201, 1) = x'00' THEN x'01' ELSE x'00' END || substr(dur_model, 202) AS BLOB), feature_vector('a', 1)) FROM m;
