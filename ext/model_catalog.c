@@ -23,12 +23,17 @@
 **      error = the reason (the text model_info() would give, without the
 **      function prefix).  error is NULL for a good row.  The payload itself
 **      (the trees) is not decoded, as model_info() does not.
+**      Column types are declared (VARCHAR(n), INTEGER, REAL, TEXT) because
+**      ODBC drivers report a result column's type from its declared type;
+**      without one, Debian's SQLite ODBC driver guesses from the first row.
 **   3. model_metrics(name, version, metric, value) and model_options(name,
 **      version, option, value): the model's metrics / training options (flat
 **      JSON objects in the envelope), one row per key, registry rows in
-**      model_catalog's order, keys in stored order.  value is INTEGER for an
-**      integer or true/false (1/0), REAL for other numbers, TEXT for a
-**      string, NULL for null.  Rows that fail as in 2 contribute no rows
+**      model_catalog's order, keys in stored order.  model_metrics.value is
+**      REAL (declared and returned; a string metric would be TEXT).
+**      model_options.value is declared TEXT (options mix numbers and words)
+**      but keeps its SQL type: INTEGER for an integer or true/false (1/0),
+**      REAL for other numbers, TEXT for a string; NULL for null.  Rows that fail as in 2 contribute no rows
 **      (model_catalog shows why).
 **   4. Only main.omen_models is read: the registry is the main database's
 **      table; a temp or attached table of that name is not used.  Without a
@@ -92,21 +97,21 @@ static int cat_connect(sqlite3 *db, int which, const char *schema, sqlite3_vtab 
 static int catalogConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
                           char **pzErr) {
   return cat_connect(db, MOD_CATALOG,
-                     "CREATE TABLE x(name, version, stage, created_at, kind TEXT, objective TEXT, "
-                     "n_features INTEGER, rows_used INTEGER, rows_skipped INTEGER, seed INTEGER, "
-                     "format_version INTEGER, payload_version INTEGER, size_bytes INTEGER, checksum TEXT, "
-                     "error TEXT)",
+                     "CREATE TABLE x(name VARCHAR(255), version INTEGER, stage VARCHAR(16), created_at VARCHAR(19), "
+                     "kind VARCHAR(16), objective VARCHAR(16), n_features INTEGER, rows_used INTEGER, "
+                     "rows_skipped INTEGER, seed INTEGER, format_version INTEGER, payload_version INTEGER, "
+                     "size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(512))",
                      ppVtab);
 }
 
 static int metricsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
                           char **pzErr) {
-  return cat_connect(db, MOD_METRICS, "CREATE TABLE x(name, version, metric TEXT, value)", ppVtab);
+  return cat_connect(db, MOD_METRICS, "CREATE TABLE x(name VARCHAR(255), version INTEGER, metric VARCHAR(64), value REAL)", ppVtab);
 }
 
 static int optionsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
                           char **pzErr) {
-  return cat_connect(db, MOD_OPTIONS, "CREATE TABLE x(name, version, option TEXT, value)", ppVtab);
+  return cat_connect(db, MOD_OPTIONS, "CREATE TABLE x(name VARCHAR(255), version INTEGER, option VARCHAR(64), value TEXT)", ppVtab);
 }
 
 static int catDisconnect(sqlite3_vtab *v) {
@@ -321,6 +326,8 @@ static int kvColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   case KV_KEY: sqlite3_result_text(ctx, m->key, (int)m->key_len, SQLITE_TRANSIENT); break;
   case KV_VALUE:
     if (m->type == OM_JSON_STRING) sqlite3_result_text(ctx, m->str, (int)m->str_len, SQLITE_TRANSIENT);
+    else if (m->type == OM_JSON_NUMBER && ((cat_vtab *)cur->pVtab)->which == MOD_METRICS)
+      sqlite3_result_double(ctx, m->num); /* declared REAL: one type for ODBC clients */
     else if (m->type == OM_JSON_NUMBER && (m->is_int || m->is_bool))
       sqlite3_result_int64(ctx, m->is_bool ? (sqlite3_int64)m->num : m->inum);
     else if (m->type == OM_JSON_NUMBER) sqlite3_result_double(ctx, m->num);

@@ -100,8 +100,8 @@ static void mf_model_release(mf_model *m) {
 static int mfConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
                      char **pzErr) {
   mf_vtab *v;
-  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, type TEXT, present INTEGER, value, missing INTEGER, "
-                                    "status TEXT, model HIDDEN, features HIDDEN)");
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name VARCHAR(255), type VARCHAR(16), present INTEGER, value, "
+                                    "missing INTEGER, status VARCHAR(16), model HIDDEN, features HIDDEN)");
   if (rc != SQLITE_OK) return rc;
   v = sqlite3_malloc(sizeof *v);
   if (!v) return SQLITE_NOMEM;
