@@ -76,6 +76,12 @@ int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, ch
 ** either reads it or says why not. */
 int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h);
 
+/* Writes from schema objects (guard.c, docs/SECURITY.md): non-zero when
+** the calling statement may write; otherwise 0 after setting the error
+** result "<fname>(): refused: ...".  Every function that writes calls it
+** before it changes anything. */
+int omen_write_guard(sqlite3_context *ctx, const char *fname);
+
 /* An om_interrupt that reports sqlite3_interrupt() on ctx's connection. */
 om_interrupt omen_interrupt_for(sqlite3_context *ctx);
 
