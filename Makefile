@@ -46,14 +46,37 @@ $(eval $(call flavour,build-asan,-O1 $(SAN_FLAGS)))
 UNIT_BINS      = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 UNIT_BINS_ASAN = $(UNIT_SRC:tests/unit/%.c=build-asan/unit/%)
 
-.PHONY: all help deps deps-test test test-unit test-sql test-python test-api test-odbc \
+.PHONY: all help deps deps-test test test-unit test-sql test-python test-api test-odbc test-docs \
         asan valgrind demo bench install format clean fixtures fuzz-quick
 .DEFAULT_GOAL := all
 
 all: build/omen.so
 
+# make help: one line per target.  tests/make_help_test.py checks that every
+# .PHONY target is listed here, so add a line when you add a target.
 help:
-	@sed -n '1,12p' Makefile
+	@echo 'omen make targets (run from the repository root):'
+	@echo '  all          build build/omen.so (the default; load it with .load build/omen)'
+	@echo '  help         this list'
+	@echo '  deps         install (or print the apt-get line for) the build packages'
+	@echo '  deps-test    the same for the test packages'
+	@echo '  test         every suite below (unit sql python api odbc docs asan); last line "N passed, N failed"'
+	@echo '  test-unit    the C unit tests of ext/core (build/unit/test_*)'
+	@echo '  test-sql     tests/sql/*.sql and the docs/*.md examples through the sqlite3 shell'
+	@echo '  test-python  the same SQL files through Python sqlite3, plus interrupt and model-cache tests'
+	@echo '  test-api     the functions and modules registered vs the table in docs/API.md'
+	@echo '  test-odbc    a smoke test through isql and the SQLite ODBC driver'
+	@echo '  test-docs    README.md queries on a fresh demo database, docs errors tables vs ext/*.c, this list'
+	@echo '  asan         unit and SQL tests against the ASan/UBSan build (build-asan/)'
+	@echo '  valgrind     unit and SQL tests (not the slow ones) under valgrind memcheck'
+	@echo '  fuzz-quick   libFuzzer over every BLOB decoder, FUZZ_SECONDS (60) each; needs clang-14'
+	@echo '  demo         build build/demo.db (20,000 sample runs) and run the tour in sql/demo.sql'
+	@echo '  bench        omen against the reference libraries, ratios printed (docs/BENCHMARKS.md)'
+	@echo '  fixtures     regenerate the committed reference fixtures (needs python3-scipy & co.)'
+	@echo '  install      copy omen.so to PREFIX/lib/omen/ and sql/*.sql to PREFIX/share/omen/sql/ (PREFIX=/usr/local, DESTDIR)'
+	@echo '  format       clang-format the C sources in place'
+	@echo '  clean        remove build/, build-asan/ and build-fuzz/'
+	@echo 'Variables: CC, OPT (-O2), PYTHON (/usr/bin/python3), SQLITE3 (sqlite3), PREFIX, DESTDIR, FUZZ_CC, FUZZ_SECONDS.'
 
 deps:
 	@sh tools/ensure-deps build
@@ -80,6 +103,9 @@ test-api: build/omen.so
 
 test-odbc: build/omen.so
 	@sh tests/run-suites odbc
+
+test-docs: build/omen.so
+	@sh tests/run-suites docs
 
 asan: build-asan/omen.so $(UNIT_BINS_ASAN)
 	@sh tests/run-suites asan

@@ -15,7 +15,10 @@
 **   4. Flags: pure functions are DETERMINISTIC|INNOCUOUS; functions that read
 **      or write the model registry (or may: any function taking a model
 **      reference) are DIRECTONLY, so schema objects (views, triggers) cannot
-**      call them on an attacker's behalf.
+**      call them on an attacker's behalf; those that write also pass
+**      omen_write_guard (guard.c), which refuses any caller but a top-level
+**      query on SQLite versions that do not enforce DIRECTONLY in CHECK
+**      constraints (docs/SECURITY.md).
 **   5. Each connection that loads the extension gets its own state (its
 **      cache of decoded registry models, model.c), passed as the user data
 **      of every function and freed when the connection closes; there is no

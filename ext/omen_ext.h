@@ -85,6 +85,12 @@ int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h);
 void omen_no_features_error(sqlite3_context *ctx, const char *fname, const mdl_view *v);
 int omen_check_features_present(sqlite3_context *ctx, const char *fname, const mdl_view *v, sqlite3_value *fv);
 
+/* Writes from schema objects (guard.c, docs/SECURITY.md): non-zero when
+** the calling statement may write; otherwise 0 after setting the error
+** result "<fname>(): refused: ...".  Every function that writes calls it
+** before it changes anything. */
+int omen_write_guard(sqlite3_context *ctx, const char *fname);
+
 /* An om_interrupt that reports sqlite3_interrupt() on ctx's connection. */
 om_interrupt omen_interrupt_for(sqlite3_context *ctx);
 

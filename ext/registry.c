@@ -9,33 +9,55 @@
 **   SELECT model_load('runtime', 'staging');
 **   SELECT scale('runtime@staging', fv) FROM runs;
 **
-** Behaviours (docs/model_save.md, docs/model_load.md):
+** Behaviours (docs/model_save.md, docs/model_load.md, docs/SECURITY.md):
 **   1. Models live in an ordinary table any SQLite client can read
 **      (sql/registry.sql):
 **        omen_models(name, version, kind, stage, created_at, info, model)
-**      model_save creates it when missing.
+**      The registry is always the MAIN database's omen_models, for reads and
+**      writes alike: every statement names main.omen_models, so a TEMP table
+**      of that name never shadows it, and one in an attached database is
+**      never used.  model_save creates main.omen_models when it is missing,
+**      unless another database of the connection (temp or attached) has an
+**      omen_models table: then it refuses, naming that database, instead of
+**      silently starting a second registry.  A read of a missing registry
+**      names such a table too.
 **   2. model_save(name, model [, stage]) validates the model BLOB fully
 **      (envelope, then the payload with the kind's own decoder),
 **      stamps created_at (Unix seconds) into it, stores it as the next version
-**      of `name` (1, 2, ...) with its kind and model_info() JSON, and returns
-**      the version.  stage is 'none' (default), 'staging', 'production' or
-**      'archived'.  Names are 1..255 bytes and contain no '@'.
+**      of `name` (1, 2, ...) with its kind, created_at as UTC text
+**      'YYYY-MM-DD HH:MM:SS' (model_info reports the same text) and its
+**      model_info() JSON, and returns the version.  stage is 'none' (default),
+**      'staging', 'production' or 'archived'.  Names are 1..255 bytes of
+**      valid UTF-8 without NUL and contain no '@'.  A name already at
+**      version 9223372036854775807 (2^63-1) is an error, not a UNIQUE
+**      failure.
 **   3. A reference 'name' means the newest version in stage 'production' if
 **      there is one, else the newest version; 'name@N' version N;
 **      'name@stage' the newest version in that stage.  '@' splits at its last
-**      occurrence.
+**      occurrence.  Versions are 1..2^63-1 whichever way they are written:
+**      'name@N', model_load(name, N) with N an INTEGER, a whole REAL below
+**      2^63, or TEXT digits.
 **   4. A missing table, name, version or stage is an error that says which.
 **   5. model_load(name [, version_or_stage]) returns the BLOB; the second
 **      argument is a version (INTEGER, a whole REAL, or TEXT digits as in
 **      'name@3') or a TEXT stage.
+**   6. model_save is SQLITE_DIRECTONLY and also passes omen_write_guard
+**      (guard.c): it writes only from a top-level SELECT, whatever the
+**      SQLite version.
+**   7. Rows are addressed by their true rowid: the fast path of the
+**      connection cache (omen_registry_open) is not taken when a column
+**      named _rowid_ shadows it, nor for a WITHOUT ROWID table; fetch()
+**      then reads the model by name and version.
 */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/gbt.h"
 #include "core/mdl.h"
 #include "core/om_json.h"
 #include "core/scl.h"
+#include "core/om_text.h"
 #include "omen_ext.h"
 
 om_status omen_gbt_open(const uint8_t *blob, size_t n, mdl_view *view, gbt_model **model, om_err *err);
@@ -51,27 +73,76 @@ static int stage_valid(const char *s) {
 static const char *name_problem(const char *name, int n) {
   if (n == 0) return "is empty";
   if (n > 255) return "is longer than 255 bytes";
+  if (om_utf8_check(name, (size_t)n) != (size_t)n) return "is not valid UTF-8 without NUL bytes";
   if (memchr(name, '@', (size_t)n)) return "contains '@' (reserved for 'name@version' references)";
   return NULL;
 }
 
+/* Does main.omen_models exist?  (sqlite3_table_column_metadata looks names
+** up as SQL does, case-insensitively.) */
 static int table_exists(sqlite3 *db, int *exists) {
-  sqlite3_stmt *st;
-  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE type='table' AND name='omen_models'", -1, &st, 0);
+  int rc = sqlite3_table_column_metadata(db, "main", "omen_models", NULL, NULL, NULL, NULL, NULL, NULL);
+  *exists = rc == SQLITE_OK;
+  return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* The first database other than main (temp or attached) holding an
+** omen_models table, as a sqlite3_malloc'd name in *schema (NULL if none). */
+static int other_registry(sqlite3 *db, char **schema) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, "SELECT name FROM pragma_database_list WHERE name <> 'main' ORDER BY seq", -1, &st, 0);
+  *schema = NULL;
   if (rc != SQLITE_OK) return rc;
-  rc = sqlite3_step(st);
-  *exists = rc == SQLITE_ROW;
-  rc = sqlite3_finalize(st);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    if (!name) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    rc = sqlite3_table_column_metadata(db, name, "omen_models", NULL, NULL, NULL, NULL, NULL, NULL);
+    if (rc == SQLITE_NOMEM) break;
+    if (rc == SQLITE_OK) {
+      *schema = sqlite3_mprintf("%s", name);
+      rc = *schema ? SQLITE_OK : SQLITE_NOMEM;
+      break;
+    }
+  }
+  if (rc == SQLITE_DONE || rc == SQLITE_ERROR) rc = SQLITE_OK;
+  sqlite3_finalize(st);
   return rc;
 }
 
-/* Which row a reference names, as the tail of a SELECT on omen_models (one
-** definition for fetch() and omen_registry_open()): version > 0 selects a
+/* The message for a missing main.omen_models (NULL: out of memory). */
+static char *no_registry_message(sqlite3 *db) {
+  char *other = NULL, *msg;
+  if (other_registry(db, &other) == SQLITE_NOMEM) return NULL;
+  if (other)
+    msg = sqlite3_mprintf("no model registry in the main database (table main.omen_models does not exist; the "
+                          "omen_models table in database '%s' is not used: the registry is always the main "
+                          "database's); save a model with model_save() first",
+                          other);
+  else
+    msg = sqlite3_mprintf("no model registry in this database (table omen_models does not exist); "
+                          "save a model with model_save() first");
+  sqlite3_free(other);
+  return msg;
+}
+
+/* Which row a reference names, as the WHERE and ORDER BY parts of a SELECT
+** on main.omen_models (one definition for fetch() and omen_registry_open(),
+** which adds its own condition between them): version > 0 selects a
 ** version; stage != NULL a stage; neither: production first, then newest.
 ** ?1 = name, ?2 = version, ?3 = stage (ref_bind). */
-#define REF_BY_VERSION " WHERE name=?1 AND version=?2"
-#define REF_BY_STAGE " WHERE name=?1 AND stage=?3 ORDER BY version DESC LIMIT 1"
-#define REF_DEFAULT " WHERE name=?1 ORDER BY stage='production' DESC, version DESC LIMIT 1"
+#define REF_WHERE_VERSION " WHERE name=?1 AND version=?2"
+#define REF_WHERE_STAGE " WHERE name=?1 AND stage=?3"
+#define REF_WHERE_NAME " WHERE name=?1"
+#define REF_ORDER_VERSION ""
+#define REF_ORDER_STAGE " ORDER BY version DESC LIMIT 1"
+#define REF_ORDER_NAME " ORDER BY stage='production' DESC, version DESC LIMIT 1"
+#define REF_SQL(select, cond, version, stage)                                                    \
+  ((version) > 0  ? select REF_WHERE_VERSION cond REF_ORDER_VERSION                              \
+   : (stage)      ? select REF_WHERE_STAGE cond REF_ORDER_STAGE                                  \
+                  : select REF_WHERE_NAME cond REF_ORDER_NAME)
 
 static void ref_bind(sqlite3_stmt *st, const char *name, int name_len, sqlite3_int64 version, const char *stage) {
   sqlite3_bind_text(st, 1, name, name_len, SQLITE_STATIC);
@@ -79,7 +150,7 @@ static void ref_bind(sqlite3_stmt *st, const char *name, int name_len, sqlite3_i
   if (stage) sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
 }
 
-/* Look up one BLOB (the row REF_* chooses). */
+/* Look up one BLOB (the row REF_SQL chooses). */
 static int fetch(sqlite3 *db, const char *name, int name_len, sqlite3_int64 version, const char *stage,
                  uint8_t **blob, int *n, char **errmsg) {
   sqlite3_stmt *st = NULL;
@@ -91,13 +162,10 @@ static int fetch(sqlite3 *db, const char *name, int name_len, sqlite3_int64 vers
   rc = table_exists(db, &exists);
   if (rc != SQLITE_OK) goto sqlerr;
   if (!exists) {
-    *errmsg = sqlite3_mprintf("no model registry in this database (table omen_models does not exist); "
-                              "save a model with model_save() first");
+    *errmsg = no_registry_message(db);
     return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (version > 0) sql = "SELECT model FROM omen_models" REF_BY_VERSION;
-  else if (stage) sql = "SELECT model FROM omen_models" REF_BY_STAGE;
-  else sql = "SELECT model FROM omen_models" REF_DEFAULT;
+  sql = REF_SQL("SELECT model FROM main.omen_models", "", version, stage);
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   if (rc != SQLITE_OK) goto sqlerr;
   ref_bind(st, name, name_len, version, stage);
@@ -136,15 +204,16 @@ sqlerr:
   return *errmsg ? (rc ? rc : SQLITE_ERROR) : SQLITE_NOMEM;
 }
 
-/* Parse "digits" into a positive version; 0 if it is not one. */
+/* Parse "digits" into a version 1..2^63-1; 0 if it is not one. */
 static sqlite3_int64 parse_version(const char *s) {
-  sqlite3_int64 v = 0;
+  sqlite3_uint64 v = 0;
   if (!*s) return 0;
   for (; *s; s++) {
-    if (*s < '0' || *s > '9' || v > 100000000000LL) return 0;
-    v = v * 10 + (*s - '0');
+    if (*s < '0' || *s > '9') return 0;
+    if (v > ((sqlite3_uint64)INT64_MAX - (sqlite3_uint64)(*s - '0')) / 10) return 0;
+    v = v * 10 + (sqlite3_uint64)(*s - '0');
   }
-  return v;
+  return (sqlite3_int64)v;
 }
 
 /* Split a reference into name (ref[0, *name_len)), version (> 0) or stage
@@ -163,6 +232,11 @@ static int parse_ref(const char *ref, int *name_len, sqlite3_int64 *version, con
   if (at) {
     *version = parse_version(at + 1);
     if (*version > 0) return SQLITE_OK;
+    if (at[1] && strspn(at + 1, "0123456789") == strlen(at + 1)) {
+      *errmsg = sqlite3_mprintf("model reference '%s': version %s is out of range (1 to 9223372036854775807)", ref,
+                                at + 1);
+      return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
+    }
     if (!stage_valid(at + 1)) {
       *errmsg = sqlite3_mprintf("model reference '%s': '%s' is neither a version number nor a stage "
                                 "(none, staging, production, archived)", ref, at + 1);
@@ -188,10 +262,12 @@ int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, ch
 ** would choose, found through the primary key / a scan of one name's rows
 ** without reading `model` (typeof() does not load the value), then opened
 ** with sqlite3_blob_open so the caller reads only the bytes it needs.  It
-** handles the common layout only -- omen_models in the main database and
-** not shadowed by a temp table of that name -- and answers "not this way"
-** otherwise, so fetch() keeps deciding every other case and every error
-** message. */
+** answers "not this way" for anything unusual -- no table, a WITHOUT ROWID
+** table (blob_open fails), or a result column _rowid_ that is not the true
+** rowid (behaviour 7): SQLite reports the origin of the true rowid as
+** "rowid", and of a declared column by that column's own name, at no cost
+** (sqlite3_column_origin_name, where this SQLite has column metadata) -- so
+** fetch() keeps deciding every other case and every error message. */
 int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h) {
   sqlite3_stmt *st = NULL;
   sqlite3_int64 version, rowid;
@@ -202,15 +278,15 @@ int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h) {
   rc = parse_ref(ref, &name_len, &version, &stage, &msg);
   sqlite3_free(msg);
   if (rc != SQLITE_OK) return rc;
-  /* Unqualified names resolve to temp first; fetch() would read that one.
-  ** Go on only when temp certainly has no such table (SQLITE_ERROR). */
-  rc = sqlite3_table_column_metadata(db, "temp", "omen_models", NULL, NULL, NULL, NULL, NULL, NULL);
-  if (rc != SQLITE_ERROR) return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
-  if (version > 0) sql = "SELECT _rowid_, typeof(model) FROM main.omen_models" REF_BY_VERSION;
-  else if (stage) sql = "SELECT _rowid_, typeof(model) FROM main.omen_models" REF_BY_STAGE;
-  else sql = "SELECT _rowid_, typeof(model) FROM main.omen_models" REF_DEFAULT;
+  if (!sqlite3_api->column_origin_name) return SQLITE_ERROR; /* built without column metadata */
+  sql = REF_SQL("SELECT _rowid_, typeof(model) FROM main.omen_models", "", version, stage);
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   if (rc != SQLITE_OK) goto done; /* e.g. no table: fetch() says so */
+  type = sqlite3_column_origin_name(st, 0);
+  if (!type || strcmp(type, "rowid") != 0) {
+    rc = type ? SQLITE_ERROR : SQLITE_NOMEM; /* a column named _rowid_ hides the rowid */
+    goto done;
+  }
   ref_bind(st, ref, name_len, version, stage);
   rc = sqlite3_step(st);
   if (rc != SQLITE_ROW) goto done;
@@ -269,7 +345,7 @@ static om_status validate_model(const uint8_t *blob, size_t n, uint16_t *kind, o
 }
 
 static const char registry_ddl[] =
-    "CREATE TABLE IF NOT EXISTS omen_models(\n"
+    "CREATE TABLE IF NOT EXISTS main.omen_models(\n"
     "  name       TEXT NOT NULL,\n"
     "  version    INTEGER NOT NULL CHECK (version >= 1),\n"
     "  kind       TEXT NOT NULL,\n"
@@ -295,8 +371,11 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_int64 now = 0, version = 0;
   const char *kind;
   uint16_t kind_code = 0;
+  int exists = 0;
+  char *other = NULL;
 
   om_wbuf_init(&info);
+  if (!omen_write_guard(ctx, "model_save")) return;
   if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
     omen_errorf(ctx, "model_save", "name (argument 1) is %s; expected TEXT", omen_type_name(argv[0]));
     return;
@@ -335,10 +414,24 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   kind = mdl_kind_name(kind_code);
 
-  rc = sqlite3_exec(db, registry_ddl, 0, 0, 0);
+  rc = table_exists(db, &exists);
   if (rc != SQLITE_OK) goto sqlerr;
+  if (!exists) {
+    rc = other_registry(db, &other);
+    if (rc != SQLITE_OK) goto sqlerr;
+    if (other) {
+      omen_errorf(ctx, "model_save",
+                  "the registry is the main database's omen_models, which does not exist, and database '%s' has an "
+                  "omen_models table that omen does not use; create main.omen_models (sql/registry.sql) or work "
+                  "in that database as main",
+                  other);
+      goto done;
+    }
+    rc = sqlite3_exec(db, registry_ddl, 0, 0, 0);
+    if (rc != SQLITE_OK) goto sqlerr;
+  }
   rc = sqlite3_prepare_v2(db, "SELECT CAST(strftime('%s','now') AS INTEGER), "
-                              "(SELECT coalesce(max(version),0)+1 FROM omen_models WHERE name=?1)", -1, &q, 0);
+                              "(SELECT max(version) FROM main.omen_models WHERE name=?1)", -1, &q, 0);
   if (rc != SQLITE_OK) goto sqlerr;
   sqlite3_bind_text(q, 1, name, name_len, SQLITE_STATIC);
   if (sqlite3_step(q) != SQLITE_ROW) {
@@ -347,7 +440,21 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto sqlerr;
   }
   now = sqlite3_column_int64(q, 0);
-  version = sqlite3_column_int64(q, 1);
+  switch (sqlite3_column_type(q, 1)) {
+  case SQLITE_NULL: version = 1; break;
+  case SQLITE_INTEGER:
+    version = sqlite3_column_int64(q, 1);
+    if (version == INT64_MAX) {
+      omen_errorf(ctx, "model_save", "model '%s' already has the largest version (%lld); save it under another name",
+                  name, version);
+      goto done;
+    }
+    version = version < 1 ? 1 : version + 1;
+    break;
+  default:
+    omen_errorf(ctx, "model_save", "omen_models holds a version of '%s' that is not an INTEGER", name);
+    goto done;
+  }
   sqlite3_finalize(q);
   q = NULL;
 
@@ -361,7 +468,7 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     omen_result_status(ctx, "model_save", st, &err);
     goto done;
   }
-  rc = sqlite3_prepare_v2(db, "INSERT INTO omen_models(name, version, kind, stage, created_at, info, model) "
+  rc = sqlite3_prepare_v2(db, "INSERT INTO main.omen_models(name, version, kind, stage, created_at, info, model) "
                               "VALUES (?1, ?2, ?3, ?4, datetime(?5, 'unixepoch'), ?6, ?7)", -1, &q, 0);
   if (rc != SQLITE_OK) goto sqlerr;
   sqlite3_bind_text(q, 3, kind ? kind : "unknown", -1, SQLITE_STATIC);
@@ -389,6 +496,7 @@ nomem:
 done:
   sqlite3_finalize(q);
   sqlite3_free(blob);
+  sqlite3_free(other);
   om_wbuf_free(&info);
 }
 
@@ -426,7 +534,7 @@ void modelLoadFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       break;
     case SQLITE_FLOAT: {
       double d = sqlite3_value_double(argv[1]);
-      if (d != floor(d) || !(d >= 1) || d > 1e15) {
+      if (d != floor(d) || !(d >= 1) || !(d < 9223372036854775808.0)) {
         omen_errorf(ctx, "model_load", "argument 2 is %!.15g; expected a version (a whole number, 1 or more) or a stage", d);
         return;
       }

@@ -15,10 +15,16 @@
 --   4. the A/B experiment: welch_ttest() of variant A against B, per job;
 --   5. the same test as a sliding window over the last 1,000 runs of one job;
 --   6. a reproducible 10% sample with hash_uniform();
---   7. (reserved) duration prediction and anomaly flags — later issues.
+--   7. how long will a run take, and will it fail: gbt_train() on the first
+--      80% of the history (models 'runtime' and 'failures' in the registry),
+--      accuracy, interval coverage and AUC on the newest 20%,
+--      model_importance(), planned runs scored with predict_interval() and
+--      predict_failure(), and runs far outside their 99% interval.
 -- Everything here is deterministic except created_at in the registry.
--- It creates run_features and omen_models; run it on a fresh database
--- (tools/demo rebuilds build/demo.db each time).
+-- It creates the table run_features, the registry omen_models (run_scaler,
+-- runtime, failures) and two TEMP objects; run it on a fresh database
+-- (tools/demo rebuilds build/demo.db each time).  The README quick start is
+-- written for the database it leaves; docs/TUTORIAL.md wants a new file.
 
 .headers on
 .mode box --wrap 110
@@ -265,4 +271,4 @@ SELECT run_id, job, host, round(duration_s) AS duration_s, round(json_extract(pi
  WHERE duration_s > 2 * json_extract(pi, '$.hi') ORDER BY times_over DESC LIMIT 8;
 
 .print
-.print "Done.  Explore further: sqlite3 -cmd '.load build/omen' build/demo.db"
+.print "Done.  Explore further: sqlite3 -cmd '.load build/omen' build/demo.db (the README quick start is written for it)"

@@ -4,11 +4,13 @@
 */
 #include "mdl.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <xxhash.h>
 
 #include "fv.h"
 #include "om_json.h"
+#include "om_text.h"
 
 static const uint8_t mdl_magic[4] = {'O', 'M', 'E', 'N'};
 
@@ -42,6 +44,8 @@ om_status mdl_write(om_wbuf *w, uint16_t kind, uint16_t payload_version, const m
   for (i = 0; i < n_features; i++) {
     if (features[i].name_len == 0 || features[i].name_len > FV_MAX_NAME)
       return om_errf(err, OM_INVALID, "feature name length %zu is out of range", features[i].name_len);
+    if (om_utf8_check(features[i].name, features[i].name_len) != features[i].name_len)
+      return om_errf(err, OM_INVALID, "feature %u's name is not valid UTF-8 without NUL", (unsigned)i + 1);
     if (features[i].type != FV_NUMERIC && features[i].type != FV_CATEGORICAL)
       return om_errf(err, OM_INTERNAL, "feature type %u is not numeric or categorical", features[i].type);
     if (i > 0 && fv_name_cmp(features[i - 1].name, features[i - 1].name_len, features[i].name, features[i].name_len) >= 0)
@@ -142,7 +146,7 @@ om_status mdl_open(const uint8_t *blob, size_t n, mdl_view *out, om_err *err) {
     f->name_len = om_rbuf_u16(&sec);
     f->name = (const char *)om_rbuf_bytes(&sec, f->name_len);
     if (!om_rbuf_ok(&sec) || reserved != 0 || (f->type != FV_NUMERIC && f->type != FV_CATEGORICAL) ||
-        f->name_len == 0 || f->name_len > FV_MAX_NAME ||
+        f->name_len == 0 || f->name_len > FV_MAX_NAME || om_utf8_check(f->name, f->name_len) != f->name_len ||
         (i > 0 && fv_name_cmp(out->features[i - 1].name, out->features[i - 1].name_len, f->name, f->name_len) >= 0)) {
       st = om_errf(err, OM_CORRUPT, "model schema is corrupt (feature %u)", i + 1);
       goto fail;
@@ -226,7 +230,32 @@ long mdl_find_feature(const mdl_view *v, const char *name, size_t n) {
   return -1;
 }
 
+int mdl_format_time(int64_t t, char out[20]) {
+  char tmp[64];
+  /* Civil date from days since 1970-01-01 (proleptic Gregorian), for
+  ** 1970..9999 only, so any stored value is safe to format. */
+  int64_t days, secs, z, era, doe, yoe, y, doy, mp, d, m;
+  if (t <= 0 || t > 253402300799LL) return 0; /* 9999-12-31 23:59:59 */
+  days = t / 86400;
+  secs = t % 86400;
+  z = days + 719468;
+  era = z / 146097;
+  doe = z - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = yoe + era * 400;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) y++;
+  snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d", (int)y, (int)m, (int)d, (int)(secs / 3600),
+           (int)(secs / 60 % 60), (int)(secs % 60));
+  memcpy(out, tmp, 20); /* 19 characters and the NUL: the year is <= 9999 */
+  return 1;
+}
+
 om_status mdl_info_json(const mdl_view *v, om_wbuf *w, om_err *err) {
+  char when[20];
   om_jw j;
   const char *kind = mdl_kind_name(v->kind);
   om_jw_init(&j, w);
@@ -256,7 +285,7 @@ om_status mdl_info_json(const mdl_view *v, om_wbuf *w, om_err *err) {
   om_jw_key(&j, "seed");
   om_jw_uint(&j, v->meta.seed);
   om_jw_key(&j, "created_at");
-  if (v->meta.created_at) om_jw_int(&j, v->meta.created_at);
+  if (mdl_format_time(v->meta.created_at, when)) om_jw_string(&j, when);
   else om_jw_null(&j);
   om_jw_key(&j, "options");
   om_jw_raw(&j, v->meta.options_json, v->meta.options_len);

@@ -35,7 +35,11 @@
 **      stamped by the registry when the model is saved (mdl_stamp_created_at
 **      rewrites the field and the checksum).
 **   3. Feature names are the user's column names; categorical *values* never
-**      appear in a model (only their XXH3 hashes, inside payloads).
+**      appear in a model (only their XXH3 hashes, inside payloads).  Names
+**      are valid UTF-8 without NUL (om_text.h); a schema name that is not
+**      makes the BLOB corrupt.
+**   4. model_info's created_at is the registry's text form, UTC
+**      'YYYY-MM-DD HH:MM:SS' (mdl_format_time), or null when not saved.
 */
 #ifndef MDL_H
 #define MDL_H
@@ -91,6 +95,11 @@ void mdl_view_free(mdl_view *v);
 /* A second view of the same (already validated) BLOB, without re-checking it:
 ** copies the struct and duplicates the features array.  OM_NOMEM only. */
 om_status mdl_view_dup(const mdl_view *v, mdl_view *out, om_err *err);
+
+/* created_at as the registry writes it, UTC 'YYYY-MM-DD HH:MM:SS' (what
+** SQLite's datetime(t, 'unixepoch') gives), into out; 0 (and nothing
+** written) when t is 0 -- not saved -- or outside 1970..9999. */
+int mdl_format_time(int64_t t, char out[20]);
 
 /* Set created_at inside an already valid BLOB and refresh its checksum. */
 om_status mdl_stamp_created_at(uint8_t *blob, size_t n, int64_t created_at, om_err *err);

@@ -54,50 +54,57 @@ const char *om_utf8_problem(const char *s, size_t n, size_t at, char *buf, size_
   return buf;
 }
 
-/* Copy s[from,to) into out at *w, replacing offending bytes with U+FFFD.
-** `to` may fall inside a sequence: the partial bytes are replaced too. */
-static void copy_clean(const unsigned char *s, size_t from, size_t to, char *out, size_t *w) {
-  size_t i = from, len;
+/* Copy s[from,to) into out at *w (out may be NULL: only count), replacing
+** offending bytes with U+FFFD, and stop before the output would pass
+** `budget` bytes.  Returns the input position where the copy stopped. */
+static size_t copy_clean(const unsigned char *s, size_t from, size_t to, char *out, size_t *w, size_t budget) {
+  size_t i = from, len, add;
   while (i < to) {
     len = utf8_seq(s, to, i);
-    if (len) {
-      memcpy(out + *w, s + i, len);
-      *w += len;
-      i += len;
-    } else {
-      memcpy(out + *w, "\xEF\xBF\xBD", 3);
-      *w += 3;
-      i++;
-    }
+    add = len ? len : 3;
+    if (*w + add > budget) break;
+    if (out) memcpy(out + *w, len ? (const char *)s + i : "\xEF\xBF\xBD", add);
+    *w += add;
+    i += len ? len : 1;
   }
+  return i;
 }
 
-/* Step back from a cut at s[at] to the start of the UTF-8 sequence it is in
-** (at most 3 continuation bytes), so cutting never splits a character. */
-static size_t char_start(const unsigned char *s, size_t n, size_t at) {
+/* Skip continuation bytes (at most 3) so a scan starting at s[at] does not
+** begin inside a character. */
+static size_t char_next(const unsigned char *s, size_t n, size_t at) {
   size_t k;
-  for (k = 0; k < 3 && at > 0 && at < n && (s[at] & 0xC0) == 0x80; k++) at--;
+  for (k = 0; k < 3 && at < n && (s[at] & 0xC0) == 0x80; k++) at++;
   return at;
 }
 
 size_t om_text_sanitize(const char *s, size_t n, size_t max, char *out, size_t cap) {
   const unsigned char *u = (const unsigned char *)s;
-  size_t w = 0;
+  size_t w = 0, head_end, tail, count;
   if (cap < OM_TEXT_SANITIZED_MAX(max)) {
     if (cap) out[0] = 0;
     return 0;
   }
-  if (n <= max) {
-    copy_clean(u, 0, n, out, &w);
+  if (copy_clean(u, 0, n, NULL, &w, max) == n) { /* fits: copy it all */
+    w = 0;
+    copy_clean(u, 0, n, out, &w, max);
   } else {
-    size_t head = char_start(u, n, max * 2 / 3);
-    size_t tail = char_start(u, n, n - (max - max * 2 / 3));
+    size_t head_budget = max * 2 / 3, tail_budget = max - head_budget;
     char mark[48];
-    int m = snprintf(mark, sizeof mark, "[... %zu bytes ...]", tail - head);
-    copy_clean(u, 0, head, out, &w);
+    int m;
+    w = 0;
+    head_end = copy_clean(u, 0, n, out, &w, head_budget);
+    /* The longest suffix whose clean copy fits tail_budget. */
+    tail = n > tail_budget ? n - tail_budget : 0;
+    if (tail < head_end) tail = head_end;
+    for (tail = char_next(u, n, tail);; tail = char_next(u, n, tail + 1)) {
+      count = 0;
+      if (tail >= n || copy_clean(u, tail, n, NULL, &count, tail_budget) == n) break;
+    }
+    m = snprintf(mark, sizeof mark, "[... %zu bytes ...]", tail - head_end);
     memcpy(out + w, mark, (size_t)m);
     w += (size_t)m;
-    copy_clean(u, tail, n, out, &w);
+    copy_clean(u, tail, n, out, &w, (size_t)-1);
   }
   out[w] = 0;
   return w;

@@ -10,12 +10,14 @@
 **      keys), with the offset and byte value in the message (om_utf8_problem).
 **   2. om_text_sanitize(s, n, max, out, cap) copies s[0,n) into out so that
 **      the copy is valid UTF-8 without NUL: every offending byte becomes
-**      U+FFFD, and a text longer than max bytes keeps its head and tail with
-**      "[... N bytes ...]" between them.  It is what error messages are
-**      passed through before they reach SQLite (ext/errors.c), so a message
-**      is always decodable and never longer than max (+ the marker).
-**      Returns the length written (out is NUL-terminated; cap must exceed
-**      OM_TEXT_SANITIZED_MAX(max)).
+**      U+FFFD.  When that copy would be longer than max bytes, it keeps a
+**      head of about 2/3 max and a tail of about 1/3 max output bytes, whole
+**      characters only, with "[... N bytes ...]" (N input bytes left out)
+**      between them.  It is what error messages are passed through before
+**      they reach SQLite (ext/errors.c), so a message is always decodable
+**      and never longer than max plus the marker.  Returns the length
+**      written (out is NUL-terminated; cap must be at least
+**      OM_TEXT_SANITIZED_MAX(max), else out is left empty).
 */
 #ifndef OM_TEXT_H
 #define OM_TEXT_H

@@ -9,7 +9,8 @@
 **   2. with the total-length field set to the input's length and the XXH3
 **      footer recomputed, so mutations reach the structure checks behind
 **      the checksum.
-** A BLOB that opens is then: described (mdl_info_json), searched
+** A BLOB that opens must have valid UTF-8 feature names, and is then:
+** described (mdl_info_json, whose JSON must be valid UTF-8), searched
 ** (mdl_find_feature for each schema name), stamped (mdl_stamp_created_at on
 ** a copy, which must still open), decoded as a scaler (scl_model_from_view)
 ** and, when that works, applied (scl_transform) to fixed feature vectors and
@@ -25,6 +26,7 @@
 #include "fv.h"
 #include "mdl.h"
 #include "om_json.h"
+#include "om_text.h"
 #include "scl.h"
 
 #define FUZZ_ASSERT(c)                                                                                               \
@@ -93,8 +95,12 @@ static void exercise(const uint8_t *blob, size_t n) {
   FUZZ_ASSERT(v.payload_len <= n && (v.payload_len == 0 || v.payload + v.payload_len == blob + n - MDL_FOOTER_SIZE));
   for (uint32_t i = 0; i < v.n_features; i++)
     FUZZ_ASSERT(mdl_find_feature(&v, v.features[i].name, v.features[i].name_len) == (long)i);
+  for (uint32_t i = 0; i < v.n_features; i++) /* om_text.h rule 1 */
+    FUZZ_ASSERT(om_utf8_check(v.features[i].name, v.features[i].name_len) == v.features[i].name_len);
   om_wbuf_init(&info);
   FUZZ_ASSERT(mdl_info_json(&v, &info, &err) == OM_OK);
+  /* what model_info() returns is text any client decodes */
+  FUZZ_ASSERT(om_utf8_check((const char *)info.data, info.len) == info.len);
   om_wbuf_free(&info);
   {
     uint8_t *copy = malloc(n);

@@ -134,11 +134,11 @@ SELECT feature_vector_json(scale('m', p)) = (SELECT mm FROM want) FROM probe;
 -- error: scale(): model 'm' has no version 2
 SELECT scale('m@2', p) FROM probe;
 
--- a temp table of the same name shadows the registry for unqualified names
+-- a temp table of the same name is not the registry: main's is used
 CREATE TEMP TABLE omen_models AS SELECT * FROM main.omen_models;
 UPDATE temp.omen_models SET model = (SELECT rb FROM mods) WHERE name = 'm';
--- case: cache.temp.shadow
-SELECT feature_vector_json(scale('m', p)) = (SELECT rb FROM want) FROM probe;
+-- case: cache.temp.not.used
+SELECT feature_vector_json(scale('m', p)) = (SELECT mm FROM want) FROM probe;
 DROP TABLE temp.omen_models;
 -- case: cache.temp.dropped
 SELECT feature_vector_json(scale('m', p)) = (SELECT mm FROM want) FROM probe;
@@ -151,8 +151,9 @@ UPDATE aux.omen_models SET model = (SELECT std FROM mods);
 SELECT feature_vector_json(scale('m', p)) = (SELECT mm FROM want) FROM probe;
 DROP TABLE main.omen_models;
 -- case: cache.err.dropped
--- error: scale(): no model registry in this database (table omen_models does not exist); save a model with model_save() first
+-- error: scale(): no model registry in the main database (table main.omen_models does not exist; the omen_models table in database 'aux' is not used: the registry is always the main database's); save a model with model_save() first
 SELECT scale('m', p) FROM probe;
+DROP TABLE aux.omen_models;
 -- case: cache.recreated.save
 SELECT model_save('m', rb) = 1 FROM mods;
 -- case: cache.recreated

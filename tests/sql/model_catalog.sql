@@ -16,6 +16,8 @@ INSERT INTO temp.omen_models VALUES ('tmp', 1, 'gbt', 'none', '2020-01-01 00:00:
 -- case: catalog.not.attached.or.temp
 SELECT count(*) = 0 FROM model_catalog;
 DROP TABLE temp.omen_models;
+-- (model_save refuses to start main.omen_models beside another omen_models)
+DETACH other;
 
 CREATE TABLE runs AS
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
@@ -102,6 +104,18 @@ SELECT count(*) = 7 AND count(error) = 4 FROM model_catalog;
 SELECT count(*) = 0 FROM model_metrics WHERE name = 'bad';
 -- case: options.skip.damaged
 SELECT (SELECT count(*) FROM model_options WHERE name = 'bad') = 0 AND (SELECT count(*) FROM model_options WHERE name = 'sc') = 1;
+
+-- With main.omen_models in place, attached and temp tables of that name are
+-- still not read.
+ATTACH ':memory:' AS other;
+CREATE TABLE other.omen_models(name, version, kind, stage, created_at, info, model);
+INSERT INTO other.omen_models VALUES ('elsewhere', 1, 'gbt', 'none', '2020-01-01 00:00:00', '{}', x'00');
+CREATE TEMP TABLE omen_models(name, version, kind, stage, created_at, info, model);
+INSERT INTO temp.omen_models VALUES ('tmp', 1, 'gbt', 'none', '2020-01-01 00:00:00', '{}', x'00');
+-- case: catalog.main.only
+SELECT count(*) = 7 AND sum(name IN ('elsewhere', 'tmp')) = 0 FROM model_catalog;
+DROP TABLE temp.omen_models;
+DETACH other;
 
 -- Joins and repeated scans (the cursor is re-filtered).
 -- case: catalog.join.metrics

@@ -62,7 +62,7 @@ SELECT group_concat(name || ':' || version || ':' || kind || ':' || stage, ',') 
   FROM (SELECT * FROM omen_models ORDER BY name, version);
 -- case: registry.created_at
 SELECT count(*) = 4 FROM omen_models WHERE created_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
-   AND json_extract(info, '$.created_at') = CAST(strftime('%s', created_at) AS INTEGER)
+   AND json_extract(info, '$.created_at') = created_at
    AND json_extract(model_info(model), '$.created_at') = json_extract(info, '$.created_at');
 -- case: registry.info.column
 SELECT count(*) = 4 FROM omen_models WHERE info = model_info(model);

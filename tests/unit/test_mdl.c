@@ -344,6 +344,35 @@ static void test_open_errors(void) {
   const size_t meta_at = MDL_HEADER_SIZE + S;
 
   expect_open_error(good, n, OM_OK, "", __LINE__);
+  /* a schema name that is not valid UTF-8 (or holds a NUL) is corrupt
+  ** (mdl.h behaviour 3): "bb" is feature 2 */
+  {
+    uint8_t *bb = memmem(good + MDL_HEADER_SIZE, S, "bb", 2);
+    CHECK(bb != NULL);
+    if (bb) {
+      const uint8_t subs[][2] = {{0xFF, 'b'}, {'b', 0}, {0xC3, 0x28}, {0xED, 0xA0}};
+      for (size_t k = 0; k < sizeof subs / sizeof subs[0]; k++) {
+        memcpy(b, good, n);
+        memcpy(b + (bb - good), subs[k], 2);
+        fix_checksum(b, n);
+        expect_open_error(b, n, OM_CORRUPT, "model schema is corrupt (feature 2)", __LINE__);
+      }
+    }
+  }
+  {
+    mdl_feature f[1];
+    mdl_meta m;
+    om_wbuf w;
+    om_err err;
+    f[0] = feat("a\xFF", FV_NUMERIC);
+    memset(&m, 0, sizeof m);
+    m.options_json = m.metrics_json = "{}";
+    m.options_len = m.metrics_len = 2;
+    om_wbuf_init(&w);
+    CHECK(mdl_write(&w, MDL_KIND_SCALER, 1, f, 1, &m, (const uint8_t *)"P", 1, &err) == OM_INVALID);
+    CHECK_STR(err.msg, "feature 1's name is not valid UTF-8 without NUL");
+    om_wbuf_free(&w);
+  }
   expect_open_error(good, 0, OM_CORRUPT, "not an omen model", __LINE__);
   expect_open_error(good, 3, OM_CORRUPT, "not an omen model", __LINE__);
   expect_open_error((const uint8_t *)"\x00\x11\x22\x33", 4, OM_CORRUPT, "not an omen model", __LINE__);
@@ -528,8 +557,26 @@ static void test_stamp(void) {
   om_wbuf_init(&w);
   CHECK(mdl_info_json(&v, &w, &err) == OM_OK);
   om_wbuf_u8(&w, 0);
-  CHECK(strstr((const char *)w.data, "\"created_at\":1700000000,") != NULL);
+  CHECK(strstr((const char *)w.data, "\"created_at\":\"2023-11-14 22:13:20\",") != NULL);
   om_wbuf_free(&w);
+  /* mdl_format_time: the registry's text form, against Python's datetime
+  ** (utcfromtimestamp) for days around leap years and the range ends. */
+  {
+    static const struct { int64_t t; const char *want; } times[] = {
+        {1, "1970-01-01 00:00:01"},           {951782400, "2000-02-29 00:00:00"},
+        {951868799, "2000-02-29 23:59:59"},   {4107542400, "2100-03-01 00:00:00"},
+        {1709164800, "2024-02-29 00:00:00"},  {253402300799LL, "9999-12-31 23:59:59"},
+    };
+    char when[20];
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+      CHECK(mdl_format_time(times[i].t, when) == 1);
+      CHECK_STR(when, times[i].want);
+    }
+    CHECK(mdl_format_time(0, when) == 0);
+    CHECK(mdl_format_time(-1, when) == 0);
+    CHECK(mdl_format_time(253402300800LL, when) == 0);
+    CHECK(mdl_format_time(INT64_MAX, when) == 0);
+  }
   mdl_view_free(&v);
 
   CHECK(mdl_stamp_created_at(b, n, -1, &err) == OM_OK);

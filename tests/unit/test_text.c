@@ -44,7 +44,7 @@ int main(void) {
   for (i = 0; i + 2 <= sizeof big; i += 2) big[i] = '\xC3', big[i + 1] = '\xA9';
   n = om_text_sanitize(big, sizeof big, 40, out, sizeof out);
   CHECK(valid(out, n));
-  CHECK(n < 80);
+  CHECK_MSG(n <= 40 + 24, "n = %zu", n);
   CHECK(strstr(out, "[... ") != NULL && strstr(out, " bytes ...]") != NULL);
   CHECK(strncmp(out, "\xC3\xA9\xC3\xA9", 4) == 0);
   CHECK(memcmp(out + n - 2, "\xC3\xA9", 2) == 0);
@@ -60,6 +60,16 @@ int main(void) {
       }
     CHECK(bad == 0);
   }
+  /* the limit counts output bytes: 2000 offending bytes (3 bytes each once
+  ** replaced) still give at most max + the marker */
+  memset(big, 0xFF, 2000);
+  n = om_text_sanitize(big, 2000, 40, out, sizeof out);
+  CHECK(valid(out, n));
+  CHECK_MSG(n <= 40 + 24, "n = %zu", n);
+  CHECK(strstr(out, "[... ") != NULL);
+  /* text that fits is copied whole, without a marker */
+  n = om_text_sanitize("exactly forty bytes of text, not more!!!", 40, 40, out, sizeof out);
+  CHECK(n == 40 && strstr(out, "[...") == NULL);
   /* too small an output buffer gives an empty string, never an overrun */
   n = om_text_sanitize("abc", 3, 40, out, 10);
   CHECK(n == 0 && out[0] == 0);
