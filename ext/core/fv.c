@@ -8,6 +8,8 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "om_text.h"
+
 static const uint8_t fv_magic[4] = {'O', 'M', 'F', 'V'};
 
 uint64_t fv_hash_category(const char *text, size_t n) { return XXH3_64bits(text, n); }
@@ -50,21 +52,72 @@ static uint8_t *fv_store_entry(uint8_t *p, const fv_entry *e) {
   return p;
 }
 
-om_status fv_encode(fv_entry *entries, size_t n, om_wbuf *w, om_err *err) {
-  size_t i, j;
-  if (n > FV_MAX_COUNT) return om_errf(err, OM_INVALID, "too many features (%zu); at most %d", n, FV_MAX_COUNT);
-  /* Insertion sort: vectors are short, and often already sorted. */
-  for (i = 1; i < n; i++) {
-    fv_entry e = entries[i];
-    for (j = i; j > 0 && fv_name_cmp(entries[j - 1].name, entries[j - 1].name_len, e.name, e.name_len) > 0; j--)
-      entries[j] = entries[j - 1];
-    entries[j] = e;
+om_status fv_check_name(const char *name, size_t n, const char *what, om_err *err) {
+  size_t at = om_utf8_check(name, n);
+  if (at == n) return OM_OK;
+  if (name[at] == 0)
+    return om_errf(err, OM_INVALID, "%s contains a NUL byte at offset %zu; names must be valid UTF-8 without NUL", what,
+                   at);
+  return om_errf(err, OM_INVALID, "%s has byte 0x%02x at offset %zu, which is not valid UTF-8; names must be valid UTF-8 without NUL",
+                 what, (unsigned char)name[at], at);
+}
+
+static int entry_cmp(const fv_entry *a, const fv_entry *b, size_t *compares) {
+  ++*compares;
+  return fv_name_cmp(a->name, a->name_len, b->name, b->name_len);
+}
+
+/* Restore the max-heap property below node i of e[0..n). */
+static void sift_down(fv_entry *e, size_t i, size_t n, size_t *compares) {
+  for (;;) {
+    size_t c = 2 * i + 1;
+    fv_entry t;
+    if (c >= n) return;
+    if (c + 1 < n && entry_cmp(&e[c], &e[c + 1], compares) < 0) c++;
+    if (entry_cmp(&e[i], &e[c], compares) >= 0) return;
+    t = e[i];
+    e[i] = e[c];
+    e[c] = t;
+    i = c;
   }
+}
+
+size_t fv_sort(fv_entry *entries, size_t n) {
+  size_t i, j, compares = 0;
+  for (i = 1; i < n; i++) /* already in order: the usual case, n - 1 comparisons */
+    if (entry_cmp(&entries[i - 1], &entries[i], &compares) > 0) break;
+  if (i >= n) return compares;
+  if (n <= 16) { /* insertion sort: few moves for short vectors */
+    for (i = 1; i < n; i++) {
+      fv_entry e = entries[i];
+      for (j = i; j > 0 && entry_cmp(&entries[j - 1], &e, &compares) > 0; j--) entries[j] = entries[j - 1];
+      entries[j] = e;
+    }
+    return compares;
+  }
+  /* Heapsort: in place (no allocation per row), at most ~2 n log2 n
+  ** comparisons whatever the input order. */
+  for (i = n / 2; i-- > 0;) sift_down(entries, i, n, &compares);
+  for (i = n - 1; i > 0; i--) {
+    fv_entry t = entries[0];
+    entries[0] = entries[i];
+    entries[i] = t;
+    sift_down(entries, 0, i, &compares);
+  }
+  return compares;
+}
+
+om_status fv_encode(fv_entry *entries, size_t n, om_wbuf *w, om_err *err) {
+  size_t i;
+  om_status st;
+  if (n > FV_MAX_COUNT) return om_errf(err, OM_INVALID, "too many features (%zu); at most %d", n, FV_MAX_COUNT);
+  fv_sort(entries, n);
   for (i = 0; i < n; i++) {
     if (entries[i].name_len == 0) return om_errf(err, OM_INVALID, "feature name is empty");
     if (entries[i].name_len > FV_MAX_NAME)
       return om_errf(err, OM_INVALID, "feature name \"%.40s...\" is %zu bytes; at most %d", entries[i].name,
                      entries[i].name_len, FV_MAX_NAME);
+    if ((st = fv_check_name(entries[i].name, entries[i].name_len, "feature name", err)) != OM_OK) return st;
     if (i > 0 && fv_name_cmp(entries[i - 1].name, entries[i - 1].name_len, entries[i].name, entries[i].name_len) == 0)
       return om_errf(err, OM_INVALID, "duplicate feature name \"%.*s\"", (int)entries[i].name_len, entries[i].name);
     if (entries[i].type == FV_NUMERIC && !isfinite(entries[i].num))
@@ -127,6 +180,7 @@ int fv_next(fv_reader *it, fv_entry *e, om_status *st, om_err *err) {
   name = om_rbuf_bytes(&it->r, len);
   if (!om_rbuf_ok(&it->r)) goto corrupt;
   if (type > FV_CATEGORICAL || reserved != 0 || len == 0 || len > FV_MAX_NAME) goto corrupt;
+  if (om_utf8_check((const char *)name, len) != len) goto corrupt; /* behaviour 1c */
   if (it->index > 0 && fv_name_cmp(it->prev, it->prev_len, (const char *)name, len) >= 0) goto corrupt;
   e->name = (const char *)name;
   e->name_len = len;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "om_text.h"
+
 /* Numbers are always written and read in the "C" locale, whatever locale the
 ** host program set (a decimal comma would otherwise corrupt JSON).  The
 ** locale object is created once and never changes: a cache that is safe to
@@ -132,8 +134,12 @@ int om_format_double(char *buf, double v) {
 void om_jw_double(om_jw *j, double v) {
   char buf[32];
   int n;
-  if (!isfinite(v)) {
+  if (isnan(v)) {
     om_jw_null(j);
+    return;
+  }
+  if (isinf(v)) { /* behaviour 2: reads back as ±Infinity everywhere */
+    om_jw_raw(j, v > 0 ? "9e999" : "-9e999", v > 0 ? 5 : 6);
     return;
   }
   jw_sep(j);
@@ -329,9 +335,7 @@ static om_status jr_number(jr *r, om_json_member *m) {
     }
   }
   if (buf != small) om_free(buf);
-  if (!isfinite(m->num))
-    return om_errf(r->err, OM_INVALID, "number out of range at byte %zu", start);
-  return OM_OK;
+  return OM_OK; /* an overflow is ±Inf (behaviour 7) */
 bad:
   return om_errf(r->err, OM_INVALID, "invalid number at byte %zu", start);
 }
@@ -345,9 +349,59 @@ static int jr_word(jr *r, const char *w) {
   return 0;
 }
 
+/* Key order: bytewise, shorter first on a common prefix (as fv_name_cmp). */
+static int key_cmp(const om_json_member *a, const om_json_member *b) {
+  size_t m = a->key_len < b->key_len ? a->key_len : b->key_len;
+  int c = m ? memcmp(a->key, b->key, m) : 0;
+  if (c) return c;
+  return a->key_len < b->key_len ? -1 : (a->key_len > b->key_len ? 1 : 0);
+}
+
+/* Behaviour 9: sort the member indices by key with a bottom-up merge sort
+** (stable, so equal keys stay in input order; at most count*ceil(log2 count)
+** comparisons), then find duplicates among neighbours. */
+static om_status jr_index(om_json_obj *o, om_err *err) {
+  size_t n = o->count, width, i, run, *a, *b, *t, dup = SIZE_MAX;
+  if (n == 0) return OM_OK;
+  a = om_calloc(n, sizeof *a);
+  b = n > 1 ? om_calloc(n, sizeof *b) : NULL;
+  if (!a || (n > 1 && !b)) {
+    om_free(a);
+    om_free(b);
+    return om_errf(err, OM_NOMEM, "out of memory");
+  }
+  for (i = 0; i < n; i++) a[i] = i;
+  for (width = 1; width < n; width *= 2) {
+    for (i = 0; i < n; i += 2 * width) {
+      size_t lo = i, mid = i + width < n ? i + width : n, hi = i + 2 * width < n ? i + 2 * width : n;
+      size_t p = lo, q = mid, k = lo;
+      while (p < mid && q < hi) {
+        o->key_compares++;
+        b[k++] = key_cmp(&o->members[a[q]], &o->members[a[p]]) < 0 ? a[q++] : a[p++];
+      }
+      while (p < mid) b[k++] = a[p++];
+      while (q < hi) b[k++] = a[q++];
+    }
+    t = a;
+    a = b;
+    b = t;
+  }
+  om_free(b);
+  o->order = a;
+  /* Stable: within a run of equal keys the indices ascend, so the run's
+  ** second index is that key's first repetition in the text. */
+  for (i = 1, run = 0; i < n; i++) {
+    o->key_compares++;
+    if (key_cmp(&o->members[a[i - 1]], &o->members[a[i]]) != 0) run = i;
+    else if (i == run + 1 && a[i] < dup) dup = a[i];
+  }
+  if (dup != SIZE_MAX) return om_errf(err, OM_INVALID, "duplicate key \"%s\"", o->members[dup].key);
+  return OM_OK;
+}
+
 om_status om_json_parse_flat(const char *text, size_t n, om_json_obj *out, om_err *err) {
   jr r;
-  size_t cap = 0, i;
+  size_t cap = 0, i, key_at, bad;
   om_status st = OM_OK;
   memset(out, 0, sizeof *out);
   memset(&r, 0, sizeof r);
@@ -386,12 +440,13 @@ om_status om_json_parse_flat(const char *text, size_t n, om_json_obj *out, om_er
       }
       m = &out->members[out->count];
       jr_ws(&r);
+      key_at = r.i;
       if ((st = jr_string(&r, &m->key, &m->key_len)) != OM_OK) goto done;
-      for (i = 0; i < out->count; i++) {
-        if (out->members[i].key_len == m->key_len && memcmp(out->members[i].key, m->key, m->key_len) == 0) {
-          st = om_errf(err, OM_INVALID, "duplicate key \"%s\"", m->key);
-          goto done;
-        }
+      bad = om_utf8_check(m->key, m->key_len);
+      if (bad != m->key_len) { /* behaviour 8; NUL cannot get here (control character, \u0000) */
+        st = om_errf(err, OM_INVALID, "key at byte %zu is not valid UTF-8 (byte 0x%02x at offset %zu of the key)",
+                     key_at, (unsigned char)m->key[bad], bad);
+        goto done;
       }
       jr_ws(&r);
       if (r.i >= r.n || r.s[r.i] != ':') {
@@ -442,7 +497,11 @@ om_status om_json_parse_flat(const char *text, size_t n, om_json_obj *out, om_er
     }
   }
   jr_ws(&r);
-  if (r.i != r.n) st = om_errf(err, OM_INVALID, "unexpected text after the object at byte %zu", r.i);
+  if (r.i != r.n) {
+    st = om_errf(err, OM_INVALID, "unexpected text after the object at byte %zu", r.i);
+    goto done;
+  }
+  st = jr_index(out, err);
 done:
   if (st != OM_OK) {
     if (!out->arena) om_free(r.arena);
@@ -454,12 +513,22 @@ done:
 void om_json_obj_free(om_json_obj *o) {
   om_free(o->members);
   om_free(o->arena);
+  om_free(o->order);
   memset(o, 0, sizeof *o);
 }
 
 const om_json_member *om_json_obj_get(const om_json_obj *o, const char *key) {
-  size_t n = strlen(key);
-  for (size_t i = 0; i < o->count; i++)
-    if (o->members[i].key_len == n && memcmp(o->members[i].key, key, n) == 0) return &o->members[i];
+  om_json_member want;
+  size_t lo = 0, hi = o->order ? o->count : 0;
+  want.key = key;
+  want.key_len = strlen(key);
+  while (lo < hi) { /* binary search over the sorted index (behaviour 9) */
+    size_t mid = lo + (hi - lo) / 2;
+    const om_json_member *m = &o->members[o->order[mid]];
+    int c = key_cmp(m, &want);
+    if (c == 0) return m;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
   return NULL;
 }

@@ -94,7 +94,7 @@ SELECT feature_vector('{"a": 1, "a": 2}');
 -- error: feature_vector(): argument 1 is not a flat JSON object: unexpected text after the object at byte 9
 SELECT feature_vector('{"a": 1} x');
 -- case: fv.err.json.huge
--- error: feature_vector(): argument 1 is not a flat JSON object: number out of range at byte 6
+-- error: feature_vector(): value of "a" in the JSON object is not a finite number
 SELECT feature_vector('{"a": 1e999}');
 -- case: fv.err.json.garbage
 -- error: feature_vector(): argument 1 is not a flat JSON object: expected a JSON object

@@ -6,19 +6,24 @@
 ** Covers, by the numbered behaviours of fv.h:
 **   1. encode sorts (bytewise, shorter first), rejects duplicates, empty and
 **      over-long names, non-finite numbers and too many entries, and writes
-**      nothing when it rejects;
+**      nothing when it rejects; fv_sort stays within its comparison bound
+**      for 65,535 entries in sorted, reversed and shuffled order (counted);
+**   1c. names must be valid UTF-8 without NUL: fv_encode refuses others with
+**      the exact message, and a hand-built BLOB holding one is corrupt;
 **   2. the category hash is XXH3-64, seed 0 (literals cross-checked with
 **      python3-xxhash 3.2.0: xxhash.xxh3_64_hexdigest(b'web-3'));
 **   3. the decoder allocates nothing, reports each kind of damage, and — on
 **      EVERY truncation and EVERY single-bit flip of several vectors, plus
 **      random multi-byte damage — never crashes and returns OM_OK only for
-**      bytes that re-encode to exactly themselves;
+**      bytes that re-encode to exactly themselves and whose names are all
+**      valid UTF-8;
 **   and the exact byte map of small vectors, and an OOM loop over fv_encode.
 */
 #include <stdlib.h>
 
 #include "fv.h"
 #include "om_test.h"
+#include "om_text.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -54,7 +59,11 @@ static om_status validate_and_roundtrip(const uint8_t *blob, size_t n, const cha
     size_t k = 0, len = 0;
     uint8_t *again;
     CHECK(fv_open(&it, blob, n, &err) == OM_OK);
-    while (fv_next(&it, &e, &st2, &err)) entries[k++] = e;
+    while (fv_next(&it, &e, &st2, &err)) {
+      CHECK_MSG(om_utf8_check(e.name, e.name_len) == e.name_len, "%s %zu: a decoded name is not valid UTF-8", what,
+                where);
+      entries[k++] = e;
+    }
     CHECK(st2 == OM_OK && k == it.count);
     again = encode(entries, k, &len, &st2, &err);
     CHECK_MSG(st2 == OM_OK && len == n && again && memcmp(again, blob, n) == 0,
@@ -256,14 +265,14 @@ static void test_roundtrip_and_sort(void) {
   CHECK(!signbit(got[4].num) && got[4].num == 0); /* -0 normalised to +0 */
   free(b);
 
-  /* Name lengths 1 and FV_MAX_NAME are fine; a name may hold any bytes. */
+  /* Name lengths 1 and FV_MAX_NAME are fine; a name may hold any valid
+  ** UTF-8 except NUL, control characters included. */
   e[0] = num(long_name, 1);
   e[1] = num("\x01", 2);
-  e[2] = cat("a\0b", "x");
-  e[2].name_len = 3;
+  e[2] = cat("\xc3\xa9\xf0\x9f\x98\x80", "x");
   b = encode(e, 3, &len, &st, &err);
   CHECK(st == OM_OK && b && fv_validate(b, len, &err) == OM_OK);
-  CHECK(len == FV_HEADER_SIZE + (4 + FV_MAX_NAME + 8) + (4 + 1 + 8) + (4 + 3 + 8));
+  CHECK(len == FV_HEADER_SIZE + (4 + FV_MAX_NAME + 8) + (4 + 1 + 8) + (4 + 6 + 8));
   free(b);
 
   /* The same features in any order give the same BLOB. */
@@ -313,6 +322,38 @@ static void test_encode_errors(void) {
   e[0] = num("a", 0);
   e[1] = num("x", -INFINITY);
   expect_encode_error(e, 2, "value of \"x\" is not a finite number", __LINE__);
+  /* 1c: names are valid UTF-8 without NUL */
+  e[0] = num("ok", 1);
+  e[1] = cat("a\0b", "x");
+  e[1].name_len = 3;
+  expect_encode_error(e, 2, "feature name contains a NUL byte at offset 1; names must be valid UTF-8 without NUL",
+                      __LINE__);
+  e[0] = num("ok", 1); /* fv_encode sorted the array: set both */
+  e[1] = num("ab\xff", 1);
+  expect_encode_error(e, 2,
+                      "feature name has byte 0xff at offset 2, which is not valid UTF-8; names must be valid UTF-8 without NUL",
+                      __LINE__);
+  e[0] = num("ok", 1); /* fv_encode sorted the array: set both */
+  e[1] = missing("\xc0\xaf"); /* overlong '/' */
+  expect_encode_error(e, 2,
+                      "feature name has byte 0xc0 at offset 0, which is not valid UTF-8; names must be valid UTF-8 without NUL",
+                      __LINE__);
+  e[0] = num("ok", 1); /* fv_encode sorted the array: set both */
+  e[1] = missing("x\xed\xa0\x80"); /* an encoded surrogate */
+  expect_encode_error(e, 2,
+                      "feature name has byte 0xed at offset 1, which is not valid UTF-8; names must be valid UTF-8 without NUL",
+                      __LINE__);
+  e[0] = num("ok", 1); /* fv_encode sorted the array: set both */
+  e[1] = missing("\xe2\x82"); /* truncated sequence */
+  expect_encode_error(e, 2,
+                      "feature name has byte 0xe2 at offset 0, which is not valid UTF-8; names must be valid UTF-8 without NUL",
+                      __LINE__);
+  {
+    om_err err;
+    CHECK(fv_check_name("caf\xc3\xa9", 5, "feature name (argument 3)", &err) == OM_OK);
+    CHECK(fv_check_name("a\0", 2, "feature name (argument 3)", &err) == OM_INVALID);
+    CHECK_STR(err.msg, "feature name (argument 3) contains a NUL byte at offset 1; names must be valid UTF-8 without NUL");
+  }
   /* num is ignored for non-numeric entries */
   {
     om_wbuf w;
@@ -324,6 +365,68 @@ static void test_encode_errors(void) {
     om_wbuf_init(&w);
     CHECK(fv_encode(e, 2, &w, &err) == OM_OK);
     om_wbuf_free(&w);
+  }
+}
+
+/* fv_sort's bound (behaviour 1), by counting: n - 1 comparisons for sorted
+** input, at most 2 n log2 n + n for any other order (heapsort).  The old
+** insertion sort made ~n^2/2 = 2.1e9 for 65,535 reversed names. */
+static void test_sort_bound(void) {
+  static fv_entry e[FV_MAX_COUNT];
+  static char names[FV_MAX_COUNT][8];
+  const size_t n = FV_MAX_COUNT, lg = 16;
+  uint64_t rng = 0x9E3779B97F4A7C15ull;
+  size_t i, c, bad;
+  for (int pass = 0; pass < 4; pass++) {
+    for (i = 0; i < n; i++) {
+      size_t k = pass == 1 ? n - 1 - i : i;
+      snprintf(names[i], sizeof names[i], "%05zu", k);
+      e[i] = num(names[i], (double)k);
+    }
+    if (pass == 2)
+      for (i = n - 1; i > 0; i--) {
+        size_t r;
+        fv_entry t;
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        r = (size_t)(rng % (i + 1));
+        t = e[i];
+        e[i] = e[r];
+        e[r] = t;
+      }
+    if (pass == 3) { /* sorted but for the last two */
+      fv_entry t = e[n - 1];
+      e[n - 1] = e[n - 2];
+      e[n - 2] = t;
+    }
+    c = fv_sort(e, n);
+    if (pass == 0) CHECK_MSG(c == n - 1, "sorted: %zu comparisons", c);
+    else CHECK_MSG(c <= 2 * n * lg + n, "pass %d: %zu comparisons > %zu", pass, c, 2 * n * lg + n);
+    for (i = 0, bad = 0; i < n; i++)
+      if (e[i].num != (double)i || strtol(e[i].name, NULL, 10) != (long)i) bad++;
+    CHECK_MSG(bad == 0, "pass %d: %zu entries out of place", pass, bad);
+  }
+  /* short vectors: insertion sort, every permutation of 5 names */
+  {
+    const char *five[] = {"a", "ab", "b", "ba", "c"};
+    int perm[5] = {0, 1, 2, 3, 4}, count = 0, ok = 0;
+    for (int a = 0; a < 5; a++)
+      for (int b = 0; b < 5; b++)
+        for (int d = 0; d < 5; d++)
+          for (int f = 0; f < 5; f++)
+            for (int g = 0; g < 5; g++) {
+              int p[5] = {a, b, d, f, g}, seen = 0, good = 1;
+              for (int k = 0; k < 5; k++) seen |= 1 << p[k];
+              if (seen != 31) continue;
+              for (int k = 0; k < 5; k++) e[k] = num(five[p[k]], p[k]);
+              fv_sort(e, 5);
+              for (int k = 0; k < 5; k++)
+                if (e[k].num != perm[k]) good = 0;
+              count++;
+              ok += good;
+            }
+    CHECK(count == 120 && ok == 120);
   }
 }
 
@@ -425,6 +528,27 @@ static void test_decode_errors(void) {
     big[11] = 0; /* 255 is fine, one byte left over */
     expect_decode_error(big, sizeof big, OM_CORRUPT, "feature vector has trailing bytes", __LINE__);
     CHECK(fv_validate(big, sizeof big - 1, &err) == OM_OK);
+  }
+  /* 1c: a hand-built BLOB whose name is not valid UTF-8 or holds a NUL is
+  ** corrupt, wherever the bad byte is */
+  memcpy(b, good, n);
+  b[12] = 0xff; /* name "\xff" */
+  expect_decode_error(b, n, OM_CORRUPT, "feature vector is corrupt (entry 1)", __LINE__);
+  b[12] = 0x00; /* name "\0": sorts first, so only the byte rule refuses it */
+  expect_decode_error(b, n, OM_CORRUPT, "feature vector is corrupt (entry 1)", __LINE__);
+  memcpy(b, good, n);
+  b[17] = 0xc3; /* entry 2's name "\xc3": a truncated sequence */
+  expect_decode_error(b, n, OM_CORRUPT, "feature vector is corrupt (entry 2)", __LINE__);
+  {
+    /* one entry "a\0" / "\xed\xa0\x80" (a surrogate) / "\xc3\xa9" (fine) */
+    uint8_t v[8 + 4 + 3] = {'O', 'M', 'F', 'V', 1, 0, 1, 0, 0, 0, 2, 0, 'a', 0};
+    expect_decode_error(v, sizeof v - 1, OM_CORRUPT, "feature vector is corrupt (entry 1)", __LINE__);
+    v[10] = 3;
+    memcpy(v + 12, "\xed\xa0\x80", 3);
+    expect_decode_error(v, sizeof v, OM_CORRUPT, "feature vector is corrupt (entry 1)", __LINE__);
+    v[10] = 2;
+    memcpy(v + 12, "\xc3\xa9", 2);
+    CHECK(fv_validate(v, sizeof v - 1, &err) == OM_OK);
   }
   /* a name running past the end */
   memcpy(b, good, n);
@@ -540,6 +664,7 @@ int main(void) {
   test_bytes();
   test_roundtrip_and_sort();
   test_encode_errors();
+  test_sort_bound();
   test_count_limits();
   test_decode_errors();
   test_sweeps();
