@@ -17,6 +17,7 @@ Behaviours:
      literals and line numbers are kept.  An error site is
        - omen_errorf(ctx, <fn>, "<format>", ...)   (errors.c prefixes "<fn>(): "),
        - imp_error(cur, <msg>) in ext/importance.c (prefix "model_importance(): "),
+       - mf_errmsg(cur, <msg>) in ext/model_features.c (prefix "model_features(): "),
        - `*errmsg = sqlite3_mprintf("<format>", ...)` in ext/registry.c: the
          registry's messages, which every function taking a reference passes
          on; their page is docs/model_info.md, which the other pages cite
@@ -78,6 +79,7 @@ DEFAULT_NOT_RAISED = os.path.join("tests", "doc_errors_not_raised.txt")
 ERROR_CALLS = {
     "omen_errorf": (1, 2),
     "imp_error": ("model_importance", 1),
+    "mf_errmsg": ("model_features", 1),
 }
 # Messages made in one file and passed on by many functions: (file, regex of
 # the assignment before the format literal's call, the page that lists them).
