@@ -89,7 +89,11 @@ om_status mdl_write(om_wbuf *w, uint16_t kind, uint16_t payload_version, const m
 static om_status check_flat_json(const char *what, const char *s, size_t n, om_err *err) {
   om_json_obj o;
   om_err inner;
-  om_status st = om_json_parse_flat(s, n, &o, &inner);
+  om_status st;
+  size_t bad = om_utf8_check(s, n);
+  if (bad != n) /* model_info writes it back as it is: it must be text */
+    return om_errf(err, OM_CORRUPT, "model %s are not valid UTF-8 (byte %zu)", what, bad);
+  st = om_json_parse_flat(s, n, &o, &inner);
   if (st == OM_NOMEM) return om_errf(err, OM_NOMEM, "out of memory");
   if (st != OM_OK) return om_errf(err, OM_CORRUPT, "model %s are not a JSON object (%s)", what, inner.msg);
   om_json_obj_free(&o);

@@ -37,7 +37,8 @@
 **   3. Feature names are the user's column names; categorical *values* never
 **      appear in a model (only their XXH3 hashes, inside payloads).  Names
 **      are valid UTF-8 without NUL (om_text.h); a schema name that is not
-**      makes the BLOB corrupt.
+**      makes the BLOB corrupt, and so do options or metrics JSON that are
+**      not valid UTF-8 (model_info copies them into its output).
 **   4. model_info's created_at is the registry's text form, UTC
 **      'YYYY-MM-DD HH:MM:SS' (mdl_format_time), or null when not saved.
 */

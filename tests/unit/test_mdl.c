@@ -359,6 +359,17 @@ static void test_open_errors(void) {
       }
     }
   }
+  /* options/metrics JSON must be valid UTF-8 too: model_info copies it */
+  {
+    uint8_t *ro = memmem(good + MDL_HEADER_SIZE, n - MDL_HEADER_SIZE, "robust", 6);
+    CHECK(ro != NULL);
+    if (ro) {
+      memcpy(b, good, n);
+      b[ro - good + 1] = 0xFF;
+      fix_checksum(b, n);
+      expect_open_error(b, n, OM_CORRUPT, "model options are not valid UTF-8 (byte 12)", __LINE__);
+    }
+  }
   {
     mdl_feature f[1];
     mdl_meta m;
