@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "core/om_json.h"
+#include "core/om_text.h"
 #include "core/st_welch.h"
 #include "omen_ext.h"
 
@@ -44,7 +45,7 @@ typedef struct welch_group {
   char *text;        /* SQLITE_TEXT, owned (sqlite3_malloc) */
   int text_len;
   sqlite3_int64 rows;
-  st_moments m;
+  st_sums s;         /* exact sums of the group's values (core/st_welch.h 1) */
 } welch_group;
 
 typedef struct welch_agg {
@@ -92,7 +93,8 @@ static int group_key(sqlite3_value *v, welch_group *key) {
   case SQLITE_TEXT:
     key->text = (char *)sqlite3_value_text(v);
     key->text_len = sqlite3_value_bytes(v);
-    return key->text ? 0 : SQLITE_NOMEM;
+    if (!key->text) return SQLITE_NOMEM;
+    return om_utf8_check(key->text, (size_t)key->text_len) == (size_t)key->text_len ? 0 : SQLITE_RANGE;
   default: return SQLITE_MISMATCH;
   }
 }
@@ -170,6 +172,14 @@ static int welch_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, welc
     sqlite3_result_error_nomem(ctx);
     return 1;
   }
+  if (rc == SQLITE_RANGE) {
+    char why[96];
+    size_t n = (size_t)key->text_len, at = om_utf8_check(key->text, n);
+    om_utf8_problem(key->text, n, at, why, sizeof why);
+    omen_errorf(ctx, "welch_ttest", "group (argument 2)%s%s; labels must be valid UTF-8 without NUL",
+                why[0] == 'b' ? ": " : " ", why);
+    return 1;
+  }
   if (rc != 0) {
     omen_errorf(ctx, "welch_ttest", "group (argument 2) is a BLOB; expected INTEGER, REAL or TEXT");
     return 1;
@@ -217,7 +227,7 @@ void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
   }
   a->g[i].rows++;
-  st_moments_add(&a->g[i].m, x);
+  st_sums_add(&a->g[i].s, x, NULL); /* x is finite (welch_row) */
 }
 
 void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -232,7 +242,7 @@ void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   for (int i = 0; i < WELCH_SLOTS; i++) {
     welch_group *g = &a->g[i];
     if (g->type == 0 || group_cmp(g, &key) != 0) continue;
-    st_moments_remove(&g->m, x);
+    st_sums_remove(&g->s, x, NULL);
     if (--g->rows == 0) {
       sqlite3_free(g->text);
       memset(g, 0, sizeof *g);
@@ -255,15 +265,15 @@ static void group_label(char *buf, int n, const welch_group *g) {
 }
 
 static void welch_result(sqlite3_context *ctx, welch_agg *a) {
-  const welch_group *ga = NULL, *gb = NULL, *tmp;
-  st_moments empty;
+  welch_group *ga = NULL, *gb = NULL, *tmp;
+  st_moments ma, mb;
   st_welch_result r;
   om_err err;
   om_status st;
   om_wbuf w;
   om_jw j;
   int present = 0, i;
-  memset(&empty, 0, sizeof empty);
+  memset(&mb, 0, sizeof mb);
   for (i = 0; i < WELCH_SLOTS; i++) present += a->g[i].type != 0;
   if (present == 0) return; /* no rows: NULL */
   if (present > 2 || a->overflow) {
@@ -285,7 +295,9 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
     ga = gb;
     gb = tmp;
   }
-  st = st_welch_ttest(&ga->m, gb ? &gb->m : &empty, a->alt, a->confidence, &r, &err);
+  st_sums_moments(&ga->s, &ma);
+  if (gb) st_sums_moments(&gb->s, &mb);
+  st = st_welch_ttest(&ma, &mb, a->alt, a->confidence, &r, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, "welch_ttest", st, &err);
     return;
