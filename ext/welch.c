@@ -9,7 +9,10 @@
 **
 ** Behaviours (docs/welch_ttest.md; numerics in core/st_welch.h):
 **   1. Rows with a NULL value or NULL group are skipped.  value must be
-**      INTEGER or REAL and finite; group must be INTEGER, REAL or TEXT.
+**      INTEGER or REAL and finite; group must be INTEGER, REAL or TEXT, and
+**      TEXT must be valid UTF-8 without NUL (core/om_text.h), else "group
+**      (argument 2) contains a NUL byte at offset 2; labels must be valid
+**      UTF-8 without NUL" (or ": byte 0xff at offset 1 is not valid UTF-8;").
 **   2. The two group values are ordered as SQLite orders them (numbers before
 **      text; numbers numerically, so 1 and 1.0 are one group; text bytewise).
 **      group_a is the smaller; diff = mean_a - mean_b; 'less' tests
@@ -25,8 +28,19 @@
 **      n_b 0 and the test fields null (a sliding window may see this).  More
 **      than two distinct groups in the frame → an error naming the first
 **      three.
-**   6. Moments are accumulated with Welford's method; xInverse removes a row
-**      exactly, so a sliding frame costs O(1) per row.
+**   6. Each group keeps the exact sums of x and x^2 (st_sums, fixed-point
+**      chunks: core/st_welch.h behaviour 1), so xInverse removes a row
+**      exactly: every frame's result is bit for bit the plain aggregate's
+**      over the frame's rows, whatever left the frame (a 1e300 spike
+**      included).  No rows are stored, in a window or not (SQLite does not
+**      tell xStep which it is): state is ~5 kB per aggregate (three slots of
+**      ~1.7 kB), a sliding frame costs O(1) per row plus one conversion of
+**      the sums per xValue (a few 32-bit digit products).
+**   7. Numbers beyond the double range: the moments carry their own binary
+**      exponent and the test is computed scaled (core/st_welch.h behaviour
+**      9); a variance, diff or CI end that is finite but beyond the double
+**      range is an error ("var_a is about 2e+616, beyond the range of a
+**      double; divide the values by a constant first"), never a null.
 */
 #include <math.h>
 #include <string.h>
