@@ -59,7 +59,6 @@ typedef struct welch_group {
   char *text;        /* SQLITE_TEXT, owned (sqlite3_malloc) */
   int text_len;
   sqlite3_int64 rows;
-  st_sums s;         /* exact sums of the group's values (core/st_welch.h 1) */
 } welch_group;
 
 typedef struct welch_agg {
@@ -68,6 +67,8 @@ typedef struct welch_agg {
   double confidence;
   int overflow;                   /* a fourth group arrived while three were present */
   welch_group g[WELCH_SLOTS];
+  st_sums s[WELCH_SLOTS];         /* exact sums of g[i]'s values (core/st_welch.h 1); kept
+                                     apart from g so a row's key stays small */
 } welch_agg;
 
 static const char *alt_name(st_alternative a) {
@@ -241,7 +242,7 @@ void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
   }
   a->g[i].rows++;
-  st_sums_add(&a->g[i].s, x, NULL); /* x is finite (welch_row) */
+  st_sums_add(&a->s[i], x, NULL); /* x is finite (welch_row) */
 }
 
 void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -256,7 +257,7 @@ void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   for (int i = 0; i < WELCH_SLOTS; i++) {
     welch_group *g = &a->g[i];
     if (g->type == 0 || group_cmp(g, &key) != 0) continue;
-    st_sums_remove(&g->s, x, NULL);
+    st_sums_remove(&a->s[i], x, NULL); /* back to zeroed when the last row leaves */
     if (--g->rows == 0) {
       sqlite3_free(g->text);
       memset(g, 0, sizeof *g);
@@ -309,8 +310,8 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
     ga = gb;
     gb = tmp;
   }
-  st_sums_moments(&ga->s, &ma);
-  if (gb) st_sums_moments(&gb->s, &mb);
+  st_sums_moments(&a->s[ga - a->g], &ma);
+  if (gb) st_sums_moments(&a->s[gb - a->g], &mb);
   st = st_welch_ttest(&ma, &mb, a->alt, a->confidence, &r, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, "welch_ttest", st, &err);

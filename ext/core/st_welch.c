@@ -42,27 +42,15 @@ static int st_split(double x, uint64_t *m, int *e, int *neg) {
   return 1;
 }
 
-/* Add (sign = +1) or subtract v * 2^off (off >= 0 bits) to the chunks. */
-static void st_put(int64_t *c, int *lo, int *hi, int off, uint64_t v, int sign) {
-  int k = off >> 5, r = off & 31;
-  uint64_t w = v << r; /* v * 2^r = w + top * 2^64, top < 2^31 */
-  int64_t p0 = (int64_t)(w & 0xffffffffu), p1 = (int64_t)(w >> 32), p2 = r ? (int64_t)(v >> (64 - r)) : 0;
-  if (sign > 0) {
-    c[k] += p0;
-    c[k + 1] += p1;
-    c[k + 2] += p2;
-  } else {
-    c[k] -= p0;
-    c[k + 1] -= p1;
-    c[k + 2] -= p2;
-  }
+/* Widen the non-zero range [lo, hi) of a chunk array to cover [k, k + w). */
+static inline void st_touch(int *lo, int *hi, int k, int w) {
   if (*hi == 0) {
     *lo = k;
-    *hi = k + 3;
-  } else {
-    if (k < *lo) *lo = k;
-    if (k + 3 > *hi) *hi = k + 3;
+    *hi = k + w;
+    return;
   }
+  if (k < *lo) *lo = k;
+  if (k + w > *hi) *hi = k + w;
 }
 
 /* Carry chunks [lo, hi) in place: each chunk below the top in [0, 2^32),
@@ -89,9 +77,9 @@ static void st_carry(int64_t *c, int cap, int *lo, int *hi) {
 }
 
 static om_status st_sums_update(st_sums *s, double x, int sign, om_err *err) {
-  uint64_t m;
-  int e, neg;
-  uint64_t sq_lo, sq_hi, ml, mh, cross;
+  uint64_t m, sq_lo, sq_hi, ml, mh, cross, w0, w1, w2;
+  int64_t *c, g1, g2;
+  int e, neg, k, r;
   if (!isfinite(x)) return om_errf(err, OM_INVALID, "value is not a finite number");
   if (sign < 0) {
     if (s->n <= 0) return OM_OK; /* nothing to remove */
@@ -102,15 +90,37 @@ static om_status st_sums_update(st_sums *s, double x, int sign, om_err *err) {
   }
   s->n += sign;
   if (st_split(x, &m, &e, &neg)) {
-    /* m^2 = sq_hi * 2^64 + sq_lo, exactly (m = mh * 2^32 + ml, mh < 2^21) */
+    g1 = neg ? -sign : sign; /* sign of x's contribution to S1 */
+    g2 = sign;               /* and of x^2's to S2 */
+    /* S1 += x: m * 2^r at chunk k, split into three 32-bit pieces */
+    k = (e + 1074) >> 5;
+    r = (e + 1074) & 31;
+    c = s->s1 + k;
+    w0 = m << r;
+    w1 = (m >> 1) >> (63 - r); /* m >> (64 - r), 0 when r == 0 */
+    c[0] += g1 * (int64_t)(w0 & 0xffffffffu);
+    c[1] += g1 * (int64_t)(w0 >> 32);
+    c[2] += g1 * (int64_t)w1;
+    st_touch(&s->lo1, &s->hi1, k, 3);
+    /* S2 += x^2: m^2 = sq_hi * 2^64 + sq_lo exactly (m = mh * 2^32 + ml,
+    ** mh < 2^21), times 2^r at chunk k: five 32-bit pieces (< 2^138) */
     ml = m & 0xffffffffu;
     mh = m >> 32;
     cross = 2 * mh * ml; /* < 2^54 */
     sq_lo = ml * ml + (cross << 32);
     sq_hi = mh * mh + (cross >> 32) + (sq_lo < (cross << 32));
-    st_put(s->s1, &s->lo1, &s->hi1, e + 1074, m, neg ? -sign : sign);
-    st_put(s->s2, &s->lo2, &s->hi2, 2 * e + 2148, sq_lo, sign);
-    st_put(s->s2, &s->lo2, &s->hi2, 2 * e + 2148 + 64, sq_hi, sign);
+    k = (2 * e + 2148) >> 5;
+    r = (2 * e + 2148) & 31;
+    c = s->s2 + k;
+    w0 = sq_lo << r;
+    w1 = (sq_hi << r) | ((sq_lo >> 1) >> (63 - r));
+    w2 = (sq_hi >> 1) >> (63 - r);
+    c[0] += g2 * (int64_t)(w0 & 0xffffffffu);
+    c[1] += g2 * (int64_t)(w0 >> 32);
+    c[2] += g2 * (int64_t)(w1 & 0xffffffffu);
+    c[3] += g2 * (int64_t)(w1 >> 32);
+    c[4] += g2 * (int64_t)w2;
+    st_touch(&s->lo2, &s->hi2, k, 5);
   }
   if (++s->pending >= ST_CARRY_EVERY) {
     st_carry(s->s1, ST_SUMS_C1, &s->lo1, &s->hi1);
