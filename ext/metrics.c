@@ -28,9 +28,12 @@
 **      threshold}; auc is null when only one class is present.
 **   4. interval_coverage(actual, lo, hi): REAL fraction of rows with
 **      lo <= actual <= hi.  actual must be finite; lo and hi may be ±Inf
-**      (one-sided intervals); lo > hi is an error showing both values.
-**      As a window function xInverse removes a row in O(1); an empty frame
-**      gives NULL.
+**      (one-sided or unbounded intervals, written 9e999 / -9e999 in omen's
+**      JSON) and such rows count; a NULL bound means unknown and the row is
+**      skipped (behaviour 1).  lo > hi is an error showing both values.
+**      As a window function xInverse removes a row in O(1) from two integer
+**      counts, so every frame's value is exactly the aggregate's over the
+**      frame (no floating sums to drift); an empty frame gives NULL.
 **   5. regression_metrics() and classification_metrics() keep every row's
 **      error / probability (8 bytes a row) for the median and the AUC; they
 **      are plain aggregates (no window form).  Out of memory → SQLITE_NOMEM.

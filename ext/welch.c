@@ -9,7 +9,10 @@
 **
 ** Behaviours (docs/welch_ttest.md; numerics in core/st_welch.h):
 **   1. Rows with a NULL value or NULL group are skipped.  value must be
-**      INTEGER or REAL and finite; group must be INTEGER, REAL or TEXT.
+**      INTEGER or REAL and finite; group must be INTEGER, REAL or TEXT, and
+**      TEXT must be valid UTF-8 without NUL (core/om_text.h), else "group
+**      (argument 2) contains a NUL byte at offset 2; labels must be valid
+**      UTF-8 without NUL" (or ": byte 0xff at offset 1 is not valid UTF-8;").
 **   2. The two group values are ordered as SQLite orders them (numbers before
 **      text; numbers numerically, so 1 and 1.0 are one group; text bytewise).
 **      group_a is the smaller; diff = mean_a - mean_b; 'less' tests
@@ -25,13 +28,25 @@
 **      n_b 0 and the test fields null (a sliding window may see this).  More
 **      than two distinct groups in the frame → an error naming the first
 **      three.
-**   6. Moments are accumulated with Welford's method; xInverse removes a row
-**      exactly, so a sliding frame costs O(1) per row.
+**   6. Each group keeps the exact sums of x and x^2 (st_sums, fixed-point
+**      chunks: core/st_welch.h behaviour 1), so xInverse removes a row
+**      exactly: every frame's result is bit for bit the plain aggregate's
+**      over the frame's rows, whatever left the frame (a 1e300 spike
+**      included).  No rows are stored, in a window or not (SQLite does not
+**      tell xStep which it is): state is ~5 kB per aggregate (three slots of
+**      ~1.7 kB), a sliding frame costs O(1) per row plus one conversion of
+**      the sums per xValue (a few 32-bit digit products).
+**   7. Numbers beyond the double range: the moments carry their own binary
+**      exponent and the test is computed scaled (core/st_welch.h behaviour
+**      9); a variance, diff or CI end that is finite but beyond the double
+**      range is an error ("var_a is about 2e+616, beyond the range of a
+**      double; divide the values by a constant first"), never a null.
 */
 #include <math.h>
 #include <string.h>
 
 #include "core/om_json.h"
+#include "core/om_text.h"
 #include "core/st_welch.h"
 #include "omen_ext.h"
 
@@ -44,7 +59,6 @@ typedef struct welch_group {
   char *text;        /* SQLITE_TEXT, owned (sqlite3_malloc) */
   int text_len;
   sqlite3_int64 rows;
-  st_moments m;
 } welch_group;
 
 typedef struct welch_agg {
@@ -53,6 +67,8 @@ typedef struct welch_agg {
   double confidence;
   int overflow;                   /* a fourth group arrived while three were present */
   welch_group g[WELCH_SLOTS];
+  st_sums s[WELCH_SLOTS];         /* exact sums of g[i]'s values (core/st_welch.h 1); kept
+                                     apart from g so a row's key stays small */
 } welch_agg;
 
 static const char *alt_name(st_alternative a) {
@@ -92,7 +108,8 @@ static int group_key(sqlite3_value *v, welch_group *key) {
   case SQLITE_TEXT:
     key->text = (char *)sqlite3_value_text(v);
     key->text_len = sqlite3_value_bytes(v);
-    return key->text ? 0 : SQLITE_NOMEM;
+    if (!key->text) return SQLITE_NOMEM;
+    return om_utf8_check(key->text, (size_t)key->text_len) == (size_t)key->text_len ? 0 : SQLITE_RANGE;
   default: return SQLITE_MISMATCH;
   }
 }
@@ -170,6 +187,14 @@ static int welch_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, welc
     sqlite3_result_error_nomem(ctx);
     return 1;
   }
+  if (rc == SQLITE_RANGE) {
+    char why[96];
+    size_t n = (size_t)key->text_len, at = om_utf8_check(key->text, n);
+    om_utf8_problem(key->text, n, at, why, sizeof why);
+    omen_errorf(ctx, "welch_ttest", "group (argument 2)%s%s; labels must be valid UTF-8 without NUL",
+                why[0] == 'b' ? ": " : " ", why);
+    return 1;
+  }
   if (rc != 0) {
     omen_errorf(ctx, "welch_ttest", "group (argument 2) is a BLOB; expected INTEGER, REAL or TEXT");
     return 1;
@@ -217,7 +242,7 @@ void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
   }
   a->g[i].rows++;
-  st_moments_add(&a->g[i].m, x);
+  st_sums_add(&a->s[i], x, NULL); /* x is finite (welch_row) */
 }
 
 void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -232,7 +257,7 @@ void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   for (int i = 0; i < WELCH_SLOTS; i++) {
     welch_group *g = &a->g[i];
     if (g->type == 0 || group_cmp(g, &key) != 0) continue;
-    st_moments_remove(&g->m, x);
+    st_sums_remove(&a->s[i], x, NULL); /* back to zeroed when the last row leaves */
     if (--g->rows == 0) {
       sqlite3_free(g->text);
       memset(g, 0, sizeof *g);
@@ -255,15 +280,15 @@ static void group_label(char *buf, int n, const welch_group *g) {
 }
 
 static void welch_result(sqlite3_context *ctx, welch_agg *a) {
-  const welch_group *ga = NULL, *gb = NULL, *tmp;
-  st_moments empty;
+  welch_group *ga = NULL, *gb = NULL, *tmp;
+  st_moments ma, mb;
   st_welch_result r;
   om_err err;
   om_status st;
   om_wbuf w;
   om_jw j;
   int present = 0, i;
-  memset(&empty, 0, sizeof empty);
+  memset(&mb, 0, sizeof mb);
   for (i = 0; i < WELCH_SLOTS; i++) present += a->g[i].type != 0;
   if (present == 0) return; /* no rows: NULL */
   if (present > 2 || a->overflow) {
@@ -285,7 +310,9 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
     ga = gb;
     gb = tmp;
   }
-  st = st_welch_ttest(&ga->m, gb ? &gb->m : &empty, a->alt, a->confidence, &r, &err);
+  st_sums_moments(&a->s[ga - a->g], &ma);
+  if (gb) st_sums_moments(&a->s[gb - a->g], &mb);
+  st = st_welch_ttest(&ma, &mb, a->alt, a->confidence, &r, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, "welch_ttest", st, &err);
     return;

@@ -14,26 +14,31 @@
 ** means "undefined" (the SQL layer renders it as JSON null).
 **
 ** Behaviours:
-**   1. st_moments accumulates count, mean and the sum of squared deviations
-**      by Welford's update, with the mean carried in two doubles (mean is
-**      the rounded mean, mean_lo the rest), so data far from 0 (1e9 + small
-**      noise) keep full accuracy: the t-test of 1e9 + x equals that of x to
-**      ~1e-15 relative (tests/unit/test_st_welch.c), where a plain Welford
-**      loses ~1e-6..1e-5 and scipy's float sums 1e-8..2e-4 (the cases in
-**      tests/sql/welch_scipy.sql that say so).  A zeroed struct
-**      (st_moments m = {0}) is an empty accumulator.  Values must be finite;
-**      a non-finite value makes the moments, and so the test, NaN.
-**   2. st_moments_remove is the inverse of st_moments_add (SQL window
-**      xInverse): removing from n = 1 resets to the zeroed state, n = 1
-**      leaves m2 = 0 exactly, and m2 is clamped to >= 0.  After 200000
-**      add/remove cycles of a 200-value window the moments match a fresh
-**      accumulation of the window to ~1e-14 relative (also around 1e9).
-**      A removed value D standard deviations away leaves an absolute error
-**      of ~D^2 * 1e-16 in m2 (a running sum cannot do better): a spike of
-**      1e6 sigma through a 200-value window leaves the variance ~4e-6 off
-**      (tests/unit/test_st_welch.c measures all three).  Removing from an
-**      empty accumulator does nothing.
-**   3. st_moments_var is the sample variance (ddof = 1); NaN for n < 2.
+**   1. st_sums is what the SQL aggregate accumulates per group: the count and
+**      the EXACT sums of x and x^2, each held as a fixed-point integer in
+**      32-bit chunks (x as a multiple of 2^-1074, x^2 of 2^-2148: every
+**      finite double and its square is such a multiple).  Adding a value
+**      splits its 53-bit mantissa (and the 106-bit mantissa of its square)
+**      over 3 (and 6) chunks; chunks are int64 and carried only every 2^30
+**      updates and when read.  st_sums_remove subtracts the same bits, so a
+**      removal is exact: after any sequence of adds and removes the state is
+**      bit for bit the state of adding only the values still present.  That
+**      makes a sliding window (SQL xInverse) equal to the aggregate over its
+**      frame exactly, whatever left the frame (a 1e300 spike included), at
+**      O(1) per row and with no stored rows.  A zeroed struct is empty; a
+**      non-finite value is OM_INVALID and not added.  Size: ~1.7 kB.
+**   2. st_sums_moments turns the sums into st_moments: mean = S1/n rounded
+**      to a double plus the rest (mean_lo) from a 128-bit head of S1
+**      (relative error < 1e-28), and m2 = (n*S2 - S1^2)/n, whose numerator
+**      is computed exactly in integers (no cancellation, whatever the
+**      offset: the test of 1e12 + x is the test of x), rounded once to
+**      m2 * 2^m2_exp so that it cannot overflow (the variance of
+**      {1e308, -1e308} is 2e616).  It carries the chunks in place first
+**      (the value is unchanged).  Cost: a multiply of the trimmed digits of
+**      S1, usually 2-4 digits of 32 bits, at most ~70 (values spanning the
+**      whole double range).
+**   3. st_moments_var is the sample variance (ddof = 1); NaN for n < 2;
+**      +Inf if it exceeds the double range.
 **   4. Edge cases, decided after running scipy 1.10's ttest_ind on raw data:
 **      4.1 n_a < 2 or n_b < 2 (scipy: var NaN, t and p NaN): var of that
 **          group, t, df, p, ci_low and ci_high are NaN.  n_a, n_b, the means
@@ -48,7 +53,8 @@
 **          for any df); df NaN as in 4.2; ci as in 4.2.
 **      4.4 one variance zero (scipy: ordinary numbers): ordinary numbers,
 **          df = n - 1 of the other group.
-**      4.5 t = ±inf from se underflowing while diff != 0 behaves as 4.3.
+**      4.5 |t| beyond the double range (se tiny next to diff) is ±inf and
+**          behaves as 4.3.
 **   5. df is computed as 1 / (r_a^2/(n_a-1) + r_b^2/(n_b-1)) with
 **      r = (var/n) / (var_a/n_a + var_b/n_b), which equals scipy's
 **      (va+vb)^2/(va^2/(na-1) + vb^2/(nb-1)) but cannot overflow or
@@ -63,22 +69,49 @@
 **      argument, an alternative that is not one of the enum values, or a
 **      confidence that is not strictly between 0 and 1 (NaN included);
 **      the result then holds NaN everywhere.  Otherwise OM_OK.
+**   9. Edge of the double range: se, t, df, p and the interval are computed
+**      on variances scaled by a power of two (exact), and diff and the
+**      interval ends in halves, so finite data never give a spurious
+**      Inf/NaN: the mean of {1e308, -1e308} is 0, and t, df and p of data
+**      near 1e308 are ordinary numbers.  When a number to be reported
+**      (var_a, var_b, diff, ci_low, ci_high) is finite in truth but beyond
+**      the double range, st_welch_ttest returns OM_INVALID with "var_a is
+**      about 2e+616, beyond the range of a double; divide the values by a
+**      constant (e.g. 1e300) first" (field and size vary) instead of an
+**      inconsistent result.
 */
 #ifndef ST_WELCH_H
 #define ST_WELCH_H
 
 #include "om_core.h"
 
+/* Summary moments of one group (what st_welch_ttest reads). */
 typedef struct st_moments {
   double n;       /* number of values */
   double mean;    /* mean, rounded to double (0 when n == 0) */
-  double m2;      /* sum of squared deviations from the mean */
-  double mean_lo; /* the true running mean is mean + mean_lo (|mean_lo| <= ulp(mean)/2) */
+  double m2;      /* sum of squared deviations from the mean is m2 * 2^m2_exp */
+  double mean_lo; /* the true mean is mean + mean_lo (|mean_lo| <= ulp(mean)/2) */
+  int m2_exp;     /* binary exponent of m2 (0 when m2 is the plain sum) */
 } st_moments;
 
-void st_moments_add(st_moments *m, double x);
-void st_moments_remove(st_moments *m, double x);
 double st_moments_var(const st_moments *m); /* sample variance, NaN if n < 2 */
+
+#define ST_SUMS_C1 70  /* chunks of S1: 2098 bits of x * 2^1074, + 63 bits of count, + spare */
+#define ST_SUMS_C2 136 /* chunks of S2: 4196 bits of x^2 * 2^2148, + 63 bits of count, + spare */
+
+/* Exact running sums of one group (behaviour 1).  Zeroed = empty. */
+typedef struct st_sums {
+  int64_t n;              /* values added minus values removed */
+  int64_t pending;        /* updates since the chunks were last carried */
+  int lo1, hi1;           /* s1[lo1, hi1) may be non-zero (hi1 == 0: all zero) */
+  int lo2, hi2;           /* likewise for s2 */
+  int64_t s1[ST_SUMS_C1]; /* S1 * 2^1074 = sum of s1[k] * 2^(32k) */
+  int64_t s2[ST_SUMS_C2]; /* S2 * 2^2148 = sum of s2[k] * 2^(32k) */
+} st_sums;
+
+om_status st_sums_add(st_sums *s, double x, om_err *err);    /* OM_INVALID if x is not finite */
+om_status st_sums_remove(st_sums *s, double x, om_err *err); /* the exact inverse of st_sums_add */
+void st_sums_moments(st_sums *s, st_moments *out);          /* behaviour 2; carries s in place */
 
 typedef enum st_alternative { ST_TWO_SIDED = 0, ST_LESS = 1, ST_GREATER = 2 } st_alternative;
 

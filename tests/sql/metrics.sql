@@ -255,6 +255,12 @@ INSERT INTO iv VALUES (1, 5, 1, 10), (2, 0, 1, 10), (3, 10, 1, 10.0), (4, 1, 1, 
                       (6, NULL, 1, 10), (7, 5, NULL, 10), (8, 5, 1, NULL), (9, -1e300, -9e999, 0), (10, 2.5, 2.5, 2.5),
                       (11, 7, 8, 9e999), (12, 7.5, 7, 8);
 
+CREATE TABLE iv_inf AS
+  WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 200)
+  SELECT i, (i * 37) % 100 - 50 AS y,
+         CASE i % 4 WHEN 0 THEN -9e999 WHEN 1 THEN NULL ELSE (i * 13) % 100 - 60 END AS lo,
+         CASE i % 5 WHEN 0 THEN 9e999 ELSE 40 + (i * 17) % 60 END AS hi FROM s;
+
 -- case: metrics.cov.basic
 SELECT interval_coverage(a, lo, hi) = 6.0 / 9 FROM iv;
 -- case: metrics.cov.type.real
@@ -267,6 +273,40 @@ SELECT interval_coverage(a, lo, hi) = 0.0 AND typeof(interval_coverage(a, lo, hi
 SELECT interval_coverage(a, lo, hi) IS NULL FROM iv WHERE 0;
 -- case: metrics.cov.only.null.rows.is.null
 SELECT interval_coverage(a, lo, hi) IS NULL FROM iv WHERE id IN (6, 7, 8);
+-- Infinite bounds (issue 8, finding 10): JSON writes an infinite bound as
+-- 9e999 / -9e999, which json_extract reads back as +-Inf; such a row counts,
+-- with y inside [-Inf, hi] etc.  A NULL bound means "unknown": the row is skipped.
+-- case: metrics.cov.json.infinite.both
+SELECT interval_coverage(5, json_extract(j, '$.lo'), json_extract(j, '$.hi')) = 1.0
+  FROM (SELECT '{"lo":-9e999,"hi":9e999}' AS j);
+-- case: metrics.cov.json.infinite.typeof
+SELECT json_extract(j, '$.lo') = -9e999 AND json_extract(j, '$.hi') = 9e999 AND typeof(json_extract(j, '$.hi')) = 'real'
+  FROM (SELECT '{"lo":-9e999,"hi":9e999}' AS j);
+-- case: metrics.cov.json.infinite.rows
+SELECT interval_coverage(y, json_extract(j, '$.lo'), json_extract(j, '$.hi')) = 1.0
+  FROM (SELECT -1.7976931348623157e308 AS y, '{"lo":-9e999,"hi":9e999}' AS j UNION ALL
+        SELECT 1.7976931348623157e308, '{"lo":-9e999,"hi":9e999}' UNION ALL
+        SELECT 0, '{"lo":-9e999,"hi":0}' UNION ALL SELECT 3, '{"lo":3,"hi":9e999}' UNION ALL
+        SELECT -1e308, '{"lo":-9e999,"hi":-1e308}');
+-- case: metrics.cov.json.one.sided.out
+SELECT interval_coverage(y, json_extract(j, '$.lo'), json_extract(j, '$.hi')) = 0.5
+  FROM (SELECT 5 AS y, '{"lo":-9e999,"hi":4}' AS j UNION ALL SELECT 5, '{"lo":6,"hi":9e999}' UNION ALL
+        SELECT 5, '{"lo":-9e999,"hi":5}' UNION ALL SELECT 5, '{"lo":5,"hi":9e999}');
+-- An interval [+Inf, +Inf] or [-Inf, -Inf] holds no finite actual.
+-- case: metrics.cov.inf.degenerate
+SELECT interval_coverage(5, 9e999, 9e999) = 0.0 AND interval_coverage(5, -9e999, -9e999) = 0.0;
+-- case: metrics.cov.null.bound.skipped
+SELECT interval_coverage(y, json_extract(j, '$.lo'), json_extract(j, '$.hi')) = 1.0
+  FROM (SELECT 5 AS y, '{"lo":-9e999,"hi":9e999}' AS j UNION ALL SELECT 5, '{"lo":null,"hi":9e999}' UNION ALL
+        SELECT 5, '{"lo":1}' UNION ALL SELECT 500, '{"lo":-9e999,"hi":null}');
+-- case: metrics.cov.null.bound.only.is.null
+SELECT interval_coverage(5, json_extract('{"lo":null}', '$.lo'), 9e999) IS NULL;
+-- Sliding frames over infinite bounds equal the aggregate over the frame (counts are exact).
+-- case: metrics.cov.window.infinite.equals.aggregate
+SELECT count(*) = 0 FROM (
+  SELECT s.i, s.c, (SELECT interval_coverage(y, lo, hi) FROM iv_inf AS u WHERE u.i BETWEEN s.i - 6 AND s.i) AS agg
+    FROM (SELECT i, interval_coverage(y, lo, hi) OVER (ORDER BY i ROWS 6 PRECEDING) AS c FROM iv_inf) AS s)
+ WHERE c IS NOT agg;
 -- case: metrics.cov.group.by
 SELECT group_concat(c, ' ') = '0.75 0.6'
   FROM (SELECT id % 2 AS g, interval_coverage(a, lo, hi) AS c FROM iv GROUP BY g ORDER BY g);

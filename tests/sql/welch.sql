@@ -105,6 +105,22 @@ SELECT welch_ttest(1e999, 'a');
 -- case: welch.err.group.blob
 -- error: welch_ttest(): group (argument 2) is a BLOB; expected INTEGER, REAL or TEXT
 SELECT welch_ttest(1, x'00');
+-- Group labels must be valid UTF-8 without NUL (they are written into JSON).
+-- case: welch.err.group.invalid.utf8
+-- error: welch_ttest(): group (argument 2): byte 0xff at offset 1 is not valid UTF-8; labels must be valid UTF-8 without NUL
+SELECT welch_ttest(1, CAST(x'41FF' AS TEXT));
+-- case: welch.err.group.nul
+-- error: welch_ttest(): group (argument 2) contains a NUL byte at offset 1; labels must be valid UTF-8 without NUL
+SELECT welch_ttest(1, CAST(x'410042' AS TEXT));
+-- case: welch.err.group.overlong
+-- error: welch_ttest(): group (argument 2): byte 0xc0 at offset 0 is not valid UTF-8; labels must be valid UTF-8 without NUL
+SELECT welch_ttest(v, CASE WHEN id = 3 THEN CAST(x'C0AF' AS TEXT) ELSE g END) FROM ab;
+-- case: welch.err.group.window
+-- error: welch_ttest(): group (argument 2) contains a NUL byte at offset 1; labels must be valid UTF-8 without NUL
+SELECT welch_ttest(v, CASE WHEN id = 5 THEN CAST(x'410042' AS TEXT) ELSE g END) OVER (ORDER BY id ROWS 2 PRECEDING) FROM ab;
+-- case: welch.group.utf8.ok
+SELECT json_extract(welch_ttest(x, k), '$.group_a') = 'café' AND json_extract(welch_ttest(x, k), '$.group_b') = '日本'
+  FROM (SELECT 1 AS x, 'café' AS k UNION ALL SELECT 2, 'café' UNION ALL SELECT 3, '日本' UNION ALL SELECT 5, '日本');
 -- case: welch.err.alternative
 -- error: welch_ttest(): alternative (argument 3) is 'two_sided'; expected 'two-sided', 'less' or 'greater'
 SELECT welch_ttest(v, g, 'two_sided') FROM ab;

@@ -1,5 +1,5 @@
 /*
-** test_st_welch.c — Welford moments and Welch's t-test (st_welch.h).
+** test_st_welch.c — exact sums (st_sums), moments and Welch's t-test (st_welch.h).
 **
 ** 1. fixtures/welch/summary_cases.csv (fixtures/welch/make_welch.py, from
 **    scipy.stats.ttest_ind_from_stats): t, df within 1e-9 relative, p within
@@ -8,9 +8,15 @@
 **    nearly equal numbers, so relative error is the wrong yardstick there).
 ** 2. The edge cases of st_welch.h behaviour 4, with scipy 1.10's numbers.
 ** 3. Argument validation and its messages.
-** 4. Stability: 1e9 + noise against the same noise centred (we measure
-**    ~1e-15; a plain Welford update, shown for comparison, loses ~1e-5),
-**    and many add/remove cycles against a fresh accumulation.
+** 4. Stability: 1e9 + noise against the same noise centred (identical
+**    results: the sums are exact; a plain Welford update, shown for
+**    comparison, loses ~1e-5), small add/remove cases, and 1e308/-1e308.
+** 5. Randomised sliding windows (sizes 1..300) with spikes of 1e9, 1e12,
+**    1e300, -1e300, DBL_MAX and subnormals: after every removal the moments
+**    equal a fresh accumulation of the window bit for bit.
+** 6. The ends of the double range (behaviour 9): a variance whose square
+**    terms overflow, t/df/p unchanged by scaling the data by 2^-1000 or
+**    2^500, tiny values, and the "beyond the range" errors.
 ** Run from the repository root (the fixture path is relative to it).
 */
 #include <float.h>
@@ -94,9 +100,12 @@ static void check_summary_cases(void) {
 }
 
 static st_moments moments_of(const double *x, int n) {
-  st_moments m = {0};
+  static st_sums s; /* ~1.7 kB: kept off the stack */
+  st_moments m;
   int i;
-  for (i = 0; i < n; i++) st_moments_add(&m, x[i]);
+  memset(&s, 0, sizeof s);
+  for (i = 0; i < n; i++) st_sums_add(&s, x[i], NULL);
+  st_sums_moments(&s, &m);
   return m;
 }
 
@@ -224,17 +233,26 @@ static void check_offset_stability(void) {
   size_t k;
   for (k = 0; k < sizeof offsets / sizeof offsets[0]; k++) {
     double off = offsets[k], worst = 0, e;
-    st_moments sa = {0}, sb = {0}, ca = {0}, cb = {0}, pa = {0}, pb = {0};
+    static st_sums ssa, ssb, sca, scb;
+    st_moments sa, sb, ca, cb, pa = {0}, pb = {0};
     st_welch_result rs, rc, rp;
     om_err err;
     int i;
+    memset(&ssa, 0, sizeof ssa);
+    memset(&ssb, 0, sizeof ssb);
+    memset(&sca, 0, sizeof sca);
+    memset(&scb, 0, sizeof scb);
     for (i = 0; i < NA + NB; i++) {
       double y = off + (i < NA ? 0.0 : 0.1) + (i < NA ? 1.0 : 1.3) * rng_normal();
       double x = y - off; /* exact: the centred twin of y */
-      st_moments_add(i < NA ? &sa : &sb, y);
-      st_moments_add(i < NA ? &ca : &cb, x);
+      st_sums_add(i < NA ? &ssa : &ssb, y, NULL);
+      st_sums_add(i < NA ? &sca : &scb, x, NULL);
       plain_add(i < NA ? &pa : &pb, y);
     }
+    st_sums_moments(&ssa, &sa);
+    st_sums_moments(&ssb, &sb);
+    st_sums_moments(&sca, &ca);
+    st_sums_moments(&scb, &cb);
     CHECK(st_welch_ttest(&sa, &sb, ST_TWO_SIDED, 0.95, &rs, &err) == OM_OK);
     CHECK(st_welch_ttest(&ca, &cb, ST_TWO_SIDED, 0.95, &rc, &err) == OM_OK);
     CHECK(st_welch_ttest(&pa, &pb, ST_TWO_SIDED, 0.95, &rp, &err) == OM_OK);
@@ -253,70 +271,147 @@ static void check_offset_stability(void) {
   }
 }
 
+/* Two st_moments are the same bits (exactness of st_sums_remove). */
+static int same_moments(const st_moments *x, const st_moments *y) {
+  return x->n == y->n && x->mean == y->mean && x->mean_lo == y->mean_lo && x->m2 == y->m2 &&
+         x->m2_exp == y->m2_exp;
+}
+
 static void check_add_remove(void) {
-  enum { WIN = 200, STEPS = 200000 };
-  static double ring[WIN];
-  st_moments m = {0}, fresh = {0};
-  double e_mean, e_var;
-  int i;
+  static st_sums s;
+  st_moments m;
+  om_err err;
 
   /* small exact case */
-  st_moments_add(&m, 1.0);
-  st_moments_add(&m, 2.0);
-  st_moments_add(&m, 3.0);
-  st_moments_remove(&m, 3.0);
-  CHECK(m.n == 2.0 && m.mean == 1.5 && m.m2 == 0.5 && m.mean_lo == 0.0);
-  st_moments_remove(&m, 1.0);
+  memset(&s, 0, sizeof s);
+  st_sums_add(&s, 1.0, NULL);
+  st_sums_add(&s, 2.0, NULL);
+  st_sums_add(&s, 3.0, NULL);
+  st_sums_remove(&s, 3.0, NULL);
+  st_sums_moments(&s, &m);
+  CHECK(m.n == 2.0 && m.mean == 1.5 && ldexp(m.m2, m.m2_exp) == 0.5 && m.mean_lo == 0.0);
+  st_sums_remove(&s, 1.0, NULL);
+  st_sums_moments(&s, &m);
   CHECK(m.n == 1.0 && m.mean == 2.0 && m.m2 == 0.0 && isnan(st_moments_var(&m)));
-  st_moments_remove(&m, 2.0);
-  CHECK(m.n == 0.0 && m.mean == 0.0 && m.m2 == 0.0 && m.mean_lo == 0.0);
-  st_moments_remove(&m, 5.0); /* empty: nothing happens */
-  CHECK(m.n == 0.0 && m.mean == 0.0 && m.m2 == 0.0);
-  st_moments_add(&m, 5.0);
-  CHECK(m.n == 1.0 && m.mean == 5.0 && m.m2 == 0.0);
-  st_moments_remove(&m, 5.0);
+  st_sums_remove(&s, 2.0, NULL);
+  CHECK(s.n == 0 && s.hi1 == 0 && s.hi2 == 0);
+  st_sums_remove(&s, 5.0, NULL); /* empty: nothing happens */
+  CHECK(s.n == 0 && s.hi1 == 0 && s.hi2 == 0);
+  CHECK(st_sums_add(&s, INFINITY, &err) == OM_INVALID && s.n == 0);
+  CHECK_STR(err.msg, "value is not a finite number");
+  CHECK(st_sums_add(&s, NAN, &err) == OM_INVALID && s.n == 0);
+  /* 1e308 and -1e308: mean 0, variance 2e616 (m2 carries its exponent) */
+  st_sums_add(&s, 1e308, NULL);
+  st_sums_add(&s, -1e308, NULL);
+  st_sums_moments(&s, &m);
+  CHECK(m.n == 2.0 && m.mean == 0.0 && m.mean_lo == 0.0);
+  CHECK(isinf(st_moments_var(&m)));
+  CHECK_CLOSE(log2(m.m2) + m.m2_exp, 2.0 * log2(1e308) + 1.0, 1e-15);
+  /* the smallest subnormal and 0: m2 = (2^-1074)^2 / 2 exactly */
+  memset(&s, 0, sizeof s);
+  st_sums_add(&s, 0x1p-1074, NULL);
+  st_sums_add(&s, 0.0, NULL);
+  st_sums_moments(&s, &m);
+  CHECK(m.m2 == 0.5 && m.m2_exp == -2148);
+}
 
-  /* sliding window: 200000 add/remove cycles */
-  for (i = 0; i < STEPS; i++) {
-    double x = 5.0 + 2.0 * rng_normal();
-    if (i >= WIN) st_moments_remove(&m, ring[i % WIN]);
-    ring[i % WIN] = x;
-    st_moments_add(&m, x);
+/* Randomised: sliding windows over data with spikes of every size (1e9,
+** 1e12, 1e300, -1e300, subnormals, mixed), removal by st_sums_remove, must
+** give exactly (bit for bit) the moments of a fresh accumulation of the
+** values in the window, checked at every step. */
+static void check_sliding_random(void) {
+  enum { STEPS = 20000, MAXWIN = 300 };
+  static double ring[MAXWIN];
+  static st_sums s, fresh;
+  static const double spikes[] = {1e9, 1e12, 1e300, -1e300, 1.7976931348623157e308, 0x1p-1074, -3e-310, 1e-300};
+  int trial, checked = 0, mismatches = 0;
+  for (trial = 0; trial < 6; trial++) {
+    int win = trial == 0 ? 1 : trial == 1 ? 2 : trial == 2 ? 17 : trial == 3 ? 100 : MAXWIN;
+    int i, j, count = 0;
+    memset(&s, 0, sizeof s);
+    for (i = 0; i < STEPS; i++) {
+      double u = rng_uniform(), x;
+      if (u < 0.01) x = spikes[(int)(rng_uniform() * 8) % 8] * (rng_uniform() < 0.5 ? 1 : -1);
+      else if (trial == 5) x = 1e9 + rng_normal(); /* a large common offset */
+      else x = 100.0 + rng_normal();
+      if (count == win) st_sums_remove(&s, ring[(i - win) % MAXWIN], NULL);
+      else count++;
+      ring[i % MAXWIN] = x;
+      st_sums_add(&s, x, NULL);
+      if (i % 7 == 0 || i < 3 * win) {
+        st_moments m, f;
+        memset(&fresh, 0, sizeof fresh);
+        for (j = i - count + 1; j <= i; j++) st_sums_add(&fresh, ring[j % MAXWIN], NULL);
+        st_sums_moments(&s, &m);
+        st_sums_moments(&fresh, &f);
+        checked++;
+        if (!same_moments(&m, &f)) {
+          if (mismatches++ < 5)
+            fprintf(stderr, "window %d step %d: mean %.17g/%.17g m2 %.17g*2^%d / %.17g*2^%d\n", win, i, m.mean, f.mean,
+                    m.m2, m.m2_exp, f.m2, f.m2_exp);
+        }
+      }
+    }
   }
-  for (i = 0; i < WIN; i++) st_moments_add(&fresh, ring[i]);
-  e_mean = rel_err(m.mean + m.mean_lo, fresh.mean + fresh.mean_lo);
-  e_var = rel_err(st_moments_var(&m), st_moments_var(&fresh));
-  CHECK(m.n == WIN);
-  CHECK_MSG(e_mean <= 1e-13 && e_var <= 1e-11, "window: mean %.3g var %.3g", e_mean, e_var);
-  printf("sliding window (%d values, %d cycles): rel. error mean %.3g, var %.3g\n", WIN, STEPS,
-         e_mean, e_var);
+  CHECK_MSG(mismatches == 0, "%d of %d windows differ from a fresh accumulation", mismatches, checked);
+  printf("sliding windows with spikes: %d windows compared, %d differ (bit for bit)\n", checked, mismatches);
+}
 
-  /* the same around 1e9 */
-  m = fresh = (st_moments){0};
-  for (i = 0; i < STEPS; i++) {
-    double x = 1e9 + rng_normal();
-    if (i >= WIN) st_moments_remove(&m, ring[i % WIN]);
-    ring[i % WIN] = x;
-    st_moments_add(&m, x);
+/* Moments near the ends of the double range against exact values. */
+static void check_range(void) {
+  static const double big[] = {0, 0, 0, 0, 2e154};
+  static const double tiny_a[] = {1e-160, 2e-160, 4e-160}, tiny_b[] = {3e-160, 5e-160, 9e-160};
+  static const double one_a[] = {1.0, 2.0, 4.0}, one_b[] = {3.0, 5.0, 9.0};
+  st_moments a, b, c, d;
+  st_welch_result r, q;
+  om_err err;
+  double ta[3], tb[3];
+  int i;
+  /* var of {0,0,0,0,2e154} = 2e308 * 4 / 20 = 8e307: representable although (2e154)^2 is not */
+  a = moments_of(big, 5);
+  CHECK_CLOSE(st_moments_var(&a), 8e307, 1e-15);
+  /* scaling by 2^-1000 and 2^500 changes no t, df or p */
+  for (i = 0; i < 3; i++) {
+    ta[i] = ldexp(one_a[i], -1000);
+    tb[i] = ldexp(one_b[i], -1000);
   }
-  for (i = 0; i < WIN; i++) st_moments_add(&fresh, ring[i]);
-  e_mean = fabs((m.mean - fresh.mean) + (m.mean_lo - fresh.mean_lo)); /* absolute */
-  e_var = rel_err(st_moments_var(&m), st_moments_var(&fresh));
-  CHECK_MSG(e_mean <= 1e-9 && e_var <= 1e-9, "window 1e9: mean %.3g var %.3g", e_mean, e_var);
-  printf("sliding window around 1e9: abs. error mean %.3g, rel. error var %.3g\n", e_mean, e_var);
-
-  /* spikes 1e6 times the spread pass through the window (documented limit) */
-  m = fresh = (st_moments){0};
-  for (i = 0; i < 20000; i++) {
-    double x = (i % 1000 == 17) ? 1e6 : rng_normal();
-    if (i >= WIN) st_moments_remove(&m, ring[i % WIN]);
-    ring[i % WIN] = x;
-    st_moments_add(&m, x);
+  a = moments_of(one_a, 3);
+  b = moments_of(one_b, 3);
+  c = moments_of(ta, 3);
+  d = moments_of(tb, 3);
+  CHECK(st_welch_ttest(&a, &b, ST_TWO_SIDED, 0.95, &r, &err) == OM_OK);
+  CHECK(st_welch_ttest(&c, &d, ST_TWO_SIDED, 0.95, &q, &err) == OM_OK);
+  CHECK(r.t == q.t && r.df == q.df && r.p == q.p);
+  CHECK(ldexp(r.ci_low, -1000) == q.ci_low && ldexp(r.var_a, -2000) == q.var_a);
+  for (i = 0; i < 3; i++) {
+    ta[i] = ldexp(one_a[i], 500);
+    tb[i] = ldexp(one_b[i], 500);
   }
-  for (i = 0; i < WIN; i++) st_moments_add(&fresh, ring[i]);
-  e_var = rel_err(st_moments_var(&m), st_moments_var(&fresh));
-  CHECK_MSG(e_var <= 1e-3, "window with spikes: var %.3g", e_var);
-  printf("sliding window after 1e6 spikes left it: rel. error var %.3g\n", e_var);
+  c = moments_of(ta, 3);
+  d = moments_of(tb, 3);
+  CHECK(st_welch_ttest(&c, &d, ST_TWO_SIDED, 0.95, &q, &err) == OM_OK);
+  CHECK(r.t == q.t && r.df == q.df && r.p == q.p && ldexp(r.ci_high, 500) == q.ci_high);
+  /* tiny values: t is scale-free */
+  c = moments_of(tiny_a, 3);
+  d = moments_of(tiny_b, 3);
+  CHECK(st_welch_ttest(&c, &d, ST_TWO_SIDED, 0.95, &q, &err) == OM_OK);
+  CHECK_CLOSE(q.t, r.t, 1e-14);
+  CHECK_CLOSE(q.p, r.p, 1e-13);
+  /* beyond the range: a clear error, NaN everywhere */
+  {
+    static const double h[] = {1e308, -1e308}, k[] = {1.0, 2.0}, m1[] = {1e308, 1e308}, m2[] = {-1e308, -1e308};
+    a = moments_of(h, 2);
+    b = moments_of(k, 2);
+    CHECK(a.mean == 0.0);
+    CHECK(st_welch_ttest(&a, &b, ST_TWO_SIDED, 0.95, &r, &err) == OM_INVALID && isnan(r.t) && isnan(r.var_a));
+    CHECK_STR(err.msg, "var_a is about 2e+616, beyond the range of a double; divide the values by a constant first");
+    CHECK(st_welch_ttest(&b, &a, ST_TWO_SIDED, 0.95, &r, &err) == OM_INVALID);
+    CHECK_STR(err.msg, "var_b is about 2e+616, beyond the range of a double; divide the values by a constant first");
+    a = moments_of(m1, 2);
+    b = moments_of(m2, 2);
+    CHECK(st_welch_ttest(&a, &b, ST_GREATER, 0.95, &r, &err) == OM_INVALID);
+    CHECK_STR(err.msg, "diff is about 2e+308, beyond the range of a double; divide the values by a constant first");
+  }
 }
 
 int main(void) {
@@ -325,5 +420,7 @@ int main(void) {
   check_validation();
   check_offset_stability();
   check_add_remove();
+  check_sliding_random();
+  check_range();
   return om_test_finish();
 }
