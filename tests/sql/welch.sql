@@ -18,7 +18,7 @@ SELECT abs(json_extract(a, '$.t') - json_extract(b, '$.t')) < 1e-14 AND abs(json
 SELECT abs(json_extract(l, '$.p') + json_extract(gr, '$.p') - 1) < 1e-15
   FROM (SELECT welch_ttest(v, g, 'less') AS l, welch_ttest(v, g, 'greater') AS gr FROM ab);
 -- case: welch.one.sided.ci
-SELECT json_extract(l, '$.ci_low') IS NULL AND json_extract(gr, '$.ci_high') IS NULL
+SELECT json_extract(l, '$.ci_low') = -9e999 AND json_extract(gr, '$.ci_high') = 9e999
   FROM (SELECT welch_ttest(v, g, 'less') AS l, welch_ttest(v, g, 'greater') AS gr FROM ab);
 -- case: welch.null.settings.default
 SELECT welch_ttest(v, g, NULL, NULL) = welch_ttest(v, g) FROM ab;
@@ -37,7 +37,7 @@ SELECT json_extract(r, '$.var_b') IS NULL AND json_extract(r, '$.t') IS NULL AND
 SELECT json_extract(r, '$.t') IS NULL AND json_extract(r, '$.p') IS NULL
   FROM (SELECT welch_ttest(x, k) AS r FROM (SELECT 5 AS x, 'a' AS k UNION ALL SELECT 5, 'a' UNION ALL SELECT 5, 'b' UNION ALL SELECT 5, 'b'));
 -- case: welch.zero.variances.different.means
-SELECT json_extract(r, '$.p') = 0 AND json_extract(r, '$.t') IS NULL
+SELECT json_extract(r, '$.p') = 0 AND json_extract(r, '$.t') = -9e999
   FROM (SELECT welch_ttest(x, k) AS r FROM (SELECT 5 AS x, 'a' AS k UNION ALL SELECT 5, 'a' UNION ALL SELECT 6, 'b' UNION ALL SELECT 6, 'b'));
 -- case: welch.one.variance.zero.df
 SELECT json_extract(r, '$.df') = 2
