@@ -379,6 +379,52 @@ static void trainer_free(trainer *tr) {
   gbt_free(tr->m);
 }
 
+/* Held-out tail rows (gbt.h point 2). */
+static size_t holdout_rows(const gbt_options *o, size_t n) {
+  size_t k = 0;
+  if (o->validation_fraction > 0) {
+    k = (size_t)llround(o->validation_fraction * (double)n);
+    if (k < 1) k = 1;
+  } else if (o->calibration_fraction > 0 && o->objective != GBT_BINARY) {
+    /* Binary models have no intervals: no calibration tail, every row fits. */
+    k = (size_t)llround(o->calibration_fraction * (double)n);
+  }
+  return k;
+}
+
+/* Rows each tree is grown on (point 3). */
+static size_t sample_rows(const gbt_options *o, size_t n_fit) {
+  size_t k;
+  if (o->subsample >= 1) return n_fit;
+  k = (size_t)llround(o->subsample * (double)n_fit);
+  return k < 1 ? 1 : k;
+}
+
+/* A tree has at most 2^max_depth leaves, at most one per sampled row, and,
+** where every row's hessian is 1 (all but BINARY), at most
+** rows / min_child_weight.  Sizes as in gbt_codec.c: a tree header 4 bytes,
+** a leaf 10, a numeric split 22, a categorical one 18 + 8 per category listed
+** (at most max_cat_threshold). */
+uint64_t gbt_payload_bound(const gbt_options *o, size_t n_rows, uint32_t n_features, int any_cat,
+                           uint64_t *max_leaves) {
+  size_t n_hold = holdout_rows(o, n_rows), n_fit = n_hold < n_rows ? n_rows - n_hold : 1;
+  uint64_t leaves = (uint64_t)1 << (o->max_depth < 63 ? o->max_depth : 63);
+  uint64_t rows = sample_rows(o, n_fit), split = 22, tree, head;
+  if (o->objective != GBT_BINARY && o->min_child_weight >= 1 && (double)rows / o->min_child_weight < (double)rows)
+    rows = (uint64_t)((double)rows / o->min_child_weight);
+  if (rows < 1) rows = 1;
+  if (leaves > rows) leaves = rows;
+  if (any_cat && 18 + 8 * (uint64_t)o->max_cat_threshold > split)
+    split = 18 + 8 * (uint64_t)o->max_cat_threshold;
+  tree = 4 + 10 * leaves + (leaves - 1) * split;
+  head = 8 + 17 * (uint64_t)n_features + 5 * 8 + 3 * 4 + 8 + 4 +
+         8 * (uint64_t)(n_hold < GBT_RESID_MAX ? n_hold : GBT_RESID_MAX) + 8;
+  if (max_leaves) *max_leaves = leaves;
+  /* n_trees ≤ 100000 and tree < 2^28: no overflow; saturate anyway */
+  if (o->n_trees && tree > (UINT64_MAX - head) / o->n_trees) return UINT64_MAX;
+  return head + (uint64_t)o->n_trees * tree;
+}
+
 #define DIVERGE_ADVICE "use a smaller learning_rate (at most 1) or a larger lambda"
 
 /* Point 8: the leaves of the tree just grown (tr->leaves[0..n_leaves)). */
@@ -462,13 +508,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   tr.o = o;
   tr.n = d->n_rows;
   tr.F = d->n_features;
-  if (o->validation_fraction > 0) {
-    tr.n_hold = (size_t)llround(o->validation_fraction * (double)tr.n);
-    if (tr.n_hold < 1) tr.n_hold = 1;
-  } else if (o->calibration_fraction > 0 && o->objective != GBT_BINARY) {
-    /* Binary models have no intervals: no calibration tail, every row fits. */
-    tr.n_hold = (size_t)llround(o->calibration_fraction * (double)tr.n);
-  }
+  tr.n_hold = holdout_rows(o, tr.n);
   if (tr.n_hold >= tr.n)
     return om_errf(err, OM_INVALID, "%zu rows leave none to fit after holding out %zu", tr.n,
                    tr.n_hold);
@@ -557,9 +597,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   if (!tr.leaves) goto nomem;
 
   gbt_rng_seed(&rng, o->seed);
-  n_sample = (size_t)llround(o->subsample * (double)tr.n_fit);
-  if (n_sample < 1) n_sample = 1;
-  if (o->subsample >= 1) n_sample = tr.n_fit;
+  n_sample = sample_rows(o, tr.n_fit);
   n_sel = (uint32_t)llround(o->colsample * (double)tr.F);
   if (n_sel < 1) n_sel = 1;
   if (o->colsample >= 1) n_sel = tr.F;
