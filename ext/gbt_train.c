@@ -9,7 +9,7 @@
 **     FROM (SELECT * FROM runs ORDER BY started_at);
 **
 ** Behaviours (docs/gbt_train.md):
-**   1. Options are a JSON object (TEXT), read from the first row; keys:
+**   1. Options are a JSON object (TEXT), the same on every row; keys:
 **      n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample,
 **      colsample, max_bins, max_cat_threshold, seed, objective ('duration' | 'squared' |
 **      'quantile' | 'binary'), alpha, validation_fraction,
@@ -33,6 +33,17 @@
 **      model_save() stamps it.
 **   6. Training polls sqlite3_interrupt() (interrupt.c) and fails with
 **      "interrupted" when asked; memory comes from sqlite3_malloc.
+**   7. Every BLOB returned loads: targets of 'squared' and 'quantile' must lie
+**      within ±1e140 (checked per row); training that diverges fails naming
+**      the round (core/gbt.h point 10); and the finished envelope is opened
+**      and decoded with the decoder model_save() and predict() use before it
+**      is returned — a failure there is an error, never a bad BLOB.
+**   8. Before training, the largest model the options allow
+**      (gbt_payload_bound: n_trees × leaves per tree, leaves bounded by
+**      2^max_depth, the rows and min_child_weight) plus the envelope is
+**      compared with sqlite3_limit(SQLITE_LIMIT_LENGTH); a bound above it is
+**      an error with the estimate, not minutes of training then "string or
+**      blob too big".
 */
 #include <math.h>
 #include <string.h>
@@ -386,6 +397,13 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     omen_errorf(ctx, GBT_TRAIN, "target (argument 2) is %!.15g; objective 'duration' needs targets >= 0", y);
     goto fail;
   }
+  if ((a->opt.objective == GBT_SQUARED || a->opt.objective == GBT_QUANTILE) && fabs(y) > GBT_MAX_ABS_TARGET) {
+    omen_errorf(ctx, GBT_TRAIN,
+                "target (argument 2) is %!.15g; objective '%s' needs targets from -1e140 to 1e140 "
+                "(rescale it, e.g. divide it by a power of 10)",
+                y, omen_gbt_objective_name(a->opt.objective));
+    goto fail;
+  }
   if (a->opt.objective == GBT_BINARY && y != 0 && y != 1) {
     omen_errorf(ctx, GBT_TRAIN, "target (argument 2) is %!.15g; objective 'binary' needs targets 0 or 1", y);
     goto fail;
@@ -489,6 +507,49 @@ static void gbt_metrics_json(const gbt_model *m, om_wbuf *w) {
   om_jw_end_object(&j);
 }
 
+/* Behaviour 8: refuse, before training, options whose largest possible
+** model would not fit in a BLOB (SQLITE_LIMIT_LENGTH).  The envelope adds
+** the feature names and at most 4 KiB (header, options and metrics JSON). */
+static int gbt_size_check(sqlite3_context *ctx, const gbt_agg *a, const mdl_feature *feats) {
+  sqlite3_uint64 bound, envelope = 4096;
+  uint64_t leaves = 0;
+  int any_cat = 0, limit = sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1);
+  for (uint32_t i = 0; i < a->n_cols; i++) {
+    envelope += feats[i].name_len + 8;
+    if (feats[i].type == FV_CATEGORICAL) any_cat = 1;
+  }
+  bound = gbt_payload_bound(&a->opt, a->n_rows, a->n_cols, any_cat, &leaves);
+  bound = bound > UINT64_MAX - envelope ? UINT64_MAX : bound + envelope;
+  if (bound <= (sqlite3_uint64)limit) return 0;
+  omen_errorf(ctx, GBT_TRAIN,
+              "the model could take up to %llu bytes (%u trees of up to %llu leaves), more than SQLite's "
+              "BLOB limit of %d bytes (SQLITE_LIMIT_LENGTH); use fewer n_trees or a smaller max_depth",
+              (unsigned long long)bound, a->opt.n_trees, (unsigned long long)leaves, limit);
+  return 1;
+}
+
+/* Opens the envelope and decodes its payload, as model_save() and predict()
+** do; OM_OK when both succeed. */
+static om_status gbt_check_blob(const uint8_t *blob, size_t n, om_err *err) {
+  mdl_view v;
+  gbt_model *m = NULL;
+  uint8_t *is_cat;
+  om_status st = mdl_open(blob, n, &v, err);
+  if (st != OM_OK) return st;
+  is_cat = sqlite3_malloc64(v.n_features ? v.n_features : 1);
+  if (!is_cat) {
+    mdl_view_free(&v);
+    return om_errf(err, OM_NOMEM, "out of memory");
+  }
+  for (uint32_t f = 0; f < v.n_features; f++)
+    is_cat[f] = v.features[f].type == FV_CATEGORICAL;
+  st = gbt_decode(v.payload, v.payload_len, v.n_features, is_cat, &m, err);
+  gbt_free(m);
+  sqlite3_free(is_cat);
+  mdl_view_free(&v);
+  return st;
+}
+
 void gbtTrainFinal(sqlite3_context *ctx) {
   gbt_agg *a = sqlite3_aggregate_context(ctx, 0);
   gbt_column *cols = NULL;
@@ -519,6 +580,7 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   feats = sqlite3_malloc64((sqlite3_uint64)a->n_cols * sizeof *feats);
   if (!cols || !feats) goto nomem;
   gbt_build_data(a, cols, feats);
+  if (gbt_size_check(ctx, a, feats)) goto done;
   d.n_rows = a->n_rows;
   d.n_features = a->n_cols;
   d.cols = cols;
@@ -533,6 +595,8 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   if (st != OM_OK) goto nomem;
   gbt_options_json(&a->opt, &opts);
   gbt_metrics_json(model, &metrics);
+  gbt_free(model); /* the payload holds it now; free it before the envelope copy */
+  model = NULL;
   if (om_wbuf_status(&opts) != OM_OK || om_wbuf_status(&metrics) != OM_OK) goto nomem;
   memset(&meta, 0, sizeof meta);
   meta.rows_used = a->n_rows;
@@ -547,7 +611,21 @@ void gbtTrainFinal(sqlite3_context *ctx) {
     omen_result_status(ctx, GBT_TRAIN, st, &err);
     goto done;
   }
-  sqlite3_result_blob64(ctx, out.data, out.len, SQLITE_TRANSIENT);
+  om_wbuf_free(&payload);
+  /* Behaviour 7: what we return must load with the decoder model_save() and
+  ** the predict functions use. */
+  st = gbt_check_blob(out.data, out.len, &err);
+  if (st == OM_NOMEM) goto nomem;
+  if (st != OM_OK) {
+    omen_errorf(ctx, GBT_TRAIN, "the trained model would not load (%s); rescale the target or use a smaller learning_rate",
+                err.msg);
+    goto done;
+  }
+  {
+    size_t len;
+    uint8_t *blob = om_wbuf_take(&out, &len);
+    sqlite3_result_blob64(ctx, blob, len, sqlite3_free); /* om_malloc is sqlite3_malloc64 */
+  }
   goto done;
 nomem:
   sqlite3_result_error_nomem(ctx);

@@ -9,7 +9,11 @@
 **      'robust' or 'minmax', taken from the first row; a different method in a
 **      later row is an error.  Rows whose features are NULL are skipped and
 **      counted (rows_skipped in model_info).  A non-BLOB or corrupt feature
-**      vector is an error.  No rows at all gives NULL.
+**      vector is an error.  No rows at all gives NULL.  Every BLOB it returns
+**      has been opened with the decoder scale() and model_save() use
+**      (core/scl.h points 2 and 6): values near ±1.8e308 train when the
+**      center and scale are representable and are an error naming the
+**      feature when they are not.
 **   2. scale(model, features) returns the scaled feature vector; NULL features
 **      give NULL; the model may be a BLOB or a registry reference and is
 **      decoded once per statement.

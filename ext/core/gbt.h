@@ -40,7 +40,18 @@
 **      calibrated version.
 **   9. Memory while training: about n·(2F + 64) bytes, plus per thread
 **      16·n_fit, plus two tree levels of histograms (Σ codes × 16 bytes per
-**      node that may split).
+**      node that may split), plus 32 bytes per node of the model (at most
+**      gbt_payload_bound() / 10 nodes).
+**  10. Targets of SQUARED and QUANTILE must lie in [−GBT_MAX_ABS_TARGET,
+**      GBT_MAX_ABS_TARGET] (gbt_obj_transform_y): beyond it sums of squared
+**      gradients overflow double precision.  Training fails (OM_INVALID,
+**      "training diverged at round t ...") as soon as a tree has a leaf that
+**      is not finite or larger than GBT_DIVERGE_FACTOR times the largest
+**      initial residual (log-odds units for BINARY), and at the end unless
+**      base score, leaves, importances, metric and residuals are finite and
+**      |base| + Σ_trees max|leaf| is finite: every model gbt_train returns
+**      encodes to a payload gbt_decode accepts, and its raw score is finite
+**      for every row.
 **
 ** Internal part (below the marker): the pieces shared by gbt_*.c and the unit
 ** tests.  Not for the SQL layer.
@@ -126,6 +137,13 @@ double gbt_residual_quantile(const gbt_model *m, double q);
 /* The objective's output map applied to a raw score. */
 double gbt_transform(const gbt_model *m, double raw);
 
+/* An upper bound of the gbt_encode() size of any model gbt_train(d-shaped
+** data, o) can return: n_rows rows (fit and held out), n_features features
+** of which any_cat say whether one is categorical.  Saturates at UINT64_MAX.
+** *max_leaves (may be NULL) gets the bound on leaves per tree it used. */
+uint64_t gbt_payload_bound(const gbt_options *o, size_t n_rows, uint32_t n_features, int any_cat,
+                           uint64_t *max_leaves);
+
 om_status gbt_encode(const gbt_model *m, om_wbuf *w);
 om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint8_t *is_cat,
                      gbt_model **out, om_err *err);
@@ -167,6 +185,12 @@ uint32_t gbt_model_n_residuals(const gbt_model *m);   /* residual sample stored 
 #define GBT_CAT_SMOOTH 10.0 /* categories ordered by G/(H + GBT_CAT_SMOOTH) */
 #define GBT_CAT_MAX_SET 16  /* default max_cat_threshold: categories listed per split */
 #define GBT_RESID_MAX 512   /* calibration residuals stored (order statistics) */
+/* |target| limit of SQUARED and QUANTILE (gbt.h point 10): with n ≤ 2^32 fit
+** rows, 10^5 trees of depth ≤ 16 and predictions within a few times the
+** targets' range, gradient sums stay below 1e154 and their squares, gains and
+** importance sums below 1e300. */
+#define GBT_MAX_ABS_TARGET 1e140
+#define GBT_DIVERGE_FACTOR 1e3 /* a leaf this many times the initial residual: diverged */
 
 /* Node flags (in-memory form and payload kinds). */
 #define GBT_NODE_LEAF 1u

@@ -13,6 +13,8 @@
 **      h = max(p(1−p), 1e-16); base = log-odds of mean(y) (clamped to
 **      [1e-7, 1 − 1e-7]); metric log loss; output σ(raw).
 **   5. Sums run in row order in one thread, so they are deterministic.
+**   6. SQUARED and QUANTILE labels must lie within ±GBT_MAX_ABS_TARGET
+**      (gbt.h point 10); DURATION's log1p and BINARY's [0, 1] cannot overflow.
 */
 #include "gbt.h"
 
@@ -34,8 +36,14 @@ om_status gbt_obj_transform_y(gbt_objective obj, const double *y, size_t n, doub
                        "label of row %zu is %g; the binary objective needs labels in [0, 1]", i + 1,
                        v);
       out[i] = v;
-    } else
+    } else {
+      if (fabs(v) > GBT_MAX_ABS_TARGET)
+        return om_errf(err, OM_INVALID,
+                       "label of row %zu is %g; objective '%s' needs labels from -1e140 to 1e140 "
+                       "(rescale the target, e.g. divide it by a power of 10)",
+                       i + 1, v, obj == GBT_SQUARED ? "squared" : "quantile");
       out[i] = v;
+    }
   }
   return OM_OK;
 }

@@ -80,7 +80,7 @@ om_status gbt_pool_create(unsigned n_threads, gbt_pool **out) {
   if (pthread_mutex_init(&p->mu, NULL)) goto fail_mu;
   if (pthread_cond_init(&p->cv_work, NULL)) goto fail_work;
   if (pthread_cond_init(&p->cv_done, NULL)) goto fail_done;
-  args = (worker_arg *)(void *)(p->tids + want);
+  args = want ? (worker_arg *)(void *)(p->tids + want) : NULL; /* NULL + 0 is UB */
   for (unsigned i = 0; i < want; i++) {
     args[p->n_workers].pool = p;
     args[p->n_workers].id = p->n_workers + 1;

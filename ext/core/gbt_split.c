@@ -3,7 +3,7 @@
 **
 **   1. Gain is xgboost's: ½[GL²/(HL+λ) + GR²/(HR+λ) − G²/(H+λ)]; a candidate
 **      needs HL ≥ min_child_weight, HR ≥ min_child_weight, rows on both sides
-**      and gain > 0.  A candidate replaces the best only when strictly
+**      and 0 < gain < +Inf.  A candidate replaces the best only when strictly
 **      better, so ties keep the earliest (lowest feature, lowest bin, missing
 **      right before missing left).
 **   2. Numeric: the left side is codes 1..b for each non-empty bin b before
@@ -27,6 +27,8 @@
 */
 #include "gbt.h"
 
+#include <math.h>
+
 #include <string.h>
 
 static void consider(gbt_split *best, double GL, double HL, double G, double H,
@@ -35,7 +37,9 @@ static void consider(gbt_split *best, double GL, double HL, double G, double H,
   double GR = G - GL, HR = H - HL, gain;
   if (HL < p->min_child_weight || HR < p->min_child_weight) return;
   gain = gbt_gain(GL, HL, GR, HR, p->lambda);
-  if (!(gain > best->gain) || !(gain > 0)) return;
+  /* +Inf (a side with H + λ = 0, e.g. λ = 0 and hessians lost to rounding)
+  ** would give an infinite importance that no decoder accepts: not a split */
+  if (!(gain > best->gain) || !(gain > 0) || gain == INFINITY) return;
   best->gain = gain;
   best->GL = GL;
   best->HL = HL;

@@ -34,6 +34,17 @@
 **      the thread count.
 **   7. om_interrupted() is polled before every round and every tree level;
 **      every allocation is checked; on any error everything is freed.
+**   8. Divergence (gbt.h point 10): after each tree's leaves are final, a leaf
+**      that is not finite or larger than GBT_DIVERGE_FACTOR × S (S = the
+**      largest |y − base| over the fit rows, in the space the trees fit; 1
+**      for BINARY, whose leaves are log-odds) fails training with
+**      "training diverged at round t ..."; so does a holdout metric that is
+**      not finite.  The checks only read values, so a model that passes them
+**      is byte-identical to what training gave before they existed.
+**   9. The final guard (check_model) refuses a model whose base score,
+**      importances, metric or residuals are not finite, or whose raw score
+**      bound |base| + Σ_trees max|leaf| is not: what gbt_train returns
+**      encodes to a payload gbt_decode accepts and scores finitely.
 */
 #include "gbt.h"
 
@@ -368,6 +379,111 @@ static void trainer_free(trainer *tr) {
   gbt_free(tr->m);
 }
 
+/* Held-out tail rows (gbt.h point 2). */
+static size_t holdout_rows(const gbt_options *o, size_t n) {
+  size_t k = 0;
+  if (o->validation_fraction > 0) {
+    k = (size_t)llround(o->validation_fraction * (double)n);
+    if (k < 1) k = 1;
+  } else if (o->calibration_fraction > 0 && o->objective != GBT_BINARY) {
+    /* Binary models have no intervals: no calibration tail, every row fits. */
+    k = (size_t)llround(o->calibration_fraction * (double)n);
+  }
+  return k;
+}
+
+/* Rows each tree is grown on (point 3). */
+static size_t sample_rows(const gbt_options *o, size_t n_fit) {
+  size_t k;
+  if (o->subsample >= 1) return n_fit;
+  k = (size_t)llround(o->subsample * (double)n_fit);
+  return k < 1 ? 1 : k;
+}
+
+/* A tree has at most 2^max_depth leaves, at most one per sampled row, and,
+** where every row's hessian is 1 (all but BINARY), at most
+** rows / min_child_weight.  Sizes as in gbt_codec.c: a tree header 4 bytes,
+** a leaf 10, a numeric split 22, a categorical one 18 + 8 per category listed
+** (at most max_cat_threshold). */
+uint64_t gbt_payload_bound(const gbt_options *o, size_t n_rows, uint32_t n_features, int any_cat,
+                           uint64_t *max_leaves) {
+  size_t n_hold = holdout_rows(o, n_rows), n_fit = n_hold < n_rows ? n_rows - n_hold : 1;
+  uint64_t leaves = (uint64_t)1 << (o->max_depth < 63 ? o->max_depth : 63);
+  uint64_t rows = sample_rows(o, n_fit), split = 22, tree, head;
+  if (o->objective != GBT_BINARY && o->min_child_weight >= 1 && (double)rows / o->min_child_weight < (double)rows)
+    rows = (uint64_t)((double)rows / o->min_child_weight);
+  if (rows < 1) rows = 1;
+  if (leaves > rows) leaves = rows;
+  if (any_cat && 18 + 8 * (uint64_t)o->max_cat_threshold > split)
+    split = 18 + 8 * (uint64_t)o->max_cat_threshold;
+  tree = 4 + 10 * leaves + (leaves - 1) * split;
+  head = 8 + 17 * (uint64_t)n_features + 5 * 8 + 3 * 4 + 8 + 4 +
+         8 * (uint64_t)(n_hold < GBT_RESID_MAX ? n_hold : GBT_RESID_MAX) + 8;
+  if (max_leaves) *max_leaves = leaves;
+  /* n_trees ≤ 100000 and tree < 2^28: no overflow; saturate anyway */
+  if (o->n_trees && tree > (UINT64_MAX - head) / o->n_trees) return UINT64_MAX;
+  return head + (uint64_t)o->n_trees * tree;
+}
+
+#define DIVERGE_ADVICE "use a smaller learning_rate (at most 1) or a larger lambda"
+
+/* Point 8: the leaves of the tree just grown (tr->leaves[0..n_leaves)). */
+static om_status check_leaves(const trainer *tr, uint32_t n_leaves, double S, uint32_t round,
+                              om_err *err) {
+  double worst = 0;
+  for (uint32_t i = 0; i < n_leaves; i++) {
+    double v = tr->g.nodes[tr->leaves[i]].value;
+    if (!isfinite(v))
+      return om_errf(err, OM_INVALID, "training diverged at round %u (a leaf value is not finite); %s",
+                     round, DIVERGE_ADVICE);
+    if (fabs(v) > worst) worst = fabs(v);
+  }
+  if (worst > GBT_DIVERGE_FACTOR * S) {
+    if (tr->o->objective == GBT_BINARY)
+      return om_errf(err, OM_INVALID,
+                     "training diverged at round %u (a leaf value of %.3g log-odds, more than %g); %s",
+                     round, worst, GBT_DIVERGE_FACTOR, DIVERGE_ADVICE);
+    return om_errf(err, OM_INVALID,
+                   "training diverged at round %u (a leaf value of %.3g, more than %g times the "
+                   "largest initial residual %.3g); %s",
+                   round, worst, GBT_DIVERGE_FACTOR, S, DIVERGE_ADVICE);
+  }
+  return OM_OK;
+}
+
+static om_status nonfinite(om_err *err, const char *what) {
+  return om_errf(err, OM_INVALID,
+                 "training gave a non-finite %s; rescale the target to smaller magnitudes or use a "
+                 "smaller learning_rate",
+                 what);
+}
+
+/* Point 9: the model about to be returned. */
+static om_status check_model(const gbt_model *m, om_err *err) {
+  const char *what = NULL;
+  double bound = fabs(m->base_score);
+  if (!isfinite(m->base_score)) what = "base score";
+  else if (!isnan(m->valid_metric) && !(isfinite(m->valid_metric) && m->valid_metric >= 0))
+    what = "validation metric";
+  for (uint32_t f = 0; !what && f < m->n_features; f++)
+    if (!(isfinite(m->imp_gain[f]) && m->imp_gain[f] >= 0 && isfinite(m->imp_cover[f]) &&
+          m->imp_cover[f] >= 0))
+      what = "feature importance";
+  for (uint32_t i = 0; !what && i < m->n_resid; i++)
+    if (!isfinite(m->resid[i])) what = "calibration residual";
+  for (uint32_t t = 0; !what && t < m->n_trees; t++) {
+    double worst = 0;
+    for (uint32_t i = m->tree_off[t]; i < m->tree_off[t + 1]; i++)
+      if (m->nodes[i].ff & GBT_NODE_LEAF) {
+        if (!isfinite(m->nodes[i].u.leaf)) worst = INFINITY;
+        else if (fabs(m->nodes[i].u.leaf) > worst) worst = fabs(m->nodes[i].u.leaf);
+      }
+    bound += worst;
+    if (!isfinite(bound)) what = "sum of leaf values";
+  }
+  return what ? nonfinite(err, what) : OM_OK;
+}
+
 static unsigned auto_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n < 1) n = 1;
@@ -382,7 +498,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   gbt_rng rng;
   size_t n_sample;
   uint32_t n_sel, rounds = 0, best_iter = 0, kept;
-  double best_metric = INFINITY, last_metric = NAN;
+  double best_metric = INFINITY, last_metric = NAN, S = 1;
   memset(&tr, 0, sizeof tr);
   if (out) *out = NULL;
   if (!o || !out) return om_errf(err, OM_INVALID, "missing options or output");
@@ -392,13 +508,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   tr.o = o;
   tr.n = d->n_rows;
   tr.F = d->n_features;
-  if (o->validation_fraction > 0) {
-    tr.n_hold = (size_t)llround(o->validation_fraction * (double)tr.n);
-    if (tr.n_hold < 1) tr.n_hold = 1;
-  } else if (o->calibration_fraction > 0 && o->objective != GBT_BINARY) {
-    /* Binary models have no intervals: no calibration tail, every row fits. */
-    tr.n_hold = (size_t)llround(o->calibration_fraction * (double)tr.n);
-  }
+  tr.n_hold = holdout_rows(o, tr.n);
   if (tr.n_hold >= tr.n)
     return om_errf(err, OM_INVALID, "%zu rows leave none to fit after holding out %zu", tr.n,
                    tr.n_hold);
@@ -451,6 +561,15 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
                                        (double *)(void *)tr.scratch[0]);
     for (size_t r = 0; r < tr.n; r++)
       tr.pred[r] = m->base_score;
+    if (o->objective != GBT_BINARY) {
+      S = 0;
+      for (size_t r = 0; r < tr.n_fit; r++)
+        if (fabs(tr.ty[r] - m->base_score) > S) S = fabs(tr.ty[r] - m->base_score);
+    }
+    if (!isfinite(m->base_score) || !isfinite(S)) {
+      st = nonfinite(err, "base score");
+      goto fail;
+    }
   }
 
   /* the grower */
@@ -478,9 +597,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   if (!tr.leaves) goto nomem;
 
   gbt_rng_seed(&rng, o->seed);
-  n_sample = (size_t)llround(o->subsample * (double)tr.n_fit);
-  if (n_sample < 1) n_sample = 1;
-  if (o->subsample >= 1) n_sample = tr.n_fit;
+  n_sample = sample_rows(o, tr.n_fit);
   n_sel = (uint32_t)llround(o->colsample * (double)tr.F);
   if (n_sel < 1) n_sel = 1;
   if (o->colsample >= 1) n_sel = tr.F;
@@ -513,6 +630,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     for (uint32_t i = 0; i < tr.g.n_nodes; i++)
       if (!tr.g.nodes[i].left) tr.leaves[n_leaves++] = i;
     if (o->objective == GBT_QUANTILE) gbt_pool_run(tr.pool, n_leaves, refit_task, &tr);
+    if ((st = check_leaves(&tr, n_leaves, S, t + 1, err)) != OM_OK) goto fail;
     gbt_grower_leaf_blocks(&tr.g, GBT_ROW_BLOCK);
     gbt_pool_run(tr.pool, tr.g.n_ranges, leaf_update_task, &tr);
     tr.task_lo = n_sample < tr.n_fit ? 0 : tr.n_fit;
@@ -524,6 +642,12 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
       double metric =
           gbt_obj_metric(o->objective, o->alpha, tr.ty + tr.n_fit, tr.pred + tr.n_fit, tr.n_hold);
       last_metric = metric;
+      if (!isfinite(metric)) {
+        st = om_errf(err, OM_INVALID,
+                     "training diverged at round %u (the validation metric is not finite); %s", t + 1,
+                     DIVERGE_ADVICE);
+        goto fail;
+      }
       if (metric < best_metric) {
         best_metric = metric;
         best_iter = t + 1;
@@ -551,6 +675,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   }
   if ((st = gbt_model_index(tr.m)) != OM_OK) goto nomem;
   if ((st = calibrate(&tr, err)) != OM_OK) goto nomem;
+  if ((st = check_model(tr.m, err)) != OM_OK) goto fail;
   *out = tr.m;
   tr.m = NULL;
   trainer_free(&tr);

@@ -83,6 +83,11 @@ static om_status feat_add(scl_accum *a, scl_feat *f, const fv_entry *e, om_err *
   d = e->num - f->mean;
   f->mean += d / (double)f->n;
   f->m2 += d * (e->num - f->mean);
+  {
+    double x = ldexp(e->num, -SCL_SHIFT), sd = x - f->smean;
+    f->smean += sd / (double)f->n;
+    f->sm2 += sd * (x - f->smean);
+  }
   if (e->num < f->min) f->min = e->num;
   if (e->num > f->max) f->max = e->num;
   if (a->method == SCL_ROBUST) {
@@ -137,7 +142,11 @@ static double percentile_sorted(const double *v, uint64_t n, double q) {
   uint64_t lo = (uint64_t)pos;
   if (lo >= n - 1) return v[n - 1];
   frac = pos - (double)lo;
-  return v[lo] + frac * (v[lo + 1] - v[lo]);
+  {
+    double r = v[lo] + frac * (v[lo + 1] - v[lo]);
+    /* v[lo + 1] − v[lo] overflows only for neighbours of opposite signs */
+    return isfinite(r) ? r : (1 - frac) * v[lo] + frac * v[lo + 1];
+  }
 }
 
 om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
@@ -167,6 +176,10 @@ om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
       case SCL_STANDARD:
         center = f->mean;
         scale = sqrt(f->m2 / (double)f->n);
+        if (!isfinite(center) || !isfinite(scale)) { /* scl.h point 2 */
+          center = ldexp(f->smean, SCL_SHIFT);
+          scale = ldexp(sqrt(f->sm2 / (double)f->n), SCL_SHIFT);
+        }
         break;
       case SCL_ROBUST:
         qsort(f->vals, (size_t)f->n, sizeof *f->vals, cmp_double);
@@ -179,7 +192,9 @@ om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
         break;
       }
       if (!isfinite(center) || !isfinite(scale)) {
-        st = om_errf(err, OM_INVALID, "feature \"%.*s\" has values too large to scale", (int)f->name_len, f->name);
+        st = om_errf(err, OM_INVALID,
+                     "feature \"%.*s\" has values too large to scale (its %s is beyond ±1.8e308; rescale the feature)",
+                     (int)f->name_len, f->name, !isfinite(center) ? "center" : "scale");
         goto done;
       }
       if (!(scale > 0)) scale = 1;
@@ -203,6 +218,14 @@ om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
   meta.options_len = opts.len;
   st = mdl_write(w, MDL_KIND_SCALER, SCL_PAYLOAD_VERSION, feats, (uint32_t)a->n_feats, &meta, payload.data,
                  payload.len, err);
+  if (st == OM_OK) { /* scl.h point 6 */
+    scl_model m;
+    om_err inner;
+    st = scl_model_open(w->data, w->len, &m, &inner);
+    if (st == OM_NOMEM) st = om_errf(err, OM_NOMEM, "out of memory");
+    else if (st != OM_OK) st = om_errf(err, OM_INVALID, "the trained scaler would not load (%s)", inner.msg);
+    else scl_model_free(&m);
+  }
 done:
   om_free(feats);
   om_wbuf_free(&payload);
@@ -295,7 +318,10 @@ om_status scl_transform(const scl_model *m, const void *blob, size_t n, om_wbuf 
         return om_errf(err, OM_INVALID, "feature \"%.*s\" is %s but the model has it %s", (int)e.name_len, e.name,
                        fv_type_name(e.type), fv_type_name((fv_type)v->features[pos].type));
       if (e.type == FV_NUMERIC) {
-        e.num = (e.num - m->center[pos]) / m->scale[pos];
+        double x = e.num;
+        e.num = (x - m->center[pos]) / m->scale[pos];
+        /* x − center overflows only for huge values of opposite signs */
+        if (!isfinite(e.num)) e.num = x / m->scale[pos] - m->center[pos] / m->scale[pos];
         if (!isfinite(e.num))
           return om_errf(err, OM_INVALID, "scaled value of \"%.*s\" is not finite", (int)e.name_len, e.name);
       }

@@ -19,12 +19,22 @@
 **      stored as 1, as scikit-learn does; such a feature is only centred.
 **      (scikit-learn's Robust/MinMax scalers also treat spreads below
 **      ~2.2e-15 as zero; omen keeps the exact definition.)  A center or scale
-**      that overflows (e.g. values near ±1e308) is an error naming the
-**      feature, never a silent scale of 1.
+**      that is not representable (minmax or robust with max − min or
+**      q75 − q25 beyond 1.8e308) is an error naming the feature, never a
+**      silent scale of 1.  Intermediate overflow is not an error: 'standard'
+**      also accumulates x·2^-SCL_SHIFT (exact scaling) and uses it when the
+**      plain sums overflow, and percentiles interpolate as (1−f)·a + f·b when
+**      a + f·(b − a) overflows; both only where the plain formula gives
+**      ±Inf, so every model that trained before is byte-identical.
+**   6. scl_accum_finish opens the envelope it wrote with scl_model_open (the
+**      decoder model_save() and scale() use) before returning it: a model
+**      that would not load is an error, never a BLOB.
 **   3. A feature that is numeric in one training row and categorical in
 **      another is an error naming it.
 **   4. scl_transform passes features the model does not know through
 **      unchanged, and reports a feature whose type differs from the model's.
+**      It computes (x − center) / scale, or x/scale − center/scale when
+**      x − center overflows; a result beyond ±1.8e308 is an error.
 **   5. Payload (version 1): u8 method, 7 reserved zero bytes, then for each
 **      schema feature in schema order: f64 center, f64 scale (finite,
 **      scale > 0; categorical features hold 0 and 1).
@@ -35,6 +45,7 @@
 #include "mdl.h"
 
 #define SCL_PAYLOAD_VERSION 1
+#define SCL_SHIFT 800 /* 2^-800: |x| ≤ 1.8e308 becomes ≤ 2.7e67, whose squares sum safely */
 
 typedef enum scl_method { SCL_STANDARD = 0, SCL_ROBUST = 1, SCL_MINMAX = 2 } scl_method;
 
@@ -48,6 +59,7 @@ typedef struct scl_feat {
   uint8_t type;      /* 0 not yet known (only missing so far), FV_NUMERIC, FV_CATEGORICAL */
   uint64_t n;        /* non-missing numeric values */
   double mean, m2;   /* Welford (standard) */
+  double smean, sm2; /* the same on x·2^-SCL_SHIFT: used only when mean or m2 overflow */
   double min, max;   /* minmax */
   double *vals;      /* robust: every value (owned) */
   size_t cap;
