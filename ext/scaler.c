@@ -16,7 +16,8 @@
 **      feature when they are not.
 **   2. scale(model, features) returns the scaled feature vector; NULL features
 **      give NULL; the model may be a BLOB or a registry reference and is
-**      decoded once per statement.
+**      decoded once per statement.  A vector holding none of the model's
+**      features is an error (it would come back unscaled), as for predict.
 */
 #include <string.h>
 
@@ -121,6 +122,8 @@ void scaleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   m = omen_model_arg(ctx, "scale", argv, 0, MDL_KIND_SCALER, scaler_decode);
   if (!m) return;
+  /* a vector with none of the model's features would come back unscaled */
+  if (omen_check_features_present(ctx, "scale", &m->view, argv[1])) return;
   w = omen_out_scratch(ctx);
   if (!w) {
     sqlite3_result_error_nomem(ctx);

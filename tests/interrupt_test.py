@@ -52,7 +52,7 @@ def interrupted(con, sql, delay=0.5):
 
 for threads in (1, 2):
     con = connect()
-    msg = interrupted(con, "SELECT gbt_train(f, y, '{\"n_trees\": 100000, \"max_depth\": 8, \"threads\": %d}') FROM t" % threads)
+    msg = interrupted(con, "SELECT gbt_train(f, y, '{\"n_trees\": 100000, \"max_depth\": 5, \"threads\": %d}') FROM t" % threads)
     check(f"gbt_train.threads{threads}", msg == "interrupted", f"expected 'interrupted', got {msg!r}")
     row = con.execute("SELECT length(gbt_train(f, y, '{\"n_trees\": 3}')) > 0 FROM t").fetchone()
     check(f"gbt_train.threads{threads}.usable.after", row == (1,), f"got {row!r}")

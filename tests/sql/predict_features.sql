@@ -162,3 +162,16 @@ SELECT * FROM model_features(1.5);
 -- case: features.err.ref
 -- error: model_features(): model 'runtime' has no version 9
 SELECT * FROM model_features('runtime@9');
+
+-- scale(): a vector with none of the scaler's features is an error, not an
+-- unscaled copy (issue 8 finding 16, ext/scaler.c behaviour 2)
+CREATE TABLE sc AS SELECT scaler_train(feature_vector('threads', column1, 'rows', column2)) AS m
+  FROM (VALUES (1, 10), (2, 20), (4, 40));
+-- case: scale.err.no.feature
+-- error: scale(): none of the model's 2 features (rows, threads) is in the feature vector; check the names (they are case-sensitive)
+SELECT scale(m, feature_vector('Threads', 2, 'rowsm', 20)) FROM sc;
+-- case: scale.partial.match
+-- (2 - mean(1, 2, 4)) / std(1, 2, 4) with ddof 0, as numpy gives: -0.2672612419124245
+SELECT feature_vector_json(scale(m, feature_vector('threads', 2, 'other', 5))) = '{"other":5,"threads":-0.2672612419124245}' FROM sc;
+-- case: scale.null.value.counts
+SELECT feature_vector_json(scale(m, feature_vector('rows', NULL))) = '{"rows":null}' FROM sc;
