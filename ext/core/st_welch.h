@@ -1,5 +1,5 @@
 /*
-** st_welch.h — running moments (Welford) and Welch's unequal-variance t-test,
+** st_welch.h — exact running sums and moments, and Welch's unequal-variance t-test,
 ** the numerical core of the SQL aggregate welch_ttest(value, group
 ** [, alternative [, confidence]]).
 **
