@@ -10,28 +10,19 @@ longer than the delay before the interrupt.
 
 Prints one line per failure and, last, `interrupt: N passed, M failed`.
 """
-import os
 import sqlite3
 import sys
 import threading
 
-SO = os.environ.get("OMEN_SO", "build/omen.so")
-passed = failed = 0
+from omentest import Checks
+from omentest import connect as omen_connect
 
-
-def check(name, ok, why=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL interrupt {name}: {why}")
+T = Checks("interrupt")
+check = T.check
 
 
 def connect():
-    con = sqlite3.connect(":memory:", isolation_level=None)
-    con.enable_load_extension(True)
-    con.load_extension(os.path.splitext(SO)[0] if SO.endswith(".so") else SO)
+    con = omen_connect(":memory:")
     con.execute("""CREATE TABLE t AS WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000)
                    SELECT feature_vector('a', i % 17, 'b', hash_uniform(i), 'h', 'h' || (i % 5)) AS f,
                           1 + hash_uniform(i, 2) * 100 AS y FROM s""")
@@ -58,5 +49,4 @@ for threads in (1, 2):
     check(f"gbt_train.threads{threads}.usable.after", row == (1,), f"got {row!r}")
     con.close()
 
-print(f"interrupt: {passed} passed, {failed} failed")
-sys.exit(1 if failed or not passed else 0)
+sys.exit(T.finish())

@@ -13,21 +13,13 @@ keys.
 
 Prints one line per failure and, last, `messages: N passed, M failed`.
 """
-import os
 import sqlite3
 import sys
 
-SO = os.environ.get("OMEN_SO", "build/omen.so")
-passed = failed = 0
+from omentest import Checks, connect
 
-
-def check(name, ok, why=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL messages {name}: {why}")
+T = Checks("messages")
+check = T.check
 
 
 def bad(b):
@@ -36,9 +28,7 @@ def bad(b):
 
 
 def main():
-    con = sqlite3.connect(":memory:", isolation_level=None)
-    con.enable_load_extension(True)
-    con.load_extension(os.path.splitext(SO)[0] if SO.endswith(".so") else SO)
+    con = connect(":memory:")
     con.execute("CREATE TABLE t(x REAL, g TEXT)")
     con.executemany("INSERT INTO t VALUES (?, ?)", [(i * 1.5, "A" if i % 2 else "B") for i in range(20)])
     con.execute("SELECT model_save('m', scaler_train(feature_vector('x', x))) FROM t").fetchall()
@@ -81,8 +71,7 @@ def main():
             continue
         check(name + ".prefix", msg.startswith(fn + "(): "), repr(msg[:120]))
         check(name + ".length", len(msg.encode("utf-8")) <= 1100, f"{len(msg.encode('utf-8'))} bytes")
-    print(f"messages: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return T.finish()
 
 
 if __name__ == "__main__":

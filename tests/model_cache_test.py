@@ -23,24 +23,15 @@ import sqlite3
 import sys
 import tempfile
 
-SO = os.environ.get("OMEN_SO", "build/omen.so")
-passed = failed = 0
+from omentest import Checks
+from omentest import connect as _connect
 
-
-def check(name, ok, why=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL model_cache {name}: {why}")
+T = Checks("model_cache")
+check = T.check
 
 
 def connect(path):
-    con = sqlite3.connect(path, isolation_level=None, timeout=10)
-    con.enable_load_extension(True)
-    con.load_extension(os.path.splitext(SO)[0] if SO.endswith(".so") else SO)
-    return con
+    return _connect(path, timeout=10)
 
 
 SCALE = "SELECT feature_vector_json(scale(?1, feature_vector('x', ?2, 'y', ?3)))"
@@ -148,5 +139,4 @@ def interleaved():
 two_connections("delete")
 two_connections("wal")
 interleaved()
-print(f"model_cache: {passed} passed, {failed} failed")
-sys.exit(1 if failed or not passed else 0)
+sys.exit(T.finish())

@@ -30,24 +30,10 @@ import sqlite3
 import sys
 import tempfile
 
-SO = os.environ.get("OMEN_SO", "build/omen.so")
-passed = failed = 0
+from omentest import Checks, connect
 
-
-def check(name, ok, why=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL security {name}: {why}")
-
-
-def connect(path):
-    con = sqlite3.connect(path, isolation_level=None)
-    con.enable_load_extension(True)
-    con.load_extension(os.path.splitext(SO)[0] if SO.endswith(".so") else SO)
-    return con
+T = Checks("security")
+check = T.check
 
 
 def model_hex():
@@ -182,8 +168,7 @@ def main():
             tag = f"{'attached' if attach else 'opened'}.trusted_{'on' if trusted else 'off'}"
             scenario(tag, attach, trusted, hexmodel, d)
     top_level(hexmodel, d)
-    print(f"security: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return T.finish()
 
 
 if __name__ == "__main__":
