@@ -23,10 +23,16 @@
 **      cache of decoded registry models, model.c), passed as the user data
 **      of every function and freed when the connection closes; there is no
 **      global mutable state.
+**   6. Loading into SQLite older than 3.31.0 fails with "omen: needs SQLite
+**      3.31.0 or later (for SQLITE_DIRECTONLY); this is <version>": those
+**      versions ignore the flag that keeps registry functions out of views.
 */
 #include "omen_ext.h"
 SQLITE_EXTENSION_INIT1
 
+#ifndef OMEN_MIN_SQLITE
+#define OMEN_MIN_SQLITE 3031000 /* behaviour 6 */
+#endif
 #define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 #define REGISTRY (SQLITE_UTF8 | SQLITE_DIRECTONLY)
 
@@ -110,6 +116,14 @@ int sqlite3_omen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *
   int rc = SQLITE_OK;
   omen_conn *conn;
   SQLITE_EXTENSION_INIT2(pApi);
+  /* Behaviour 6: older versions ignore SQLITE_DIRECTONLY, so a view could
+  ** call model_save() (docs/SECURITY.md). */
+  if (sqlite3_libversion_number() < OMEN_MIN_SQLITE) {
+    if (pzErrMsg)
+      *pzErrMsg = sqlite3_mprintf("omen: needs SQLite 3.31.0 or later (for SQLITE_DIRECTONLY); this is %s",
+                                  sqlite3_libversion());
+    return SQLITE_ERROR;
+  }
   /* Per-connection state (the connection's model cache, model.c): the user
   ** data of every function, one reference per registration, freed by
   ** omen_conn_unref when the last of them goes (the connection closes, or
