@@ -528,26 +528,17 @@ static int gbt_size_check(sqlite3_context *ctx, const gbt_agg *a, const mdl_feat
   return 1;
 }
 
-/* Opens the envelope and decodes its payload, as model_save() and predict()
-** do; OM_OK when both succeed. */
+/* Opens the envelope and decodes its payload with the function model_save()
+** and predict() use (predict.c); OM_OK when both succeed. */
+om_status omen_gbt_open(const uint8_t *blob, size_t n, mdl_view *view, gbt_model **model, om_err *err);
 static om_status gbt_check_blob(const uint8_t *blob, size_t n, om_err *err) {
   mdl_view v;
   gbt_model *m = NULL;
-  uint8_t *is_cat;
-  om_status st = mdl_open(blob, n, &v, err);
+  om_status st = omen_gbt_open(blob, n, &v, &m, err);
   if (st != OM_OK) return st;
-  is_cat = sqlite3_malloc64(v.n_features ? v.n_features : 1);
-  if (!is_cat) {
-    mdl_view_free(&v);
-    return om_errf(err, OM_NOMEM, "out of memory");
-  }
-  for (uint32_t f = 0; f < v.n_features; f++)
-    is_cat[f] = v.features[f].type == FV_CATEGORICAL;
-  st = gbt_decode(v.payload, v.payload_len, v.n_features, is_cat, &m, err);
   gbt_free(m);
-  sqlite3_free(is_cat);
   mdl_view_free(&v);
-  return st;
+  return OM_OK;
 }
 
 void gbtTrainFinal(sqlite3_context *ctx) {
