@@ -27,7 +27,11 @@
 **   5. No rows → NULL.  Only one group present → its statistics, group_b null,
 **      n_b 0 and the test fields null (a sliding window may see this).  More
 **      than two distinct groups in the frame → an error naming the first
-**      three.
+**      three.  Only the groups in the frame count: SQLite may add the rows
+**      entering a frame before it removes those leaving (FOLLOWING frames),
+**      so up to WELCH_MAX_SLOTS groups are held at once (the first three in
+**      the aggregate context, then a doubling array); past that the state
+**      stops counting and the result is that error.
 **   6. Each group keeps the exact sums of x and x^2 (st_sums, fixed-point
 **      chunks: core/st_welch.h behaviour 1), so xInverse removes a row
 **      exactly: every frame's result is bit for bit the plain aggregate's
@@ -50,7 +54,8 @@
 #include "core/st_welch.h"
 #include "omen_ext.h"
 
-#define WELCH_SLOTS 3
+#define WELCH_SLOTS 3      /* slots inside the aggregate context */
+#define WELCH_MAX_SLOTS 64 /* at most this many groups held at once (behaviour 5) */
 
 typedef struct welch_group {
   int type;          /* 0 empty, SQLITE_INTEGER, SQLITE_FLOAT or SQLITE_TEXT */
@@ -65,11 +70,42 @@ typedef struct welch_agg {
   int configured;
   st_alternative alt;
   double confidence;
-  int overflow;                   /* a fourth group arrived while three were present */
-  welch_group g[WELCH_SLOTS];
-  st_sums s[WELCH_SLOTS];         /* exact sums of g[i]'s values (core/st_welch.h 1); kept
+  int overflow;                   /* a group arrived while WELCH_MAX_SLOTS were held */
+  int cap;                        /* slots in g and s (0: not set up yet) */
+  welch_group *g;                 /* g0, or a sqlite3_malloc'd array once more are needed */
+  st_sums *s;                     /* exact sums of g[i]'s values (core/st_welch.h 1); kept
                                      apart from g so a row's key stays small */
+  welch_group g0[WELCH_SLOTS];
+  st_sums s0[WELCH_SLOTS];
 } welch_agg;
+
+/* Room for one more group: the slots double (up to WELCH_MAX_SLOTS), moving
+** out of the aggregate context.  0, or SQLITE_NOMEM / SQLITE_FULL. */
+static int welch_grow(welch_agg *a) {
+  int cap = a->cap * 2 > WELCH_MAX_SLOTS ? WELCH_MAX_SLOTS : a->cap * 2;
+  welch_group *g;
+  st_sums *s;
+  if (cap <= a->cap) return SQLITE_FULL;
+  g = sqlite3_malloc64((sqlite3_uint64)cap * sizeof *g);
+  s = sqlite3_malloc64((sqlite3_uint64)cap * sizeof *s);
+  if (!g || !s) {
+    sqlite3_free(g);
+    sqlite3_free(s);
+    return SQLITE_NOMEM;
+  }
+  memset(g, 0, (size_t)cap * sizeof *g);
+  memset(s, 0, (size_t)cap * sizeof *s);
+  memcpy(g, a->g, (size_t)a->cap * sizeof *g);
+  memcpy(s, a->s, (size_t)a->cap * sizeof *s);
+  if (a->g != a->g0) {
+    sqlite3_free(a->g);
+    sqlite3_free(a->s);
+  }
+  a->g = g;
+  a->s = s;
+  a->cap = cap;
+  return 0;
+}
 
 static const char *alt_name(st_alternative a) {
   return a == ST_LESS ? "less" : a == ST_GREATER ? "greater" : "two-sided";
@@ -217,17 +253,32 @@ void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (welch_row(ctx, argv, &x, &key)) return;
-  for (i = 0; i < WELCH_SLOTS; i++) {
+  if (!a->cap) {
+    a->g = a->g0;
+    a->s = a->s0;
+    a->cap = WELCH_SLOTS;
+  }
+  for (i = 0; i < a->cap; i++) {
     if (a->g[i].type == 0) {
       if (free_slot < 0) free_slot = i;
       continue;
     }
     if (group_cmp(&a->g[i], &key) == 0) break;
   }
-  if (i == WELCH_SLOTS) {
+  if (i == a->cap) {
     if (free_slot < 0) {
-      a->overflow = 1; /* reported at xValue/xFinal; counts are no longer exact */
-      return;
+      /* A window frame may hold more groups for a moment: SQLite can add
+      ** the rows entering a frame before it removes those leaving. */
+      int rc = welch_grow(a);
+      if (rc == SQLITE_NOMEM) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+      }
+      if (rc) {
+        a->overflow = 1; /* reported at xValue/xFinal; counts are no longer exact */
+        return;
+      }
+      free_slot = i;
     }
     i = free_slot;
     a->g[i] = key;
@@ -254,7 +305,7 @@ void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (welch_row(ctx, argv, &x, &key)) return;
-  for (int i = 0; i < WELCH_SLOTS; i++) {
+  for (int i = 0; i < a->cap; i++) {
     welch_group *g = &a->g[i];
     if (g->type == 0 || group_cmp(g, &key) != 0) continue;
     st_sums_remove(&a->s[i], x, NULL); /* back to zeroed when the last row leaves */
@@ -289,18 +340,18 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
   om_jw j;
   int present = 0, i;
   memset(&mb, 0, sizeof mb);
-  for (i = 0; i < WELCH_SLOTS; i++) present += a->g[i].type != 0;
+  for (i = 0; i < a->cap; i++) present += a->g[i].type != 0;
   if (present == 0) return; /* no rows: NULL */
   if (present > 2 || a->overflow) {
     char l[3][64];
     int k = 0;
-    for (i = 0; i < WELCH_SLOTS; i++)
+    for (i = 0; i < a->cap && k < 3; i++)
       if (a->g[i].type) group_label(l[k++], sizeof l[0], &a->g[i]);
     omen_errorf(ctx, "welch_ttest", "group has more than 2 distinct values (%s, %s, %s%s); expected exactly 2", l[0],
-                l[1], l[2], a->overflow ? ", ..." : "");
+                l[1], k > 2 ? l[2] : "...", present > 3 || a->overflow ? ", ..." : "");
     return;
   }
-  for (i = 0; i < WELCH_SLOTS; i++) {
+  for (i = 0; i < a->cap; i++) {
     if (!a->g[i].type) continue;
     if (!ga) ga = &a->g[i];
     else gb = &a->g[i];
@@ -367,5 +418,9 @@ void welchFinal(sqlite3_context *ctx) {
   welch_agg *a = sqlite3_aggregate_context(ctx, 0);
   if (!a) return;
   welch_result(ctx, a);
-  for (int i = 0; i < WELCH_SLOTS; i++) sqlite3_free(a->g[i].text);
+  for (int i = 0; i < a->cap; i++) sqlite3_free(a->g[i].text);
+  if (a->g != a->g0) {
+    sqlite3_free(a->g);
+    sqlite3_free(a->s);
+  }
 }

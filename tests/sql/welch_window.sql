@@ -72,3 +72,30 @@ SELECT count(*) = 0 FROM (
   SELECT i, welch_ttest(v, g) OVER (PARTITION BY i % 2 ORDER BY i ROWS 99 PRECEDING) AS win FROM t WHERE i BETWEEN 1150 AND 1500
 ) AS s WHERE win IS NOT (SELECT welch_ttest(v, g) FROM (SELECT v, g FROM t AS u WHERE u.i % 2 = s.i % 2 AND u.i BETWEEN 1150 AND s.i
                                                         ORDER BY u.i DESC LIMIT 100));
+
+-- FOLLOWING frames: SQLite adds the rows entering a frame before it removes
+-- those leaving, so for a moment the state holds groups of the old frame and
+-- of the new one (4 here).  Only the frame's own groups count: each row must
+-- equal the aggregate over its frame, never "more than 2 distinct values"
+-- (welch.c behaviour 5; found by the attack pass after the exact sums).
+CREATE TABLE f(i INTEGER PRIMARY KEY, k INTEGER, g TEXT, x REAL);
+INSERT INTO f(k, g, x) VALUES (1,'A',1),(1,'B',2),(1,'A',3),(1,'B',5),(2,'C',1),(2,'D',4),(2,'C',2),(2,'D',7);
+CREATE TABLE wf AS
+  SELECT i, welch_ttest(x, g) OVER (ORDER BY i ROWS BETWEEN 4 FOLLOWING AND 7 FOLLOWING) AS win,
+         (SELECT welch_ttest(x, g) FROM (SELECT x, g FROM f AS u WHERE u.i BETWEEN f.i + 4 AND f.i + 7 ORDER BY u.i)) AS agg
+    FROM f;
+-- case: welch.window.following.no.false.error
+SELECT count(*) = 8 AND sum(win IS agg) = 8 AND count(win) = 4 FROM wf;
+-- case: welch.window.range.following
+SELECT count(*) = 8 AND sum(win IS agg) = 8 FROM (
+  SELECT welch_ttest(x, g) OVER (ORDER BY k RANGE BETWEEN 0 FOLLOWING AND 0 FOLLOWING) AS win,
+         (SELECT welch_ttest(x, g) FROM (SELECT x, g FROM f AS u WHERE u.k = f.k ORDER BY u.i)) AS agg
+    FROM f);
+-- a frame that really holds three groups is still an error naming them
+-- case: welch.window.three.groups.error
+-- error: welch_ttest(): group has more than 2 distinct values ('A', 'B', 'C'); expected exactly 2
+SELECT welch_ttest(x, g) OVER (ORDER BY i ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING) FROM f;
+-- 100 distinct groups in a plain aggregate: the first three named, then "..."
+-- case: welch.many.groups.error
+-- error: welch_ttest(): group has more than 2 distinct values (1, 2, 3, ...); expected exactly 2
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 100) SELECT welch_ttest(i, i) FROM s;
