@@ -9,6 +9,8 @@
 **      an elision marker), whatever user text it quotes: it passes through
 **      om_text_sanitize (core/om_text.h), so a non-UTF-8 option key or group
 **      label becomes U+FFFD and a 10 MB model name is cut in the middle.
+**      It is also kept below SQLITE_LIMIT_LENGTH, which SQLite would
+**      otherwise answer by dropping the message.
 */
 #include <stdarg.h>
 #include <string.h>
@@ -37,9 +39,19 @@ void omen_errorf(sqlite3_context *ctx, const char *fname, const char *fmt, ...) 
   msg = body ? sqlite3_mprintf("%s(): %s", fname, body) : NULL;
   sqlite3_free(body);
   if (msg) {
-    size_t n = strlen(msg);
+    /* SQLite drops a message longer than SQLITE_LIMIT_LENGTH (the client
+    ** then sees "" or a generic error): stay below it too. */
+    int limit = sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1);
+    size_t n = strlen(msg), w;
     char *clean = sqlite3_malloc64(OM_TEXT_SANITIZED_MAX(OMEN_ERR_MAX));
-    if (clean) om_text_sanitize(msg, n, OMEN_ERR_MAX, clean, OM_TEXT_SANITIZED_MAX(OMEN_ERR_MAX));
+    if (clean) {
+      w = om_text_sanitize(msg, n, OMEN_ERR_MAX, clean, OM_TEXT_SANITIZED_MAX(OMEN_ERR_MAX));
+      /* a lower limit keeps the head: cut whole characters until it fits */
+      while (limit > 0 && w > (size_t)limit - 1 && w > 0) {
+        do w--; while (w > 0 && ((unsigned char)clean[w] & 0xC0) == 0x80);
+        clean[w] = 0;
+      }
+    }
     sqlite3_free(msg);
     msg = clean;
   }

@@ -115,6 +115,16 @@ static int other_registry(sqlite3 *db, char **schema) {
 /* The message for a missing main.omen_models (NULL: out of memory). */
 static char *no_registry_message(sqlite3 *db) {
   char *other = NULL, *msg;
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'view' AND name = 'omen_models' "
+                                  "COLLATE NOCASE", -1, &st, 0);
+  if (rc == SQLITE_NOMEM) return NULL;
+  rc = rc == SQLITE_OK ? sqlite3_step(st) : rc;
+  sqlite3_finalize(st);
+  if (rc == SQLITE_NOMEM) return NULL;
+  if (rc == SQLITE_ROW)
+    return sqlite3_mprintf("no model registry in this database (main.omen_models is a view; the registry must be "
+                           "a table, see sql/registry.sql)");
   if (other_registry(db, &other) == SQLITE_NOMEM) return NULL;
   if (other)
     msg = sqlite3_mprintf("no model registry in the main database (table main.omen_models does not exist; the "
@@ -284,7 +294,9 @@ int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h) {
   if (rc != SQLITE_OK) goto done; /* e.g. no table: fetch() says so */
   type = sqlite3_column_origin_name(st, 0);
   if (!type || strcmp(type, "rowid") != 0) {
-    rc = type ? SQLITE_ERROR : SQLITE_NOMEM; /* a column named _rowid_ hides the rowid */
+    /* a column named _rowid_ hides the rowid, or (NULL) omen_models is a
+    ** view: fetch() decides, and reports out of memory itself */
+    rc = SQLITE_ERROR;
     goto done;
   }
   ref_bind(st, ref, name_len, version, stage);

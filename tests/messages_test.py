@@ -6,7 +6,8 @@ For each call below, made through Python's sqlite3 module (which raised
 UnicodeDecodeError instead of sqlite3.Error when a message was not UTF-8):
   1. the call raises sqlite3.Error (nothing else, and not no error);
   2. the message starts with "<function>(): ";
-  3. it is at most 1,100 bytes, however long the user text it quotes.
+  3. it is at most 1,100 bytes, however long the user text it quotes;
+  4. under a small SQLITE_LIMIT_LENGTH it still arrives, cut to fit.
 Inputs: non-UTF-8 bytes and NUL in model names, feature names, JSON option
 keys and values, Welch group labels; names of 1 MB; 100,000 unknown option
 keys.
@@ -71,6 +72,21 @@ def main():
             continue
         check(name + ".prefix", msg.startswith(fn + "(): "), repr(msg[:120]))
         check(name + ".length", len(msg.encode("utf-8")) <= 1100, f"{len(msg.encode('utf-8'))} bytes")
+    # 4. under a small SQLITE_LIMIT_LENGTH a message keeps its head and fits
+    # (SQLite drops a longer one: the client saw "" or a generic error)
+    if hasattr(con, "setlimit"):
+        for limit in (30, 60, 200):
+            con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
+            for name, fn, sql in [("model_load", "model_load", "SELECT model_load('nosuch')"),
+                                  ("welch", "welch_ttest", "SELECT welch_ttest('x', 1)")]:
+                try:
+                    con.execute(sql).fetchall()
+                    msg = None
+                except sqlite3.Error as e:
+                    msg = str(e)
+                check(f"limit{limit}.{name}", msg is not None and msg.startswith(fn + "(): ")
+                      and len(msg.encode()) < limit, repr(msg))
+        con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1000000000)
     return T.finish()
 
 

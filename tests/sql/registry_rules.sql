@@ -122,3 +122,21 @@ INSERT INTO omen_models SELECT 3, 'b', 1, 'scaler', 'none', '2024-01-01 00:00:00
 -- case: rules.ipk.alias
 SELECT scale('a', feature_vector('x', 4.0)) = scale(std, feature_vector('x', 4.0))
    AND scale('b', feature_vector('x', 4.0)) = scale(mm, feature_vector('x', 4.0)) FROM mods;
+
+-- a VIEW named omen_models is not a registry: one clear error everywhere
+-- (it gave a false "out of memory" on the cache's fast path)
+DROP TABLE omen_models;
+CREATE TABLE vsrc AS SELECT 'a' AS name, 1 AS version, 'scaler' AS kind, 'none' AS stage, 'x' AS created_at,
+  '{}' AS info, std AS model FROM mods;
+CREATE VIEW omen_models AS SELECT * FROM vsrc;
+-- case: rules.err.view.scale
+-- error: scale(): no model registry in this database (main.omen_models is a view; the registry must be a table, see sql/registry.sql)
+SELECT scale('a', feature_vector('x', 1.0));
+-- case: rules.err.view.load
+-- error: model_load(): no model registry in this database (main.omen_models is a view; the registry must be a table, see sql/registry.sql)
+SELECT model_load('a');
+-- case: rules.view.catalog.empty
+SELECT count(*) = 0 FROM model_catalog;
+-- case: rules.err.view.save
+-- error: model_save(): cannot write omen_models: cannot modify omen_models because it is a view
+SELECT model_save('b', std) FROM mods;
