@@ -258,6 +258,13 @@ void st_sums_moments(st_sums *s, st_moments *out) {
     st_two_sum(q1, q2, &hi, &lo);
     out->mean = ldexp(neg ? -hi : hi, e - 1074);
     out->mean_lo = ldexp(neg ? -lo : lo, e - 1074);
+    if (fabs(out->mean) < 0x1p-960) { /* mean_lo would lose bits: keep both scaled */
+      int eh;
+      double f = frexp(hi, &eh);
+      out->mean = neg ? -f : f;
+      out->mean_lo = ldexp(neg ? -lo : lo, -eh);
+      out->mean_exp = e - 1074 + eh;
+    }
   }
   /* m2 = (n S2 - S1^2) / n, the numerator exact (units 2^-2148) */
   st_big_mul(&a, &a, &a2);
@@ -309,7 +316,7 @@ static om_status st_too_big(om_err *err, st_welch_result *out, const char *name,
 om_status st_welch_ttest(const st_moments *a, const st_moments *b, st_alternative alt,
                          double confidence, st_welch_result *out, om_err *err) {
   double vas, vbs, s2, ses, q, dh = 0.0, half;
-  int k;
+  int k, de = 0, m;
   if (!out) return om_errf(err, OM_INVALID, "no result structure");
   st_welch_result_nan(out);
   if (!a || !b) return om_errf(err, OM_INVALID, "missing moments");
@@ -321,17 +328,20 @@ om_status st_welch_ttest(const st_moments *a, const st_moments *b, st_alternativ
 
   out->n_a = a->n;
   out->n_b = b->n;
-  if (a->n > 0.0) out->mean_a = a->mean;
-  if (b->n > 0.0) out->mean_b = b->mean;
+  if (a->n > 0.0) out->mean_a = ldexp(a->mean + a->mean_lo, a->mean_exp);
+  if (b->n > 0.0) out->mean_b = ldexp(b->mean + b->mean_lo, b->mean_exp);
   out->var_a = st_moments_var(a);
   out->var_b = st_moments_var(b);
   if (isinf(out->var_a)) return st_too_big(err, out, "var_a", a->m2 / (a->n - 1.0), a->m2_exp);
   if (isinf(out->var_b)) return st_too_big(err, out, "var_b", b->m2 / (b->n - 1.0), b->m2_exp);
   if (a->n > 0.0 && b->n > 0.0) {
-    /* in halves, so that means near +-DBL_MAX cannot overflow (9) */
-    dh = (0.5 * a->mean - 0.5 * b->mean) + 0.5 * (a->mean_lo - b->mean_lo);
-    out->diff = 2.0 * dh;
-    if (isinf(out->diff)) return st_too_big(err, out, "diff", dh, 1);
+    /* diff = dh * 2^(de + 1): in halves, so that means near +-DBL_MAX cannot
+    ** overflow (9), and at a common exponent de for tiny means (2) */
+    de = a->mean_exp > b->mean_exp ? a->mean_exp : b->mean_exp;
+    dh = (ldexp(0.5 * a->mean, a->mean_exp - de) - ldexp(0.5 * b->mean, b->mean_exp - de)) +
+         0.5 * (ldexp(a->mean_lo, a->mean_exp - de) - ldexp(b->mean_lo, b->mean_exp - de));
+    out->diff = ldexp(dh, de + 1);
+    if (isinf(out->diff)) return st_too_big(err, out, "diff", dh, de + 1);
   }
   if (!(a->n >= 2.0 && b->n >= 2.0)) return OM_OK; /* 4.1 */
   if (isnan(dh)) return OM_OK;                      /* non-finite moments */
@@ -349,7 +359,7 @@ om_status st_welch_ttest(const st_moments *a, const st_moments *b, st_alternativ
   if (s2 > 0.0) {
     int ed;
     double fd = frexp(dh, &ed), ra = vas / s2, rb = vbs / s2;
-    out->t = ldexp(fd / ses, ed + 1 - k / 2); /* diff / se; +-inf beyond the range (4.5) */
+    out->t = ldexp(fd / ses, ed + de + 1 - k / 2); /* diff / se; +-inf beyond the range (4.5) */
     out->df = 1.0 / (ra * ra / (a->n - 1.0) + rb * rb / (b->n - 1.0));
   } else {
     out->t = dh / 0.0; /* 4.2, 4.3: 0/0 = NaN, x/0 = ±inf */
@@ -362,12 +372,13 @@ om_status st_welch_ttest(const st_moments *a, const st_moments *b, st_alternativ
     return OM_OK;
   }
   q = st_t_ppf(alt == ST_TWO_SIDED ? (1.0 + confidence) / 2.0 : confidence, out->df);
-  half = ldexp(q * ses, k / 2 - 1); /* q * se / 2 */
-  out->ci_low = alt == ST_LESS ? -INFINITY : 2.0 * (dh - half);
-  out->ci_high = alt == ST_GREATER ? INFINITY : 2.0 * (dh + half);
-  if (alt != ST_LESS && isinf(out->ci_low))
-    return st_too_big(err, out, "ci_low", ldexp(dh, 1 - k / 2) - q * ses, k / 2);
-  if (alt != ST_GREATER && isinf(out->ci_high))
-    return st_too_big(err, out, "ci_high", ldexp(dh, 1 - k / 2) + q * ses, k / 2);
+  /* ci = (diff/2 -+ q*se/2) * 2, both halves at the common exponent m */
+  m = de > k / 2 ? de : k / 2;
+  half = ldexp(q * ses, k / 2 - 1 - m); /* q * se / 2, times 2^-m */
+  dh = ldexp(dh, de - m);               /* diff / 2, times 2^-m */
+  out->ci_low = alt == ST_LESS ? -INFINITY : ldexp(dh - half, m + 1);
+  out->ci_high = alt == ST_GREATER ? INFINITY : ldexp(dh + half, m + 1);
+  if (alt != ST_LESS && isinf(out->ci_low)) return st_too_big(err, out, "ci_low", dh - half, m + 1);
+  if (alt != ST_GREATER && isinf(out->ci_high)) return st_too_big(err, out, "ci_high", dh + half, m + 1);
   return OM_OK;
 }

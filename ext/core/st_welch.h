@@ -29,7 +29,10 @@
 **      non-finite value is OM_INVALID and not added.  Size: ~1.7 kB.
 **   2. st_sums_moments turns the sums into st_moments: mean = S1/n rounded
 **      to a double plus the rest (mean_lo) from a 128-bit head of S1
-**      (relative error < 1e-28), and m2 = (n*S2 - S1^2)/n, whose numerator
+**      (relative error < 1e-28; a mean so small that mean_lo would
+**      underflow keeps both parts scaled, with mean_exp, so diff and t of
+**      data near the subnormal range are as exact as elsewhere), and
+**      m2 = (n*S2 - S1^2)/n, whose numerator
 **      is computed exactly in integers (no cancellation, whatever the
 **      offset: the test of 1e12 + x is the test of x), rounded once to
 **      m2 * 2^m2_exp so that it cannot overflow (the variance of
@@ -88,10 +91,12 @@
 /* Summary moments of one group (what st_welch_ttest reads). */
 typedef struct st_moments {
   double n;       /* number of values */
-  double mean;    /* mean, rounded to double (0 when n == 0) */
+  double mean;    /* the mean is (mean + mean_lo) * 2^mean_exp; with mean_exp 0 */
   double m2;      /* sum of squared deviations from the mean is m2 * 2^m2_exp */
-  double mean_lo; /* the true mean is mean + mean_lo (|mean_lo| <= ulp(mean)/2) */
+  double mean_lo; /* mean is the mean rounded to a double (0 when n == 0) */
   int m2_exp;     /* binary exponent of m2 (0 when m2 is the plain sum) */
+  int mean_exp;   /* 0, or (means below ~1e-290, whose low part would underflow)
+                  ** the exponent that keeps mean and mean_lo normal */
 } st_moments;
 
 double st_moments_var(const st_moments *m); /* sample variance, NaN if n < 2 */

@@ -145,3 +145,29 @@ SELECT welch_ttest(v, g, 'less', CASE WHEN id < 3 THEN 0.9 ELSE 0.99 END) FROM a
 -- case: welch.err.arity
 -- error: wrong number of arguments to function welch_ttest()
 SELECT welch_ttest(1);
+
+-- Means near the bottom of the double range: t is scale-free, so the data
+-- {M, M+1, M+2, M+5} vs {M, M, M+1, M+3} (M = 2^52) times 2^E must give the
+-- t of {0,1,2,5} vs {0,0,1,3} (0.7745966692414834, as for E = 0) and diff
+-- exactly 2^E, for every E down to the subnormals (st_welch.h behaviour 2:
+-- the mean keeps its low part scaled; before, t drifted by up to 100% and
+-- reached 0).  Scales are made exactly by halving in SQL (no literal parsing).
+CREATE TABLE tiny_scale AS WITH RECURSIVE p(e, s) AS (SELECT 0, 1.0 UNION ALL SELECT e - 1, s * 0.5 FROM p WHERE e > -1074)
+  SELECT e, s FROM p WHERE e IN (0, -900, -960, -1000, -1010, -1022, -1040, -1060, -1074);
+CREATE TABLE tiny_rows AS
+  SELECT e, s, (4503599627370496 + d) * s AS v, g
+    FROM tiny_scale, (SELECT 0 AS d, 'a' AS g UNION ALL SELECT 1, 'a' UNION ALL SELECT 2, 'a' UNION ALL SELECT 5, 'a'
+                      UNION ALL SELECT 0, 'b' UNION ALL SELECT 0, 'b' UNION ALL SELECT 1, 'b' UNION ALL SELECT 3, 'b');
+-- case: welch.tiny.means.t.scale.free
+SELECT count(*) = 9 AND sum(abs(json_extract(r, '$.t') / 0.7745966692414834 - 1) < 1e-14) = 9
+  FROM (SELECT e, welch_ttest(v, g) AS r FROM tiny_rows GROUP BY e);
+-- case: welch.tiny.means.diff.exact
+SELECT count(*) = 9 AND sum(json_extract(r, '$.diff') = s) = 9
+  FROM (SELECT e, s, welch_ttest(v, g) AS r FROM tiny_rows GROUP BY e);
+-- the smallest subnormals: {1, 2, 3} vs {1, 1, 2} times 2^-1074: t = 1
+-- exactly; diff = 2^-1074 / 3 rounds to 2^-1074 (compared loosely: SQLite
+-- 3.40 does not always parse subnormal text back exactly)
+-- case: welch.subnormal.t
+SELECT json_extract(r, '$.t') = 1.0 AND json_extract(r, '$.diff') > 0 AND json_extract(r, '$.diff') < 1e-323
+  FROM (SELECT welch_ttest(column1, column2) AS r
+          FROM (VALUES (5e-324, 'a'), (1e-323, 'a'), (1.5e-323, 'a'), (5e-324, 'b'), (5e-324, 'b'), (1e-323, 'b')));

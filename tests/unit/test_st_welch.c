@@ -274,7 +274,7 @@ static void check_offset_stability(void) {
 /* Two st_moments are the same bits (exactness of st_sums_remove). */
 static int same_moments(const st_moments *x, const st_moments *y) {
   return x->n == y->n && x->mean == y->mean && x->mean_lo == y->mean_lo && x->m2 == y->m2 &&
-         x->m2_exp == y->m2_exp;
+         x->m2_exp == y->m2_exp && x->mean_exp == y->mean_exp;
 }
 
 static void check_add_remove(void) {
