@@ -132,7 +132,8 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, om_err 
   }
   if (st != OM_OK) {
     om_err inner = *err;
-    om_errf(err, OM_INVALID, "options are not a JSON object (%s)", inner.msg);
+    om_errf(err, OM_INVALID, "options are not a JSON object (%s); write them like '{\"objective\": \"binary\"}'",
+            inner.msg);
     return 1;
   }
   for (i = 0; i < obj.count; i++) {
@@ -385,7 +386,10 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (yt != SQLITE_INTEGER && yt != SQLITE_FLOAT) {
-    omen_errorf(ctx, GBT_TRAIN, "target (argument 2) is %s; expected a number", omen_type_name(argv[1]));
+    omen_errorf(ctx, GBT_TRAIN, "target (argument 2) is %s; expected a number%s", omen_type_name(argv[1]),
+                sqlite3_value_type(argv[1]) == SQLITE_TEXT
+                    ? " (a number stored as TEXT, e.g. by the shell's .import? CAST it AS REAL)"
+                    : "");
     goto fail;
   }
   y = sqlite3_value_double(argv[1]);

@@ -210,7 +210,8 @@ static int gbt_scorer_load_row(sqlite3_context *ctx, const char *fname, gbt_scor
     if (e.type == FV_MISSING) continue;
     f = &s->view.features[pos];
     if (f->type != e.type) {
-      omen_errorf(ctx, fname, "feature \"%.*s\" is %s but the model was trained with it %s", (int)e.name_len, e.name,
+      omen_errorf(ctx, fname, "feature \"%.*s\" is %s but the model was trained with it %s (a number stored as TEXT "
+                              "is a category: CAST it AS REAL in training and prediction alike)", (int)e.name_len, e.name,
                   fv_type_name(e.type), fv_type_name((fv_type)f->type));
       return 1;
     }
@@ -248,7 +249,8 @@ static gbt_scorer *scorer_arg(sqlite3_context *ctx, const char *fname, sqlite3_v
     return NULL;
   }
   if (want == WANT_BINARY && obj != GBT_BINARY) {
-    omen_errorf(ctx, fname, "model is a gbt model with objective '%s'; expected objective 'binary'",
+    omen_errorf(ctx, fname, "model is a gbt model with objective '%s'; expected objective 'binary' (train it with "
+                            "'{\"objective\": \"binary\"}' on 0/1 targets)",
                 omen_gbt_objective_name(obj));
     return NULL;
   }
@@ -261,7 +263,8 @@ static int quantile_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *
   int t = sqlite3_value_type(v);
   double q = sqlite3_value_double(v);
   if ((t != SQLITE_INTEGER && t != SQLITE_FLOAT) || !(q > 0 && q < 1)) {
-    omen_errorf(ctx, fname, "%s (argument %d) must be a number between 0 and 1 (exclusive)", what, argi);
+    omen_errorf(ctx, fname, "%s (argument %d) must be a number between 0 and 1 (exclusive), e.g. 0.9 for 90%%", what,
+                argi);
     return 1;
   }
   *out = q;

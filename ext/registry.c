@@ -400,7 +400,8 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (sqlite3_value_type(argv[1]) != SQLITE_BLOB) {
-    omen_errorf(ctx, "model_save", "model (argument 2) is %s; expected a model BLOB", omen_type_name(argv[1]));
+    omen_errorf(ctx, "model_save", "model (argument 2) is %s; expected a model BLOB%s", omen_type_name(argv[1]),
+                sqlite3_value_type(argv[1]) == SQLITE_NULL ? " (a training aggregate over no rows gives NULL)" : "");
     return;
   }
   if (argc == 3) {

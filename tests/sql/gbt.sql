@@ -127,17 +127,17 @@ SELECT gbt_train(f, dur, '{"objective": "poisson"}') FROM fv;
 -- error: gbt_train(): option early_stopping_rounds needs validation_fraction > 0
 SELECT gbt_train(f, dur, '{"early_stopping_rounds": 5}') FROM fv;
 -- case: gbt.err.options.json
--- error: gbt_train(): options are not a JSON object (expected a JSON object)
+-- error: gbt_train(): options are not a JSON object (expected a JSON object); write them like '{"objective": "binary"}'
 SELECT gbt_train(f, dur, '[1]') FROM fv;
 -- case: gbt.err.options.nested
--- error: gbt_train(): options are not a JSON object (value of "n_trees" is an object; expected a number, string, true, false or null)
+-- error: gbt_train(): options are not a JSON object (value of "n_trees" is an object; expected a number, string, true, false or null); write them like '{"objective": "binary"}'
 SELECT gbt_train(f, dur, '{"n_trees": {"a": 1}}') FROM fv;
 -- case: gbt.err.options.type
 -- error: gbt_train(): options (argument 3) is INTEGER; expected a JSON object as TEXT
 SELECT gbt_train(f, dur, 5) FROM fv;
 -- errors: data
 -- case: gbt.err.target.text
--- error: gbt_train(): target (argument 2) is TEXT; expected a number
+-- error: gbt_train(): target (argument 2) is TEXT; expected a number (a number stored as TEXT, e.g. by the shell's .import? CAST it AS REAL)
 SELECT gbt_train(f, 'x') FROM fv;
 -- case: gbt.err.target.inf
 -- error: gbt_train(): target (argument 2) is not a finite number
@@ -171,19 +171,19 @@ SELECT predict_duration(scaler_train(f), feature_vector('a', 1)) FROM fv;
 -- error: predict_duration(): model is a gbt model with objective 'binary'; expected objective 'duration', 'squared' or 'quantile'
 SELECT predict_duration('failure', feature_vector('a', 1));
 -- case: gbt.err.failure.objective
--- error: predict_failure(): model is a gbt model with objective 'duration'; expected objective 'binary'
+-- error: predict_failure(): model is a gbt model with objective 'duration'; expected objective 'binary' (train it with '{"objective": "binary"}' on 0/1 targets)
 SELECT predict_failure('runtime', feature_vector('a', 1));
 -- case: gbt.err.feature.type
--- error: predict_duration(): feature "host" is numeric but the model was trained with it categorical
+-- error: predict_duration(): feature "host" is numeric but the model was trained with it categorical (a number stored as TEXT is a category: CAST it AS REAL in training and prediction alike)
 SELECT predict_duration('runtime', feature_vector('host', 3));
 -- case: gbt.err.features.arg
 -- error: predict(): features (argument 2) is TEXT; expected a feature vector (BLOB)
 SELECT predict('runtime', 'x');
 -- case: gbt.err.q
--- error: predict_duration(): q (argument 3) must be a number between 0 and 1 (exclusive)
+-- error: predict_duration(): q (argument 3) must be a number between 0 and 1 (exclusive), e.g. 0.9 for 90%
 SELECT predict_duration('runtime', feature_vector('a', 1), 1.5);
 -- case: gbt.err.coverage
--- error: predict_interval(): coverage (argument 3) must be a number between 0 and 1 (exclusive)
+-- error: predict_interval(): coverage (argument 3) must be a number between 0 and 1 (exclusive), e.g. 0.9 for 90%
 SELECT predict_interval('runtime', feature_vector('a', 1), 90);
 -- case: gbt.err.no.calibration
 -- error: predict_interval(): model has no calibration residuals (trained with calibration_fraction 0 and no validation rows); quantiles and intervals are unavailable

@@ -93,7 +93,7 @@ INSERT INTO main.omen_models(name, version, kind, stage, created_at, info, model
 SELECT 'bad', 4, kind, stage, created_at, info, feature_vector('x', 1) FROM main.omen_models WHERE name = 'sc';
 -- case: catalog.damaged
 SELECT group_concat(version || ':' || error, ' | ')
-       = '1:model is truncated or has trailing bytes (157 bytes; header says 158) | 2:not an omen model | 3:the model column holds INTEGER, not a model BLOB | 4:not an omen model'
+       = '1:model is truncated or has trailing bytes (157 bytes; header says 158) | 2:not an omen model | 3:the model column holds INTEGER, not a model BLOB | 4:not an omen model: it is a feature vector (the model comes first, then the features)'
    AND count(kind) + count(objective) + count(n_features) + count(rows_used) + count(size_bytes) + count(checksum) = 0
   FROM model_catalog WHERE name = 'bad';
 -- case: catalog.damaged.same.as.model_info

@@ -110,11 +110,11 @@ SELECT scale(x'00112233', feature_vector('cpu', 1)) FROM compat WHERE k = 'v1';
 SELECT scale(x'', feature_vector('cpu', 1)) FROM compat WHERE k = 'v1';
 
 -- case: model_compat.err.feature_vector
--- error: scale(): not an omen model
+-- error: scale(): not an omen model: it is a feature vector (the model comes first, then the features)
 SELECT scale(feature_vector('cpu', 1), feature_vector('cpu', 1)) FROM compat WHERE k = 'v1';
 
 -- case: model_compat.err.feature_vector.info
--- error: model_info(): not an omen model
+-- error: model_info(): not an omen model: it is a feature vector (the model comes first, then the features)
 SELECT model_info(feature_vector('cpu', 1)) FROM compat WHERE k = 'v1';
 
 -- case: model_compat.err.newer

@@ -83,10 +83,10 @@ SELECT predict_duration(dur, '{"x": 1}') FROM m;
 -- error: predict_duration(): not a feature vector
 SELECT predict_duration(dur, x'0102') FROM m;
 -- case: order.type.before.nomatch
--- error: predict_duration(): feature "host" is numeric but the model was trained with it categorical
+-- error: predict_duration(): feature "host" is numeric but the model was trained with it categorical (a number stored as TEXT is a category: CAST it AS REAL in training and prediction alike)
 SELECT predict_duration(dur, feature_vector('host', 3)) FROM m;
 -- case: order.objective.before.nomatch
--- error: predict_failure(): model is a gbt model with objective 'duration'; expected objective 'binary'
+-- error: predict_failure(): model is a gbt model with objective 'duration'; expected objective 'binary' (train it with '{"objective": "binary"}' on 0/1 targets)
 SELECT predict_failure(dur, feature_vector('x', 1)) FROM m;
 
 -- In a scan, the error stops the statement at the first bad row.

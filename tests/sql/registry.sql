@@ -144,7 +144,7 @@ SELECT model_save('', scaler_train(fv)) FROM fvs;
 -- error: model_save(): model (argument 2) is TEXT; expected a model BLOB
 SELECT model_save('m', 'not a model');
 -- case: registry.err.save.model.null
--- error: model_save(): model (argument 2) is NULL; expected a model BLOB
+-- error: model_save(): model (argument 2) is NULL; expected a model BLOB (a training aggregate over no rows gives NULL)
 SELECT model_save('m', NULL);
 -- case: registry.err.save.corrupt
 -- error: model_save(): model checksum mismatch
@@ -171,7 +171,7 @@ SELECT model_info(substr(model_load('runtime', 1), 1, 100));
 -- error: model_info(): model is truncated (20 bytes)
 SELECT model_info(substr(model_load('runtime', 1), 1, 20));
 -- case: model_info.err.fv
--- error: model_info(): not an omen model
+-- error: model_info(): not an omen model: it is a feature vector (the model comes first, then the features)
 SELECT model_info(feature_vector('a', 1));
 -- case: model_info.err.version
 -- error: model_info(): model format 2 is not supported (this build reads format 1)

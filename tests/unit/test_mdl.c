@@ -387,7 +387,7 @@ static void test_open_errors(void) {
   expect_open_error(good, 0, OM_CORRUPT, "not an omen model", __LINE__);
   expect_open_error(good, 3, OM_CORRUPT, "not an omen model", __LINE__);
   expect_open_error((const uint8_t *)"\x00\x11\x22\x33", 4, OM_CORRUPT, "not an omen model", __LINE__);
-  expect_open_error((const uint8_t *)"OMFV\1\0\0\0", 8, OM_CORRUPT, "not an omen model", __LINE__);
+  expect_open_error((const uint8_t *)"OMFV\1\0\0\0", 8, OM_CORRUPT, "not an omen model: it is a feature vector (the model comes first, then the features)", __LINE__);
   expect_open_error(good, 4, OM_CORRUPT, "model is truncated (4 bytes)", __LINE__);
   expect_open_error(good, 55, OM_CORRUPT, "model is truncated (55 bytes)", __LINE__);
   snprintf(msg, sizeof msg, "model is truncated or has trailing bytes (%zu bytes; header says %zu)", n - 1, n);
