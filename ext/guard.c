@@ -22,11 +22,14 @@
 **      Schema expressions that a query evaluates (views, generated columns)
 **      are refused by SQLITE_DIRECTONLY and by the non-deterministic flag
 **      on every SQLite version.
-**   2. The error names the function and quotes the start of the statement
-**      that was running: "model_save(): refused: writes to the model
-**      registry are allowed only from a top-level SELECT, and a 'INSERT ...'
-**      statement is running on this connection (a CHECK constraint, trigger
-**      or PRAGMA may be calling it); see docs/SECURITY.md".
+**   2. The error names the function, says what to do, and quotes the start
+**      of the statement that was running (after its leading spaces and
+**      comments): "model_save(): refused: the model registry is written
+**      only from a SELECT of its own (run SELECT model_save(...), then use
+**      what it returns), and a 'INSERT INTO log SELECT model_save(...'
+**      statement is running on this connection; if you did not write that
+**      statement, a CHECK constraint, trigger or PRAGMA is calling
+**      model_save() (see docs/SECURITY.md)".
 **   3. The check walks the connection's prepared statements
 **      (sqlite3_next_stmt): it costs microseconds per write, and nothing on
 **      read paths.
@@ -35,11 +38,9 @@
 
 #include "omen_ext.h"
 
-/* The statement's first keyword after spaces and SQL comments, into kw
-** (upper-case, at most cap-1 letters). */
-static void first_keyword(const char *sql, char *kw, size_t cap) {
+/* sql past its leading spaces and SQL comments. */
+static const char *skip_space(const char *sql) {
   const char *p = sql ? sql : "";
-  size_t n = 0;
   for (;;) {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v') p++;
     if (p[0] == '-' && p[1] == '-') {
@@ -48,9 +49,16 @@ static void first_keyword(const char *sql, char *kw, size_t cap) {
       const char *end = strstr(p + 2, "*/");
       p = end ? end + 2 : p + strlen(p);
     } else {
-      break;
+      return p;
     }
   }
+}
+
+/* The statement's first keyword, into kw (upper-case, at most cap-1
+** letters). */
+static void first_keyword(const char *sql, char *kw, size_t cap) {
+  const char *p = skip_space(sql);
+  size_t n = 0;
   while (n + 1 < cap && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
     kw[n++] = (char)(*p >= 'a' ? *p - 'a' + 'A' : *p);
     p++;
@@ -70,11 +78,12 @@ int omen_write_guard(sqlite3_context *ctx, const char *fname) {
   sqlite3_stmt *st;
   for (st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st)) {
     if (!sqlite3_stmt_busy(st) || is_query(st)) continue;
+    const char *sql = skip_space(sqlite3_sql(st));
     omen_errorf(ctx, fname,
-                "refused: writes to the model registry are allowed only from a top-level SELECT, and a '%.40s%s' "
-                "statement is running on this connection (a CHECK constraint, trigger or PRAGMA may be calling it); "
-                "see docs/SECURITY.md",
-                sqlite3_sql(st) ? sqlite3_sql(st) : "?", sqlite3_sql(st) && strlen(sqlite3_sql(st)) > 40 ? " ..." : "");
+                "refused: the model registry is written only from a SELECT of its own (run SELECT %s(...), then use "
+                "what it returns), and a '%.40s%s' statement is running on this connection; if you did not write "
+                "that statement, a CHECK constraint, trigger or PRAGMA is calling %s() (see docs/SECURITY.md)",
+                fname, sql, strlen(sql) > 40 ? "..." : "", fname);
     return 0;
   }
   return 1;
