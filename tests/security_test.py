@@ -18,7 +18,9 @@ SQLITE_DIRECTONLY).  Scenarios:
      SELECT * FROM pragma_integrity_check (a nested PRAGMA statement).
   3. Trigger, view, DEFAULT clause (SQLITE_DIRECTONLY).
   4. Top-level writes that are not SELECTs are refused too:
-     INSERT INTO t SELECT model_save(...), UPDATE ... SET x = model_save(...).
+     INSERT INTO t SELECT model_save(...), UPDATE ... SET x = model_save(...),
+     CREATE TABLE t AS SELECT model_save(...); the message quotes the
+     statement from its first keyword.
   5. The legitimate form, a top-level SELECT (also WITH ... SELECT, and with
      a comment first), writes, and a SELECT cursor left open on the
      connection does not block it.
@@ -129,6 +131,7 @@ def top_level(hexmodel, d):
     for name, sql in [
         ("insert.select", f"INSERT INTO log SELECT model_save('x', x'{hexmodel}')"),
         ("update.set", f"UPDATE log SET v = model_save('x', x'{hexmodel}')"),
+        ("create.as", f"  \n /* c */ CREATE TABLE keep AS SELECT model_save('x', x'{hexmodel}') AS v"),
     ]:
         con.execute("INSERT INTO log VALUES (0)")
         try:
@@ -137,6 +140,9 @@ def top_level(hexmodel, d):
         except sqlite3.Error as e:
             err = str(e)
         check("top." + name, err is not None and err.startswith("model_save(): refused: "), f"error {err!r}")
+        # the message quotes the statement from its first keyword on
+        first = sql.split("*/")[-1].split()[0]
+        check("top." + name + ".quoted", err is not None and f"a '{first} " in err, f"error {err!r}")
     check("top.none.written", registry_rows(con) is None, repr(registry_rows(con)))
     for name, sql, want in [
         ("select", f"SELECT model_save('x', x'{hexmodel}')", 1),
