@@ -44,7 +44,7 @@ typedef struct imp_cursor {
 static int impConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
                       char **pzErr) {
   imp_vtab *v;
-  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(feature TEXT, type TEXT, gain REAL, cover REAL, "
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(feature VARCHAR(255), type VARCHAR(16), gain REAL, cover REAL, "
                                     "splits INTEGER, model HIDDEN)");
   if (rc != SQLITE_OK) return rc;
   v = sqlite3_malloc(sizeof *v);

@@ -100,7 +100,7 @@ static int catalogConnect(sqlite3 *db, void *pAux, int argc, const char *const *
                      "CREATE TABLE x(name VARCHAR(255), version INTEGER, stage VARCHAR(16), created_at VARCHAR(19), "
                      "kind VARCHAR(16), objective VARCHAR(16), n_features INTEGER, rows_used INTEGER, "
                      "rows_skipped INTEGER, seed INTEGER, format_version INTEGER, payload_version INTEGER, "
-                     "size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(512))",
+                     "size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(255))",
                      ppVtab);
 }
 

@@ -55,7 +55,7 @@ SELECT typeof(name) || typeof(version) || typeof(stage) || typeof(created_at) ||
   FROM model_catalog WHERE name = 'sc';
 -- Declared types, which ODBC drivers report.
 -- case: catalog.declared.types
-SELECT group_concat(name || ' ' || type, ', ') = 'name VARCHAR(255), version INTEGER, stage VARCHAR(16), created_at VARCHAR(19), kind VARCHAR(16), objective VARCHAR(16), n_features INTEGER, rows_used INTEGER, rows_skipped INTEGER, seed INTEGER, format_version INTEGER, payload_version INTEGER, size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(512)'
+SELECT group_concat(name || ' ' || type, ', ') = 'name VARCHAR(255), version INTEGER, stage VARCHAR(16), created_at VARCHAR(19), kind VARCHAR(16), objective VARCHAR(16), n_features INTEGER, rows_used INTEGER, rows_skipped INTEGER, seed INTEGER, format_version INTEGER, payload_version INTEGER, size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(255)'
   FROM pragma_table_info('model_catalog');
 -- case: metrics.declared.types
 SELECT (SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('model_metrics')) = 'name VARCHAR(255), version INTEGER, metric VARCHAR(64), value REAL'
