@@ -16,7 +16,9 @@
 **      objective TEXT (the 'objective' training option; NULL for kinds
 **      without one), n_features, rows_used, rows_skipped, seed,
 **      format_version, payload_version, size_bytes INTEGER, checksum TEXT (16
-**      hex digits), and error TEXT.
+**      hex digits), error TEXT, and is_current INTEGER: 1 for the row a bare
+**      name resolves to (OMEN_REF_ORDER_DEFAULT, the rule registry.c uses),
+**      else 0.
 **   2. A row whose model column is not a BLOB, or whose BLOB fails the
 **      envelope checks (mdl_open: length, magic, version, checksum, sections,
 **      schema, metadata), is listed with every BLOB-derived column NULL and
@@ -54,7 +56,8 @@
 
 enum {
   CAT_NAME = 0, CAT_VERSION, CAT_STAGE, CAT_CREATED_AT, CAT_KIND, CAT_OBJECTIVE, CAT_N_FEATURES, CAT_ROWS_USED,
-  CAT_ROWS_SKIPPED, CAT_SEED, CAT_FORMAT_VERSION, CAT_PAYLOAD_VERSION, CAT_SIZE_BYTES, CAT_CHECKSUM, CAT_ERROR
+  CAT_ROWS_SKIPPED, CAT_SEED, CAT_FORMAT_VERSION, CAT_PAYLOAD_VERSION, CAT_SIZE_BYTES, CAT_CHECKSUM, CAT_ERROR,
+  CAT_IS_CURRENT
 };
 enum { KV_NAME = 0, KV_VERSION, KV_KEY, KV_VALUE };
 enum { MOD_CATALOG = 0, MOD_METRICS, MOD_OPTIONS };
@@ -100,7 +103,7 @@ static int catalogConnect(sqlite3 *db, void *pAux, int argc, const char *const *
                      "CREATE TABLE x(name VARCHAR(255), version INTEGER, stage VARCHAR(16), created_at VARCHAR(19), "
                      "kind VARCHAR(16), objective VARCHAR(16), n_features INTEGER, rows_used INTEGER, "
                      "rows_skipped INTEGER, seed INTEGER, format_version INTEGER, payload_version INTEGER, "
-                     "size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(255))",
+                     "size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(255), is_current INTEGER)",
                      ppVtab);
 }
 
@@ -248,7 +251,9 @@ static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc == SQLITE_NOMEM ? rc : cat_error(cur, sqlite3_errmsg(v->db));
   if (!exists) return SQLITE_OK; /* no registry: no rows */
   rc = sqlite3_prepare_v2(v->db,
-                          "SELECT name, version, stage, created_at, model FROM main.omen_models ORDER BY name, version",
+                          "SELECT name, version, stage, created_at, model, version = (SELECT version FROM "
+                          "main.omen_models AS r WHERE r.name = m.name" OMEN_REF_ORDER_DEFAULT ") "
+                          "FROM main.omen_models AS m ORDER BY name, version",
                           -1, &c->stmt, 0);
   if (rc != SQLITE_OK) return rc == SQLITE_NOMEM ? rc : cat_error(cur, sqlite3_errmsg(v->db));
   c->eof = 0;
@@ -277,6 +282,10 @@ static int catalogColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) 
   const mdl_view *v = &c->view;
   if (i <= CAT_CREATED_AT) { /* name, version, stage, created_at: as stored */
     sqlite3_result_value(ctx, sqlite3_column_value(c->stmt, i));
+    return SQLITE_OK;
+  }
+  if (i == CAT_IS_CURRENT) { /* the row a bare 'name' resolves to */
+    sqlite3_result_int(ctx, sqlite3_column_int(c->stmt, 5));
     return SQLITE_OK;
   }
   if (i == CAT_ERROR) {

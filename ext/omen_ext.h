@@ -76,6 +76,11 @@ int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, ch
 ** either reads it or says why not. */
 int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h);
 
+/* The registry row a bare name resolves to comes first in this order: the
+** newest version in stage 'production', else the newest version (registry.c
+** behaviour 3; also model_catalog's is_current). */
+#define OMEN_REF_ORDER_DEFAULT " ORDER BY stage='production' DESC, version DESC LIMIT 1"
+
 /* The error for a feature vector that holds none of the model's features
 ** (predict.c): "<fname>(): none of the model's N features (a, b, ...) is in
 ** the feature vector; check the names (they are case-sensitive)".  A name

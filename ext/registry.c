@@ -148,7 +148,7 @@ static char *no_registry_message(sqlite3 *db) {
 #define REF_WHERE_NAME " WHERE name=?1"
 #define REF_ORDER_VERSION ""
 #define REF_ORDER_STAGE " ORDER BY version DESC LIMIT 1"
-#define REF_ORDER_NAME " ORDER BY stage='production' DESC, version DESC LIMIT 1"
+#define REF_ORDER_NAME OMEN_REF_ORDER_DEFAULT
 #define REF_SQL(select, cond, version, stage)                                                    \
   ((version) > 0  ? select REF_WHERE_VERSION cond REF_ORDER_VERSION                              \
    : (stage)      ? select REF_WHERE_STAGE cond REF_ORDER_STAGE                                  \

@@ -35,6 +35,16 @@ SELECT model_save('sc', scaler_train(feature_vector('threads', threads))) FROM r
 SELECT group_concat(name || '@' || version || ':' || stage || ':' || kind || ':' || coalesce(objective, '-') || ':' || n_features, ' ')
        = 'dur@1:none:gbt:duration:2 dur@2:staging:gbt:quantile:2 sc@1:none:scaler:-:1'
   FROM model_catalog;
+-- is_current marks the row a bare name resolves to (registry.c behaviour 3):
+-- with no production version, the newest; with one, the newest production
+-- case: catalog.is_current.newest
+SELECT group_concat(name || '@' || version, ' ') = 'dur@2 sc@1' FROM model_catalog WHERE is_current;
+UPDATE main.omen_models SET stage = 'production' WHERE name = 'dur' AND version = 1;
+-- case: catalog.is_current.production
+SELECT group_concat(name || '@' || version || '=' || is_current, ' ') = 'dur@1=1 dur@2=0 sc@1=1'
+   AND (SELECT model_load('dur') = model FROM main.omen_models WHERE name = 'dur' AND version = 1)
+  FROM model_catalog;
+UPDATE main.omen_models SET stage = 'none' WHERE name = 'dur' AND version = 1;
 -- case: catalog.matches.model_info
 SELECT count(*) = 3
    AND min(c.rows_used = json_extract(model_info(r.model), '$.rows_used')
@@ -55,7 +65,7 @@ SELECT typeof(name) || typeof(version) || typeof(stage) || typeof(created_at) ||
   FROM model_catalog WHERE name = 'sc';
 -- Declared types, which ODBC drivers report.
 -- case: catalog.declared.types
-SELECT group_concat(name || ' ' || type, ', ') = 'name VARCHAR(255), version INTEGER, stage VARCHAR(16), created_at VARCHAR(19), kind VARCHAR(16), objective VARCHAR(16), n_features INTEGER, rows_used INTEGER, rows_skipped INTEGER, seed INTEGER, format_version INTEGER, payload_version INTEGER, size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(255)'
+SELECT group_concat(name || ' ' || type, ', ') = 'name VARCHAR(255), version INTEGER, stage VARCHAR(16), created_at VARCHAR(19), kind VARCHAR(16), objective VARCHAR(16), n_features INTEGER, rows_used INTEGER, rows_skipped INTEGER, seed INTEGER, format_version INTEGER, payload_version INTEGER, size_bytes INTEGER, checksum VARCHAR(16), error VARCHAR(255), is_current INTEGER'
   FROM pragma_table_info('model_catalog');
 -- case: metrics.declared.types
 SELECT (SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('model_metrics')) = 'name VARCHAR(255), version INTEGER, metric VARCHAR(64), value REAL'
