@@ -263,7 +263,7 @@ SELECT job, host, threads, input_gb,
   FROM (SELECT *, predict_interval('runtime', f) AS pi
           FROM (SELECT *, feature_vector('job', job, 'host', host, 'threads', threads, 'input_gb', input_gb,
                                          'retries', retries, 'hour', hour) AS f FROM planned));
-.print 'Runs far outside their 99% interval (hung or stuck runs; anomaly scores come in a later issue):'
+.print 'Runs far outside their 99% interval: hung or stuck runs (omen has no anomaly detector; this query is how to spot them):'
 SELECT run_id, job, host, round(duration_s) AS duration_s, round(json_extract(pi, '$.hi')) AS hi99_s,
        round(duration_s / json_extract(pi, '$.hi'), 1) AS times_over
   FROM (SELECT r.*, predict_interval('runtime', v.fv, 0.99) AS pi FROM runs r JOIN run_fv v USING (run_id)

@@ -1,5 +1,8 @@
 /*
-** st_welch.c — Welford moments with a two-double mean, and Welch's t-test.
+** st_welch.c — exact running sums of x and x^2 (fixed-point integer chunks,
+** so a removal undoes an add bit for bit and a sliding window equals the
+** aggregate over its frame), moments from them with a two-double mean, and
+** Welch's t-test.
 ** The spec (numbered behaviours, edge cases) is the header comment of
 ** st_welch.h.
 */
