@@ -37,6 +37,7 @@
 
 #include "core/fv.h"
 #include "core/om_json.h"
+#include "core/om_text.h"
 #include "omen_ext.h"
 
 typedef struct fv_scratch {
@@ -73,9 +74,24 @@ static fv_scratch *fv_scratch_get(sqlite3_context *ctx, size_t need) {
   return s;
 }
 
-static void fv_result(sqlite3_context *ctx, fv_scratch *s, size_t n) {
+/* Encode; fv_encode checks every name once (fv_check_name).  For the pair
+** form (argv != NULL), a name it refuses is reported with its argument
+** number, found again only then. */
+static void fv_result(sqlite3_context *ctx, fv_scratch *s, size_t n, int argc, sqlite3_value **argv) {
   om_err err;
   om_status st = fv_encode(s->entries, n, &s->out, &err);
+  if (st == OM_INVALID && argv) {
+    for (int i = 0; i + 1 < argc; i += 2) {
+      const char *name = (const char *)sqlite3_value_text(argv[i]);
+      size_t len = (size_t)sqlite3_value_bytes(argv[i]);
+      if (name && om_utf8_check(name, len) != len) {
+        char what[48];
+        sqlite3_snprintf(sizeof what, what, "feature name (argument %d)", i + 1);
+        fv_check_name(name, len, what, &err);
+        break;
+      }
+    }
+  }
   if (st != OM_OK) {
     omen_result_status(ctx, "feature_vector", st, &err);
     return;
@@ -128,7 +144,7 @@ static void fv_from_json(sqlite3_context *ctx, sqlite3_value *arg) {
       break;
     }
   }
-  fv_result(ctx, s, o.count);
+  fv_result(ctx, s, o.count, 0, NULL);
 done:
   om_json_obj_free(&o);
 }
@@ -170,15 +186,6 @@ void featureVectorFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       sqlite3_result_error_nomem(ctx);
       return;
     }
-    {
-      char what[48];
-      om_err err;
-      sqlite3_snprintf(sizeof what, what, "feature name (argument %d)", i + 1);
-      if (fv_check_name(e->name, e->name_len, what, &err) != OM_OK) {
-        omen_errorf(ctx, "feature_vector", "%s", err.msg);
-        return;
-      }
-    }
     e->num = 0;
     e->cat = 0;
     switch (sqlite3_value_type(val)) {
@@ -207,12 +214,20 @@ void featureVectorFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
     case SQLITE_NULL: e->type = FV_MISSING; break;
     default:
+      if (om_utf8_check(e->name, e->name_len) != e->name_len) { /* the name's error comes first */
+        char what[48];
+        om_err err;
+        sqlite3_snprintf(sizeof what, what, "feature name (argument %d)", i + 1);
+        fv_check_name(e->name, e->name_len, what, &err);
+        omen_errorf(ctx, "feature_vector", "%s", err.msg);
+        return;
+      }
       omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is a BLOB; expected INTEGER, REAL, TEXT or NULL",
                   (int)e->name_len, e->name, i + 2);
       return;
     }
   }
-  fv_result(ctx, s, (size_t)argc / 2);
+  fv_result(ctx, s, (size_t)argc / 2, argc, argv);
 }
 
 void featureVectorJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {

@@ -35,16 +35,14 @@ static size_t utf8_seq(const unsigned char *s, size_t n, size_t i) {
 size_t om_utf8_check(const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0, len;
-  while (i < n) {
-    if (u[i] >= 0x01 && u[i] < 0x80) { /* ASCII run */
-      i++;
-      continue;
-    }
+  for (;;) {
+    /* ASCII without NUL, one compare a byte (c - 1 wraps for 0): names are */
+    while (i < n && (unsigned)(u[i] - 1u) < 0x7fu) i++;
+    if (i >= n) return n;
     len = utf8_seq(u, n, i);
     if (!len) return i;
     i += len;
   }
-  return n;
 }
 
 const char *om_utf8_problem(const char *s, size_t n, size_t at, char *buf, size_t cap) {
