@@ -239,7 +239,7 @@ void featureVectorJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   om_jw j;
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
   if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) {
-    omen_errorf(ctx, "feature_vector_json", "argument 1 is %s; expected a feature vector (BLOB)",
+    omen_errorf(ctx, "feature_vector_json", "argument 1 is %s; expected a feature vector (a BLOB made by feature_vector())",
                 omen_type_name(argv[0]));
     return;
   }

@@ -413,7 +413,7 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto fail;
   }
   if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) {
-    omen_errorf(ctx, GBT_TRAIN, "features (argument 1) is %s; expected a feature vector (BLOB)",
+    omen_errorf(ctx, GBT_TRAIN, "features (argument 1) is %s; expected a feature vector (a BLOB made by feature_vector())",
                 omen_type_name(argv[0]));
     goto fail;
   }

@@ -265,7 +265,7 @@ static int mf_match(sqlite3_vtab_cursor *cur, sqlite3_value *fv) {
   om_err err;
   om_status st;
   if (sqlite3_value_type(fv) != SQLITE_BLOB) {
-    char *msg = sqlite3_mprintf("features (argument 2) is %s; expected a feature vector (BLOB)", omen_type_name(fv));
+    char *msg = sqlite3_mprintf("features (argument 2) is %s; expected a feature vector (a BLOB made by feature_vector())", omen_type_name(fv));
     int rc;
     if (!msg) return SQLITE_NOMEM;
     rc = mf_errmsg(cur, msg);

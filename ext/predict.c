@@ -189,7 +189,7 @@ static int gbt_scorer_load_row(sqlite3_context *ctx, const char *fname, gbt_scor
   om_status st;
   uint32_t pos = 0, matched = 0, n = s->view.n_features;
   if (sqlite3_value_type(fv) != SQLITE_BLOB) {
-    omen_errorf(ctx, fname, "features (argument 2) is %s; expected a feature vector (BLOB)", omen_type_name(fv));
+    omen_errorf(ctx, fname, "features (argument 2) is %s; expected a feature vector (a BLOB made by feature_vector())", omen_type_name(fv));
     return 1;
   }
   st = fv_open(&it, sqlite3_value_blob(fv), (size_t)sqlite3_value_bytes(fv), &err);

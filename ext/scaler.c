@@ -62,7 +62,7 @@ void scalerTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   case SQLITE_NULL: a->acc.rows_skipped++; return;
   case SQLITE_BLOB: break;
   default:
-    omen_errorf(ctx, "scaler_train", "features (argument 1) is %s; expected a feature vector (BLOB)",
+    omen_errorf(ctx, "scaler_train", "features (argument 1) is %s; expected a feature vector (a BLOB made by feature_vector())",
                 omen_type_name(argv[0]));
     return;
   }
@@ -117,7 +117,7 @@ void scaleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_status st;
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
   if (sqlite3_value_type(argv[1]) != SQLITE_BLOB) {
-    omen_errorf(ctx, "scale", "features (argument 2) is %s; expected a feature vector (BLOB)", omen_type_name(argv[1]));
+    omen_errorf(ctx, "scale", "features (argument 2) is %s; expected a feature vector (a BLOB made by feature_vector())", omen_type_name(argv[1]));
     return;
   }
   m = omen_model_arg(ctx, "scale", argv, 0, MDL_KIND_SCALER, scaler_decode);

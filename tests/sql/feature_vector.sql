@@ -103,7 +103,7 @@ SELECT feature_vector('not json');
 -- error: wrong number of arguments to function feature_vector_json()
 SELECT feature_vector_json(1, 2);
 -- case: fvjson.err.text
--- error: feature_vector_json(): argument 1 is TEXT; expected a feature vector (BLOB)
+-- error: feature_vector_json(): argument 1 is TEXT; expected a feature vector (a BLOB made by feature_vector())
 SELECT feature_vector_json('a');
 -- case: fvjson.err.foreign
 -- error: feature_vector_json(): not a feature vector

@@ -149,7 +149,7 @@ SELECT gbt_train(f, -1.0) FROM fv;
 -- error: gbt_train(): target (argument 2) is 2.0; objective 'binary' needs targets 0 or 1
 SELECT gbt_train(f, 2, '{"objective": "binary"}') FROM fv;
 -- case: gbt.err.features.type
--- error: gbt_train(): features (argument 1) is TEXT; expected a feature vector (BLOB)
+-- error: gbt_train(): features (argument 1) is TEXT; expected a feature vector (a BLOB made by feature_vector())
 SELECT gbt_train('x', 1);
 -- case: gbt.err.features.corrupt
 -- error: gbt_train(): not a feature vector
@@ -177,7 +177,7 @@ SELECT predict_failure('runtime', feature_vector('a', 1));
 -- error: predict_duration(): feature "host" is numeric but the model was trained with it categorical (a number stored as TEXT is a category: CAST it AS REAL in training and prediction alike)
 SELECT predict_duration('runtime', feature_vector('host', 3));
 -- case: gbt.err.features.arg
--- error: predict(): features (argument 2) is TEXT; expected a feature vector (BLOB)
+-- error: predict(): features (argument 2) is TEXT; expected a feature vector (a BLOB made by feature_vector())
 SELECT predict('runtime', 'x');
 -- case: gbt.err.q
 -- error: predict_duration(): q (argument 3) must be a number between 0 and 1 (exclusive), e.g. 0.9 for 90%

@@ -77,7 +77,7 @@ SELECT predict(dur, feature_vector('gb', 3.0)) = predict(dur, feature_vector('gb
 -- case: order.null.features
 SELECT predict_duration(dur, NULL) IS NULL FROM m;
 -- case: order.not.blob
--- error: predict_duration(): features (argument 2) is TEXT; expected a feature vector (BLOB)
+-- error: predict_duration(): features (argument 2) is TEXT; expected a feature vector (a BLOB made by feature_vector())
 SELECT predict_duration(dur, '{"x": 1}') FROM m;
 -- case: order.corrupt
 -- error: predict_duration(): not a feature vector

@@ -177,7 +177,7 @@ SELECT model_info(feature_vector('a', 1));
 -- error: model_info(): model format 2 is not supported (this build reads format 1)
 SELECT model_info(CAST(substr(model_load('runtime', 1), 1, 4) || x'02' || substr(model_load('runtime', 1), 6) AS BLOB));
 -- case: scale.err.features.type
--- error: scale(): features (argument 2) is TEXT; expected a feature vector (BLOB)
+-- error: scale(): features (argument 2) is TEXT; expected a feature vector (a BLOB made by feature_vector())
 SELECT scale('runtime', 'x');
 -- case: scale.err.type.mismatch
 -- error: scale(): feature "h" is numeric but the model has it categorical
@@ -195,7 +195,7 @@ SELECT scaler_train(fv, 1) FROM fvs;
 -- error: scaler_train(): method changed from 'standard' to 'robust' between rows
 SELECT scaler_train(fv, CASE WHEN id < 3 THEN 'standard' ELSE 'robust' END) FROM fvs;
 -- case: scaler.err.features.type
--- error: scaler_train(): features (argument 1) is TEXT; expected a feature vector (BLOB)
+-- error: scaler_train(): features (argument 1) is TEXT; expected a feature vector (a BLOB made by feature_vector())
 SELECT scaler_train('x');
 -- case: scaler.err.type.conflict
 -- error: scaler_train(): feature "a" is numeric in one row and categorical in another
