@@ -16,7 +16,10 @@ LIBS    = -llapacke -llapack -lxxhash -lpthread -ldl -lm
 PYTHON  ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 
-CORE_SRC = $(sort $(wildcard ext/core/*.c))
+# The core: base/ below one folder per numerical family (docs/ARCHITECTURE.md).
+CORE_DIRS = ext/core/base ext/core/stats ext/core/prep ext/core/gbt
+CORE_SRC = $(sort $(wildcard $(CORE_DIRS:%=%/*.c)))
+CORE_INC = $(CORE_DIRS:%=-I%)
 EXT_SRC  = $(sort $(wildcard ext/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SRC := $(filter-out tests/unit/test_alloc.c,$(UNIT_SRC))
@@ -25,7 +28,8 @@ UNIT_SRC := $(filter-out tests/unit/test_alloc.c,$(UNIT_SRC))
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 define flavour
-$(1)/core/%.o: ext/core/%.c | $(1)/core
+$(1)/core/%.o: ext/core/%.c
+	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS_COMMON) $(2) -MMD -MP -c $$< -o $$@
 $(1)/ext/%.o: ext/%.c VERSION | $(1)/ext
 	$$(CC) $$(CFLAGS_COMMON) $(2) -DOMEN_VERSION='"$$(shell cat VERSION)"' \
@@ -33,7 +37,7 @@ $(1)/ext/%.o: ext/%.c VERSION | $(1)/ext
 $(1)/omen.so: $$(CORE_SRC:ext/core/%.c=$(1)/core/%.o) $$(EXT_SRC:ext/%.c=$(1)/ext/%.o)
 	$$(CC) -shared $(2) -o $$@ $$^ $$(LIBS)
 $(1)/unit/%.o: tests/unit/%.c | $(1)/unit
-	$$(CC) $$(CFLAGS_COMMON) $(2) -Iext/core -MMD -MP -c $$< -o $$@
+	$$(CC) $$(CFLAGS_COMMON) $(2) $$(CORE_INC) -MMD -MP -c $$< -o $$@
 $(1)/unit/test_%: $(1)/unit/test_%.o $(1)/unit/test_alloc.o $$(CORE_SRC:ext/core/%.c=$(1)/core/%.o)
 	$$(CC) $(2) -o $$@ $$^ $$(LIBS)
 $(1)/core $(1)/ext $(1)/unit:
@@ -134,10 +138,9 @@ fixtures:
 # build-fuzz/, the committed seeds in tests/fuzz/corpus_* are only read.
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
-FUZZ_CORE    = ext/core/om_core.c ext/core/om_buf.c ext/core/om_json.c ext/core/om_text.c ext/core/fv.c ext/core/mdl.c ext/core/scl.c \
-               $(sort $(wildcard ext/core/gbt_*.c))
+FUZZ_CORE    = $(sort $(wildcard ext/core/base/*.c)) ext/core/prep/scl.c $(sort $(wildcard ext/core/gbt/*.c))
 FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 \
-               -D_GNU_SOURCE -Iext/core
+               -D_GNU_SOURCE $(CORE_INC)
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.c $(FUZZ_CORE)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -lxxhash -lpthread -lm -o $@
@@ -156,9 +159,9 @@ install: build/omen.so
 	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/omen/sql/
 
 format:
-	clang-format -i ext/*.c ext/core/*.c ext/core/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i ext/*.c ext/*.h $(CORE_DIRS:%=%/*.c) $(CORE_DIRS:%=%/*.h) tests/unit/*.c tests/unit/*.h
 
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(wildcard build/*/*.d build-asan/*/*.d)
+-include $(wildcard build/*/*.d build-asan/*/*.d build/core/*/*.d build-asan/core/*/*.d)

@@ -2,8 +2,8 @@
 ** gbt_bench.c — training and prediction speed of the gbt learner (not part of
 ** `make`; build by hand from the repo root):
 **
-**   cc -std=c11 -O2 -D_GNU_SOURCE -Iext/core bench/gbt_bench.c \
-**      ext/core/om_*.c ext/core/gbt_*.c tests/unit/test_alloc.c \
+**   cc -std=c11 -O2 -D_GNU_SOURCE -Iext/core/base -Iext/core/gbt bench/gbt_bench.c \
+**      ext/core/base/om_*.c ext/core/gbt/gbt_*.c tests/unit/test_alloc.c \
 **      -o build/gbt_bench -lpthread -lm
 **   build/gbt_bench [n_rows=1000000] [threads=2] [data=/tmp/gbt_bench.bin]
 **   /usr/bin/python3 bench/gbt_ref.py [data=/tmp/gbt_bench.bin] [threads=2]

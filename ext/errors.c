@@ -15,7 +15,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "core/om_text.h"
+#include "core/base/om_text.h"
 #include "omen_ext.h"
 
 #define OMEN_ERR_MAX 1000 /* bytes of message text kept (docs/SECURITY.md) */

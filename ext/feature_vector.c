@@ -35,9 +35,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/fv.h"
-#include "core/om_json.h"
-#include "core/om_text.h"
+#include "core/base/fv.h"
+#include "core/base/om_json.h"
+#include "core/base/om_text.h"
 #include "omen_ext.h"
 
 typedef struct fv_scratch {

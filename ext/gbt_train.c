@@ -1,6 +1,6 @@
 /*
 ** gbt_train.c — gbt_train(features, target [, options]): an aggregate that
-** trains gradient-boosted trees (ext/core/gbt.h) and returns a model BLOB in
+** trains gradient-boosted trees (ext/core/gbt/gbt.h) and returns a model BLOB in
 ** the common envelope, ready for model_save().
 **
 **   SELECT model_save('runtime',
@@ -48,9 +48,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/fv.h"
-#include "core/gbt.h"
-#include "core/om_json.h"
+#include "core/base/fv.h"
+#include "core/gbt/gbt.h"
+#include "core/base/om_json.h"
 #include "omen_ext.h"
 
 #define GBT_TRAIN "gbt_train"

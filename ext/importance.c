@@ -20,8 +20,8 @@
 */
 #include <string.h>
 
-#include "core/fv.h"
-#include "core/gbt.h"
+#include "core/base/fv.h"
+#include "core/gbt/gbt.h"
 #include "omen_ext.h"
 
 om_status omen_gbt_open(const uint8_t *blob, size_t n, mdl_view *view, gbt_model **model, om_err *err);

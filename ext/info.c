@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <xxhash.h>
 
-#include "core/fv.h"
-#include "core/gbt.h"
-#include "core/om_json.h"
-#include "core/scl.h"
+#include "core/base/fv.h"
+#include "core/gbt/gbt.h"
+#include "core/base/om_json.h"
+#include "core/prep/scl.h"
 #include "omen_ext.h"
 
 #ifndef OMEN_VERSION

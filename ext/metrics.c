@@ -45,8 +45,8 @@
 */
 #include <math.h>
 
-#include "core/om_json.h"
-#include "core/st_metrics.h"
+#include "core/base/om_json.h"
+#include "core/stats/st_metrics.h"
 #include "omen_ext.h"
 
 /* A number argument as the user wrote it: INTEGER as such, REAL with %!.15g

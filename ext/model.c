@@ -33,8 +33,8 @@
 */
 #include <string.h>
 
-#include "core/mdl.h"
-#include "core/om_json.h"
+#include "core/base/mdl.h"
+#include "core/base/om_json.h"
 #include "omen_ext.h"
 
 #define OMEN_CACHE_SLOTS 4             /* per statement */

@@ -50,8 +50,8 @@
 */
 #include <string.h>
 
-#include "core/mdl.h"
-#include "core/om_json.h"
+#include "core/base/mdl.h"
+#include "core/base/om_json.h"
 #include "omen_ext.h"
 
 enum {

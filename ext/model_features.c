@@ -48,8 +48,8 @@
 */
 #include <string.h>
 
-#include "core/fv.h"
-#include "core/gbt.h"
+#include "core/base/fv.h"
+#include "core/gbt/gbt.h"
 #include "omen_ext.h"
 
 om_status omen_gbt_decode_view(const mdl_view *v, gbt_model **model, om_err *err);

@@ -12,8 +12,8 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
-#include "core/mdl.h"
-#include "core/om_buf.h"
+#include "core/base/mdl.h"
+#include "core/base/om_buf.h"
 
 /* Auxdata slots at negative indices live for the whole statement, whatever
 ** the arguments (SQLite keeps them; positive ones go when an argument is not

@@ -46,9 +46,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/fv.h"
-#include "core/gbt.h"
-#include "core/om_json.h"
+#include "core/base/fv.h"
+#include "core/gbt/gbt.h"
+#include "core/base/om_json.h"
 #include "omen_ext.h"
 
 const char *omen_gbt_objective_name(int obj);

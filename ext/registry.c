@@ -53,11 +53,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/gbt.h"
-#include "core/mdl.h"
-#include "core/om_json.h"
-#include "core/scl.h"
-#include "core/om_text.h"
+#include "core/gbt/gbt.h"
+#include "core/base/mdl.h"
+#include "core/base/om_json.h"
+#include "core/prep/scl.h"
+#include "core/base/om_text.h"
 #include "omen_ext.h"
 
 om_status omen_gbt_open(const uint8_t *blob, size_t n, mdl_view *view, gbt_model **model, om_err *err);

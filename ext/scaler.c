@@ -21,7 +21,7 @@
 */
 #include <string.h>
 
-#include "core/scl.h"
+#include "core/prep/scl.h"
 #include "omen_ext.h"
 
 typedef struct scaler_agg {

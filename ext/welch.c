@@ -49,9 +49,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/om_json.h"
-#include "core/om_text.h"
-#include "core/st_welch.h"
+#include "core/base/om_json.h"
+#include "core/base/om_text.h"
+#include "core/stats/st_welch.h"
 #include "omen_ext.h"
 
 #define WELCH_SLOTS 3      /* slots inside the aggregate context */

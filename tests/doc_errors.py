@@ -6,7 +6,7 @@ Usage (from anywhere; paths are relative to the repo root):
 
   -v         also print each template found, and where
   --list     print every (page, template) the checker extracts, then the count
-  --core     also report (not counted) the om_errf templates of ext/core/*.c
+  --core     also report (not counted) the om_errf templates of ext/core/*/*.c
              that no docs page's Errors section lists (their SQL function is
              not known statically: any page will do)
   --pending  the allow-list (default tests/doc_errors_pending.txt; '' for none)
@@ -380,7 +380,7 @@ def report_core():
             sections.append(sec)
     text = "\n".join(sections)
     found = missing = 0
-    for path in sorted(glob.glob(os.path.join(REPO, "ext", "core", "*.c"))):
+    for path in sorted(glob.glob(os.path.join(REPO, "ext", "core", "*", "*.c"))):
         cf = CFile(path)
         for paren in cf.calls("om_errf"):
             args, _ = call_args(cf.text, paren)

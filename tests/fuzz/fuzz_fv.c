@@ -1,6 +1,6 @@
 /*
 ** fuzz_fv.c — libFuzzer target for the feature-vector BLOB decoder and the
-** flat-JSON reader (ext/core/fv.h, om_json.h).  How to build and run:
+** flat-JSON reader (ext/core/base/fv.h, om_json.h).  How to build and run:
 ** tests/fuzz/README.md.
 **
 ** Each input is used two ways:

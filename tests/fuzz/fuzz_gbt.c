@@ -1,6 +1,6 @@
 /*
 ** fuzz_gbt.c — libFuzzer target for the boosted-tree payload decoder
-** (ext/core/gbt_codec.c) behind the model envelope.  How to build and run:
+** (ext/core/gbt/gbt_codec.c) behind the model envelope.  How to build and run:
 ** tests/fuzz/README.md (or `make fuzz-quick`).
 **
 ** Input layout: byte 0 = number of features F (1..16), the next F bytes give

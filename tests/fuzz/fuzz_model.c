@@ -1,6 +1,6 @@
 /*
 ** fuzz_model.c — libFuzzer target for the model envelope and the scaler
-** payload (ext/core/mdl.h, scl.h).  How to build and run:
+** payload (ext/core/base/mdl.h, scl.h).  How to build and run:
 ** tests/fuzz/README.md.
 **
 ** Each input is opened twice:

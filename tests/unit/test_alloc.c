@@ -4,7 +4,7 @@
 */
 #include <stdlib.h>
 
-#include "../../ext/core/om_core.h"
+#include "../../ext/core/base/om_core.h"
 #include "om_test.h"
 
 int om_test_passed, om_test_failed;

@@ -1,5 +1,5 @@
 /*
-** test_fv.c — unit tests of the feature-vector BLOB (ext/core/fv.h).
+** test_fv.c — unit tests of the feature-vector BLOB (ext/core/base/fv.h).
 **
 **   make build/unit/test_fv && ./build/unit/test_fv
 **

@@ -1,5 +1,5 @@
 /*
-** test_json.c — unit tests of om_json (ext/core/om_json.h).
+** test_json.c — unit tests of om_json (ext/core/base/om_json.h).
 **
 **   make build/unit/test_json && ./build/unit/test_json
 **

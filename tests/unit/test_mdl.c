@@ -1,5 +1,5 @@
 /*
-** test_mdl.c — unit tests of the model envelope (ext/core/mdl.h).
+** test_mdl.c — unit tests of the model envelope (ext/core/base/mdl.h).
 **
 **   make build/unit/test_mdl && ./build/unit/test_mdl
 **

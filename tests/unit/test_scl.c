@@ -1,5 +1,5 @@
 /*
-** test_scl.c — unit tests of the scaler model kind (ext/core/scl.h).
+** test_scl.c — unit tests of the scaler model kind (ext/core/prep/scl.h).
 **
 **   make build/unit/test_scl && ./build/unit/test_scl
 **

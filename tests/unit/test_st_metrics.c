@@ -1,5 +1,5 @@
 /*
-** test_st_metrics.c — unit tests of st_metrics (ext/core/st_metrics.h).
+** test_st_metrics.c — unit tests of st_metrics (ext/core/stats/st_metrics.h).
 **
 **   make build/unit/test_st_metrics && ./build/unit/test_st_metrics
 **

@@ -59,8 +59,8 @@
 #ifndef GBT_H
 #define GBT_H
 
-#include "om_buf.h"
-#include "om_core.h"
+#include "../base/om_buf.h"
+#include "../base/om_core.h"
 
 typedef enum gbt_objective {
   GBT_SQUARED = 0,  /* squared error on y */

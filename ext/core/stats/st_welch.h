@@ -86,7 +86,7 @@
 #ifndef ST_WELCH_H
 #define ST_WELCH_H
 
-#include "om_core.h"
+#include "../base/om_core.h"
 
 /* Summary moments of one group (what st_welch_ttest reads). */
 typedef struct st_moments {

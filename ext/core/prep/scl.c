@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fv.h"
-#include "om_json.h"
+#include "../base/fv.h"
+#include "../base/om_json.h"
 
 const char *scl_method_name(scl_method m) {
   switch (m) {

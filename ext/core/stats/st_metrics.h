@@ -73,7 +73,7 @@
 #ifndef ST_METRICS_H
 #define ST_METRICS_H
 
-#include "om_core.h"
+#include "../base/om_core.h"
 
 /* A Neumaier-compensated running sum: the value is sum + comp. */
 typedef struct st_metrics_sum {
