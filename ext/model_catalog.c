@@ -239,16 +239,10 @@ static int kv_advance(cat_cursor *c, int which, int first) {
 static int catFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
   cat_cursor *c = (cat_cursor *)cur;
   cat_vtab *v = (cat_vtab *)cur->pVtab;
-  sqlite3_stmt *probe = NULL;
-  int rc, exists;
+  int rc, exists = 0;
   cat_reset(c);
-  rc = sqlite3_prepare_v2(v->db, "SELECT 1 FROM main.sqlite_schema WHERE type='table' AND name='omen_models'", -1,
-                          &probe, 0);
-  if (rc != SQLITE_OK) return rc == SQLITE_NOMEM ? rc : cat_error(cur, sqlite3_errmsg(v->db));
-  rc = sqlite3_step(probe);
-  exists = rc == SQLITE_ROW;
-  sqlite3_finalize(probe);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc == SQLITE_NOMEM ? rc : cat_error(cur, sqlite3_errmsg(v->db));
+  rc = omen_registry_exists(v->db, &exists); /* the registry's own test (registry.c) */
+  if (rc != SQLITE_OK) return rc;
   if (!exists) return SQLITE_OK; /* no registry: no rows */
   rc = sqlite3_prepare_v2(v->db,
                           "SELECT name, version, stage, created_at, model, version = (SELECT version FROM "

@@ -68,6 +68,11 @@ void omen_conn_unref(void *c);
 ** non-zero and *errmsg (sqlite3_malloc'd) says why, without the function name;
 ** SQLITE_NOMEM is returned for out-of-memory. */
 int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, char **errmsg);
+/* Registry: does the table main.omen_models exist (a table, not a view;
+** the name matched as SQL matches it, case-insensitively)?  SQLITE_OK with
+** *exists set, or SQLITE_NOMEM. */
+int omen_registry_exists(sqlite3 *db, int *exists);
+
 /* Registry: resolve `ref` to its row with an indexed look-up that does not
 ** read the model BLOB, and open that BLOB for reading (flags 0).  SQLITE_OK:
 ** *h is open and the caller closes it.  SQLITE_NOMEM: out of memory.  Any

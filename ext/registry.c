@@ -78,9 +78,7 @@ static const char *name_problem(const char *name, int n) {
   return NULL;
 }
 
-/* Does main.omen_models exist?  (sqlite3_table_column_metadata looks names
-** up as SQL does, case-insensitively.) */
-static int table_exists(sqlite3 *db, int *exists) {
+int omen_registry_exists(sqlite3 *db, int *exists) {
   int rc = sqlite3_table_column_metadata(db, "main", "omen_models", NULL, NULL, NULL, NULL, NULL, NULL);
   *exists = rc == SQLITE_OK;
   return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_OK;
@@ -169,7 +167,7 @@ static int fetch(sqlite3 *db, const char *name, int name_len, sqlite3_int64 vers
   *blob = NULL;
   *n = 0;
   *errmsg = NULL;
-  rc = table_exists(db, &exists);
+  rc = omen_registry_exists(db, &exists);
   if (rc != SQLITE_OK) goto sqlerr;
   if (!exists) {
     *errmsg = no_registry_message(db);
@@ -427,7 +425,7 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   kind = mdl_kind_name(kind_code);
 
-  rc = table_exists(db, &exists);
+  rc = omen_registry_exists(db, &exists);
   if (rc != SQLITE_OK) goto sqlerr;
   if (!exists) {
     rc = other_registry(db, &other);

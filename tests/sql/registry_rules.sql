@@ -140,3 +140,14 @@ SELECT count(*) = 0 FROM model_catalog;
 -- case: rules.err.view.save
 -- error: model_save(): cannot write omen_models: cannot modify omen_models because it is a view
 SELECT model_save('b', std) FROM mods;
+
+-- the table name is matched as SQL matches it, by every reader alike: a
+-- registry declared OMEN_MODELS is the registry for scale() and for
+-- model_catalog (which tested the exact lower-case name before)
+DROP VIEW omen_models;
+CREATE TABLE OMEN_MODELS(name TEXT, version INTEGER, kind TEXT, stage TEXT, created_at TEXT, info TEXT, model BLOB,
+  PRIMARY KEY (name, version));
+INSERT INTO OMEN_MODELS SELECT 'a', 1, 'scaler', 'none', '2024-01-01 00:00:00', '{}', std FROM mods;
+-- case: rules.upper.case.registry
+SELECT (SELECT count(*) FROM model_catalog WHERE name = 'a' AND error IS NULL) = 1
+   AND scale('a', feature_vector('x', 4.0)) = scale(std, feature_vector('x', 4.0)) FROM mods;

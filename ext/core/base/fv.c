@@ -12,6 +12,8 @@
 
 static const uint8_t fv_magic[4] = {'O', 'M', 'F', 'V'};
 
+int fv_has_magic(const uint8_t *blob, size_t n) { return blob && n >= 4 && memcmp(blob, fv_magic, 4) == 0; }
+
 uint64_t fv_hash_category(const char *text, size_t n) { return XXH3_64bits(text, n); }
 
 int fv_name_cmp(const char *a, size_t an, const char *b, size_t bn) {

@@ -100,4 +100,8 @@ om_status fv_validate(const void *blob, size_t n, om_err *err);
 
 const char *fv_type_name(fv_type t); /* "missing", "numeric", "categorical" */
 
+/* Does blob start like a feature vector (its magic)?  For messages that
+** name a vector passed where something else belongs; not a validation. */
+int fv_has_magic(const uint8_t *blob, size_t n);
+
 #endif /* FV_H */

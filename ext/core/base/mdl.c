@@ -106,7 +106,7 @@ om_status mdl_open(const uint8_t *blob, size_t n, mdl_view *out, om_err *err) {
   uint32_t schema_len, meta_len, i, opt_len, met_len;
   om_status st;
   memset(out, 0, sizeof *out);
-  if (blob && n >= 4 && memcmp(blob, "OMFV", 4) == 0) /* the usual mistake: (features, model) */
+  if (fv_has_magic(blob, n)) /* the usual mistake: (features, model) */
     return om_errf(err, OM_CORRUPT, "not an omen model: it is a feature vector (the model comes first, then the "
                                     "features)");
   if (!blob || n < 4 || memcmp(blob, mdl_magic, 4) != 0) return om_errf(err, OM_CORRUPT, "not an omen model");
