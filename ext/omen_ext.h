@@ -12,7 +12,7 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
-#include "core/base/mdl.h"
+#include "core/base/mdl_kind.h"
 #include "core/base/om_buf.h"
 
 /* Auxdata slots at negative indices live for the whole statement, whatever

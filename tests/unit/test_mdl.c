@@ -22,7 +22,7 @@
 #include <xxhash.h>
 
 #include "fv.h"
-#include "mdl.h"
+#include "mdl_kind.h"
 #include "om_json.h"
 #include "om_test.h"
 #include "scl.h"

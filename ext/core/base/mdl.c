@@ -9,18 +9,11 @@
 #include <xxhash.h>
 
 #include "fv.h"
+#include "mdl_kind.h"
 #include "om_json.h"
 #include "om_text.h"
 
 static const uint8_t mdl_magic[4] = {'O', 'M', 'E', 'N'};
-
-const char *mdl_kind_name(uint16_t kind) {
-  switch (kind) {
-  case MDL_KIND_SCALER: return "scaler";
-  case MDL_KIND_GBT: return "gbt";
-  }
-  return NULL;
-}
 
 static void write_meta(om_wbuf *w, const mdl_meta *m) {
   const char *opt = m->options_json ? m->options_json : "{}";

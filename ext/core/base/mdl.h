@@ -6,7 +6,7 @@
 **
 **   0   4  magic "OMEN"
 **   4   2  u16 envelope format version (MDL_FORMAT_VERSION)
-**   6   2  u16 model kind (mdl_kind)
+**   6   2  u16 model kind (mdl_kind, in mdl_kind.h)
 **   8   2  u16 payload version (owned by the kind)
 **   10  2  u16 flags, reserved, 0
 **   12  4  reserved, 0
@@ -51,8 +51,6 @@
 #define MDL_HEADER_SIZE 48
 #define MDL_FOOTER_SIZE 8
 
-typedef enum mdl_kind { MDL_KIND_SCALER = 1, MDL_KIND_GBT = 2 } mdl_kind;
-
 typedef struct mdl_feature {
   const char *name; /* borrowed, not NUL-terminated */
   size_t name_len;
@@ -83,8 +81,6 @@ typedef struct mdl_view {
   uint64_t checksum;
   size_t size;             /* bytes in the whole BLOB */
 } mdl_view;
-
-const char *mdl_kind_name(uint16_t kind); /* "scaler", "gbt", or NULL */
 
 /* Write a complete envelope to w.  features must be sorted by name and unique. */
 om_status mdl_write(om_wbuf *w, uint16_t kind, uint16_t payload_version, const mdl_feature *features,

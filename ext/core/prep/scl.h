@@ -42,7 +42,7 @@
 #ifndef SCL_H
 #define SCL_H
 
-#include "../base/mdl.h"
+#include "../base/mdl_kind.h"
 
 #define SCL_PAYLOAD_VERSION 1
 #define SCL_SHIFT 800 /* 2^-800: |x| ≤ 1.8e308 becomes ≤ 2.7e67, whose squares sum safely */

@@ -1,0 +1,92 @@
+/*
+** mdl_kind.h — the table of model kinds: what every part of omen that handles
+** a model (the registry, model_info, the model caches, model_importance,
+** model_features, the scorers) needs to know about a kind, in one row per
+** kind, the way sqlite3_module describes a virtual table.
+**
+** A kind is its own files (a codec and scorer in its core family, its SQL
+** functions in ext/) plus one row: a `const mdl_kind_def` defined by the
+** family (e.g. gbt_kind in core/gbt/gbt_kind.c) and listed in mdl_kinds.c.
+** Nothing else switches on kinds: callers look a row up by the envelope's
+** code and call through it.
+**
+** Behaviours:
+**   1. Codes are file-format constants (mdl_kind below): never reused,
+**      never renumbered.  Names are what model_info, the registry's `kind`
+**      column and error messages show.
+**   2. mdl_kind_get(code) returns the row, or NULL for a code this build does
+**      not know; mdl_kind_name(code) its name or NULL.
+**   3. open() decodes and validates the payload of an envelope that mdl_open
+**      already validated (it checks the payload version itself, and never
+**      reads out of bounds: a bad payload is OM_CORRUPT, a newer version
+**      OM_UNSUPPORTED_VERSION).  The decoded model does not keep the view;
+**      it may point into the BLOB, which the caller keeps alive (and
+**      unchanged) until close().  A decoded model is read-only: scoring it
+**      from several statements in turn is safe.
+**   4. mdl_decode(blob, n) = mdl_open + the row's open: what the registry
+**      checks before it stores a model, and what every scorer uses.  An
+**      unknown code is OM_UNSUPPORTED_VERSION "model kind N is not
+**      supported by this build".
+**   5. Optional hooks (NULL when a kind has none):
+**      - row_prepare: turn one row of the view's features (num/cat by
+**        position, missing[i] = 1 when the row gives no value) into the
+**        kind's scoring row x[n_features].  For a categorical feature,
+**        x[i] == 0 means "a category the model does not know" (unseen,
+**        too rare, or missing): model_features reports it as
+**        'other_category'.
+**      - info: extra members written into model_info's JSON object (the
+**        caller opened the object; the hook writes key/value pairs).
+**      - importance: per-feature importance, n_features rows in schema
+**        order (model_importance).
+*/
+#ifndef MDL_KIND_H
+#define MDL_KIND_H
+
+#include "mdl.h"
+#include "om_json.h"
+
+/* Codes in the envelope (behaviour 1). */
+typedef enum mdl_kind {
+  MDL_KIND_SCALER = 1,
+  MDL_KIND_GBT = 2,
+  MDL_KIND_IFOREST = 3,
+  MDL_KIND_BASELINE = 4,
+  MDL_KIND_MAHALANOBIS = 5,
+  MDL_KIND_ENSEMBLE = 6
+} mdl_kind;
+
+typedef struct mdl_importance {
+  double gain;     /* the kind's measure of how much the feature matters */
+  double cover;    /* the kind's measure of how many rows it touched */
+  uint64_t splits; /* number of splits (or uses) of the feature */
+} mdl_importance;
+
+typedef struct mdl_kind_def {
+  uint16_t code;
+  const char *name;
+  uint16_t payload_version; /* the version this build writes (and the newest it reads) */
+  uint16_t payload_oldest;  /* the oldest payload version it reads */
+  om_status (*open)(const mdl_view *v, void **model, om_err *err);
+  void (*close)(void *model);
+  void (*row_prepare)(const void *model, const double *num, const uint64_t *cat, const uint8_t *missing,
+                      double *x);
+  om_status (*info)(const void *model, om_jw *j, om_err *err);
+  om_status (*importance)(const void *model, mdl_importance *out /* [n_features] */, om_err *err);
+} mdl_kind_def;
+
+const mdl_kind_def *mdl_kind_get(uint16_t code);
+const char *mdl_kind_name(uint16_t code);
+/* The rows, in code order, for listings (omen_build_info). */
+size_t mdl_kind_count(void);
+const mdl_kind_def *mdl_kind_at(size_t i);
+
+/* Behaviour 4.  On OM_OK *view is open (mdl_view_free), *kind is its row and
+** *model is decoded (kind->close); on failure nothing is left to free. */
+om_status mdl_decode(const uint8_t *blob, size_t n, mdl_view *view, const mdl_kind_def **kind, void **model,
+                     om_err *err);
+
+/* "model is a gbt model; expected a scaler model" (or "has unknown kind N")
+** into err with status OM_INVALID, for a view whose kind is not want. */
+om_status mdl_kind_mismatch(uint16_t have, uint16_t want, om_err *err);
+
+#endif /* MDL_KIND_H */
