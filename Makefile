@@ -35,7 +35,7 @@ $(1)/ext/%.o: ext/%.c VERSION | $(1)/ext
 	$$(CC) $$(CFLAGS_COMMON) $(2) -DOMEN_VERSION='"$$(shell cat VERSION)"' \
 	  -DOMEN_CFLAGS='"$$(strip $$(CFLAGS_COMMON) $(2))"' -MMD -MP -c $$< -o $$@
 $(1)/omen.so: $$(CORE_SRC:ext/core/%.c=$(1)/core/%.o) $$(EXT_SRC:ext/%.c=$(1)/ext/%.o)
-	$$(CC) -shared $(2) -o $$@ $$^ $$(LIBS)
+	$$(CC) -shared -Wl,-z,defs $(2) -o $$@ $$^ $$(LIBS)
 $(1)/unit/%.o: tests/unit/%.c | $(1)/unit
 	$$(CC) $$(CFLAGS_COMMON) $(2) $$(CORE_INC) -MMD -MP -c $$< -o $$@
 $(1)/unit/test_%: $(1)/unit/test_%.o $(1)/unit/test_alloc.o $$(CORE_SRC:ext/core/%.c=$(1)/core/%.o)
@@ -138,12 +138,12 @@ fixtures:
 # build-fuzz/, the committed seeds in tests/fuzz/corpus_* are only read.
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
-FUZZ_CORE    = $(sort $(wildcard ext/core/base/*.c)) ext/core/prep/scl.c $(sort $(wildcard ext/core/gbt/*.c))
+FUZZ_CORE    = $(CORE_SRC)  # every family: the kind table (base/mdl_kinds.c) names them all
 FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 \
                -D_GNU_SOURCE $(CORE_INC)
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.c $(FUZZ_CORE)
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -lxxhash -lpthread -lm -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
 fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train
 	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train
 	build-fuzz/fuzz_fv -max_total_time=$(FUZZ_SECONDS) build-fuzz/fv tests/fuzz/corpus_fv

@@ -532,15 +532,15 @@ static int gbt_size_check(sqlite3_context *ctx, const gbt_agg *a, const mdl_feat
   return 1;
 }
 
-/* Opens the envelope and decodes its payload with the function model_save()
-** and predict() use (predict.c); OM_OK when both succeed. */
-om_status omen_gbt_open(const uint8_t *blob, size_t n, mdl_view *view, gbt_model **model, om_err *err);
+/* Opens the envelope and decodes its payload through the kind table, as
+** model_save() and the scorers do; OM_OK when both succeed. */
 static om_status gbt_check_blob(const uint8_t *blob, size_t n, om_err *err) {
   mdl_view v;
-  gbt_model *m = NULL;
-  om_status st = omen_gbt_open(blob, n, &v, &m, err);
+  const mdl_kind_def *k;
+  void *m;
+  om_status st = mdl_decode(blob, n, &v, &k, &m, err);
   if (st != OM_OK) return st;
-  gbt_free(m);
+  k->close(m);
   mdl_view_free(&v);
   return OM_OK;
 }

@@ -15,16 +15,14 @@
 **      'name@staging'); it is decoded once per query (xFilter).
 **   3. Without an equality constraint on model the plan is refused
 **      (SQLITE_CONSTRAINT), as series.c does; a NULL model gives no rows; a
-**      corrupt model or one of another kind is an error naming the function.
+**      corrupt model, or one whose kind has no importance hook (mdl_kind.h),
+**      is an error naming the function.
 **   4. idxNum: 1 = the model constraint is usable and passed as argv[0].
 */
 #include <string.h>
 
 #include "core/base/fv.h"
-#include "core/gbt/gbt.h"
 #include "omen_ext.h"
-
-om_status omen_gbt_open(const uint8_t *blob, size_t n, mdl_view *view, gbt_model **model, om_err *err);
 
 enum { IMP_FEATURE = 0, IMP_TYPE, IMP_GAIN, IMP_COVER, IMP_SPLITS, IMP_MODEL };
 
@@ -37,7 +35,7 @@ typedef struct imp_cursor {
   sqlite3_vtab_cursor base;
   uint8_t *blob;        /* owned copy the view points into */
   mdl_view view;
-  gbt_importance *imp;  /* [view.n_features] */
+  mdl_importance *imp;  /* [view.n_features] */
   sqlite3_int64 row;    /* current row, 0-based */
 } imp_cursor;
 
@@ -93,7 +91,8 @@ static int imp_error(sqlite3_vtab_cursor *cur, const char *msg) {
 
 static int impFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
   imp_cursor *c = (imp_cursor *)cur;
-  gbt_model *model = NULL;
+  const mdl_kind_def *kind = NULL;
+  void *model = NULL;
   om_err err;
   om_status st;
   int n = 0, rc;
@@ -129,18 +128,26 @@ static int impFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     return rc;
   }
   }
-  st = omen_gbt_open(c->blob, (size_t)n, &c->view, &model, &err);
+  st = mdl_decode(c->blob, (size_t)n, &c->view, &kind, &model, &err);
   if (st == OM_NOMEM) return SQLITE_NOMEM;
   if (st != OM_OK) return imp_error(cur, err.msg);
+  if (!kind->importance) {
+    char *msg = sqlite3_mprintf("model is a %s model, which has no feature importance", kind->name);
+    kind->close(model);
+    if (!msg) return SQLITE_NOMEM;
+    rc = imp_error(cur, msg);
+    sqlite3_free(msg);
+    return rc;
+  }
   c->imp = sqlite3_malloc64((sqlite3_uint64)(c->view.n_features ? c->view.n_features : 1) * sizeof *c->imp);
   if (!c->imp) {
-    gbt_free(model);
+    kind->close(model);
     return SQLITE_NOMEM;
   }
-  st = gbt_feature_importance(model, c->imp);
-  gbt_free(model);
+  st = kind->importance(model, c->imp, &err);
+  kind->close(model);
   if (st == OM_NOMEM) return SQLITE_NOMEM;
-  if (st != OM_OK) return imp_error(cur, "cannot compute importance");
+  if (st != OM_OK) return imp_error(cur, err.msg);
   return SQLITE_OK;
 }
 
@@ -157,7 +164,7 @@ static int impEof(sqlite3_vtab_cursor *cur) {
 static int impColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   imp_cursor *c = (imp_cursor *)cur;
   const mdl_feature *f = &c->view.features[c->row];
-  const gbt_importance *im = &c->imp[c->row];
+  const mdl_importance *im = &c->imp[c->row];
   switch (i) {
   case IMP_FEATURE: sqlite3_result_text(ctx, f->name, (int)f->name_len, SQLITE_TRANSIENT); break;
   case IMP_TYPE: sqlite3_result_text(ctx, fv_type_name((fv_type)f->type), -1, SQLITE_STATIC); break;

@@ -10,7 +10,7 @@
 **      compiled against and running, xxHash version, the LAPACK version and
 **      the shared object it was loaded from, the compile flags, and the
 **      format versions this build reads and writes (model envelope, feature
-**      vector, and each model kind's payload).
+**      vector, and each model kind's payload, from the kind table).
 */
 #include <dlfcn.h>
 #include <lapacke.h>
@@ -18,9 +18,7 @@
 #include <xxhash.h>
 
 #include "core/base/fv.h"
-#include "core/gbt/gbt.h"
 #include "core/base/om_json.h"
-#include "core/prep/scl.h"
 #include "omen_ext.h"
 
 #ifndef OMEN_VERSION
@@ -105,10 +103,11 @@ void omenBuildInfoFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_jw_end_object(&j);
   om_jw_key(&j, "payloads");
   om_jw_begin_object(&j);
-  om_jw_key(&j, "scaler");
-  om_jw_int(&j, SCL_PAYLOAD_VERSION);
-  om_jw_key(&j, "gbt");
-  om_jw_int(&j, GBT_FORMAT);
+  for (size_t i = 0; i < mdl_kind_count(); i++) {
+    const mdl_kind_def *k = mdl_kind_at(i);
+    om_jw_key(&j, k->name);
+    om_jw_int(&j, k->payload_version);
+  }
   om_jw_end_object(&j);
   om_jw_end_object(&j);
   om_jw_end_object(&j);

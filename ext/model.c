@@ -19,7 +19,9 @@
 **      at its own auxdata index, which SQLite keeps only for constants, so
 **      later rows skip even the comparison.
 **   3. The cache copies the BLOB, so cached views stay valid after the row.
-**   4. A model of the wrong kind is an error naming both kinds.
+**   4. A model of the wrong kind is an error naming both kinds.  A caller
+**      that needs the payload gets it decoded once, through the kind table
+**      (mdl_kind.h), together with the row buffers of model_row.c.
 **   5. model_info(model) returns the envelope's metadata as JSON (mdl.h):
 **      kind, format versions, features, rows used/skipped, seed, created_at,
 **      options, metrics, size and checksum.  NULL gives NULL.
@@ -74,7 +76,11 @@ typedef struct model_marker {
 
 static void model_release(omen_model *m) {
   if (!m || --m->refs > 0) return;
-  if (m->impl && m->impl_free) m->impl_free(m->impl);
+  if (m->model) m->kind->close(m->model);
+  sqlite3_free(m->num);
+  sqlite3_free(m->cat);
+  sqlite3_free(m->missing);
+  sqlite3_free(m->x);
   mdl_view_free(&m->view);
   sqlite3_free(m->blob);
   sqlite3_free(m);
@@ -294,8 +300,31 @@ nomem:
   return NULL;
 }
 
+/* Decode m's payload through the kind table and give it row buffers.  On
+** failure m stays envelope-only (the next caller tries again and gets the
+** same error). */
+static om_status model_decode(omen_model *m, om_err *err) {
+  const mdl_kind_def *k = mdl_kind_get(m->view.kind);
+  uint32_t nf = m->view.n_features ? m->view.n_features : 1;
+  void *model = NULL;
+  om_status st;
+  if (!k) return om_errf(err, OM_UNSUPPORTED_VERSION, "model kind %u is not supported by this build", m->view.kind);
+  if (!m->num) {
+    m->num = sqlite3_malloc64((sqlite3_uint64)nf * sizeof *m->num);
+    m->cat = sqlite3_malloc64((sqlite3_uint64)nf * sizeof *m->cat);
+    m->missing = sqlite3_malloc64(nf);
+    m->x = sqlite3_malloc64((sqlite3_uint64)nf * sizeof *m->x);
+    if (!m->num || !m->cat || !m->missing || !m->x) return om_errf(err, OM_NOMEM, "out of memory");
+  }
+  st = k->open(&m->view, &model, err);
+  if (st != OM_OK) return st;
+  m->kind = k;
+  m->model = model;
+  return OM_OK;
+}
+
 const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, int argi,
-                                 uint16_t want_kind, omen_model_decoder decode) {
+                                 uint16_t want_kind) {
   sqlite3_value *arg = argv[argi];
   model_cache *cache;
   model_marker *marker;
@@ -367,7 +396,7 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
     }
   }
 
-  if (want_kind && m->view.kind != want_kind) {
+  if (want_kind && want_kind != OMEN_KIND_ANY && m->view.kind != want_kind) {
     if (mdl_kind_name(m->view.kind))
       omen_errorf(ctx, fname, "model%s%s%s is a %s model; expected a %s model", ref ? " '" : "", ref ? ref : "",
                   ref ? "'" : "", kind_label(m->view.kind), kind_label(want_kind));
@@ -376,20 +405,15 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
                   ref ? "'" : "", m->view.kind, kind_label(want_kind));
     return NULL;
   }
-  /* The kind-specific part is shared by every statement of the connection
-  ** that uses this model.  That is safe because a connection runs one
-  ** function call at a time (its mutex, or one thread in multi-thread mode)
-  ** and decoders keep no state between calls: predict.c's gbt_scorer fills
-  ** its row buffers (num, cat, missing, x) from the feature vector and scores
-  ** them within one call (scorer_arg, then gbt_predict*), and scaler.c's
-  ** scaler is read-only.  Statements stepped in turn (A's row, B's row, ...)
-  ** therefore never see each other's rows. */
-  if (decode && !m->impl) {
-    mdl_view copy; /* the decoder takes ownership of a view; ours stays for model_info */
-    st = mdl_view_dup(&m->view, &copy, &err);
-    if (st == OM_OK) st = decode(&copy, &m->impl, &m->impl_free, &err);
+  /* The decoded model is shared by every statement of the connection that
+  ** uses these bytes.  That is safe because a connection runs one function
+  ** call at a time (its mutex, or one thread in multi-thread mode), decoded
+  ** models are read-only, and the row buffers are filled and used within
+  ** one call (omen_model_row, then the kind's scorer), so statements stepped
+  ** in turn (A's row, B's row, ...) never see each other's rows. */
+  if (want_kind && !m->model) {
+    st = model_decode(m, &err);
     if (st != OM_OK) {
-      m->impl = NULL;
       omen_result_status(ctx, fname, st, &err);
       return NULL;
     }
@@ -403,14 +427,21 @@ void modelInfoFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_err err;
   om_status st;
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
-  m = omen_model_arg(ctx, "model_info", argv, 0, 0, NULL);
+  m = omen_model_arg(ctx, "model_info", argv, 0, 0);
   if (!m) return;
+  /* A kind that describes its payload (an info hook) is decoded for it; the
+  ** others are described from the envelope alone, so a payload this build
+  ** cannot read still has its metadata shown. */
+  if (!m->model) {
+    const mdl_kind_def *k = mdl_kind_get(m->view.kind);
+    if (k && k->info && !(m = omen_model_arg(ctx, "model_info", argv, 0, OMEN_KIND_ANY))) return;
+  }
   w = omen_out_scratch(ctx);
   if (!w) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  st = mdl_info_json(&m->view, w, &err);
+  st = mdl_info_json(&m->view, m->model, w, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, "model_info", st, &err);
     return;

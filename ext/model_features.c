@@ -18,9 +18,10 @@
 **        status 'used'           in the vector with a value the model uses;
 **        status 'null'           in the vector with a NULL value;
 **        status 'absent'         not in the vector (names are case-sensitive);
-**        status 'other_category' (gbt) a category no split of the model
-**                                names: unseen in training, too rare, or
-**                                never chosen; scored like a missing value;
+**        status 'other_category' a category the model does not know (its
+**                                row_prepare gives 0; gbt: no split
+**                                names it: unseen in training, too rare,
+**                                or never chosen; scored like a missing value);
 **        status 'wrong_type'     numeric in one, categorical in the other:
 **                                predict_*() raise an error for it.
 **      present = 0 only for 'absent'; missing = 1 for 'absent' and 'null'
@@ -49,10 +50,7 @@
 #include <string.h>
 
 #include "core/base/fv.h"
-#include "core/gbt/gbt.h"
 #include "omen_ext.h"
-
-om_status omen_gbt_decode_view(const mdl_view *v, gbt_model **model, om_err *err);
 
 enum { MF_NAME = 0, MF_TYPE, MF_PRESENT, MF_VALUE, MF_MISSING, MF_STATUS, MF_MODEL, MF_FEATURES };
 enum { ST_USED = 1, ST_NULL, ST_ABSENT, ST_OTHER, ST_WRONG };
@@ -66,7 +64,8 @@ typedef struct mf_model {
   uint8_t *blob;   /* owned; the view points into it */
   size_t n;
   mdl_view view;
-  gbt_model *gbt;  /* for kind gbt, else NULL */
+  const mdl_kind_def *kind; /* its row of the kind table */
+  void *model;     /* the kind's decoded model */
 } mf_model;
 
 typedef struct mf_vtab {
@@ -85,13 +84,13 @@ typedef struct mf_cursor {
   uint8_t *vtype;     /* the vector's type of the entry (FV_*) */
   double *num;        /* numeric value */
   uint64_t *cat;      /* categorical hash */
-  uint8_t *missing;   /* gbt_row_prepare input */
-  double *x;          /* gbt_row_prepare output */
+  uint8_t *missing;   /* row_prepare input */
+  double *x;          /* row_prepare output */
 } mf_cursor;
 
 static void mf_model_release(mf_model *m) {
   if (!m || --m->refs > 0) return;
-  gbt_free(m->gbt);
+  if (m->model) m->kind->close(m->model);
   mdl_view_free(&m->view);
   sqlite3_free(m->blob);
   sqlite3_free(m);
@@ -147,8 +146,8 @@ static int mf_errmsg(sqlite3_vtab_cursor *cur, const char *msg) {
   return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* A model over buf (n bytes, taken in every case): validated and, for gbt,
-** decoded.  SQLITE_OK with *out (refs = 1), or an error set on the vtab. */
+/* A model over buf (n bytes, taken in every case): validated and decoded
+** through the kind table.  SQLITE_OK with *out (refs = 1), or an error set on the vtab. */
 static int mf_model_new(sqlite3_vtab_cursor *cur, uint8_t *buf, size_t n, mf_model **out) {
   mf_model *m = sqlite3_malloc(sizeof *m);
   om_err err;
@@ -162,8 +161,7 @@ static int mf_model_new(sqlite3_vtab_cursor *cur, uint8_t *buf, size_t n, mf_mod
   m->refs = 1;
   m->blob = buf;
   m->n = n;
-  st = mdl_open(m->blob, m->n, &m->view, &err);
-  if (st == OM_OK && m->view.kind == MDL_KIND_GBT) st = omen_gbt_decode_view(&m->view, &m->gbt, &err);
+  st = mdl_decode(m->blob, m->n, &m->view, &m->kind, &m->model, &err);
   if (st != OM_OK) {
     mf_model_release(m);
     return st == OM_NOMEM ? SQLITE_NOMEM : mf_errmsg(cur, err.msg);
@@ -294,9 +292,10 @@ static int mf_match(sqlite3_vtab_cursor *cur, sqlite3_value *fv) {
     }
   }
   if (st != OM_OK) return st == OM_NOMEM ? SQLITE_NOMEM : mf_errmsg(cur, err.msg);
-  if (c->m->gbt) {
-    /* The model's own view of each category: code 0 = the default branch. */
-    gbt_row_prepare(c->m->gbt, c->num, c->cat, c->missing, c->x);
+  if (c->m->kind->row_prepare) {
+    /* The model's own view of each category: 0 = one it does not know
+    ** (mdl_kind.h behaviour 5; for gbt, the default branch). */
+    c->m->kind->row_prepare(c->m->model, c->num, c->cat, c->missing, c->x);
     for (uint32_t i = 0; i < n; i++)
       if (c->status[i] == ST_USED && v->features[i].type == FV_CATEGORICAL && c->x[i] == 0) c->status[i] = ST_OTHER;
   }

@@ -35,23 +35,38 @@ void omen_result_status(sqlite3_context *ctx, const char *fname, om_status st, c
 ** per-statement caches of one connection and, for registry references, that
 ** connection's cache; only ever touched by calls on that one connection. */
 typedef struct omen_model omen_model;
-typedef om_status (*omen_model_decoder)(mdl_view *view, void **impl, void (**impl_free)(void *), om_err *err);
 struct omen_model {
   uint8_t *blob;            /* owned copy of the BLOB the views point into */
   size_t n;
   mdl_view view;
-  void *impl;               /* kind-specific decoded model, or NULL; holds no
-                            ** state from one function call to the next */
-  void (*impl_free)(void *);
+  const mdl_kind_def *kind; /* its row of the kind table, once decoded */
+  void *model;              /* the kind's decoded model (kind->open), or NULL
+                            ** until a caller needs it; read-only */
+  double *num;              /* row buffers [view.n_features], filled and used */
+  uint64_t *cat;            /* within one call (omen_model_row): nothing */
+  uint8_t *missing;         /* carries over from one call to the next */
+  double *x;                /* the row as the kind scores it (row_prepare) */
   int refs;                 /* cache slots and constant-argument markers */
 };
+/* want_kind for a function that takes a model of any kind and needs it
+** decoded (0: any kind, envelope only, as model_info). */
+#define OMEN_KIND_ANY 0xFFFF
 /* The model named by argv[argi] (a BLOB, or a TEXT registry reference), decoded
 ** once per statement, and a registry reference at most once per connection
 ** while its registry row holds the same BLOB (model.c).  want_kind 0 accepts
-** any kind; decode (may be NULL) builds the kind-specific part.  On failure
-** the error result is set and NULL is returned. */
+** any kind and decodes only the envelope; a kind code accepts only that kind
+** and OMEN_KIND_ANY any kind, and both decode the payload through the kind
+** table (m->kind, m->model).  On failure the error result is set and NULL is
+** returned. */
 const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, int argi,
-                                 uint16_t want_kind, omen_model_decoder decode);
+                                 uint16_t want_kind);
+/* Fill m's row buffers from the feature vector fv (argument number argno, for
+** messages), matching features by name: a feature the vector lacks or holds
+** as NULL is missing; a feature of the other type (numeric vs categorical) is
+** an error naming it; a vector holding none of the model's features is an
+** error listing them (omen_no_features_error).  Then the kind's row_prepare
+** fills m->x.  0 on success; otherwise the error result is set. */
+int omen_model_row(sqlite3_context *ctx, const char *fname, const omen_model *m, sqlite3_value *fv, int argno);
 
 /* Per-connection state: the connection's cache of decoded registry models.
 ** sqlite3_omen_init makes one per connection and passes it as the user data

@@ -53,14 +53,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/gbt/gbt.h"
-#include "core/base/mdl.h"
+#include "core/base/mdl_kind.h"
 #include "core/base/om_json.h"
-#include "core/prep/scl.h"
 #include "core/base/om_text.h"
 #include "omen_ext.h"
-
-om_status omen_gbt_open(const uint8_t *blob, size_t n, mdl_view *view, gbt_model **model, om_err *err);
 
 static const char *const omen_stages[] = {"none", "staging", "production", "archived"};
 
@@ -324,34 +320,18 @@ done:
   return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
 }
 
-/* Decode the whole model, payload included, with its kind's decoder: the
+/* Decode the whole model, payload included, through the kind table: the
 ** registry only stores models that will score.  Fills *kind. */
 static om_status validate_model(const uint8_t *blob, size_t n, uint16_t *kind, om_err *err) {
   mdl_view v;
-  om_status st = mdl_open(blob, n, &v, err);
+  const mdl_kind_def *k;
+  void *model;
+  om_status st = mdl_decode(blob, n, &v, &k, &model, err);
   if (st != OM_OK) return st;
   *kind = v.kind;
-  switch (v.kind) {
-  case MDL_KIND_SCALER: {
-    scl_model m;
-    st = scl_model_from_view(&v, &m, err); /* takes the view */
-    if (st == OM_OK) scl_model_free(&m);
-    return st;
-  }
-  case MDL_KIND_GBT: {
-    gbt_model *g = NULL;
-    mdl_view_free(&v);
-    st = omen_gbt_open(blob, n, &v, &g, err);
-    if (st == OM_OK) {
-      gbt_free(g);
-      mdl_view_free(&v);
-    }
-    return st;
-  }
-  default:
-    mdl_view_free(&v);
-    return om_errf(err, OM_UNSUPPORTED_VERSION, "model kind %u is not supported by this build", *kind);
-  }
+  k->close(model);
+  mdl_view_free(&v);
+  return OM_OK;
 }
 
 static const char registry_ddl[] =
@@ -381,6 +361,8 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_int64 now = 0, version = 0;
   const char *kind;
   uint16_t kind_code = 0;
+  const mdl_kind_def *kdef;
+  void *kmodel;
   int exists = 0;
   char *other = NULL;
 
@@ -470,9 +452,10 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   q = NULL;
 
   st = mdl_stamp_created_at(blob, n, now, &err);
-  if (st == OM_OK) st = mdl_open(blob, n, &view, &err);
+  if (st == OM_OK) st = mdl_decode(blob, n, &view, &kdef, &kmodel, &err);
   if (st == OM_OK) {
-    st = mdl_info_json(&view, &info, &err);
+    st = mdl_info_json(&view, kmodel, &info, &err); /* what model_info() shows */
+    kdef->close(kmodel);
     mdl_view_free(&view);
   }
   if (st != OM_OK) {

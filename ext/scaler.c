@@ -88,28 +88,6 @@ void scalerTrainFinal(sqlite3_context *ctx) {
   scl_accum_free(&a->acc);
 }
 
-static void scaler_impl_free(void *p) {
-  scl_model_free(p);
-  sqlite3_free(p);
-}
-
-static om_status scaler_decode(mdl_view *view, void **impl, void (**impl_free)(void *), om_err *err) {
-  scl_model *m = sqlite3_malloc(sizeof *m);
-  om_status st;
-  if (!m) {
-    mdl_view_free(view);
-    return om_errf(err, OM_NOMEM, "out of memory");
-  }
-  st = scl_model_from_view(view, m, err);
-  if (st != OM_OK) {
-    sqlite3_free(m);
-    return st;
-  }
-  *impl = m;
-  *impl_free = scaler_impl_free;
-  return OM_OK;
-}
-
 void scaleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const omen_model *m;
   om_wbuf *w;
@@ -120,7 +98,7 @@ void scaleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     omen_errorf(ctx, "scale", "features (argument 2) is %s; expected a feature vector (a BLOB made by feature_vector())", omen_type_name(argv[1]));
     return;
   }
-  m = omen_model_arg(ctx, "scale", argv, 0, MDL_KIND_SCALER, scaler_decode);
+  m = omen_model_arg(ctx, "scale", argv, 0, MDL_KIND_SCALER);
   if (!m) return;
   /* a vector with none of the model's features would come back unscaled */
   if (omen_check_features_present(ctx, "scale", &m->view, argv[1])) return;
@@ -129,7 +107,7 @@ void scaleFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  st = scl_transform(m->impl, sqlite3_value_blob(argv[1]), (size_t)sqlite3_value_bytes(argv[1]), w, &err);
+  st = scl_transform(m->model, sqlite3_value_blob(argv[1]), (size_t)sqlite3_value_bytes(argv[1]), w, &err);
   if (st != OM_OK) omen_result_status(ctx, "scale", st, &err);
   else sqlite3_result_blob64(ctx, w->data, w->len, SQLITE_TRANSIENT);
 }

@@ -10,7 +10,8 @@
 **      footer recomputed, so mutations reach the structure checks behind
 **      the checksum.
 ** A BLOB that opens must have valid UTF-8 feature names, and is then:
-** described (mdl_info_json, whose JSON must be valid UTF-8), searched
+** decoded through the kind table (mdl_decode, any kind) and described
+** with its detail, described (mdl_info_json, whose JSON must be valid UTF-8), searched
 ** (mdl_find_feature for each schema name), stamped (mdl_stamp_created_at on
 ** a copy, which must still open), decoded as a scaler (scl_model_from_view)
 ** and, when that works, applied (scl_transform) to fixed feature vectors and
@@ -24,7 +25,7 @@
 #include <xxhash.h>
 
 #include "fv.h"
-#include "mdl.h"
+#include "mdl_kind.h"
 #include "om_json.h"
 #include "om_text.h"
 #include "scl.h"
@@ -97,8 +98,25 @@ static void exercise(const uint8_t *blob, size_t n) {
     FUZZ_ASSERT(mdl_find_feature(&v, v.features[i].name, v.features[i].name_len) == (long)i);
   for (uint32_t i = 0; i < v.n_features; i++) /* om_text.h rule 1 */
     FUZZ_ASSERT(om_utf8_check(v.features[i].name, v.features[i].name_len) == v.features[i].name_len);
+  { /* the same BLOB through the kind table, whatever its kind (mdl_kind.h 4) */
+    mdl_view kv;
+    const mdl_kind_def *k;
+    void *km;
+    om_status ks = mdl_decode(blob, n, &kv, &k, &km, &err);
+    FUZZ_ASSERT(ks == OM_OK || ks == OM_CORRUPT || ks == OM_UNSUPPORTED_VERSION || ks == OM_INVALID);
+    if (ks == OM_OK) {
+      om_wbuf kinfo;
+      FUZZ_ASSERT(k && k->code == kv.kind);
+      om_wbuf_init(&kinfo);
+      FUZZ_ASSERT(mdl_info_json(&kv, km, &kinfo, &err) == OM_OK);
+      FUZZ_ASSERT(om_utf8_check((const char *)kinfo.data, kinfo.len) == kinfo.len);
+      om_wbuf_free(&kinfo);
+      k->close(km);
+      mdl_view_free(&kv);
+    }
+  }
   om_wbuf_init(&info);
-  FUZZ_ASSERT(mdl_info_json(&v, &info, &err) == OM_OK);
+  FUZZ_ASSERT(mdl_info_json(&v, NULL, &info, &err) == OM_OK);
   /* what model_info() returns is text any client decodes */
   FUZZ_ASSERT(om_utf8_check((const char *)info.data, info.len) == info.len);
   om_wbuf_free(&info);

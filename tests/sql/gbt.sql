@@ -192,7 +192,7 @@ SELECT predict_interval('sq', feature_vector('gb', 1));
 -- error: predict(): model checksum mismatch
 SELECT predict(CAST(substr(dur_model, 1, 200) || CASE WHEN substr(dur_model, 201, 1) = x'00' THEN x'01' ELSE x'00' END || substr(dur_model, 202) AS BLOB), feature_vector('a', 1)) FROM m;
 -- case: gbt.err.importance.kind
--- error: model_importance(): model is a scaler model; expected a gbt model
+-- error: model_importance(): model is a scaler model, which has no feature importance
 SELECT * FROM model_importance((SELECT scaler_train(f) FROM fv));
 -- case: gbt.err.importance.missing.arg
 -- error: no query solution

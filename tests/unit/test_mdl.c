@@ -177,7 +177,7 @@ static void check_view_sane(const uint8_t *blob, size_t n, mdl_view *v, const ui
   CHECK_MSG(inside(blob, n - MDL_FOOTER_SIZE, v->payload, v->payload_len), "at %zu", where);
   CHECK_MSG(v->payload_len == 0 || v->payload + v->payload_len == blob + n - MDL_FOOTER_SIZE, "at %zu", where);
   om_wbuf_init(&w);
-  CHECK_MSG(mdl_info_json(v, &w, &err) == OM_OK && w.len > 2, "at %zu", where);
+  CHECK_MSG(mdl_info_json(v, NULL, &w, &err) == OM_OK && w.len > 2, "at %zu", where);
   om_wbuf_free(&w);
   /* The scaler decoder takes the view. */
   if (scl_model_from_view(v, &m, &err) == OM_OK) {
@@ -252,7 +252,7 @@ static void test_roundtrip(void) {
   CHECK(v.checksum == XXH3_64bits(b, n - 8) && v.size == n);
 
   om_wbuf_init(&w);
-  CHECK(mdl_info_json(&v, &w, &err) == OM_OK);
+  CHECK(mdl_info_json(&v, NULL, &w, &err) == OM_OK);
   snprintf(want, sizeof want,
            "{\"kind\":\"gbt\",\"format_version\":1,\"payload_version\":3,\"features\":[{\"name\":\"a\",\"type\":"
            "\"numeric\"},{\"name\":\"bb\",\"type\":\"categorical\"},{\"name\":\"c\",\"type\":\"numeric\"}],"
@@ -278,7 +278,7 @@ static void test_roundtrip(void) {
     {
       om_wbuf info;
       om_wbuf_init(&info);
-      CHECK(mdl_info_json(&v, &info, &err) == OM_OK);
+      CHECK(mdl_info_json(&v, NULL, &info, &err) == OM_OK);
       CHECK(info.len > 12 && memcmp(info.data, "{\"kind\":77,", 11) == 0);
       om_wbuf_free(&info);
     }
@@ -566,7 +566,7 @@ static void test_stamp(void) {
   for (size_t i = 0; i < n - 8; i++)
     if (i < at || i >= at + 8) CHECK_MSG(b[i] == orig[i], "byte %zu changed", i);
   om_wbuf_init(&w);
-  CHECK(mdl_info_json(&v, &w, &err) == OM_OK);
+  CHECK(mdl_info_json(&v, NULL, &w, &err) == OM_OK);
   om_wbuf_u8(&w, 0);
   CHECK(strstr((const char *)w.data, "\"created_at\":\"2023-11-14 22:13:20\",") != NULL);
   om_wbuf_free(&w);

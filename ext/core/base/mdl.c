@@ -254,10 +254,11 @@ int mdl_format_time(int64_t t, char out[20]) {
   return 1;
 }
 
-om_status mdl_info_json(const mdl_view *v, om_wbuf *w, om_err *err) {
+om_status mdl_info_json(const mdl_view *v, const void *model, om_wbuf *w, om_err *err) {
   char when[20];
   om_jw j;
-  const char *kind = mdl_kind_name(v->kind);
+  const mdl_kind_def *kdef = mdl_kind_get(v->kind);
+  const char *kind = kdef ? kdef->name : NULL;
   om_jw_init(&j, w);
   om_jw_begin_object(&j);
   om_jw_key(&j, "kind");
@@ -295,6 +296,14 @@ om_status mdl_info_json(const mdl_view *v, om_wbuf *w, om_err *err) {
   om_jw_uint(&j, (uint64_t)v->size);
   om_jw_key(&j, "checksum");
   om_jw_hex64(&j, v->checksum);
+  if (model && kdef && kdef->info) {
+    om_status st;
+    om_jw_key(&j, "detail");
+    om_jw_begin_object(&j);
+    st = kdef->info(model, &j, err);
+    if (st != OM_OK) return st;
+    om_jw_end_object(&j);
+  }
   om_jw_end_object(&j);
   return om_wbuf_status(w) == OM_OK ? OM_OK : om_errf(err, OM_NOMEM, "out of memory");
 }

@@ -104,7 +104,9 @@ om_status mdl_stamp_created_at(uint8_t *blob, size_t n, int64_t created_at, om_e
 /* Index of the feature named (name, n) in the view's sorted schema, or -1. */
 long mdl_find_feature(const mdl_view *v, const char *name, size_t n);
 
-/* Render header + schema + meta as one JSON object into w (for model_info). */
-om_status mdl_info_json(const mdl_view *v, om_wbuf *w, om_err *err);
+/* Render header + schema + meta as one JSON object into w (for model_info).
+** With model (the kind's decoded model, or NULL) and a kind row that has an
+** info hook (mdl_kind.h), its members are added under "detail". */
+om_status mdl_info_json(const mdl_view *v, const void *model, om_wbuf *w, om_err *err);
 
 #endif /* MDL_H */
