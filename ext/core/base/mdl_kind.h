@@ -38,6 +38,20 @@
 **        caller opened the object; the hook writes key/value pairs).
 **      - importance: per-feature importance, n_features rows in schema
 **        order (model_importance).
+**   6. Anomaly detectors (isolation forest, baseline, Mahalanobis, ensemble)
+**      fill three more hooks, which is all that isolation-score-like
+**      functions, anomaly_explain, anomaly_report and anomaly_ensemble use:
+**      - anomaly_score(model, x): the kind's own score of a prepared row,
+**        higher = more anomalous (iforest: 2^-E[h]/c, in (0, 1]; baseline:
+**        the largest |robust z|; Mahalanobis: the distance); NaN when the
+**        row gives nothing to score.
+**      - anomaly_threshold(model): the row is an anomaly when its score is
+**        strictly greater.  score / threshold is the kind-free "severity"
+**        the ensemble combines (> 1: beyond the threshold).
+**      - explain(model, x, out): one mdl_evidence per feature (schema
+**        order): what the row gave, the range the model expected, how far
+**        outside it the value is, and the feature's share of the score.
+**        Writes only into out; allocates nothing.
 */
 #ifndef MDL_KIND_H
 #define MDL_KIND_H
@@ -61,6 +75,18 @@ typedef struct mdl_importance {
   uint64_t splits; /* number of splits (or uses) of the feature */
 } mdl_importance;
 
+/* One feature's evidence for one row (behaviour 6; anomaly_explain's row). */
+typedef struct mdl_evidence {
+  double value;        /* the value as the model scored it (NaN: missing; a
+                       ** category: its frequency or code, kind-defined) */
+  double expected_lo;  /* the range the model expected (NaN when none) */
+  double expected_hi;
+  double deviation;    /* signed distance outside the range, in the kind's
+                       ** units (robust z, standard deviations, ...); 0 inside */
+  double contribution; /* the feature's share of the score, >= 0 for most
+                       ** kinds; the kind documents how they add up */
+} mdl_evidence;
+
 typedef struct mdl_kind_def {
   uint16_t code;
   const char *name;
@@ -72,6 +98,9 @@ typedef struct mdl_kind_def {
                       double *x);
   om_status (*info)(const void *model, om_jw *j, om_err *err);
   om_status (*importance)(const void *model, mdl_importance *out /* [n_features] */, om_err *err);
+  double (*anomaly_score)(const void *model, const double *x);
+  double (*anomaly_threshold)(const void *model);
+  void (*explain)(const void *model, const double *x, mdl_evidence *out /* [n_features] */);
 } mdl_kind_def;
 
 const mdl_kind_def *mdl_kind_get(uint16_t code);
