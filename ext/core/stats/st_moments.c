@@ -314,18 +314,23 @@ static double ps_big_head(const ps_big *b, int *e) {
 
 /* ------------------------------------------------------------ results */
 
+/* (h + l) / d with one rounding at the end, nearly always the correctly
+** rounded quotient (h + l is the 128-bit head of an exact integer). */
+static double ps_div(double h, double l, double d) {
+  double q1 = h / d, q2 = (fma(-q1, d, h) + l) / d;
+  return q1 + q2;
+}
+
 double st_psums_mean(st_psums *s) {
   ps_big a;
-  double n = (double)s->n, h, l, q1, q2, m;
+  double n = (double)s->n, h, l, m;
   int e;
   if (s->n <= 0) return NAN;
   ps_carry_all(s);
   ps_big_sum(s, 0, &a);
   if (a.len == 0) return 0.0;
-  ps_big_head2(&a, &h, &l, &e); /* |S1| = (h + l) 2^e, divided by n in two steps */
-  q1 = h / n;
-  q2 = (fma(-q1, n, h) + l) / n;
-  m = ldexp(q1 + q2, e - 1074);
+  ps_big_head2(&a, &h, &l, &e); /* |S1| = (h + l) 2^e */
+  m = ldexp(ps_div(h, l, n), e - 1074);
   return a.neg ? -m : m;
 }
 
@@ -343,7 +348,7 @@ static void ps_a2(const st_psums *s, const ps_big *nb, ps_big *s1, ps_big *s1sq,
 ** undefined. */
 static int ps_variance_parts(st_psums *s, double *frac, int *exp2) {
   ps_big nb, s1, s1sq, a2;
-  double n = (double)s->n, h;
+  double n = (double)s->n, h, l;
   int e;
   if (s->n < 2 || s->kmax < 2) return 0;
   ps_carry_all(s);
@@ -352,8 +357,8 @@ static int ps_variance_parts(st_psums *s, double *frac, int *exp2) {
   *frac = 0.0;
   *exp2 = 0;
   if (a2.len == 0) return 1;
-  h = ps_big_head(&a2, &e);
-  *frac = frexp(h / (n * (n - 1.0)), exp2);
+  ps_big_head2(&a2, &h, &l, &e);
+  *frac = frexp(ps_div(h, l, n * (n - 1.0)), exp2);
   *exp2 += e - 2148;
   return 1;
 }
