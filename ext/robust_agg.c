@@ -13,8 +13,8 @@
 ** percentile() (built in since 3.51 with SQLITE_ENABLE_PERCENTILE, and the
 ** percentile extension) and from sqlean's stats functions (median,
 ** percentile, stddev, variance ...), which may be loaded into the same
-** connection and define some of these differently (percentile's p as a
-** fraction, population variance ...).
+** connection and define neighbouring names differently (percentile_cont's
+** p as a fraction, stddev_pop ...).  docs/robust_statistics.md.
 **
 ** Behaviours (pages docs/omen_<name>.md; numerics in core/stats/st_order.h
 ** and core/stats/st_moments.h):
