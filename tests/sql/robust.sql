@@ -229,33 +229,35 @@ SELECT (SELECT omen_median(x) OVER (ORDER BY i ROWS 3 PRECEDING) FROM w WHERE i 
 -- error: omen_variance(): the variance is beyond the range of a double (over 1.8e308); divide the values by a constant first
 SELECT omen_variance(x) OVER (ORDER BY i ROWS 3 PRECEDING) FROM w WHERE i BETWEEN 1490 AND 1510;
 
--- a sliding frame of 1500 rows over all 4000 (several blocks of the sorted
--- state; 2500 inverses): order statistics on every 7th row, moments on every
--- row (exact sums: identical after 1e300, -1e300 and DBL_MAX passed through;
+-- a sliding frame of 1100 rows over all 4000 (several blocks of the sorted
+-- state; 2900 inverses): order statistics on every 11th row, moments on every
+-- 5th (exact sums: identical after 1e300, -1e300 and DBL_MAX passed through;
 -- the variance, an error while they are in the frame, on a copy without them)
 CREATE TABLE rb AS
   SELECT i, omen_median(x) OVER f AS med, omen_percentile(x, 99) OVER f AS pct, omen_mad(x) OVER f AS mad,
          omen_iqr(x) OVER f AS iqr, omen_mean(x) OVER f AS mean, omen_skewness(x) OVER f AS sk,
          omen_kurtosis(x) OVER f AS ku
-    FROM w WINDOW f AS (ORDER BY i ROWS 1499 PRECEDING);
+    FROM w WINDOW f AS (ORDER BY i ROWS 1099 PRECEDING);
 -- case: robust.window.big.order
-SELECT count(*) = 571 FROM rb
- WHERE i % 7 = 0
-   AND med IS (SELECT omen_median(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1499 AND rb.i)
-   AND pct IS (SELECT omen_percentile(x, 99) FROM w AS u WHERE u.i BETWEEN rb.i - 1499 AND rb.i)
-   AND mad IS (SELECT omen_mad(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1499 AND rb.i)
-   AND iqr IS (SELECT omen_iqr(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1499 AND rb.i);
+SELECT count(*) = 363 FROM rb
+ WHERE i % 11 = 0
+   AND med IS (SELECT omen_median(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1099 AND rb.i)
+   AND pct IS (SELECT omen_percentile(x, 99) FROM w AS u WHERE u.i BETWEEN rb.i - 1099 AND rb.i)
+   AND mad IS (SELECT omen_mad(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1099 AND rb.i)
+   AND iqr IS (SELECT omen_iqr(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1099 AND rb.i);
 -- case: robust.window.big.moments
-SELECT count(*) = 4000 FROM rb
- WHERE mean IS (SELECT omen_mean(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1499 AND rb.i)
-   AND sk IS (SELECT omen_skewness(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1499 AND rb.i)
-   AND ku IS (SELECT omen_kurtosis(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1499 AND rb.i);
+SELECT count(*) = 800 FROM rb
+ WHERE i % 5 = 0
+   AND mean IS (SELECT omen_mean(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1099 AND rb.i)
+   AND sk IS (SELECT omen_skewness(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1099 AND rb.i)
+   AND ku IS (SELECT omen_kurtosis(x) FROM w AS u WHERE u.i BETWEEN rb.i - 1099 AND rb.i);
 CREATE TABLE w2 AS SELECT i, CASE WHEN i IN (1500, 1501, 2300) THEN NULL ELSE x END AS x FROM w;
 -- case: robust.window.big.variance
-SELECT count(*) = 4000 FROM (
-  SELECT i, omen_variance(x) OVER f AS v, omen_stddev(x) OVER f AS sd FROM w2 WINDOW f AS (ORDER BY i ROWS 1499 PRECEDING)) AS t
- WHERE v IS (SELECT omen_variance(x) FROM w2 AS u WHERE u.i BETWEEN t.i - 1499 AND t.i)
-   AND sd IS (SELECT omen_stddev(x) FROM w2 AS u WHERE u.i BETWEEN t.i - 1499 AND t.i);
+SELECT count(*) = 800 FROM (
+  SELECT i, omen_variance(x) OVER f AS v, omen_stddev(x) OVER f AS sd FROM w2 WINDOW f AS (ORDER BY i ROWS 1099 PRECEDING)) AS t
+ WHERE i % 5 = 0
+   AND v IS (SELECT omen_variance(x) FROM w2 AS u WHERE u.i BETWEEN t.i - 1099 AND t.i)
+   AND sd IS (SELECT omen_stddev(x) FROM w2 AS u WHERE u.i BETWEEN t.i - 1099 AND t.i);
 
 -- the frame shrinks from the front (every row but the first leaves by xInverse)
 -- case: robust.window.unbounded.following
