@@ -162,5 +162,37 @@ void welchStep(sqlite3_context *, int, sqlite3_value **);
 void welchInverse(sqlite3_context *, int, sqlite3_value **);
 void welchValue(sqlite3_context *);
 void welchFinal(sqlite3_context *);
+/* robust_agg.c (moments: xFinal is xValue, there is nothing to free) */
+void medianStep(sqlite3_context *, int, sqlite3_value **);
+void medianInverse(sqlite3_context *, int, sqlite3_value **);
+void medianValue(sqlite3_context *);
+void medianFinal(sqlite3_context *);
+void percentileStep(sqlite3_context *, int, sqlite3_value **);
+void percentileInverse(sqlite3_context *, int, sqlite3_value **);
+void percentileValue(sqlite3_context *);
+void percentileFinal(sqlite3_context *);
+void madStep(sqlite3_context *, int, sqlite3_value **);
+void madInverse(sqlite3_context *, int, sqlite3_value **);
+void madValue(sqlite3_context *);
+void madFinal(sqlite3_context *);
+void iqrStep(sqlite3_context *, int, sqlite3_value **);
+void iqrInverse(sqlite3_context *, int, sqlite3_value **);
+void iqrValue(sqlite3_context *);
+void iqrFinal(sqlite3_context *);
+void meanStep(sqlite3_context *, int, sqlite3_value **);
+void meanInverse(sqlite3_context *, int, sqlite3_value **);
+void meanValue(sqlite3_context *);
+void varianceStep(sqlite3_context *, int, sqlite3_value **);
+void varianceInverse(sqlite3_context *, int, sqlite3_value **);
+void varianceValue(sqlite3_context *);
+void stddevStep(sqlite3_context *, int, sqlite3_value **);
+void stddevInverse(sqlite3_context *, int, sqlite3_value **);
+void stddevValue(sqlite3_context *);
+void skewnessStep(sqlite3_context *, int, sqlite3_value **);
+void skewnessInverse(sqlite3_context *, int, sqlite3_value **);
+void skewnessValue(sqlite3_context *);
+void kurtosisStep(sqlite3_context *, int, sqlite3_value **);
+void kurtosisInverse(sqlite3_context *, int, sqlite3_value **);
+void kurtosisValue(sqlite3_context *);
 
 #endif /* OMEN_EXT_H */
