@@ -89,6 +89,14 @@ om_status ifo_accum_finish(ifo_accum *a, const uint32_t *order, const om_interru
                            om_wbuf *metrics, om_err *err);
 void ifo_accum_free(ifo_accum *a);
 
+/* For tests: the value kept for accumulator feature f in slot `slot` of
+** reservoir r (trees 0..n_trees-1, then the score sample); returns 0 when
+** the slot is empty, else 1 with *missing set and *bits the stored double
+** bits or hash. */
+int ifo_accum_peek(const ifo_accum *a, uint32_t r, uint32_t slot, uint32_t f, uint64_t *bits, int *missing);
+/* Rows currently kept in the shared store (behaviour 3 of ifo_train.c). */
+uint32_t ifo_accum_kept_rows(const ifo_accum *a);
+
 /* ---- models (ifo_codec.c, ifo_score.c) ---- */
 typedef struct ifo_model ifo_model; /* read-only once decoded */
 

@@ -297,6 +297,17 @@ om_status ifo_accum_add(ifo_accum *a, const double *num, const uint64_t *cat, co
   return OM_OK;
 }
 
+int ifo_accum_peek(const ifo_accum *a, uint32_t r, uint32_t slot, uint32_t f, uint64_t *bits, int *missing) {
+  uint32_t row;
+  if (r >= a->n_res || slot >= a->res_fill[r] || f >= a->n_features) return 0;
+  row = a->slots[a->res_off[r] + slot];
+  *bits = a->vals[(size_t)row * a->stride + f];
+  *missing = a->miss[(size_t)row * a->stride + f];
+  return 1;
+}
+
+uint32_t ifo_accum_kept_rows(const ifo_accum *a) { return a->n_store - a->n_free; }
+
 /* ---------------------------------------------------------------- finish */
 
 static int cmp_u64(const void *x, const void *y) {
