@@ -1140,9 +1140,54 @@ static void test_categorical_helps(void) {
   CHECK(with > without + 0.2);
 }
 
+/* IFO_WRITE_SEEDS=1 build/unit/test_ifo (from the repo root) rewrites the
+** seeds of tests/fuzz/fuzz_ifo.c: schema prefix + payload (decode mode), and
+** one train-mode input. */
+static void write_seed(const char *name, uint8_t mode_nf, const uint8_t *types, const uint8_t *p, size_t n) {
+  char path[256];
+  FILE *f;
+  uint32_t nf = mode_nf & 0x7f;
+  snprintf(path, sizeof path, "tests/fuzz/corpus_ifo/%s", name);
+  if (!(f = fopen(path, "wb"))) {
+    CHECK_MSG(0, "cannot write %s", path);
+    return;
+  }
+  fputc(mode_nf, f);
+  for (uint32_t i = 0; i < nf; i++) fputc(types[i] == FV_CATEGORICAL, f);
+  fwrite(p, 1, n, f);
+  fclose(f);
+}
+
+static void write_seeds(void) {
+  om_wbuf w;
+  ifo_model *m = hand_model(1);
+  static const uint8_t num2[2] = {FV_NUMERIC, FV_NUMERIC};
+  om_wbuf_init(&w);
+  if (train_opts(1, 3, 0.05, &w, NULL) == OM_OK) write_seed("trained_mixed", NF, GTYPES, w.data, w.len);
+  om_wbuf_reset(&w);
+  if (m && ifo_encode(m, &w) == OM_OK) write_seed("hand_two_trees", 2, num2, w.data, w.len);
+  ifo_free(m);
+  om_wbuf_reset(&w);
+  { /* train mode: options, then 12 rows of 2 features (one categorical) */
+    static const uint8_t types[2] = {FV_NUMERIC, FV_CATEGORICAL};
+    uint8_t opts[6] = {4, 16, 0, 20, 2, 9};
+    om_wbuf_bytes(&w, opts, 6);
+    for (int i = 0; i < 12; i++) {
+      om_wbuf_u8(&w, i == 3);
+      om_wbuf_f64(&w, i == 11 ? 1e6 : (double)i);
+      om_wbuf_u8(&w, 0);
+      om_wbuf_u64(&w, (uint64_t)(i % 3));
+    }
+    if (om_wbuf_status(&w) == OM_OK) write_seed("train_small", 0x80 | 2, types, w.data, w.len);
+  }
+  om_wbuf_free(&w);
+  printf("wrote tests/fuzz/corpus_ifo/\n");
+}
+
 int main(void) {
   long start = om_test_alloc_live;
   make_data();
+  if (getenv("IFO_WRITE_SEEDS")) write_seeds();
   test_c();
   test_hand_trees();
   test_parity();
