@@ -188,6 +188,7 @@ struct ifo_model {
   uint32_t *tree_off;        /* [n_trees + 1] */
   ifo_node *nodes;           /* [n_nodes] */
   uint32_t n_nodes;
+  uint32_t deepest;          /* depth of the deepest leaf (ifo_model_index) */
 };
 
 /* Zeroed model with is_cat, gain, cat_off, tree_off allocated (NULL on OOM). */

@@ -115,6 +115,7 @@ int ifo_model_index(ifo_model *m) {
     }
     if (seen != n) return -1;
   }
+  m->deepest = (uint32_t)deepest;
   return deepest;
 }
 
