@@ -331,7 +331,7 @@ static void test_parity(void) {
     printf("parity with scikit-learn: %d rows, %d trees, max |score - sklearn| = %.3g\n", n, T, worst);
     CHECK_MSG(worst <= 1e-12, "worst %.3g", worst);
     /* the contamination threshold is −offset_ on the same scores */
-    thr = ifo_quantile_sorted(s, (size_t)n, 1.0 - c_frac);
+    thr = ifo_quantile_inplace(s, (size_t)n, 1.0 - c_frac);
     CHECK_MSG(fabs(thr + offset) <= 1e-12, "threshold %.17g, sklearn -offset_ %.17g", thr, -offset);
     /* and the model survives the codec bit for bit */
     {
@@ -439,14 +439,16 @@ static void make_data(void) {
 
 static dataset gdata(void) { return (dataset){N, NF, gx, gcat, GTYPES}; }
 
+static uint32_t g_trees = 30, g_sample = 128; /* the size train_opts trains */
+
 static om_status train_opts(uint32_t threads, uint64_t seed, double contamination, om_wbuf *w, om_wbuf *metrics) {
   dataset d = gdata();
   ifo_options o;
   om_err e;
   om_status st;
   ifo_options_default(&o);
-  o.n_trees = 30;
-  o.sample_size = 128;
+  o.n_trees = g_trees;
+  o.sample_size = g_sample;
   o.threads = threads;
   o.seed = seed;
   o.contamination = contamination;
@@ -791,6 +793,7 @@ static void test_options(void) {
 /* ---------------------------------------------------------------- 6. codec */
 
 static void test_codec(void) {
+  om_status tst;
   om_wbuf w;
   uint8_t is_cat[NF];
   uint8_t *p;
@@ -798,7 +801,12 @@ static void test_codec(void) {
   ifo_model *m = NULL, *m2 = NULL;
   om_err e;
   om_wbuf_init(&w);
-  if (train_opts(1, 7, 0.02, &w, NULL) != OM_OK) return;
+  g_trees = 6; /* a small forest (about 4 KB): every bit is flipped below */
+  g_sample = 64;
+  tst = train_opts(1, 7, 0.02, &w, NULL);
+  g_trees = 30;
+  g_sample = 128;
+  if (tst != OM_OK) return;
   p = w.data;
   n = w.len;
   for (int f = 0; f < NF; f++) is_cat[f] = GTYPES[f] == FV_CATEGORICAL;
@@ -926,7 +934,7 @@ static void test_codec(void) {
     om_store_u32(p + hdr + 4, 0); /* sample size 0 */
     CHECK(ifo_decode(p, n, NF, is_cat, &m2, &e) == OM_CORRUPT);
     CHECK_STR(e.msg, "isolation forest sample size 0 is out of range");
-    om_store_u32(p + hdr + 4, 64); /* another sample size: the roots do not hold it */
+    om_store_u32(p + hdr + 4, m->sample_size + 1); /* another sample size: the roots do not hold it */
     CHECK(ifo_decode(p, n, NF, is_cat, &m2, &e) == OM_CORRUPT);
     om_store_u32(p + hdr + 4, m->sample_size);
     om_store_u32(p + hdr + 8, 2); /* max_depth below the trees' */

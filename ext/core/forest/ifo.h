@@ -230,7 +230,7 @@ om_status ifo_model_from_arrays(const ifo_forest_arrays *a, ifo_model **out, om_
 /* The type-7 (linear) q-quantile of scores[0..n), n ≥ 1; sorts scores.  The
 ** contamination threshold is its (1 − contamination) quantile, which is
 ** −offset_ of scikit-learn (np.percentile of score_samples at 100·c). */
-double ifo_quantile_sorted(double *scores, size_t n, double q);
+double ifo_quantile_inplace(double *scores, size_t n, double q);
 
 /* x rounded to float32 the way numpy's astype does, but saturating at
 ** ±FLT_MAX instead of overflowing (NaN stays NaN). */

@@ -76,7 +76,7 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-double ifo_quantile_sorted(double *s, size_t n, double q) {
+double ifo_quantile_inplace(double *s, size_t n, double q) {
   double h, t, a, b;
   size_t lo;
   qsort(s, n, sizeof *s, cmp_double);

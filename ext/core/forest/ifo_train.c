@@ -587,7 +587,7 @@ om_status ifo_accum_finish(ifo_accum *a, const uint32_t *order, const om_interru
     goto done;
   }
   memcpy(sorted, c.scores, c.n_score * sizeof(double));
-  if (m->contamination > 0) m->threshold = ifo_quantile_sorted(sorted, c.n_score, 1.0 - m->contamination);
+  if (m->contamination > 0) m->threshold = ifo_quantile_inplace(sorted, c.n_score, 1.0 - m->contamination);
   for (uint32_t i = 0; i < c.n_score; i++) {
     above += c.scores[i] > m->threshold;
     rk[i].score = c.scores[i];
