@@ -8,7 +8,9 @@
 **   Decode mode (byte 0 < 0x80): the rest is a payload.  One that decodes must
 **     1. score rows (values present, missing, NaN, ±Inf, huge, known and
 **        unknown categories) in (0, 1], allocation-free;
-**     2. explain them with evidence that sums to log2(2·score);
+**     2. explain them with evidence that sums to log2(2·score), also through
+**        the kind row's anomaly hooks (mdl_evidence: deviations finite or
+**        NaN, ranges as stored);
 **     3. re-encode to exactly the bytes it was decoded from;
 **     4. report importances.
 **   Train mode (byte 0 ≥ 0x80, F ≤ 8): 6 option bytes (n_trees 1..8,
@@ -26,6 +28,9 @@
 
 #include "fv.h"
 #include "ifo.h"
+#include "mdl_kind.h"
+
+extern const mdl_kind_def ifo_kind;
 
 #define FUZZ_ASSERT(c)                                                                                                 \
   do {                                                                                                                 \
@@ -57,6 +62,17 @@ static void score_rows(const ifo_model *m, uint32_t nf) {
       sum += out[f];
     }
     FUZZ_ASSERT(fabs(sum - log2(2 * s)) <= 1e-9 * (1 + fabs(sum)));
+    {
+      mdl_evidence ev[16];
+      double ks = ifo_kind.anomaly_score(m, x);
+      FUZZ_ASSERT(isnan(ks) || ks == s);
+      FUZZ_ASSERT(ifo_kind.anomaly_threshold(m) > 0 && ifo_kind.anomaly_threshold(m) <= 1);
+      ifo_kind.explain(m, x, ev);
+      for (uint32_t f = 0; f < nf; f++) {
+        FUZZ_ASSERT(ev[f].contribution == out[f]);
+        FUZZ_ASSERT(!isinf(ev[f].deviation));
+      }
+    }
   }
 }
 

@@ -884,7 +884,7 @@ static void test_codec(void) {
   }
   /* hand-made corruptions */
   {
-    size_t hdr = 2 + 2 + 4 + NF, scal = hdr + 16, cats = scal + 16 + 8 * NF, trees, root;
+    size_t hdr = 2 + 2 + 4 + NF, scal = hdr + 16, range = scal + 16 + 8 * NF, cats = range + 16 * NF, trees, root;
     uint32_t k = om_load_u32(p + cats);
     trees = cats + 4 + (size_t)k * 16; /* one categorical feature */
     root = trees + 4 + 4;              /* after n_nodes and the first tree's count */
@@ -930,6 +930,20 @@ static void test_codec(void) {
       CHECK(ifo_decode(p, n, NF, is_cat, &m2, &e) == OM_CORRUPT);
       CHECK_STR(e.msg, "isolation forest threshold is out of range");
       om_store_u64(p + scal + 8, om_f64_bits(thr));
+    }
+    {
+      uint64_t lo = om_load_u64(p + range), hi = om_load_u64(p + range + 8 * NF);
+      CHECK(om_f64_from_bits(lo) <= om_f64_from_bits(hi)); /* feature 0's range */
+      om_store_u64(p + range, om_f64_bits(om_f64_from_bits(hi) + 1)); /* lo > hi */
+      CHECK(ifo_decode(p, n, NF, is_cat, &m2, &e) == OM_CORRUPT);
+      CHECK_STR(e.msg, "isolation forest expected range of feature 0 is out of range");
+      om_store_u64(p + range, om_f64_bits(NAN)); /* only one side NaN */
+      CHECK(ifo_decode(p, n, NF, is_cat, &m2, &e) == OM_CORRUPT);
+      om_store_u64(p + range + 8 * NF, om_f64_bits(NAN)); /* both NaN: no range, fine */
+      CHECK(ifo_decode(p, n, NF, is_cat, &m2, &e) == OM_OK);
+      ifo_free(m2);
+      om_store_u64(p + range, lo);
+      om_store_u64(p + range + 8 * NF, hi);
     }
     om_store_u32(p + hdr + 4, 0); /* sample size 0 */
     CHECK(ifo_decode(p, n, NF, is_cat, &m2, &e) == OM_CORRUPT);
@@ -1006,6 +1020,33 @@ static void test_kind(void) {
     CHECK_STR((const char *)info.data,
               "{\"n_trees\":30,\"sample_size\":128,\"max_depth\":7,\"contamination\":\"auto\",\"threshold\":0.5}");
     CHECK(k->importance(model, imp, &e) == OM_OK && imp[0].splits > 0);
+    /* anomaly hooks (mdl_kind.h behaviour 6) */
+    CHECK(k->anomaly_score && k->anomaly_threshold && k->explain);
+    CHECK(k->anomaly_threshold(model) == 0.5);
+    CHECK(k->anomaly_score(model, x) == ifo_score(model, x));
+    {
+      mdl_evidence ev[NF];
+      double sum = 0, all_missing[NF] = {NAN, NAN, NAN, NAN};
+      const ifo_model *im = model;
+      double lo0 = ifo_model_expected_lo(im, 0), hi0 = ifo_model_expected_hi(im, 0);
+      /* x0 ~ N(10, 1): Tukey's fences about 10 ± 2.7 (anomalies at 18 do not widen them) */
+      CHECK_MSG(lo0 > 6.5 && lo0 < 8.5 && hi0 > 11.5 && hi0 < 13.5, "x0 expected %g..%g", lo0, hi0);
+      CHECK(ifo_model_expected_lo(im, 3) == 0 && ifo_model_expected_hi(im, 3) == 2); /* clipped to the values */
+      CHECK(ifo_model_expected_hi(im, 2) > 0.5 && ifo_model_expected_hi(im, 2) <= 0.7); /* host frequencies */
+      num[0] = 25;
+      k->row_prepare(model, num, cat, miss, x);
+      k->explain(model, x, ev);
+      for (int f = 0; f < NF; f++) sum += ev[f].contribution;
+      CHECK_CLOSE(sum, log2(2 * k->anomaly_score(model, x)), 1e-12);
+      CHECK(ev[0].value == 25 && ev[0].expected_lo == lo0 && ev[0].expected_hi == hi0);
+      CHECK_CLOSE(ev[0].deviation, (25 - hi0) / (hi0 - lo0), 1e-15);
+      CHECK(isnan(ev[1].value) && isnan(ev[1].deviation)); /* missing */
+      CHECK(ev[3].deviation == 0);                          /* inside */
+      CHECK(ev[0].contribution > ev[2].contribution && ev[0].contribution > ev[3].contribution);
+      CHECK(k->anomaly_score(model, x) > 0.5);
+      CHECK(isnan(k->anomaly_score(model, all_missing))); /* nothing to score */
+      CHECK(ifo_score(model, all_missing) < 0.5);
+    }
     k->close(model);
     mdl_view_free(&v);
   }

@@ -117,6 +117,11 @@ void ifo_row_prepare(const ifo_model *m, const double *num, const uint64_t *cat,
 double ifo_score(const ifo_model *m, const double *x);      /* in (0, 1] */
 int ifo_is_anomaly(const ifo_model *m, const double *x);    /* score > threshold */
 void ifo_explain(const ifo_model *m, const double *x, double *out /* [n_features] */);
+/* The same into out[f · stride] (for evidence records). */
+void ifo_explain_strided(const ifo_model *m, const double *x, double *out, size_t stride);
+/* The expected range of feature f (ifo_train.c behaviour 10); NaN when none. */
+double ifo_model_expected_lo(const ifo_model *m, uint32_t f);
+double ifo_model_expected_hi(const ifo_model *m, uint32_t f);
 
 typedef struct ifo_importance {
   double gain;     /* mean positive evidence (ifo_explain) over the top-scored rows of the training score sample */
@@ -147,6 +152,7 @@ double ifo_c(double n);
 #define IFO_SCORE_SAMPLE 8192u            /* rows kept to set the threshold and the importance */
 #define IFO_MAX_SAMPLE_BYTES (1ull << 30) /* bound on the rows a training may keep */
 #define IFO_CAT_MIN_COUNT 2               /* a category kept rarer than this encodes as 0 */
+#define IFO_RANGE_K 1.5                   /* expected range: Tukey's fences, Q1 − k·IQR .. Q3 + k·IQR */
 #define IFO_FEATURE_THRESHOLD 1e-7f       /* scikit-learn: max ≤ min + this (float32) is constant */
 #define IFO_EULER_GAMMA 0.57721566490153286060651209008240243
 
@@ -181,6 +187,7 @@ struct ifo_model {
   double threshold;
   double c_psi;              /* c(ψ) */
   double *gain;              /* [n_features], importance */
+  double *exp_lo, *exp_hi;   /* [n_features] expected range (NaN: none), ifo_train.c behaviour 10 */
   uint32_t *cat_off;         /* [n_features + 1]: feature f's table is [cat_off[f], cat_off[f+1]) */
   uint64_t *cat_hash;        /* ascending within a feature */
   double *cat_freq;          /* in (0, 1] */
@@ -224,6 +231,7 @@ typedef struct ifo_forest_arrays {
   const uint64_t *cat_hash;  /* concatenated, ascending per feature */
   const double *cat_freq;
   const double *gain; /* may be NULL: zeros */
+  const double *expected_lo, *expected_hi; /* may be NULL: no expected range (NaN) */
 } ifo_forest_arrays;
 om_status ifo_model_from_arrays(const ifo_forest_arrays *a, ifo_model **out, om_err *err);
 

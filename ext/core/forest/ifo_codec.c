@@ -10,6 +10,8 @@
 **   u32 n_trees T   u32 sample_size ψ   u32 max_depth   u32 reserved 0
 **   f64 contamination (0 = 'auto')   f64 threshold
 **   f64 gain[F]        the importance measure (ifo.h, ifo_importance)
+**   f64 expected_lo[F]  f64 expected_hi[F]   the range each feature's values
+**                      took in training (both NaN: no value), for evidence
 **   per categorical feature, in feature order:
 **     u32 k, then k × (u64 hash, f64 frequency), hashes strictly ascending
 **   u32 n_nodes (all trees)
@@ -33,7 +35,8 @@
 **   4. 1 ≤ T ≤ IFO_MAX_TREES, 1 ≤ ψ ≤ IFO_MAX_SAMPLE,
 **      1 ≤ max_depth ≤ IFO_MAX_DEPTH;
 **   5. contamination 0 with threshold exactly 0.5, or contamination in
-**      (0, 0.5] with a threshold in (0, 1]; gains finite and ≥ 0;
+**      (0, 0.5] with a threshold in (0, 1]; gains finite and ≥ 0; each
+**      expected range both NaN, or finite with lo ≤ hi;
 **   6. category tables: hashes strictly ascending, frequencies finite in
 **      (0, 1] summing to at most 1 (+1e-9);
 **   7. trees: 1 ≤ n ≤ 2ψ − 1 nodes that form exactly one complete binary
@@ -62,9 +65,13 @@ ifo_model *ifo_model_alloc(uint32_t n_features, uint32_t n_trees) {
   m->n_trees = n_trees;
   m->is_cat = om_calloc(n_features ? n_features : 1, 1);
   m->gain = om_calloc(n_features ? n_features : 1, sizeof(double));
+  m->exp_lo = om_malloc_array(n_features ? n_features : 1, sizeof(double));
+  m->exp_hi = om_malloc_array(n_features ? n_features : 1, sizeof(double));
   m->cat_off = om_calloc((size_t)n_features + 1, sizeof(uint32_t));
   m->tree_off = om_calloc((size_t)n_trees + 1, sizeof(uint32_t));
-  if (!m->is_cat || !m->gain || !m->cat_off || !m->tree_off) {
+  if (m->exp_lo && m->exp_hi)
+    for (uint32_t f = 0; f < n_features; f++) m->exp_lo[f] = m->exp_hi[f] = NAN;
+  if (!m->is_cat || !m->gain || !m->exp_lo || !m->exp_hi || !m->cat_off || !m->tree_off) {
     ifo_free(m);
     return NULL;
   }
@@ -75,6 +82,8 @@ void ifo_free(ifo_model *m) {
   if (!m) return;
   om_free(m->is_cat);
   om_free(m->gain);
+  om_free(m->exp_lo);
+  om_free(m->exp_hi);
   om_free(m->cat_off);
   om_free(m->cat_hash);
   om_free(m->cat_freq);
@@ -131,6 +140,8 @@ om_status ifo_encode(const ifo_model *m, om_wbuf *w) {
   om_wbuf_f64(w, m->contamination);
   om_wbuf_f64(w, m->threshold);
   for (uint32_t f = 0; f < m->n_features; f++) om_wbuf_f64(w, m->gain[f]);
+  for (uint32_t f = 0; f < m->n_features; f++) om_wbuf_f64(w, m->exp_lo[f]);
+  for (uint32_t f = 0; f < m->n_features; f++) om_wbuf_f64(w, m->exp_hi[f]);
   for (uint32_t f = 0; f < m->n_features; f++) {
     if (!m->is_cat[f]) continue;
     om_wbuf_u32(w, m->cat_off[f + 1] - m->cat_off[f]);
@@ -177,9 +188,13 @@ static om_status check_scalars(const ifo_model *m, om_status st, om_err *err) {
     return om_errf(err, st, "isolation forest contamination is out of range");
   else if (!(m->threshold > 0 && m->threshold <= 1))
     return om_errf(err, st, "isolation forest threshold is out of range");
-  for (uint32_t f = 0; f < m->n_features; f++)
+  for (uint32_t f = 0; f < m->n_features; f++) {
+    double lo = m->exp_lo[f], hi = m->exp_hi[f];
     if (!(m->gain[f] >= 0 && isfinite(m->gain[f])))
       return om_errf(err, st, "isolation forest importance of feature %u is out of range", f);
+    if (!(isnan(lo) && isnan(hi)) && !(isfinite(lo) && isfinite(hi) && lo <= hi))
+      return om_errf(err, st, "isolation forest expected range of feature %u is out of range", f);
+  }
   return OM_OK;
 }
 
@@ -305,6 +320,8 @@ om_status ifo_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
   m->contamination = om_rbuf_f64(&r);
   m->threshold = om_rbuf_f64(&r);
   for (uint32_t f = 0; f < nf; f++) m->gain[f] = om_rbuf_f64(&r);
+  for (uint32_t f = 0; f < nf; f++) m->exp_lo[f] = om_rbuf_f64(&r);
+  for (uint32_t f = 0; f < nf; f++) m->exp_hi[f] = om_rbuf_f64(&r);
   if (!om_rbuf_ok(&r)) CORRUPT("isolation forest payload truncated in the header");
   if ((st = check_scalars(m, OM_CORRUPT, err)) != OM_OK) goto fail;
   /* category tables: count them first (a sub-reader), then allocate once */
@@ -454,6 +471,8 @@ om_status ifo_model_from_arrays(const ifo_forest_arrays *a, ifo_model **out, om_
   for (uint32_t f = 0; f < a->n_features; f++) {
     m->is_cat[f] = a->is_cat && a->is_cat[f] ? 1 : 0;
     m->gain[f] = a->gain ? a->gain[f] : 0;
+    m->exp_lo[f] = a->expected_lo ? a->expected_lo[f] : NAN;
+    m->exp_hi[f] = a->expected_hi ? a->expected_hi[f] : NAN;
   }
   if ((st = check_scalars(m, OM_INVALID, err)) != OM_OK) goto fail;
   for (uint32_t f = 0; f < a->n_features; f++) {

@@ -16,10 +16,25 @@
 **      "max_depth", "contamination" ("auto" or the fraction) and
 **      "threshold".
 **   4. importance is ifo_feature_importance (ifo_score.c behaviour 6).
+**   5. Anomaly hooks (mdl_kind.h behaviour 6): anomaly_score is ifo_score,
+**      except NaN when every feature of the row is missing (the forest would
+**      send such a row down the majority side of every split: it has
+**      nothing to score); anomaly_threshold is the stored threshold (0.5 for
+**      'auto').
+**   6. explain, per feature: value = x[f] (float32 value; frequency for a
+**      category, 0 unknown; NaN missing); expected_lo/hi = Tukey's fences
+**      of the training score sample (ifo_train.c behaviour 10);
+**      deviation = 0 inside it, else (value − hi)/w above or (value − lo)/w
+**      below with w = hi − lo (1 when hi = lo), NaN when the value or the
+**      range is missing; contribution = ifo_explain's share (ifo_score.c
+**      behaviour 5): signed, and the contributions of a row add up to
+**      log2(2·score), so positive ones are what pushed it above 0.5.
 */
 #include "../base/fv.h"
 #include "../base/mdl_kind.h"
 #include "ifo.h"
+
+#include <math.h>
 
 static om_status ifo_kind_open(const mdl_view *v, void **model, om_err *err) {
   uint8_t *is_cat;
@@ -77,6 +92,30 @@ static om_status ifo_kind_importance(const void *model, mdl_importance *out, om_
   return OM_OK;
 }
 
+static double ifo_kind_score(const void *model, const double *x) {
+  const ifo_model *m = model;
+  uint32_t f;
+  for (f = 0; f < m->n_features; f++)
+    if (x[f] == x[f]) break;
+  return f < m->n_features ? ifo_score(m, x) : NAN;
+}
+
+static double ifo_kind_threshold(const void *model) { return ifo_model_threshold(model); }
+
+static void ifo_kind_explain(const void *model, const double *x, mdl_evidence *out) {
+  const ifo_model *m = model;
+  if (m->n_features == 0) return;
+  ifo_explain_strided(m, x, &out[0].contribution, sizeof(mdl_evidence) / sizeof(double));
+  for (uint32_t f = 0; f < m->n_features; f++) {
+    double v = x[f], lo = ifo_model_expected_lo(m, f), hi = ifo_model_expected_hi(m, f), w = hi > lo ? hi - lo : 1;
+    out[f].value = v;
+    out[f].expected_lo = lo;
+    out[f].expected_hi = hi;
+    if (v != v || lo != lo) out[f].deviation = NAN;
+    else out[f].deviation = v > hi ? (v - hi) / w : v < lo ? (v - lo) / w : 0;
+  }
+}
+
 const mdl_kind_def ifo_kind = {
     .code = MDL_KIND_IFOREST,
     .name = "iforest",
@@ -87,4 +126,7 @@ const mdl_kind_def ifo_kind = {
     .row_prepare = ifo_kind_row_prepare,
     .info = ifo_kind_info,
     .importance = ifo_kind_importance,
+    .anomaly_score = ifo_kind_score,
+    .anomaly_threshold = ifo_kind_threshold,
+    .explain = ifo_kind_explain,
 };

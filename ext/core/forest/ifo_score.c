@@ -158,9 +158,9 @@ double ifo_score(const ifo_model *m, const double *x) {
 
 int ifo_is_anomaly(const ifo_model *m, const double *x) { return ifo_score(m, x) > m->threshold; }
 
-void ifo_explain(const ifo_model *m, const double *x, double *out) {
+void ifo_explain_strided(const ifo_model *m, const double *x, double *out, size_t stride) {
   double denom = (double)m->n_trees * m->c_psi;
-  memset(out, 0, (m->n_features ? m->n_features : 1) * sizeof *out);
+  for (uint32_t f = 0; f < m->n_features; f++) out[f * stride] = 0;
   if (!(denom > 0)) return;
   for (uint32_t t = 0; t < m->n_trees; t++) {
     const ifo_node *nodes = m->nodes + m->tree_off[t];
@@ -171,11 +171,16 @@ void ifo_explain(const ifo_model *m, const double *x, double *out) {
       double v = x[f];
       int left = v == v ? v <= (double)nd->u.s.thr : (nd->ff & IFO_NODE_MISSING_LEFT) != 0;
       j = left ? i + 1 : nd->u.s.right;
-      out[f] += ifo_c((double)nd->size) - 1.0 - ifo_c((double)nodes[j].size);
+      out[f * stride] += ifo_c((double)nd->size) - 1.0 - ifo_c((double)nodes[j].size);
       i = j;
     }
   }
-  for (uint32_t f = 0; f < m->n_features; f++) out[f] /= denom;
+  for (uint32_t f = 0; f < m->n_features; f++) out[f * stride] /= denom;
+}
+
+void ifo_explain(const ifo_model *m, const double *x, double *out) {
+  if (m->n_features == 0) out[0] = 0; /* callers may pass a 1-slot buffer */
+  ifo_explain_strided(m, x, out, 1);
 }
 
 void ifo_feature_importance(const ifo_model *m, ifo_importance *out) {
@@ -200,3 +205,5 @@ uint32_t ifo_model_max_depth(const ifo_model *m) { return m->max_depth; }
 uint32_t ifo_model_n_nodes(const ifo_model *m) { return m->n_nodes; }
 double ifo_model_contamination(const ifo_model *m) { return m->contamination; }
 double ifo_model_threshold(const ifo_model *m) { return m->threshold; }
+double ifo_model_expected_lo(const ifo_model *m, uint32_t f) { return m->exp_lo[f]; }
+double ifo_model_expected_hi(const ifo_model *m, uint32_t f) { return m->exp_hi[f]; }

@@ -50,6 +50,13 @@
 **   9. Metrics (flat JSON): {"rows":N,"n_trees":T,"sample_size":ψ,
 **      "max_depth":D,"contamination":"auto"|c,"threshold":t,"n_nodes":K,
 **      "score_sample":m,"train_anomaly_fraction":f}.
+**  10. Expected range of a feature (the evidence's expected_lo/hi): Tukey's
+**      fences [Q1 − 1.5·IQR, Q3 + 1.5·IQR] of its present values in the
+**      score sample (type-7 quartiles), as the trees see them (float32;
+**      frequencies for a categorical feature), clipped to the smallest and
+**      largest value seen; NaN when it has none.  Quartiles, not extreme
+**      quantiles, so that the anomalies in the sample (up to a quarter of
+**      it) do not widen the range.
 */
 #include "ifo.h"
 
@@ -594,6 +601,20 @@ om_status ifo_accum_finish(ifo_accum *a, const uint32_t *order, const om_interru
     rk[i].i = i;
   }
   anomaly_fraction = (double)above / (double)c.n_score;
+  /* behaviour 10 */
+  for (uint32_t f = 0; f < F; f++) {
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < c.n_score; i++) {
+      float v = c.E[(size_t)c.score_rows[i] * F + f];
+      if (v == v) sorted[k++] = (double)v;
+    }
+    if (k) {
+      double q1 = ifo_quantile_inplace(sorted, k, 0.25), q3 = ifo_quantile_inplace(sorted, k, 0.75);
+      double lo = q1 - IFO_RANGE_K * (q3 - q1), hi = q3 + IFO_RANGE_K * (q3 - q1);
+      m->exp_lo[f] = lo > sorted[0] ? lo : sorted[0]; /* sorted by the quantile calls */
+      m->exp_hi[f] = hi < sorted[k - 1] ? hi : sorted[k - 1];
+    }
+  }
   /* behaviour 7 */
   {
     double q = m->contamination > 0 ? m->contamination : 0.01;
