@@ -1189,6 +1189,70 @@ static void test_categorical_helps(void) {
   CHECK(with > without + 0.2);
 }
 
+/* ---------------------------------------------------------------- 10. the committed format-1 payload */
+
+/* fixtures/forest/ifo_model_v1.bin: a small trained forest (6 trees x 64,
+** contamination 0.05, the mixed data above), and ifo_model_v1_scores.txt its
+** scores of rows 0..59 (hex floats).  IFO_WRITE_FIXTURE=1 build/unit/test_ifo
+** from the repo root rewrites them: only when the format version changes. */
+static void test_committed_fixture(void) {
+  static uint8_t buf[1 << 16];
+  char line[128];
+  FILE *f;
+  size_t n;
+  om_wbuf w;
+  ifo_model *m = NULL;
+  dataset d = gdata();
+  om_err e;
+  uint8_t is_cat[NF];
+  int rows = 0, same = 1;
+  for (int k = 0; k < NF; k++) is_cat[k] = GTYPES[k] == FV_CATEGORICAL;
+  if (getenv("IFO_WRITE_FIXTURE")) {
+    om_wbuf_init(&w);
+    g_trees = 6;
+    g_sample = 64;
+    if (train_opts(1, 11, 0.05, &w, NULL) == OM_OK && ifo_decode(w.data, w.len, NF, is_cat, &m, &e) == OM_OK) {
+      if ((f = fopen("fixtures/forest/ifo_model_v1.bin", "wb"))) {
+        fwrite(w.data, 1, w.len, f);
+        fclose(f);
+      }
+      if ((f = fopen("fixtures/forest/ifo_model_v1_scores.txt", "w"))) {
+        fprintf(f, "# ifo_score of rows 0..59 of test_ifo.c's data under ifo_model_v1.bin\n");
+        for (int i = 0; i < 60; i++) fprintf(f, "%a\n", score_row(m, &d, i));
+        fclose(f);
+      }
+      printf("wrote fixtures/forest/ifo_model_v1.bin (%zu bytes) and ifo_model_v1_scores.txt\n", w.len);
+      ifo_free(m);
+      m = NULL;
+    }
+    g_trees = 30;
+    g_sample = 128;
+    om_wbuf_free(&w);
+  }
+  if (!(f = open_fixture("ifo_model_v1.bin"))) {
+    CHECK_MSG(0, "fixtures/forest/ifo_model_v1.bin not found (run from the repo root)");
+    return;
+  }
+  n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  CHECK(ifo_decode(buf, n, NF, is_cat, &m, &e) == OM_OK);
+  if (!m) return;
+  om_wbuf_init(&w);
+  CHECK(ifo_encode(m, &w) == OM_OK && w.len == n && memcmp(w.data, buf, n) == 0);
+  om_wbuf_free(&w);
+  if ((f = open_fixture("ifo_model_v1_scores.txt"))) {
+    while (fgets(line, sizeof line, f)) {
+      double want;
+      if (line[0] == '#' || sscanf(line, "%la", &want) != 1) continue;
+      same &= score_row(m, &d, rows) == want;
+      rows++;
+    }
+    fclose(f);
+  }
+  CHECK_MSG(rows == 60 && same, "%d rows, same %d", rows, same);
+  ifo_free(m);
+}
+
 /* IFO_WRITE_SEEDS=1 build/unit/test_ifo (from the repo root) rewrites the
 ** seeds of tests/fuzz/fuzz_ifo.c: schema prefix + payload (decode mode), and
 ** one train-mode input. */
@@ -1250,6 +1314,7 @@ int main(void) {
   test_kind();
   test_interrupt_oom();
   test_categorical_helps();
+  test_committed_fixture();
   CHECK_MSG(om_test_alloc_live == start, "%ld blocks leaked", om_test_alloc_live - start);
   return om_test_finish();
 }
