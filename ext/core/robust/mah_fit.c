@@ -159,6 +159,7 @@ struct mah_accum {
   double *sample;
   uint64_t ns, cap, max_rows;
   mah_rng rng;
+  double raw_logdet;  /* mcd: of the raw h-subset (metrics) */
 };
 
 static om_status nomem(om_err *err) { return om_errf(err, OM_NOMEM, "out of memory"); }
@@ -431,6 +432,7 @@ static om_status fit_mcd(mah_accum *a, const om_interrupt *it, double *mu, doubl
   for (uint32_t j = 0; j < q; j++) mu[j] = a->sample[j];
   *support = ns;
   *raw_h = ns;
+  a->raw_logdet = -INFINITY;
   if (qv == 0) goto done;
   if (qv == q) X = a->sample;
   else {
@@ -453,7 +455,7 @@ static om_status fit_mcd(mah_accum *a, const om_interrupt *it, double *mu, doubl
     st = nomem(err);
     goto done;
   }
-  st = mah_mcd_fit(X, ns, qv, h, a->o.seed, it, loc, cv, support, err);
+  st = mah_mcd_fit(X, ns, qv, h, a->o.seed, it, loc, cv, support, &a->raw_logdet, err);
   if (st != OM_OK) goto done;
   for (uint32_t c = 0; c < qv; c++) {
     mu[keep[c]] = loc[c];
@@ -511,6 +513,10 @@ static void write_metrics(const mah_accum *a, const mah_model *m, om_wbuf *w) {
     om_jw_uint(&j, in.raw_support);
     om_jw_key(&j, "sample_rows");
     om_jw_uint(&j, in.sample_rows);
+    if (isfinite(a->raw_logdet)) { /* of the non-constant columns' raw h-subset covariance */
+      om_jw_key(&j, "raw_log_det");
+      om_jw_double(&j, a->raw_logdet);
+    }
   }
   om_jw_end_object(&j);
 }

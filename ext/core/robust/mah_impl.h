@@ -80,9 +80,10 @@ om_status mah_model_derive(mah_model *m, om_err *err);
 
 /* FastMCD (mah_mcd.c) on the rows X (n×q row-major, no constant column).
 ** h: support size.  Results: loc[q], cov[q·q] (reweighted, mah.h 1),
-** *support (reweighted row count), *raw_h.  OM_NOMEM, OM_INTERRUPTED. */
+** *support (reweighted row count), *raw_logdet (log det of the raw
+** h-subset covariance, −Inf for an exact fit).  OM_NOMEM, OM_INTERRUPTED. */
 om_status mah_mcd_fit(const double *X, size_t n, uint32_t q, size_t h, uint64_t seed, const om_interrupt *it,
-                      double *loc, double *cov, uint64_t *support, om_err *err);
+                      double *loc, double *cov, uint64_t *support, double *raw_logdet, om_err *err);
 
 /* xoshiro256** seeded by splitmix64 (every seed, 0 included, is valid). */
 typedef struct mah_rng {

@@ -30,6 +30,12 @@
 **      shortest spans x[i+h] − x[i]; location = the mean of the midpoints
 **      of all shortest spans; support = the h values nearest to it; raw
 **      variance = the support's variance; raw d² = (x − location)²/var.
+**      The two ends of a shortest span are equidistant from its midpoint:
+**      that tie is broken by row index here and by numpy's (unstable)
+**      argsort in sklearn, so the raw variance (metrics raw_log_det) can
+**      differ from sklearn's raw_covariance_.  The final estimate does
+**      not depend on it: the corrected d² = (x − loc)²·χ²₁.isf(½) /
+**      median((x − loc)²) whatever the raw variance.
 **   5. Correction and reweighting (sklearn's MinCovDet.fit): the raw d² of
 **      every row is divided by median(d²)/χ²_p.isf(0.5) (skipped when that
 **      factor is 0 or not finite: more than half the rows on the raw
@@ -259,7 +265,7 @@ static void mcd_univariate(mcd *m, size_t h, double *tmp) {
 }
 
 om_status mah_mcd_fit(const double *X, size_t n, uint32_t q, size_t h, uint64_t seed, const om_interrupt *it,
-                      double *loc, double *cov, uint64_t *support, om_err *err) {
+                      double *loc, double *cov, uint64_t *support, double *raw_logdet, om_err *err) {
   mcd m;
   uint32_t *best = NULL, *sup = NULL, *spare = NULL, *perm = NULL;
   double *tmp = NULL, best_det = INFINITY, det;
@@ -289,6 +295,7 @@ om_status mah_mcd_fit(const double *X, size_t n, uint32_t q, size_t h, uint64_t 
 
   if (q == 1) {
     mcd_univariate(&m, h, tmp);
+    *raw_logdet = log(m.cov[0]);
   } else {
     if (n <= MCD_SMALL_N) {
       c1.h = h;
@@ -364,6 +371,7 @@ om_status mah_mcd_fit(const double *X, size_t n, uint32_t q, size_t h, uint64_t 
       }
     }
     if ((st = mcd_estimate(&m, best, h, &det)) != OM_OK) goto done;
+    *raw_logdet = det;
     mcd_distances(&m, NULL, n);
   }
 
