@@ -138,18 +138,20 @@ fixtures:
 # build-fuzz/, the committed seeds in tests/fuzz/corpus_* are only read.
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
-FUZZ_CORE    = $(sort $(wildcard ext/core/base/*.c)) ext/core/prep/scl.c $(sort $(wildcard ext/core/gbt/*.c))
+FUZZ_CORE    = $(sort $(wildcard ext/core/base/*.c)) $(sort $(wildcard ext/core/prep/*.c)) $(sort $(wildcard ext/core/gbt/*.c)) \
+               $(sort $(wildcard ext/core/robust/*.c))
 FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 \
                -D_GNU_SOURCE $(CORE_INC)
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.c $(FUZZ_CORE)
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -lxxhash -lpthread -lm -o $@
-fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train
-	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -llapacke -llapack -lxxhash -lpthread -lm -o $@
+fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train build-fuzz/fuzz_mah
+	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train build-fuzz/mah
 	build-fuzz/fuzz_fv -max_total_time=$(FUZZ_SECONDS) build-fuzz/fv tests/fuzz/corpus_fv
 	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) build-fuzz/model tests/fuzz/corpus_model
 	build-fuzz/fuzz_gbt -max_total_time=$(FUZZ_SECONDS) build-fuzz/gbt tests/fuzz/corpus_gbt
 	build-fuzz/fuzz_train -max_total_time=$(FUZZ_SECONDS) build-fuzz/train tests/fuzz/corpus_train
+	build-fuzz/fuzz_mah -max_total_time=$(FUZZ_SECONDS) build-fuzz/mah tests/fuzz/corpus_mah
 
 PREFIX ?= /usr/local
 install: build/omen.so

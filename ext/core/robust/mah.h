@@ -113,7 +113,9 @@
 **      correlated features that deviate against their correlation share the
 **      blame unevenly.  Missing features contribute 0 (full-rank models).
 **      After an overflow (10) the contributions are +Inf for the features
-**      whose z overflowed and 0 elsewhere.
+**      whose z overflowed and 0 elsewhere; when only the quadratic form
+**      overflows, a contribution that is not finite is +Inf (0 for a
+**      missing feature, whose expected value is then μ_i).
 **
 ** Codec (mah_codec.c)
 **   13. The payload (MAH_FORMAT) is little-endian via om_buf; its byte map

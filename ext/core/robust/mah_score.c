@@ -147,7 +147,9 @@ static om_status score(const mah_model *m, const double *x, double *scratch, mah
         e->z = NAN;
         if (var && !overflow) {
           e->expected = mu + sd * z[v];
+          if (!isfinite(e->expected)) e->expected = mu; /* the completion overflowed */
           if (!f->chol) e->contribution = z[v] * w[v];
+          if (!isfinite(e->contribution)) e->contribution = 0;
         }
       } else if (!var) {
         e->status = MAH_EV_CONSTANT;
