@@ -144,12 +144,13 @@ FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.c $(FUZZ_CORE)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
-fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train
-	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train
+fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train build-fuzz/fuzz_baseline
+	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train build-fuzz/baseline
 	build-fuzz/fuzz_fv -max_total_time=$(FUZZ_SECONDS) build-fuzz/fv tests/fuzz/corpus_fv
 	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) build-fuzz/model tests/fuzz/corpus_model
 	build-fuzz/fuzz_gbt -max_total_time=$(FUZZ_SECONDS) build-fuzz/gbt tests/fuzz/corpus_gbt
 	build-fuzz/fuzz_train -max_total_time=$(FUZZ_SECONDS) build-fuzz/train tests/fuzz/corpus_train
+	build-fuzz/fuzz_baseline -max_total_time=$(FUZZ_SECONDS) build-fuzz/baseline tests/fuzz/corpus_baseline
 
 PREFIX ?= /usr/local
 install: build/omen.so

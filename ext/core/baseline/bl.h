@@ -83,7 +83,8 @@
 **      meanad and scale = 1.253314·meanad; CONSTANT: mad = meanad = 0,
 **      median ≠ 0, scale = constant_cv·|median|; CONSTANT_ZERO: scale 0 and
 **      median 0; those four with weight 1 and no prior; SHRUNK: median ≠ 0,
-**      scale > 0, weight in [0, 1], prior_tau2 >= 0); per fleet feature:
+**      scale > 0, weight in [0, 1], prior_tau2 >= 0, and the raw statistics'
+**      own scale finite, so shrinking it again loads); per fleet feature:
 **      jobs_used <= jobs, has_prior exactly when jobs_used >= 3, tau2 =
 **      max(0, var_u - mean_v), var_u, mean_v >= 0, all zeros without a prior.
 **   9. Fleet shrinkage (empirical Bayes, after Smyth 2004, limma's

@@ -106,15 +106,18 @@ static om_status check_feat(const bl_model *m, const bl_feat *f, uint32_t i, om_
   }
   if (f->sd < 0 || f->mad < 0 || f->meanad < 0 || signbit(f->sd) || signbit(f->mad) || signbit(f->meanad))
     return BAD_FEAT("a negative spread");
-  if (f->source == BL_SRC_SHRUNK) {
-    if (f->median == 0 || !(f->scale > 0) || !(f->weight >= 0 && f->weight <= 1) || f->prior_tau2 < 0 ||
-        signbit(f->prior_tau2))
-      return BAD_FEAT("inconsistent shrinkage");
-    return OM_OK;
-  }
   {
     bl_feat plain = *f;
     bl_feat_plain(&plain, m->constant_cv);
+    /* the raw statistics always give a usable plain scale: shrinking again
+    ** (which starts from them) never produces a model that would not load */
+    if (!isfinite(plain.scale)) return BAD_FEAT("scale does not match the statistics");
+    if (f->source == BL_SRC_SHRUNK) {
+      if (f->median == 0 || !(f->scale > 0) || !(f->weight >= 0 && f->weight <= 1) || f->prior_tau2 < 0 ||
+          signbit(f->prior_tau2))
+        return BAD_FEAT("inconsistent shrinkage");
+      return OM_OK;
+    }
     if (plain.source != f->source) return BAD_FEAT("scale source does not match the statistics");
     if (memcmp(&plain.scale, &f->scale, sizeof f->scale) != 0 || plain.weight != f->weight ||
         f->prior_mu != 0 || f->prior_tau2 != 0 || signbit(f->prior_mu) || signbit(f->prior_tau2))
