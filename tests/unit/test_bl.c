@@ -21,6 +21,8 @@
 **   9. the shrinkage formula against a hand computation from the moments
 **      table (bl_moments.c 1), on-the-fly shrinking equal to bl_shrink,
 **      shrinking twice equal to once, no prior below 3 jobs;
+**   the kind row: anomaly_score, anomaly_threshold, explain and info
+**   through mdl_kind_get / mdl_decode (bl_kind.c 3, 4);
 **   and OOM loops over train → finish → open → score and over fleet →
 **   shrink: every failure is OM_NOMEM and leaves no block allocated.
 */
@@ -738,6 +740,48 @@ static void test_shrinkage(void) {
   for (int j = 0; j < J; j++) om_wbuf_free(&jobs[j]);
 }
 
+/* ------------------------------------------------------------ the kind row (bl_kind.c) */
+
+static void test_kind_row(void) {
+  static const double x[] = {1, 2, 3, 4, 10};
+  opened o;
+  mdl_view v;
+  const mdl_kind_def *k;
+  void *model;
+  om_err err;
+  om_wbuf j;
+  mdl_evidence ev[1];
+  double row[1];
+  CHECK(open_values(x, 5, NULL, &o));
+  CHECK(mdl_decode(o.w.data, o.w.len, &v, &k, &model, &err) == OM_OK);
+  CHECK(k == mdl_kind_get(MDL_KIND_BASELINE) && strcmp(k->name, "baseline") == 0);
+  CHECK(k->payload_version == BL_FORMAT && k->row_prepare == NULL && k->importance == NULL);
+  row[0] = 10;
+  CHECK(k->anomaly_score(model, row) == 0.6745 * 7);
+  row[0] = -4;
+  CHECK(k->anomaly_score(model, row) == 0.6745 * 7); /* |z| */
+  CHECK(k->anomaly_threshold(model) == 3.5);
+  row[0] = NAN;
+  CHECK(isnan(k->anomaly_score(model, row)));
+  row[0] = 10;
+  k->explain(model, row, ev);
+  CHECK(ev[0].value == 10 && ev[0].contribution == 1);
+  CHECK_CLOSE(ev[0].deviation, 0.6745 * 7 - 3.5, 1e-12);
+  CHECK_CLOSE(ev[0].expected_hi, 3 + 3.5 / 0.6745, 1e-15);
+  /* model_info's detail through the hook */
+  om_wbuf_init(&j);
+  CHECK(mdl_info_json(&v, model, &j, &err) == OM_OK);
+  om_wbuf_u8(&j, 0);
+  CHECK(strstr((const char *)j.data, "\"detail\":{\"role\":\"job\",\"threshold\":3.5,\"constant_cv\":0.01,"
+                                     "\"features\":{\"value\":{\"n\":5,\"n_kept\":5,\"min\":1,\"max\":10,") != NULL);
+  CHECK(strstr((const char *)j.data, "\"p1\":1.04,\"p5\":1.2,\"p25\":2,\"p75\":4,") != NULL);
+  CHECK(strstr((const char *)j.data, "\"scale_source\":\"mad\",\"weight\":1}}}") != NULL);
+  om_wbuf_free(&j);
+  k->close(model);
+  mdl_view_free(&v);
+  close_opened(&o);
+}
+
 /* ------------------------------------------------------------ OOM */
 
 static void test_oom(void) {
@@ -823,6 +867,7 @@ int main(void) {
   test_payload_errors();
   test_moments_table();
   test_shrinkage();
+  test_kind_row();
   test_oom();
   return om_test_finish();
 }
