@@ -11,7 +11,7 @@
 **   3. every scale source (MAD, MeanAD, constant, constant zero, none), the
 **      exact z formulas, ±Inf and NaN values, x - median overflowing;
 **   4. several features: largest |z| signed, ties, missing, nothing to score;
-**   5. evidence: ranges, deviation beyond the range, contributions (sum 1,
+**   5. evidence: ranges, deviation = z, contributions (sum 1,
 **      infinite ones sharing);
 **   6. training errors (categorical, values too large) and -0.0;
 **   7/8. codec: decode∘encode is the identity; every single-byte change of a
@@ -292,12 +292,12 @@ static void test_rows_and_evidence(void) {
   bl_explain_x(m, NULL, x, ev);
   CHECK_CLOSE(ev[0].expected_lo, 2.5 - 3.5 / 0.6745, 1e-15);
   CHECK_CLOSE(ev[0].expected_hi, 2.5 + 3.5 / 0.6745, 1e-15);
-  CHECK_CLOSE(ev[0].deviation, 10 - 3.5, 1e-12);
+  CHECK_CLOSE(ev[0].deviation, 10, 1e-12);
   CHECK(ev[0].contribution == 1 && ev[1].contribution == 0 && ev[1].deviation == 0);
   CHECK(isnan(ev[2].value) && isnan(ev[2].deviation) && isnan(ev[2].expected_lo) && ev[2].contribution == 0);
   x[1] = 25 - 10 * 4 / 0.6745; /* z = -4 */
   bl_explain_x(m, NULL, x, ev);
-  CHECK_CLOSE(ev[1].deviation, -0.5, 1e-12);
+  CHECK_CLOSE(ev[1].deviation, -4, 1e-12);
   CHECK_CLOSE(ev[0].contribution, 10.0 / 14, 1e-12);
   CHECK_CLOSE(ev[1].contribution, 4.0 / 14, 1e-12);
   x[0] = INFINITY;
@@ -766,7 +766,7 @@ static void test_kind_row(void) {
   row[0] = 10;
   k->explain(model, row, ev);
   CHECK(ev[0].value == 10 && ev[0].contribution == 1);
-  CHECK_CLOSE(ev[0].deviation, 0.6745 * 7 - 3.5, 1e-12);
+  CHECK(ev[0].deviation == 0.6745 * 7);
   CHECK_CLOSE(ev[0].expected_hi, 3 + 3.5 / 0.6745, 1e-15);
   /* model_info's detail through the hook */
   om_wbuf_init(&j);

@@ -49,8 +49,10 @@
 **      threshold option (default 3.5, Iglewicz & Hoaglin's cut-off); a row
 **      is an anomaly when |z| > threshold.
 **   5. Evidence (explain): per feature, the value, the expected range
-**      median ± threshold·scale, deviation = sign(z)·max(0, |z| - threshold)
-**      (robust z units beyond the range, 0 inside: mdl_evidence's rule) and
+**      median ± threshold·scale (the values whose |z| is at most the
+**      threshold), deviation = the robust z itself, signed (so |deviation|
+**      > threshold exactly when the value is outside the range; the table of
+**      docs/anomaly_explain.md: "baseline ... robust z") and
 **      contribution = |z|/Σ|z| over the scored features (0 when Σ is 0; when
 **      some |z| are infinite they share 1 equally).  Missing: value NaN,
 **      deviation NaN, contribution 0.

@@ -172,7 +172,7 @@ void bl_explain_x(const bl_model *m, const bl_model *fleet, const double *x, mdl
       continue;
     }
     a = fabs(z);
-    out[i].deviation = a > m->threshold ? (z > 0 ? a - m->threshold : m->threshold - a) : 0.0;
+    out[i].deviation = z;
     out[i].contribution = a;
     if (isinf(a)) n_inf++;
     else sum += a;
