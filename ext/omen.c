@@ -85,6 +85,15 @@ static const omen_func omen_funcs[] = {
     {"scaler_train", 1, PURE, 0, scalerTrainStep, scalerTrainFinal, 0, 0},
     {"scaler_train", 2, PURE, 0, scalerTrainStep, scalerTrainFinal, 0, 0},
     {"scale", 2, REGISTRY, scaleFunc, 0, 0, 0, 0},
+    /* baseline.c */
+    {"baseline_train", 1, PURE, 0, baselineTrainStep, baselineTrainFinal, 0, 0},
+    {"baseline_train", 2, PURE, 0, baselineTrainStep, baselineTrainFinal, 0, 0},
+    {"baseline_score", 2, REGISTRY, baselineScoreFunc, 0, 0, 0, 0},
+    {"baseline_score", 3, REGISTRY, baselineScoreFunc, 0, 0, 0, 0},
+    {"baseline_is_anomaly", 2, REGISTRY, baselineIsAnomalyFunc, 0, 0, 0, 0},
+    {"baseline_is_anomaly", 3, REGISTRY, baselineIsAnomalyFunc, 0, 0, 0, 0},
+    {"baseline_fleet", 1, PURE, 0, baselineFleetStep, baselineFleetFinal, 0, 0},
+    {"baseline_shrink", 2, REGISTRY, baselineShrinkFunc, 0, 0, 0, 0},
     /* gbt_train.c */
     {"gbt_train", 2, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
     {"gbt_train", 3, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},

@@ -134,6 +134,14 @@ void modelLoadFunc(sqlite3_context *, int, sqlite3_value **);
 void scalerTrainStep(sqlite3_context *, int, sqlite3_value **);
 void scalerTrainFinal(sqlite3_context *);
 void scaleFunc(sqlite3_context *, int, sqlite3_value **);
+/* baseline.c */
+void baselineTrainStep(sqlite3_context *, int, sqlite3_value **);
+void baselineTrainFinal(sqlite3_context *);
+void baselineScoreFunc(sqlite3_context *, int, sqlite3_value **);
+void baselineIsAnomalyFunc(sqlite3_context *, int, sqlite3_value **);
+void baselineFleetStep(sqlite3_context *, int, sqlite3_value **);
+void baselineFleetFinal(sqlite3_context *);
+void baselineShrinkFunc(sqlite3_context *, int, sqlite3_value **);
 void gbtTrainStep(sqlite3_context *, int, sqlite3_value **);
 void gbtTrainFinal(sqlite3_context *);
 void predictDurationFunc(sqlite3_context *, int, sqlite3_value **);
