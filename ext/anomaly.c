@@ -34,8 +34,10 @@
 **      the known ones.  A NULL model argument is an error (an ensemble with
 **      a hole would silently vote less).
 **   6. anomaly_report(model, features) → one JSON object: kind, score,
-**      threshold, is_anomaly, for an ensemble its members (kind, weight,
-**      score, threshold, vote) and min_votes, and "top_features": up to 5
+**      threshold, is_anomaly, for a Mahalanobis model the distance, its
+**      chi-square p_value, df and outside (mah.h 7-10), for an ensemble its
+**      members (kind, weight, score, threshold, vote) and min_votes, and
+**      "top_features": up to 5
 **      features with the largest contribution (feature, value, expected_lo,
 **      expected_hi, deviation, contribution), largest first.  The same
 **      evidence, for every feature and as plain columns, is the table-valued
@@ -47,6 +49,7 @@
 #include "core/base/fv.h"
 #include "core/base/om_json.h"
 #include "core/ensemble/ens.h"
+#include "core/robust/mah.h"
 #include "omen_ext.h"
 
 #define REPORT_TOP 5
@@ -229,6 +232,17 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_jw_key(&j, "is_anomaly");
   if (score == score) om_jw_bool(&j, score > thr);
   else om_jw_null(&j);
+  if (m->view.kind == MDL_KIND_MAHALANOBIS) { /* the distance's chi-square tail */
+    const mah_result *r = mah_kind_last_result(m->model);
+    om_jw_key(&j, "distance");
+    jw_real(&j, r->d);
+    om_jw_key(&j, "p_value");
+    jw_real(&j, r->p_value);
+    om_jw_key(&j, "df");
+    om_jw_int(&j, r->df);
+    om_jw_key(&j, "outside");
+    om_jw_bool(&j, r->outside);
+  }
   if (m->view.kind == MDL_KIND_ENSEMBLE) {
     const ens_model *e = m->model;
     om_jw_key(&j, "min_votes");

@@ -151,6 +151,9 @@ void predictFunc(sqlite3_context *, int, sqlite3_value **);
 void isolationForestTrainStep(sqlite3_context *, int, sqlite3_value **); /* iforest.c */
 void isolationForestTrainFinal(sqlite3_context *);
 void isolationScoreFunc(sqlite3_context *, int, sqlite3_value **);
+void mahalanobisTrainStep(sqlite3_context *, int, sqlite3_value **); /* mahalanobis.c */
+void mahalanobisTrainFinal(sqlite3_context *);
+void mahalanobisScoreFunc(sqlite3_context *, int, sqlite3_value **);
 void anomalyScoreFunc(sqlite3_context *, int, sqlite3_value **);   /* anomaly.c */
 void isAnomalyFunc(sqlite3_context *, int, sqlite3_value **);
 void anomalyReportFunc(sqlite3_context *, int, sqlite3_value **);
