@@ -184,6 +184,25 @@ static void jw_real(om_jw *j, double v) {
   else om_jw_null(j);
 }
 
+/* A per-statement evidence buffer of at least n rows (auxdata
+** OMEN_AUX_EV_SCRATCH), so a report allocates nothing per row. */
+typedef struct ev_scratch {
+  size_t cap;
+  mdl_evidence ev[];
+} ev_scratch;
+
+static mdl_evidence *ev_scratch_get(sqlite3_context *ctx, uint32_t n) {
+  ev_scratch *s = sqlite3_get_auxdata(ctx, OMEN_AUX_EV_SCRATCH);
+  if (n == 0) n = 1;
+  if (s && s->cap >= n) return s->ev;
+  s = sqlite3_malloc64(sizeof *s + (sqlite3_uint64)n * sizeof(mdl_evidence));
+  if (!s) return NULL;
+  s->cap = n;
+  sqlite3_set_auxdata(ctx, OMEN_AUX_EV_SCRATCH, s, sqlite3_free);
+  s = sqlite3_get_auxdata(ctx, OMEN_AUX_EV_SCRATCH);
+  return s ? s->ev : NULL;
+}
+
 void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const omen_model *m;
   mdl_evidence *ev;
@@ -197,7 +216,7 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   nf = m->view.n_features;
   score = m->kind->anomaly_score(m->model, m->x);
   thr = m->kind->anomaly_threshold(m->model);
-  ev = sqlite3_malloc64((sqlite3_uint64)(nf ? nf : 1) * sizeof *ev);
+  ev = ev_scratch_get(ctx, nf);
   if (!ev) {
     sqlite3_result_error_nomem(ctx);
     return;
@@ -217,7 +236,6 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   w = omen_out_scratch(ctx);
   if (!w) {
-    sqlite3_free(ev);
     sqlite3_result_error_nomem(ctx);
     return;
   }
@@ -295,7 +313,6 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   om_jw_end_array(&j);
   om_jw_end_object(&j);
-  sqlite3_free(ev);
   if (om_wbuf_status(w) != OM_OK) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_text64(ctx, (const char *)w->data, w->len, SQLITE_TRANSIENT, SQLITE_UTF8);
 }

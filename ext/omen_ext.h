@@ -21,6 +21,7 @@ SQLITE_EXTENSION_INIT3
 #define OMEN_AUX_MODEL_CACHE (-101)
 #define OMEN_AUX_FV_SCRATCH (-102)
 #define OMEN_AUX_OUT_SCRATCH (-103)
+#define OMEN_AUX_EV_SCRATCH (-104)
 
 /* "INTEGER", "REAL", "TEXT", "BLOB" or "NULL". */
 const char *omen_type_name(sqlite3_value *v);
