@@ -361,6 +361,25 @@ SELECT abs(mahalanobis_score(kl.m, feature_vector('a', 3, 'b', 3, 'c', 6)) - mah
 -- case: mahalanobis.collinear.outside
 SELECT json_extract(anomaly_report(m, fv), '$.outside') = 1 AND is_anomaly(m, fv) = 1
   FROM kl, (SELECT feature_vector('a', 3, 'b', 3, 'c', 7) AS fv);
+-- missing c: determined by a and b, so the same distance with df 2; missing b: likewise from a and c
+-- case: mahalanobis.collinear.missing
+SELECT abs(mahalanobis_score(m, feature_vector('a', 3, 'b', 3)) - mahalanobis_score(m, feature_vector('a', 3, 'b', 3, 'c', 6))) < 1e-9
+   AND abs(mahalanobis_score(m, feature_vector('a', 3, 'c', 6)) - mahalanobis_score(m, feature_vector('a', 3, 'b', 3, 'c', 6))) < 1e-9
+   AND json_extract(anomaly_report(m, feature_vector('a', 3, 'b', 3)), '$.df') = 2
+   AND json_extract(anomaly_report(m, feature_vector('c', 6)), '$.df') = 1
+  FROM kl;
+-- the contributions still sum to d^2 (here the completed feature carries part of it)
+-- case: mahalanobis.collinear.missing.explain
+SELECT abs(sum(x.contribution) - d * d) <= 1e-9 * d * d
+  FROM kl, (SELECT mahalanobis_score(m, feature_vector('a', 3, 'b', 3)) AS d FROM kl),
+       anomaly_explain(kl.m, feature_vector('a', 3, 'b', 3)) AS x;
+-- MCD exact fit: 6 of 8 rows identical, so the MCD subset has covariance 0:
+-- rank 0, and the two other training rows are outside
+-- case: mahalanobis.mcd.exact.fit
+SELECT json_extract(model_info(m), '$.detail.rank') = 0 AND json_extract(model_info(m), '$.detail.rows') = 6
+   AND is_anomaly(m, feature_vector('a', 1, 'b', 2)) = 0 AND is_anomaly(m, feature_vector('a', 8, 'b', 9)) = 1
+  FROM (SELECT mahalanobis_train(feature_vector('a', CASE WHEN id < 7 THEN 1 ELSE a END, 'b', CASE WHEN id < 7 THEN 2 ELSE b END),
+                                 '{"method": "mcd"}') AS m FROM r);
 
 -- ------------------------------------------------------------ anomaly_explain
 -- one row per schema feature; the contributions sum to d^2
