@@ -26,12 +26,17 @@
 **        (mah.h 10) for every row; +Inf outside the training subspace
 **        (mah.h 7); NaN when the row cannot be scored (±Inf in x).
 **      - anomaly_threshold: mah_info's threshold (the distance of a
-**        complete row at p = contamination).
+**        complete row at p = contamination); for a rank-0 model (every
+**        numeric feature constant) DBL_MAX instead of mah_info's +Inf, so
+**        that is_anomaly (score > threshold) holds exactly for the points
+**        outside the training subspace (score +Inf, mah.h 7) and an
+**        ensemble's severity score/threshold is 0 or +Inf, never NaN.
 **      - explain: value x_i, expected range μ_i ∓ c·σ_i, deviation z_i,
 **        contribution z_i·(R⁺z)_i (they sum to d², and can be negative).
 **      mah_kind_last_result() gives the last scored row's mah_result
 **      (d, p_value, df, outside) for anomaly_report.
 */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -123,7 +128,10 @@ static double mah_kind_score(const void *model, const double *x) {
   return sqrt(mah_chi2_isf(k->last.p_value, k->info.rank));
 }
 
-static double mah_kind_threshold(const void *model) { return ((const mah_kind_model *)model)->info.threshold; }
+static double mah_kind_threshold(const void *model) {
+  double t = ((const mah_kind_model *)model)->info.threshold;
+  return t < INFINITY ? t : DBL_MAX; /* behaviour 5: rank 0 */
+}
 
 static void mah_kind_explain(const void *model, const double *x, mdl_evidence *out) {
   mah_kind_model *k = (mah_kind_model *)model;
