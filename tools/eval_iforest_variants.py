@@ -52,7 +52,7 @@ Behaviours:
            (branch h-bench; copied here so this script stands alone), data
            seed 20261, 100,000 rows (--rows), 9 features: job and host
            frequency-encoded, threads, input_mb, requested_s, duration_s,
-           cpu_pct, mem_mb, retries; ~1.2% labelled injected anomalies of 5
+           cpu_pct, mem_mb, retries; ~1% labelled injected anomalies of 5
            kinds (per-kind rates at the top 1% are reported too).
      (ii)  scikit-learn's breast-cancer data: 357 benign + 19 malignant rows
            (5%) drawn with numpy seed r for r in 0..9; figure = mean +- sd
@@ -73,7 +73,7 @@ Behaviours:
                   anomalies uniform in the disc of radius 1.5 (the hole);
            corr:  2,000 points N(0, [[1, .95], [.95, 1]]), 20 anomalies at
                   +-(1.5, -1.5) + N(0, 0.2^2 I): inside both marginal ranges,
-                  ~6.7 Mahalanobis units off the diagonal.
+                  ~9.5 Mahalanobis units off the diagonal.
            Generated with numpy seed 7.
   3. Metrics per forest (higher score = anomalous): ROC-AUC
      (sklearn.metrics.roc_auc_score), precision at the top 1% (k =
