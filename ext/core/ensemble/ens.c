@@ -382,7 +382,7 @@ static void ens_explain(const void *p, const double *x, mdl_evidence *out) {
   for (uint32_t u = 0; u < e->n_features; u++) {
     out[u].value = x[u];
     out[u].expected_lo = out[u].expected_hi = NAN;
-    out[u].deviation = 0;
+    out[u].deviation = NAN; /* none until a member has one (a missing value: NaN, as the members say) */
     out[u].contribution = 0;
   }
   for (uint32_t i = 0; i < e->n; i++) {
@@ -396,7 +396,7 @@ static void ens_explain(const void *p, const double *x, mdl_evidence *out) {
     for (uint32_t jf = 0; jf < nf; jf++) {
       uint32_t u = m->map[jf];
       const mdl_evidence *ev = &m->ev[jf];
-      if (!isnan(ev->deviation) && (isnan(out[u].expected_lo) || fabs(ev->deviation) > fabs(out[u].deviation))) {
+      if (!isnan(ev->deviation) && (isnan(out[u].deviation) || fabs(ev->deviation) > fabs(out[u].deviation))) {
         out[u].expected_lo = ev->expected_lo;
         out[u].expected_hi = ev->expected_hi;
         out[u].deviation = ev->deviation;

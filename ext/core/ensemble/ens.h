@@ -34,7 +34,8 @@
 **      NaN when no member scored.
 **   5. Evidence per feature of the union: value from the row; expected
 **      range, deviation from the member (using that feature) with the
-**      largest |deviation|; contribution = sum over members of
+**      largest |deviation| (NaN, as in the members, when none has one: a
+**      missing value, or no member scored); contribution = sum over members of
 **      weight · severity · (the member's contribution share of that
 **      feature), normalised to sum to 1 over the features (all 0 when no
 **      member scored).
