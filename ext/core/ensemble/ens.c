@@ -49,7 +49,9 @@ static double default_min_votes(const double *w, uint32_t n) {
     if (w && w[i] != 1) unit = 0;
   }
   if (unit) return (double)(n / 2 + 1);
-  return total / 2 * (1 + 1e-12); /* more than half the weight */
+  /* more than half the weight: the margin must exceed the 1e-12 tolerance of
+  ** ens_score's running sum, or members weighing exactly half would flag */
+  return total / 2 * (1 + 1e-9);
 }
 
 /* ---- packing ---- */
