@@ -143,6 +143,17 @@ om_status ens_pack(const uint8_t *const *blobs, const size_t *lens, uint32_t n, 
                    kinds[i]->code == MDL_KIND_ENSEMBLE ? " member (ensembles do not nest)" : "");
       goto done;
     }
+    {
+      double t = kinds[i]->anomaly_threshold(models[i]);
+      if (!(t > 0) || !isfinite(t)) { /* behaviour 1: it could never vote */
+        opened++;
+        st = om_errf(err, OM_INVALID,
+                     "model %u is a %s model without an anomaly threshold (e.g. a baseline fleet prior, which "
+                     "scores nothing); it could never vote",
+                     i + 1, kinds[i]->name);
+        goto done;
+      }
+    }
   }
   st = schema_union(views, n, &feats, &nf, err);
   if (st != OM_OK) goto done;
@@ -297,6 +308,10 @@ static om_status ens_open(const mdl_view *v, void **out, om_err *err) {
       m->map[jf] = pos;
     }
     m->threshold = m->kind->anomaly_threshold(m->model);
+    if (!(m->threshold > 0) || !isfinite(m->threshold)) {
+      st = om_errf(err, OM_CORRUPT, "ensemble member %u: no anomaly threshold", i + 1);
+      goto fail;
+    }
   }
   if (r.left != 0 || !(e->min_votes > 0) || !(e->min_votes <= total * (1 + 1e-12))) {
     st = om_errf(err, OM_CORRUPT, "ensemble payload is corrupt (trailing bytes or min_votes)");

@@ -12,8 +12,10 @@
 ** Behaviours:
 **   1. Members are anomaly detectors: kinds whose row of the kind table has
 **      anomaly_score, anomaly_threshold and explain (mdl_kind.h 6), and are
-**      not ensembles themselves (no nesting).  Each is validated in full by
-**      mdl_decode when packed and again when the ensemble is opened.
+**      not ensembles themselves (no nesting), with a positive finite
+**      threshold (a baseline fleet prior has none: it scores nothing and
+**      could never vote).  Each is validated in full by mdl_decode when
+**      packed and again when the ensemble is opened.
 **   2. The ensemble's schema is the union of its members' schemas (sorted
 **      by name); a feature that is numeric in one member and categorical in
 **      another is an error when packing and corrupt when opening.  A row is
