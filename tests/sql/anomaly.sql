@@ -200,10 +200,10 @@ SELECT json_extract(model_info(e), '$.features') = '[{"name":"cpu","type":"numer
 SELECT group_concat(name || ':' || status, ' ') = 'cpu:absent dur:used host:other_category mem:null'
   FROM model_features((SELECT e FROM ens WHERE name = 'e4'), feature_vector('dur', 1, 'host', 'zz', 'mem', NULL));
 -- case: anomaly.ensemble.no.importance
--- error: model_importance(): model is a ensemble model, which has no feature importance
+-- error: model_importance(): model is an ensemble model, which has no feature importance
 SELECT * FROM model_importance((SELECT e FROM ens WHERE name = 'e2'));
 -- case: anomaly.ensemble.kind.error
--- error: isolation_score(): model is a ensemble model; expected a iforest model
+-- error: isolation_score(): model is an ensemble model; expected an iforest model
 SELECT isolation_score(e, feature_vector('dur', 1)) FROM ens WHERE name = 'e2';
 
 -- ------------------------------------------------------------ ensembles: registry

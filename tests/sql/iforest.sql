@@ -441,29 +441,29 @@ SELECT isolation_score(42, feature_vector('d', 1));
 SELECT isolation_score(fv, auto) FROM m, fv WHERE id = 1;
 -- Wrong kinds, both ways.
 -- case: iforest.err.kind.gbt
--- error: isolation_score(): model is a gbt model; expected a iforest model
+-- error: isolation_score(): model is a gbt model; expected an iforest model
 SELECT isolation_score(gbt_train(feature_vector('t', t), d, '{"n_trees": 2}'), feature_vector('t', 8)) FROM runs WHERE d IS NOT NULL;
 -- case: iforest.err.kind.baseline
--- error: isolation_score(): model is a baseline model; expected a iforest model
+-- error: isolation_score(): model is a baseline model; expected an iforest model
 SELECT isolation_score(baseline_train(d), feature_vector('value', 8)) FROM runs;
 -- case: iforest.err.kind.ensemble
--- error: isolation_score(): model is a ensemble model; expected a iforest model
+-- error: isolation_score(): model is an ensemble model; expected an iforest model
 SELECT isolation_score(anomaly_ensemble(auto, c05), feature_vector('d', 8)) FROM m;
 -- case: iforest.err.kind.registry
--- error: isolation_score(): model 'gbt_runs' is a gbt model; expected a iforest model
+-- error: isolation_score(): model 'gbt_runs' is a gbt model; expected an iforest model
 SELECT isolation_score('gbt_runs', feature_vector('t', 8))
   FROM (SELECT model_save('gbt_runs', gbt_train(feature_vector('t', t), d, '{"n_trees": 2}')) FROM runs WHERE d IS NOT NULL);
 -- case: iforest.err.predict.duration
--- error: predict_duration(): model is a iforest model; expected a gbt model
+-- error: predict_duration(): model is an iforest model; expected a gbt model
 SELECT predict_duration(auto, feature_vector('d', 1)) FROM m;
 -- case: iforest.err.predict.registry
--- error: predict_duration(): model 'if_runs' is a iforest model; expected a gbt model
+-- error: predict_duration(): model 'if_runs' is an iforest model; expected a gbt model
 SELECT predict_duration('if_runs', feature_vector('d', 1));
 -- case: iforest.err.scale
--- error: scale(): model is a iforest model; expected a scaler model
+-- error: scale(): model is an iforest model; expected a scaler model
 SELECT scale(auto, feature_vector('d', 1)) FROM m;
 -- case: iforest.err.baseline_score
--- error: baseline_score(): model is a iforest model; expected a baseline model
+-- error: baseline_score(): model is an iforest model; expected a baseline model
 SELECT baseline_score(auto, feature_vector('d', 1)) FROM m;
 
 -- ------------------------------------------------------------ damaged BLOBs

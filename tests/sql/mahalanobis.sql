@@ -439,7 +439,7 @@ SELECT model_save('bl', baseline_train(a)) = 1 FROM r;
 -- error: mahalanobis_score(): model 'bl' is a baseline model; expected a mahalanobis model
 SELECT mahalanobis_score('bl', feature_vector('value', 1));
 -- case: mahalanobis.kind.iforest
--- error: mahalanobis_score(): model is a iforest model; expected a mahalanobis model
+-- error: mahalanobis_score(): model is an iforest model; expected a mahalanobis model
 SELECT mahalanobis_score(isolation_forest_train(feature_vector('a', a)), feature_vector('a', 1)) FROM r;
 -- case: mahalanobis.kind.to.baseline_score
 -- error: baseline_score(): model is a mahalanobis model; expected a baseline model
@@ -448,7 +448,7 @@ SELECT baseline_score(m, feature_vector('a', 1)) FROM m;
 -- error: baseline_score(): model 'runs_maha' is a mahalanobis model; expected a baseline model
 SELECT baseline_score('runs_maha', feature_vector('a', 1));
 -- case: mahalanobis.kind.to.isolation_score
--- error: isolation_score(): model is a mahalanobis model; expected a iforest model
+-- error: isolation_score(): model is a mahalanobis model; expected an iforest model
 SELECT isolation_score(m, feature_vector('a', 1)) FROM m;
 -- case: mahalanobis.kind.to.predict
 -- error: predict(): model is a mahalanobis model; expected a gbt model
