@@ -47,6 +47,7 @@
 **   7. SQLITE_VTAB_DIRECTONLY: it may read omen_models, so views and
 **      triggers cannot use it.
 */
+#include <math.h>
 #include <string.h>
 
 #include "core/base/fv.h"
@@ -56,7 +57,8 @@ enum { MF_NAME = 0, MF_TYPE, MF_PRESENT, MF_VALUE, MF_MISSING, MF_STATUS, MF_MOD
 enum { ST_USED = 1, ST_NULL, ST_ABSENT, ST_OTHER, ST_WRONG };
 static const char *const mf_status_name[] = {NULL, "used", "null", "absent", "other_category", "wrong_type"};
 
-#define FNAME "model_features"
+enum { AX_FEATURE = 0, AX_TYPE, AX_VALUE, AX_STATUS, AX_LO, AX_HI, AX_DEVIATION, AX_CONTRIBUTION, AX_MODEL,
+       AX_FEATURES };
 
 /* A decoded model shared by the vtab (its last one) and cursors. */
 typedef struct mf_model {
@@ -71,6 +73,8 @@ typedef struct mf_model {
 typedef struct mf_vtab {
   sqlite3_vtab base;
   sqlite3 *db;
+  const char *fname;  /* "model_features" or "anomaly_explain" */
+  int explain;        /* anomaly_explain: evidence columns (behaviour 8) */
   mf_model *last;  /* the last model decoded (one reference), or NULL */
 } mf_vtab;
 
@@ -86,6 +90,7 @@ typedef struct mf_cursor {
   uint64_t *cat;      /* categorical hash */
   uint8_t *missing;   /* row_prepare input */
   double *x;          /* row_prepare output */
+  mdl_evidence *ev;   /* anomaly_explain: the kind's explain output */
 } mf_cursor;
 
 static void mf_model_release(mf_model *m) {
@@ -96,19 +101,34 @@ static void mf_model_release(mf_model *m) {
   sqlite3_free(m);
 }
 
-static int mfConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
-                     char **pzErr) {
+static int mf_connect(sqlite3 *db, const char *schema, const char *fname, int explain, sqlite3_vtab **ppVtab) {
   mf_vtab *v;
-  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name VARCHAR(255), type VARCHAR(16), present INTEGER, value, "
-                                    "missing INTEGER, status VARCHAR(16), model HIDDEN, features HIDDEN)");
+  int rc = sqlite3_declare_vtab(db, schema);
   if (rc != SQLITE_OK) return rc;
   v = sqlite3_malloc(sizeof *v);
   if (!v) return SQLITE_NOMEM;
   memset(v, 0, sizeof *v);
   v->db = db;
+  v->fname = fname;
+  v->explain = explain;
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* it may read omen_models */
   *ppVtab = &v->base;
   return SQLITE_OK;
+}
+
+static int mfConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
+                     char **pzErr) {
+  return mf_connect(db, "CREATE TABLE x(name VARCHAR(255), type VARCHAR(16), present INTEGER, value, "
+                        "missing INTEGER, status VARCHAR(16), model HIDDEN, features HIDDEN)",
+                    "model_features", 0, ppVtab);
+}
+
+static int axConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
+                     char **pzErr) {
+  return mf_connect(db, "CREATE TABLE x(feature VARCHAR(255), type VARCHAR(16), value, status VARCHAR(16), "
+                        "expected_lo REAL, expected_hi REAL, deviation REAL, contribution REAL, "
+                        "model HIDDEN, features HIDDEN)",
+                    "anomaly_explain", 1, ppVtab);
 }
 
 static int mfDisconnect(sqlite3_vtab *vt) {
@@ -135,6 +155,7 @@ static int mfClose(sqlite3_vtab_cursor *cur) {
   sqlite3_free(c->cat);
   sqlite3_free(c->missing);
   sqlite3_free(c->x);
+  sqlite3_free(c->ev);
   sqlite3_free(c);
   return SQLITE_OK;
 }
@@ -142,9 +163,13 @@ static int mfClose(sqlite3_vtab_cursor *cur) {
 /* Set "model_features(): <msg>" as the vtab's error. */
 static int mf_errmsg(sqlite3_vtab_cursor *cur, const char *msg) {
   sqlite3_free(cur->pVtab->zErrMsg);
-  cur->pVtab->zErrMsg = sqlite3_mprintf("%s(): %s", FNAME, msg);
+  cur->pVtab->zErrMsg = sqlite3_mprintf("%s(): %s", ((mf_vtab *)cur->pVtab)->fname, msg);
   return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
+
+/* The errors only anomaly_explain raises (the same as mf_errmsg; its own
+** name lets tests/doc_errors.py find their page). */
+static int ax_errmsg(sqlite3_vtab_cursor *cur, const char *msg) { return mf_errmsg(cur, msg); }
 
 /* A model over buf (n bytes, taken in every case): validated and decoded
 ** through the kind table.  SQLITE_OK with *out (refs = 1), or an error set on the vtab. */
@@ -248,6 +273,7 @@ static int mf_grow(mf_cursor *c, uint32_t n) {
   MF_GROW(cat, uint64_t);
   MF_GROW(missing, uint8_t);
   MF_GROW(x, double);
+  MF_GROW(ev, mdl_evidence);
 #undef MF_GROW
   c->cap = n;
   return SQLITE_OK;
@@ -298,7 +324,38 @@ static int mf_match(sqlite3_vtab_cursor *cur, sqlite3_value *fv) {
     c->m->kind->row_prepare(c->m->model, c->num, c->cat, c->missing, c->x);
     for (uint32_t i = 0; i < n; i++)
       if (c->status[i] == ST_USED && v->features[i].type == FV_CATEGORICAL && c->x[i] == 0) c->status[i] = ST_OTHER;
+  } else {
+    for (uint32_t i = 0; i < n; i++)
+      c->x[i] = c->missing[i] || v->features[i].type != FV_NUMERIC ? (double)NAN : c->num[i];
   }
+  return SQLITE_OK;
+}
+
+/* anomaly_explain (behaviour 8): the scorers' rules for the row (a wrong
+** type or a vector with none of the model's features is an error), then
+** the kind's evidence. */
+static int ax_explain(sqlite3_vtab_cursor *cur) {
+  mf_cursor *c = (mf_cursor *)cur;
+  const mdl_view *v = &c->m->view;
+  uint32_t present = 0;
+  for (uint32_t i = 0; i < v->n_features; i++) {
+    if (c->status[i] == ST_WRONG) {
+      char *msg = sqlite3_mprintf("feature \"%.*s\" is %s but the model was trained with it %s", (int)v->features[i].name_len,
+                                  v->features[i].name, fv_type_name((fv_type)c->vtype[i]),
+                                  fv_type_name((fv_type)v->features[i].type));
+      int rc;
+      if (!msg) return SQLITE_NOMEM;
+      rc = ax_errmsg(cur, msg);
+      sqlite3_free(msg);
+      return rc;
+    }
+    if (c->status[i] != ST_ABSENT) present++;
+  }
+  if (present == 0 && v->n_features > 0)
+    return ax_errmsg(cur, "none of the model's features is in the feature vector; check the names (they are "
+                          "case-sensitive; model_features(model) lists them)");
+  (void)c->m->kind->anomaly_score(c->m->model, c->x); /* an ensemble's members score here */
+  c->m->kind->explain(c->m->model, c->x, c->ev);
   return SQLITE_OK;
 }
 
@@ -339,11 +396,24 @@ static int mfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   c->m = m;
   rc = mf_grow(c, m->view.n_features ? m->view.n_features : 1);
   if (rc != SQLITE_OK) return rc;
+  if (v->explain && !m->kind->explain) {
+    char *msg = sqlite3_mprintf("model is a %s model, which is not an anomaly detector", m->kind->name);
+    if (!msg) return SQLITE_NOMEM;
+    rc = ax_errmsg(cur, msg);
+    sqlite3_free(msg);
+    return rc;
+  }
   if ((idxNum & 2) && argc >= 2 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
     rc = mf_match(cur, argv[1]);
     if (rc != SQLITE_OK) return rc;
     c->with_fv = 1;
+  } else if (v->explain) {
+    if (!(idxNum & 2)) return ax_errmsg(cur, "needs a features argument: anomaly_explain(model, features)");
+    c->m = NULL; /* NULL features: no rows, as the scorers give NULL */
+    mf_model_release(m);
+    return SQLITE_OK;
   }
+  if (v->explain) return ax_explain(cur);
   return SQLITE_OK;
 }
 
@@ -357,10 +427,30 @@ static int mfEof(sqlite3_vtab_cursor *cur) {
   return !c->m || c->row >= (sqlite3_int64)c->m->view.n_features;
 }
 
+/* A REAL, or NULL for NaN (no value, no range); ±Inf stay REAL. */
+static void result_real(sqlite3_context *ctx, double d) {
+  if (d == d) sqlite3_result_double(ctx, d);
+}
+
 static int mfColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   mf_cursor *c = (mf_cursor *)cur;
   const mdl_feature *f = &c->m->view.features[c->row];
   int k = (int)c->row, s = c->with_fv ? c->status[k] : 0;
+  if (((mf_vtab *)cur->pVtab)->explain) {
+    const mdl_evidence *ev = &c->ev[k];
+    /* the same value and status columns as model_features; then evidence */
+    switch (i) {
+    case AX_FEATURE: i = MF_NAME; break;
+    case AX_TYPE: i = MF_TYPE; break;
+    case AX_VALUE: i = MF_VALUE; break;
+    case AX_STATUS: i = MF_STATUS; break;
+    case AX_LO: result_real(ctx, ev->expected_lo); return SQLITE_OK;
+    case AX_HI: result_real(ctx, ev->expected_hi); return SQLITE_OK;
+    case AX_DEVIATION: result_real(ctx, ev->deviation); return SQLITE_OK;
+    case AX_CONTRIBUTION: result_real(ctx, ev->contribution); return SQLITE_OK;
+    default: return SQLITE_OK; /* hidden columns: NULL */
+    }
+  }
   switch (i) {
   case MF_NAME: sqlite3_result_text(ctx, f->name, (int)f->name_len, SQLITE_TRANSIENT); break;
   case MF_TYPE: sqlite3_result_text(ctx, fv_type_name((fv_type)f->type), -1, SQLITE_STATIC); break;
@@ -392,13 +482,14 @@ static int mfRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid) {
   return SQLITE_OK;
 }
 
-static int mfBestIndex(sqlite3_vtab *v, sqlite3_index_info *info) {
+static int mfBestIndex(sqlite3_vtab *vt, sqlite3_index_info *info) {
   int arg[2] = {-1, -1}; /* constraint index for model, features */
+  int col_model = ((mf_vtab *)vt)->explain ? AX_MODEL : MF_MODEL;
   for (int i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *k = &info->aConstraint[i];
-    if (k->iColumn != MF_MODEL && k->iColumn != MF_FEATURES) continue;
+    if (k->iColumn != col_model && k->iColumn != col_model + 1) continue;
     if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
-    arg[k->iColumn - MF_MODEL] = i;
+    arg[k->iColumn - col_model] = i;
   }
   if (arg[0] < 0) return SQLITE_CONSTRAINT;
   info->aConstraintUsage[arg[0]].argvIndex = 1;
@@ -418,6 +509,21 @@ sqlite3_module omen_features_module = {
     .iVersion = 0,
     .xCreate = 0, /* eponymous only */
     .xConnect = mfConnect,
+    .xBestIndex = mfBestIndex,
+    .xDisconnect = mfDisconnect,
+    .xOpen = mfOpen,
+    .xClose = mfClose,
+    .xFilter = mfFilter,
+    .xNext = mfNext,
+    .xEof = mfEof,
+    .xColumn = mfColumn,
+    .xRowid = mfRowid,
+};
+
+sqlite3_module omen_explain_module = {
+    .iVersion = 0,
+    .xCreate = 0, /* eponymous only */
+    .xConnect = axConnect,
     .xBestIndex = mfBestIndex,
     .xDisconnect = mfDisconnect,
     .xOpen = mfOpen,

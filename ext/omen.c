@@ -46,6 +46,7 @@ static const omen_module omen_modules[] = {
     {"model_importance", &omen_importance_module},
     /* model_features.c */
     {"model_features", &omen_features_module},
+    {"anomaly_explain", &omen_explain_module},
     /* model_catalog.c */
     {"model_catalog", &omen_catalog_module},
     {"model_metrics", &omen_metrics_module},
@@ -94,6 +95,11 @@ static const omen_func omen_funcs[] = {
     {"predict_interval", 3, REGISTRY, predictIntervalFunc, 0, 0, 0, 0},
     {"predict_failure", 2, REGISTRY, predictFailureFunc, 0, 0, 0, 0},
     {"predict", 2, REGISTRY, predictFunc, 0, 0, 0, 0},
+    /* anomaly.c */
+    {"anomaly_score", 2, REGISTRY, anomalyScoreFunc, 0, 0, 0, 0},
+    {"is_anomaly", 2, REGISTRY, isAnomalyFunc, 0, 0, 0, 0},
+    {"anomaly_report", 2, REGISTRY, anomalyReportFunc, 0, 0, 0, 0},
+    {"anomaly_ensemble", -1, REGISTRY, anomalyEnsembleFunc, 0, 0, 0, 0},
     /* metrics.c */
     {"regression_metrics", 2, PURE, 0, regressionMetricsStep, regressionMetricsFinal, 0, 0},
     {"classification_metrics", 2, PURE, 0, classificationMetricsStep, classificationMetricsFinal, 0, 0},

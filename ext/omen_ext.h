@@ -140,8 +140,13 @@ void predictDurationFunc(sqlite3_context *, int, sqlite3_value **);
 void predictIntervalFunc(sqlite3_context *, int, sqlite3_value **);
 void predictFailureFunc(sqlite3_context *, int, sqlite3_value **);
 void predictFunc(sqlite3_context *, int, sqlite3_value **);
+void anomalyScoreFunc(sqlite3_context *, int, sqlite3_value **);   /* anomaly.c */
+void isAnomalyFunc(sqlite3_context *, int, sqlite3_value **);
+void anomalyReportFunc(sqlite3_context *, int, sqlite3_value **);
+void anomalyEnsembleFunc(sqlite3_context *, int, sqlite3_value **);
 extern sqlite3_module omen_importance_module;
 extern sqlite3_module omen_features_module;  /* model_features.c */
+extern sqlite3_module omen_explain_module;   /* model_features.c: anomaly_explain */
 extern sqlite3_module omen_catalog_module;   /* model_catalog.c: model_catalog */
 extern sqlite3_module omen_metrics_module;    /* model_catalog.c */
 extern sqlite3_module omen_options_module;    /* model_catalog.c */

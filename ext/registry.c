@@ -71,6 +71,7 @@ static const char *name_problem(const char *name, int n) {
   if (n > 255) return "is longer than 255 bytes";
   if (om_utf8_check(name, (size_t)n) != (size_t)n) return "is not valid UTF-8 without NUL bytes";
   if (memchr(name, '@', (size_t)n)) return "contains '@' (reserved for 'name@version' references)";
+  if (name[0] == '{') return "starts with '{' (reserved: such a text is an options object, as in anomaly_ensemble)";
   return NULL;
 }
 

@@ -18,6 +18,9 @@ Behaviours:
        - omen_errorf(ctx, <fn>, "<format>", ...)   (errors.c prefixes "<fn>(): "),
        - imp_error(cur, <msg>) in ext/importance.c (prefix "model_importance(): "),
        - mf_errmsg(cur, <msg>) in ext/model_features.c (prefix "model_features(): "),
+       - ax_errmsg(cur, <msg>) in ext/model_features.c (prefix "anomaly_explain(): ";
+         the errors only anomaly_explain raises; those it shares with
+         model_features go through mf_errmsg and are checked on that page),
        - `*errmsg = sqlite3_mprintf("<format>", ...)` in ext/registry.c: the
          registry's messages, which every function taking a reference passes
          on; their page is docs/model_info.md, which the other pages cite
@@ -80,6 +83,7 @@ ERROR_CALLS = {
     "omen_errorf": (1, 2),
     "imp_error": ("model_importance", 1),
     "mf_errmsg": ("model_features", 1),
+    "ax_errmsg": ("anomaly_explain", 1),
 }
 # Messages made in one file and passed on by many functions: (file, regex of
 # the assignment before the format literal's call, the page that lists them).

@@ -137,6 +137,9 @@ SELECT model_save(NULL, scaler_train(fv)) FROM fvs;
 -- case: registry.err.save.name.at
 -- error: model_save(): name 'a@b' contains '@' (reserved for 'name@version' references)
 SELECT model_save('a@b', scaler_train(fv)) FROM fvs;
+-- case: registry.err.save.name.brace
+-- error: model_save(): name '{m}' starts with '{' (reserved: such a text is an options object, as in anomaly_ensemble)
+SELECT model_save('{m}', scaler_train(fv)) FROM fvs;
 -- case: registry.err.save.name.empty
 -- error: model_save(): name '' is empty
 SELECT model_save('', scaler_train(fv)) FROM fvs;

@@ -10,10 +10,12 @@
 
 extern const mdl_kind_def scl_kind; /* core/prep/scl_kind.c */
 extern const mdl_kind_def gbt_kind; /* core/gbt/gbt_kind.c */
+extern const mdl_kind_def ens_kind; /* core/ensemble/ens.c */
 
 static const mdl_kind_def *const mdl_kind_table[] = {
     &scl_kind,
     &gbt_kind,
+    &ens_kind,
 };
 
 #define MDL_N_KINDS (sizeof mdl_kind_table / sizeof mdl_kind_table[0])
