@@ -100,17 +100,19 @@ Behaviours:
      SELECT count(feature_vector(...)) FROM runs, which fills the page cache
      as training will) and after the fit; the table shows the increase
      (training's own memory) and the peak.  One child per seed and side.
-  8. Small-n and multivariate detectors on the same synthetic rows:
-     per-job baselines (CREATE TEMP TABLE ... AS SELECT job,
-     baseline_train(duration_s) ... GROUP BY job; score |baseline_score(m,
-     duration_s)|, and max |z| over duration_s, mem_mb and cpu_pct with one
-     baseline each), mahalanobis_train over ln(1+x) of the 7 numeric columns
-     (named ln_*), the isolation forest of seed 0, and anomaly_ensemble(
-     iforest, mahalanobis) with min_votes 1 and 2, scored with
-     anomaly_score(ensemble, feature_vector(raw and ln_* features)); when
-     mahalanobis is missing but baselines exist, a per-job ensemble
-     anomaly_ensemble(iforest, baseline of the job) is tried instead.  ROC-AUC,
-     average precision and precision at 1% of each, on every row.
+  8. Small-n and multivariate detectors on the same synthetic rows, each
+     trained and scored on every row: per-job baselines (CREATE TEMP TABLE
+     bl AS SELECT job, baseline_train(duration_s), baseline_train(
+     feature_vector(duration_s, mem_mb, cpu_pct)) FROM runs GROUP BY job),
+     scored as |baseline_score(m, duration_s)| and as anomaly_score(m, fv)
+     (the largest |z| of the three); mahalanobis_train over ln(1+x) of the
+     7 numeric columns (named ln_*); the isolation forest of the first seed;
+     anomaly_ensemble(iforest, mahalanobis) and, per job,
+     anomaly_ensemble(iforest, the job's 3-metric baseline), each with
+     min_votes 1 and 2, scored with anomaly_score.  Per-job models are
+     joined in job order so that a statement decodes each job's model once.
+     ROC-AUC, average precision, precision at 1% and the per-kind rates of
+     behaviour 6, single run (no seeds: only the forest has one).
   9. Real data (--skip-real skips; the directory $OMEN_DATA, else
      ../shared/data relative to the repository root; absent: a message and
      the part is skipped, nothing is ever copied into the repository):
@@ -125,8 +127,10 @@ Behaviours:
      NULL as missing; scikit-learn gets the column median for a missing
      numeric value and the frequency of the category (NULL counting as a
      category).  ROC-AUC over the seeds for both; per-user baselines of run
-     time, Mahalanobis over ln(1+x) of the numeric features and the
-     ensemble as in behaviour 8 where available.
+     time (GROUP BY user; with baseline_fleet's prior too, when that
+     function exists: users with few jobs are shrunk toward the fleet),
+     Mahalanobis over ln(1+x) of the numeric features and the ensemble
+     iforest + Mahalanobis as in behaviour 8, where available.
      (b) scikit-learn's bundled breast-cancer data (load_breast_cancer, 569
      rows, 30 numeric features): all 357 benign rows plus 19 malignant ones
      (5% of the 376 rows) drawn with numpy seed r for r in 0..9; on each
@@ -186,6 +190,7 @@ NUMERIC = ["threads", "input_mb", "requested_s", "duration_s", "cpu_pct", "mem_m
 FEATURES = ["job", "host"] + NUMERIC          # feature names = column names
 FV = "feature_vector(" + ", ".join(f"'{c}', {c}" for c in FEATURES) + ")"
 FV_LN = "feature_vector(" + ", ".join(f"'ln_{c}', ln(1 + {c})" for c in NUMERIC) + ")"
+FV_BL = "feature_vector('duration_s', duration_s, 'mem_mb', mem_mb, 'cpu_pct', cpu_pct)"
 FV_ALL = "feature_vector(" + ", ".join([f"'{c}', {c}" for c in FEATURES] +
                                        [f"'ln_{c}', ln(1 + {c})" for c in NUMERIC]) + ")"
 
@@ -858,36 +863,41 @@ def main():
         if om:
             other["isolation forest (omen, seed 0)"] = {k: om[0][k] for k in ("auc", "ap", "p_at_1pct", "top1_rate")}
 
-        def add(label, sql, params=(), transform=None):
+        def add(label, sql, params=()):
+            """sql returns (run_id, score) rows in any order; a NULL score ranks lowest."""
             t0 = time.perf_counter()
-            vals = omen_scores(conn, sql, params)
+            pairs = conn.execute(sql, params).fetchall()
             dt = time.perf_counter() - t0
-            v = np.array([np.nan if x is None else x for x in vals], dtype=np.float64)
-            if transform:
-                v = transform(v)
+            v = np.full(n_rows, np.nan)
+            for rid, x in pairs:
+                if x is not None:
+                    v[rid - 1] = x
             nulls = int(np.isnan(v).sum())
-            v = np.where(np.isnan(v), -np.inf, v)   # a NULL score ranks lowest
+            v = np.where(np.isnan(v), -np.inf, v)
             met = detection_metrics(np, skm, y, kind, v)
             other[label] = {"auc": met["auc"], "ap": met["ap"], "p_at_1pct": met["p_at_1pct"],
                             "top1_rate": met["top1_rate"], "score_s": dt, "null_scores": nulls}
 
+        # Per-job models are joined to the runs in job order, so that each
+        # statement decodes every job's model once (the per-statement model
+        # cache holds a few models, not 200).
         have_bl = fn["baseline_train"] and fn["baseline_score"]
+        bl_fv = None
         if have_bl:
             def baselines():
                 t0 = time.perf_counter()
-                conn.execute("CREATE TEMP TABLE bl AS SELECT job, baseline_train(duration_s) AS m_dur, "
-                             "baseline_train(mem_mb) AS m_mem, baseline_train(cpu_pct) AS m_cpu "
-                             "FROM runs GROUP BY job")
-                other["_baseline_train_s (3 metrics, all jobs)"] = time.perf_counter() - t0
-                add("per-job baseline: |z| of duration_s",
-                    "SELECT abs(baseline_score(bl.m_dur, r.duration_s)) FROM runs r JOIN bl USING (job) "
-                    "ORDER BY r.run_id")
-                add("per-job baselines: max |z| of duration_s, mem_mb, cpu_pct",
-                    "SELECT max(coalesce(abs(baseline_score(bl.m_dur, r.duration_s)), 0), "
-                    "coalesce(abs(baseline_score(bl.m_mem, r.mem_mb)), 0), "
-                    "coalesce(abs(baseline_score(bl.m_cpu, r.cpu_pct)), 0)) "
-                    "FROM runs r JOIN bl USING (job) ORDER BY r.run_id")
-            try_sql(baselines, "per-job baselines", notes)
+                conn.execute(f"CREATE TEMP TABLE bl AS SELECT job, baseline_train(duration_s) AS m_dur, "
+                             f"baseline_train({FV_BL}) AS m_fv FROM runs GROUP BY job")
+                other["_baseline_train_s (two models per job)"] = time.perf_counter() - t0
+                add("per-job baseline: |baseline_score| of duration_s",
+                    "SELECT r.run_id, abs(baseline_score(bl.m_dur, r.duration_s)) FROM runs r JOIN bl USING (job) "
+                    "ORDER BY r.job, r.run_id")
+                if fn["anomaly_score"]:
+                    add("per-job baseline of duration_s, mem_mb, cpu_pct: anomaly_score (max |z|)",
+                        f"SELECT r.run_id, anomaly_score(bl.m_fv, {FV}) FROM runs r JOIN bl USING (job) "
+                        "ORDER BY r.job, r.run_id")
+                return True
+            bl_fv = try_sql(baselines, "per-job baselines", notes)
         else:
             print("\n(e) per-job baselines: " + skip_note([f for f in ("baseline_train", "baseline_score")
                                                            if not fn[f]]))
@@ -898,29 +908,32 @@ def main():
                 m = conn.execute(f"SELECT mahalanobis_train({FV_LN}) FROM runs").fetchone()[0]
                 other["_mahalanobis_train_s"] = time.perf_counter() - t0
                 add("Mahalanobis over ln(1 + x) of the 7 numeric columns",
-                    f"SELECT mahalanobis_score(?, {FV_LN}) FROM runs ORDER BY run_id", (m,))
+                    f"SELECT run_id, mahalanobis_score(?, {FV_LN}) FROM runs", (m,))
                 return m
             maha = try_sql(mahalanobis, "Mahalanobis", notes)
         else:
             print("(e) Mahalanobis: " + skip_note([f for f in ("mahalanobis_train", "mahalanobis_score")
                                                   if not fn[f]]))
         if fn["anomaly_ensemble"] and fn["anomaly_score"] and if_model0 is not None:
-            if maha is not None:
-                for votes in (1, 2):
+            for votes in (1, 2):
+                if maha is not None:
                     def ens(votes=votes):
                         e = conn.execute("SELECT anomaly_ensemble(?, ?, ?)",
                                          (if_model0, maha, json.dumps({"min_votes": votes}))).fetchone()[0]
                         add(f"ensemble iforest + Mahalanobis, min_votes {votes}",
-                            f"SELECT anomaly_score(?, {FV_ALL}) FROM runs ORDER BY run_id", (e,))
-                    try_sql(ens, f"ensemble (min_votes {votes})", notes)
-            elif have_bl:
-                def ens_bl():
-                    conn.execute("CREATE TEMP TABLE ens AS SELECT job, anomaly_ensemble(?, m_dur, "
-                                 "'{\"min_votes\": 1}') AS e FROM bl", (if_model0,))
-                    add("per-job ensemble iforest + duration baseline, min_votes 1",
-                        f"SELECT anomaly_score(ens.e, {FV}) FROM runs JOIN ens USING (job) ORDER BY run_id")
-                try_sql(ens_bl, "ensemble iforest + baseline", notes)
-            else:
+                            f"SELECT run_id, anomaly_score(?, {FV_ALL}) FROM runs", (e,))
+                    try_sql(ens, f"ensemble iforest + Mahalanobis (min_votes {votes})", notes)
+            for votes in (1, 2):
+                if bl_fv:
+                    def ens_bl(votes=votes):
+                        conn.execute("DROP TABLE IF EXISTS temp.ens")
+                        conn.execute("CREATE TEMP TABLE ens AS SELECT job, anomaly_ensemble(?, m_fv, ?) AS e FROM bl",
+                                     (if_model0, json.dumps({"min_votes": votes})))
+                        add(f"per-job ensemble iforest + job baseline, min_votes {votes}",
+                            f"SELECT r.run_id, anomaly_score(ens.e, {FV}) FROM runs r JOIN ens USING (job) "
+                            "ORDER BY r.job, r.run_id")
+                    try_sql(ens_bl, f"ensemble iforest + baseline (min_votes {votes})", notes)
+            if maha is None and not bl_fv:
                 print("(e) ensemble: needs a second detector (Mahalanobis or baselines): skipped")
         else:
             print("(e) ensemble: " + (skip_note([f for f in ("anomaly_ensemble", "anomaly_score") if not fn[f]])
@@ -1050,7 +1063,7 @@ def swf_part(args, np, skm, IsolationForest, fn, have_if, seeds, notes):
         fv_all = "feature_vector(" + ", ".join([f"'{f}', {f}" for f, _ in num + cat] +
                                                [f"'ln_{f}', ln(1 + max({f}, 0))" for f, _ in num]) + ")"
         data = conn.execute("SELECT " + ", ".join(f for f, _ in num + cat) +
-                            ", overrun, failed, user FROM sw ORDER BY rid").fetchall()
+                            ", overrun, failed, rid FROM sw ORDER BY rid").fetchall()
         n = len(data)
         overrun = np.array([r[-3] for r in data], dtype=np.int64)
         failed = np.array([r[-2] for r in data], dtype=np.int64)
@@ -1075,24 +1088,33 @@ def swf_part(args, np, skm, IsolationForest, fn, have_if, seeds, notes):
         r = {"rows": n, "prevalence": {k: float(v.mean()) for k, v in label_sets.items()},
              "features": [f for f, _ in num + cat], "auc_per_seed": per, "detectors": {}}
 
+        pos = {row[-1]: i for i, row in enumerate(data)}
+
         def extra(label, sql, params=()):
-            v = np.array([np.nan if x is None else x for x in omen_scores(conn, sql, params)], dtype=np.float64)
-            v = np.where(np.isnan(v), -np.inf, v)
+            """sql returns (rid, score) rows in any order; a NULL score ranks lowest."""
+            v = np.full(n, -np.inf)
+            for rid, x in conn.execute(sql, params):
+                if x is not None:
+                    v[pos[rid]] = x
             r["detectors"][label] = {k: float(skm.roc_auc_score(lab, v)) for k, lab in label_sets.items()}
 
         if fn["baseline_train"] and fn["baseline_score"]:
             def bl():
                 conn.execute("CREATE TEMP TABLE blu AS SELECT user, baseline_train(run) AS m FROM sw GROUP BY user")
                 extra("per-user baseline: |z| of run",
-                      "SELECT abs(baseline_score(blu.m, sw.run)) FROM sw LEFT JOIN blu ON blu.user IS sw.user "
-                      "ORDER BY sw.rid")
+                      "SELECT sw.rid, abs(baseline_score(blu.m, sw.run)) FROM sw JOIN blu ON blu.user IS sw.user "
+                      "ORDER BY sw.user, sw.rid")
+                if have(conn, "baseline_fleet"):
+                    extra("per-user baseline with the fleet prior: |z| of run",
+                          "WITH fleet AS (SELECT baseline_fleet(m) AS f FROM blu) "
+                          "SELECT sw.rid, abs(baseline_score(blu.m, sw.run, fleet.f)) "
+                          "FROM sw JOIN blu ON blu.user IS sw.user, fleet ORDER BY sw.user, sw.rid")
             try_sql(bl, f"{name}: per-user baseline", notes)
         maha = None
         if fn["mahalanobis_train"] and fn["mahalanobis_score"]:
             def mh():
                 mm = conn.execute(f"SELECT mahalanobis_train({fv_ln}) FROM sw").fetchone()[0]
-                extra("Mahalanobis over ln(1 + x)", f"SELECT mahalanobis_score(?, {fv_ln}) FROM sw ORDER BY rid",
-                      (mm,))
+                extra("Mahalanobis over ln(1 + x)", f"SELECT rid, mahalanobis_score(?, {fv_ln}) FROM sw", (mm,))
                 return mm
             maha = try_sql(mh, f"{name}: Mahalanobis", notes)
         if maha is not None and have_if and fn["anomaly_ensemble"] and fn["anomaly_score"]:
@@ -1103,7 +1125,7 @@ def swf_part(args, np, skm, IsolationForest, fn, have_if, seeds, notes):
                     e = conn.execute("SELECT anomaly_ensemble(?, ?, ?)",
                                      (ifm, maha, json.dumps({"min_votes": votes}))).fetchone()[0]
                     extra(f"ensemble iforest + Mahalanobis, min_votes {votes}",
-                          f"SELECT anomaly_score(?, {fv_all}) FROM sw ORDER BY rid", (e,))
+                          f"SELECT rid, anomaly_score(?, {fv_all}) FROM sw", (e,))
             try_sql(en, f"{name}: ensemble", notes)
         r["seconds"] = time.perf_counter() - t_log
         res[name] = r
@@ -1115,7 +1137,9 @@ def swf_part(args, np, skm, IsolationForest, fn, have_if, seeds, notes):
             rows_out.append((name if first else "", f"{n:,}" if first else "", lab, f"{r['prevalence'][lab]:.2%}",
                              pm(a_sk), pm(a_om), f"{mean_sd(a_om)[0] - mean_sd(a_sk)[0]:+.4f}" if a_om else "")
                             + tuple(f"{r['detectors'][dn][lab]:.4f}" if dn in r["detectors"] else ""
-                                    for dn in ("per-user baseline: |z| of run", "Mahalanobis over ln(1 + x)",
+                                    for dn in ("per-user baseline: |z| of run",
+                                               "per-user baseline with the fleet prior: |z| of run",
+                                               "Mahalanobis over ln(1 + x)",
                                                "ensemble iforest + Mahalanobis, min_votes 1")))
         print(f"  {name}: {n:,} jobs with a run time, features {', '.join(r['features'])}; "
               f"{r['seconds']:.1f} s", flush=True)
@@ -1124,7 +1148,7 @@ def swf_part(args, np, skm, IsolationForest, fn, have_if, seeds, notes):
                     "time_req) or failed (status 0); all jobs with a run time, fitted and scored on all; "
                     "a part of the label equal to the whole one is not repeated",
                     ["log", "jobs", "label", "prevalence", "scikit-learn", "omen", "omen − sklearn",
-                     "per-user baseline", "Mahalanobis", "ensemble (1 vote)"], rows_out,
+                     "per-user baseline", "+ fleet prior", "Mahalanobis", "ensemble (1 vote)"], rows_out,
                     None if have_if else "omen: " + skip_note(["isolation_forest_train"]))
     return res
 
