@@ -85,6 +85,15 @@ static const omen_func omen_funcs[] = {
     {"scaler_train", 1, PURE, 0, scalerTrainStep, scalerTrainFinal, 0, 0},
     {"scaler_train", 2, PURE, 0, scalerTrainStep, scalerTrainFinal, 0, 0},
     {"scale", 2, REGISTRY, scaleFunc, 0, 0, 0, 0},
+    /* baseline.c */
+    {"baseline_train", 1, PURE, 0, baselineTrainStep, baselineTrainFinal, 0, 0},
+    {"baseline_train", 2, PURE, 0, baselineTrainStep, baselineTrainFinal, 0, 0},
+    {"baseline_score", 2, REGISTRY, baselineScoreFunc, 0, 0, 0, 0},
+    {"baseline_score", 3, REGISTRY, baselineScoreFunc, 0, 0, 0, 0},
+    {"baseline_is_anomaly", 2, REGISTRY, baselineIsAnomalyFunc, 0, 0, 0, 0},
+    {"baseline_is_anomaly", 3, REGISTRY, baselineIsAnomalyFunc, 0, 0, 0, 0},
+    {"baseline_fleet", 1, PURE, 0, baselineFleetStep, baselineFleetFinal, 0, 0},
+    {"baseline_shrink", 2, REGISTRY, baselineShrinkFunc, 0, 0, 0, 0},
     /* gbt_train.c */
     {"gbt_train", 2, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
     {"gbt_train", 3, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
@@ -110,6 +119,16 @@ static const omen_func omen_funcs[] = {
     {"welch_ttest", 2, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
     {"welch_ttest", 3, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
     {"welch_ttest", 4, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
+    /* robust_agg.c */
+    {"omen_median", 1, PURE, 0, medianStep, medianFinal, medianValue, medianInverse},
+    {"omen_percentile", 2, PURE, 0, percentileStep, percentileFinal, percentileValue, percentileInverse},
+    {"omen_mad", 1, PURE, 0, madStep, madFinal, madValue, madInverse},
+    {"omen_iqr", 1, PURE, 0, iqrStep, iqrFinal, iqrValue, iqrInverse},
+    {"omen_mean", 1, PURE, 0, meanStep, meanValue, meanValue, meanInverse},
+    {"omen_variance", 1, PURE, 0, varianceStep, varianceValue, varianceValue, varianceInverse},
+    {"omen_stddev", 1, PURE, 0, stddevStep, stddevValue, stddevValue, stddevInverse},
+    {"omen_skewness", 1, PURE, 0, skewnessStep, skewnessValue, skewnessValue, skewnessInverse},
+    {"omen_kurtosis", 1, PURE, 0, kurtosisStep, kurtosisValue, kurtosisValue, kurtosisInverse},
 };
 
 #ifdef _WIN32

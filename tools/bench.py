@@ -38,6 +38,14 @@ Behaviours:
   5. On the 1M table, welch_ttest's t and p are printed next to scipy's with
      their relative differences; the script exits 1 if p differs by more
      than 1e-9 relatively (or if any query fails), else 0.
+  5b. (d) On the 1M table only: SELECT omen_median(duration_s) and
+     SELECT omen_percentile(duration_s, 95) (plain aggregates: the values
+     are kept and selected at the end) against numpy.median and
+     numpy.percentile(a, 95) on the column already in memory, and against
+     fetch + numpy; ratios printed.  SQLite's own median()/percentile()
+     (3.51 with SQLITE_ENABLE_PERCENTILE) are timed too when the library
+     has them (Debian's 3.40 does not).  The results must equal numpy's
+     bit for bit, else the script exits 1.
   6. --quick uses 100,000 and 1,000,000 rows (for trying the script out);
      the numbers in docs/BENCHMARKS.md come from the default sizes.
 """
@@ -79,6 +87,10 @@ ONE_PASS_SQL = "SELECT avg(duration_s), count(variant) FROM {table}"
 FEATURE_SQL = "SELECT count(feature_vector('a', a, 'b', b, 'c', c, 'd', duration_s)) FROM {table}"
 ABS_SQL = "SELECT count(abs(a)) FROM {table}"
 FETCH_SQL = "SELECT duration_s, variant FROM {table}"
+MEDIAN_SQL = "SELECT omen_median(duration_s) FROM {table}"
+PCT_SQL = "SELECT omen_percentile(duration_s, 95) FROM {table}"
+SQLITE_MEDIAN_SQL = "SELECT median(duration_s) FROM {table}"
+SQLITE_PCT_SQL = "SELECT percentile(duration_s, 95) FROM {table}"
 
 
 def median_time(fn, reps):
@@ -109,6 +121,21 @@ def fetch_arrays(conn, table):
         else:
             append_b(duration)
     return np.frombuffer(a, dtype=np.float64), np.frombuffer(b, dtype=np.float64)
+
+
+def fetch_all(conn, table):
+    """duration_s of every row as one numpy float64 array."""
+    import numpy as np
+
+    a = array.array("d")
+    append = a.append
+    for (duration,) in conn.execute(f"SELECT duration_s FROM {table}"):
+        append(duration)
+    return np.frombuffer(a, dtype=np.float64)
+
+
+def sqlite_has(conn, name):
+    return conn.execute("SELECT count(*) FROM pragma_function_list WHERE name = ?", (name,)).fetchone()[0] > 0
 
 
 def machine_description(conn):
@@ -232,6 +259,20 @@ def main():
                 r["scipy_s"], r["scipy"] = median_time(
                     lambda: scipy.stats.ttest_ind(xa, xb, equal_var=False), reps)
                 del xa, xb
+        # (d) order statistics on the 1M table
+        od = results[check_table]
+        od["median_s"], med_out = median_time(query(conn, MEDIAN_SQL.format(table=check_table)), reps)
+        od["pct_s"], pct_out = median_time(query(conn, PCT_SQL.format(table=check_table)), reps)
+        od["median"], od["pct"] = med_out[0][0], pct_out[0][0]
+        od["sqlite_pct"] = sqlite_has(conn, "percentile") and sqlite_has(conn, "median")
+        if od["sqlite_pct"]:
+            od["sqlite_median_s"], _ = median_time(query(conn, SQLITE_MEDIAN_SQL.format(table=check_table)), reps)
+            od["sqlite_pct_s"], _ = median_time(query(conn, SQLITE_PCT_SQL.format(table=check_table)), reps)
+        if have_scipy:
+            od["fetch_all_s"], col = median_time(lambda: fetch_all(conn, check_table), reps)
+            od["np_median_s"], od["np_median"] = median_time(lambda: float(numpy.median(col)), reps)
+            od["np_pct_s"], od["np_pct"] = median_time(lambda: float(numpy.percentile(col, 95)), reps)
+            del col
         conn.close()
 
     print_table(
@@ -272,6 +313,30 @@ def main():
             status = 1
         else:
             print("p agrees with scipy (relative difference <= 1e-9)")
+    od = results[check_table]
+    rows_d = []
+    for label, key, np_key, sq_key in (("omen_median(duration_s)", "median", "np_median", "sqlite_median_s"),
+                                       ("omen_percentile(duration_s, 95)", "pct", "np_pct", "sqlite_pct_s")):
+        t = od[key + "_s"]
+        row = [label, fmt_s(t)]
+        if have_scipy:
+            tn, tf = od[np_key + "_s"], od["fetch_all_s"]
+            row += [fmt_s(tn), f"{t / tn:.2f}", fmt_s(tf + tn), f"{t / (tf + tn):.2f}",
+                    "equal" if od[key] == od[np_key] else f"DIFFERS ({od[key]!r} vs {od[np_key]!r})"]
+            if od[key] != od[np_key]:
+                status = 1
+        else:
+            row += ["-", "-", "-", "-", "-"]
+        row += [fmt_s(od[sq_key]), f"{t / od[sq_key]:.2f}"] if od["sqlite_pct"] else [f"not in SQLite {sqlite3.sqlite_version}", "-"]
+        rows_d.append(tuple(row))
+    print_table(
+        f"(d) order statistics on {check_table} ({od['rows']:,} rows, plain aggregates: values kept, selected at the end)",
+        ["query", "omen", "numpy (in memory)", "omen / numpy", "fetch + numpy", "omen / (fetch + numpy)",
+         "result vs numpy", "SQLite median()/percentile()", "omen / SQLite"],
+        rows_d,
+    )
+    if status:
+        print("bench.py: an omen order statistic differs from numpy's", file=sys.stderr)
     print("load average at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"total bench time {time.perf_counter() - wall_start:.0f} s")
     return status

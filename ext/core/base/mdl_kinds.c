@@ -10,11 +10,17 @@
 
 extern const mdl_kind_def scl_kind; /* core/prep/scl_kind.c */
 extern const mdl_kind_def gbt_kind; /* core/gbt/gbt_kind.c */
+extern const mdl_kind_def ifo_kind; /* core/forest/ifo_kind.c */
 extern const mdl_kind_def ens_kind; /* core/ensemble/ens.c */
+extern const mdl_kind_def mah_kind; /* core/robust/mah_kind.c */
+extern const mdl_kind_def bl_kind;  /* core/baseline/bl_kind.c */
 
 static const mdl_kind_def *const mdl_kind_table[] = {
     &scl_kind,
     &gbt_kind,
+    &ifo_kind,
+    &bl_kind,
+    &mah_kind,
     &ens_kind,
 };
 
