@@ -104,6 +104,10 @@ static const omen_func omen_funcs[] = {
     {"predict_interval", 3, REGISTRY, predictIntervalFunc, 0, 0, 0, 0},
     {"predict_failure", 2, REGISTRY, predictFailureFunc, 0, 0, 0, 0},
     {"predict", 2, REGISTRY, predictFunc, 0, 0, 0, 0},
+    /* iforest.c */
+    {"isolation_forest_train", 1, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
+    {"isolation_forest_train", 2, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
+    {"isolation_score", 2, REGISTRY, isolationScoreFunc, 0, 0, 0, 0},
     /* anomaly.c */
     {"anomaly_score", 2, REGISTRY, anomalyScoreFunc, 0, 0, 0, 0},
     {"is_anomaly", 2, REGISTRY, isAnomalyFunc, 0, 0, 0, 0},
