@@ -34,8 +34,10 @@
 **      the known ones.  A NULL model argument is an error (an ensemble with
 **      a hole would silently vote less).
 **   6. anomaly_report(model, features) → one JSON object: kind, score,
-**      threshold, is_anomaly, for an ensemble its members (kind, weight,
-**      score, threshold, vote) and min_votes, and "top_features": up to 5
+**      threshold, is_anomaly, for a Mahalanobis model the distance, its
+**      chi-square p_value, df and outside (mah.h 7-10), for an ensemble its
+**      members (kind, weight, score, threshold, vote) and min_votes, and
+**      "top_features": up to 5
 **      features with the largest contribution (feature, value, expected_lo,
 **      expected_hi, deviation, contribution), largest first.  The same
 **      evidence, for every feature and as plain columns, is the table-valued
@@ -47,6 +49,7 @@
 #include "core/base/fv.h"
 #include "core/base/om_json.h"
 #include "core/ensemble/ens.h"
+#include "core/robust/mah.h"
 #include "omen_ext.h"
 
 #define REPORT_TOP 5
@@ -181,6 +184,25 @@ static void jw_real(om_jw *j, double v) {
   else om_jw_null(j);
 }
 
+/* A per-statement evidence buffer of at least n rows (auxdata
+** OMEN_AUX_EV_SCRATCH), so a report allocates nothing per row. */
+typedef struct ev_scratch {
+  size_t cap;
+  mdl_evidence ev[];
+} ev_scratch;
+
+static mdl_evidence *ev_scratch_get(sqlite3_context *ctx, uint32_t n) {
+  ev_scratch *s = sqlite3_get_auxdata(ctx, OMEN_AUX_EV_SCRATCH);
+  if (n == 0) n = 1;
+  if (s && s->cap >= n) return s->ev;
+  s = sqlite3_malloc64(sizeof *s + (sqlite3_uint64)n * sizeof(mdl_evidence));
+  if (!s) return NULL;
+  s->cap = n;
+  sqlite3_set_auxdata(ctx, OMEN_AUX_EV_SCRATCH, s, sqlite3_free);
+  s = sqlite3_get_auxdata(ctx, OMEN_AUX_EV_SCRATCH);
+  return s ? s->ev : NULL;
+}
+
 void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const omen_model *m;
   mdl_evidence *ev;
@@ -194,7 +216,7 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   nf = m->view.n_features;
   score = m->kind->anomaly_score(m->model, m->x);
   thr = m->kind->anomaly_threshold(m->model);
-  ev = sqlite3_malloc64((sqlite3_uint64)(nf ? nf : 1) * sizeof *ev);
+  ev = ev_scratch_get(ctx, nf);
   if (!ev) {
     sqlite3_result_error_nomem(ctx);
     return;
@@ -214,7 +236,6 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   w = omen_out_scratch(ctx);
   if (!w) {
-    sqlite3_free(ev);
     sqlite3_result_error_nomem(ctx);
     return;
   }
@@ -229,6 +250,17 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_jw_key(&j, "is_anomaly");
   if (score == score) om_jw_bool(&j, score > thr);
   else om_jw_null(&j);
+  if (m->view.kind == MDL_KIND_MAHALANOBIS) { /* the distance's chi-square tail */
+    const mah_result *r = mah_kind_last_result(m->model);
+    om_jw_key(&j, "distance");
+    jw_real(&j, r->d);
+    om_jw_key(&j, "p_value");
+    jw_real(&j, r->p_value);
+    om_jw_key(&j, "df");
+    om_jw_int(&j, r->df);
+    om_jw_key(&j, "outside");
+    om_jw_bool(&j, r->outside);
+  }
   if (m->view.kind == MDL_KIND_ENSEMBLE) {
     const ens_model *e = m->model;
     om_jw_key(&j, "min_votes");
@@ -281,7 +313,6 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   om_jw_end_array(&j);
   om_jw_end_object(&j);
-  sqlite3_free(ev);
   if (om_wbuf_status(w) != OM_OK) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_text64(ctx, (const char *)w->data, w->len, SQLITE_TRANSIENT, SQLITE_UTF8);
 }

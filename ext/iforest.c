@@ -34,7 +34,9 @@
 **      other kind is an error naming both; anomaly_score() takes every
 **      detector).  Features are matched by name (model_row.c): a missing
 **      feature follows the side each split learned for missing values.
-**      NULL model or features → NULL.
+**      NULL model or features → NULL; a row whose every feature is missing
+**      → NULL, as anomaly_score() (ifo_kind.c behaviour 5: the forest has
+**      nothing to score).
 */
 #include <math.h>
 #include <string.h>
@@ -357,6 +359,6 @@ void isolationScoreFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
   m = omen_model_arg(ctx, "isolation_score", argv, 0, MDL_KIND_IFOREST);
   if (!m || omen_model_row(ctx, "isolation_score", m, argv[1], 2)) return;
-  s = ifo_score(m->model, m->x);
+  s = m->kind->anomaly_score(m->model, m->x); /* ifo_score; NaN when every feature is missing */
   if (s == s) sqlite3_result_double(ctx, s);
 }

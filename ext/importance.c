@@ -132,7 +132,8 @@ static int impFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
   if (st == OM_NOMEM) return SQLITE_NOMEM;
   if (st != OM_OK) return imp_error(cur, err.msg);
   if (!kind->importance) {
-    char *msg = sqlite3_mprintf("model is a %s model, which has no feature importance", kind->name);
+    char *msg = sqlite3_mprintf("model is %s %s model, which has no feature importance",
+                                strchr("aeiou", kind->name[0]) ? "an" : "a", kind->name);
     kind->close(model);
     if (!msg) return SQLITE_NOMEM;
     rc = imp_error(cur, msg);

@@ -170,6 +170,9 @@ static void conn_put(omen_conn *c, omen_model *m) {
   }
 }
 
+/* "a" or "an" before a kind's name ("an iforest model"). */
+static const char *kind_article(const char *name) { return strchr("aeiou", name[0]) ? "an" : "a"; }
+
 static const char *kind_label(uint16_t kind) {
   const char *k = mdl_kind_name(kind);
   return k ? k : "unknown";
@@ -398,11 +401,12 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
 
   if (want_kind && want_kind != OMEN_KIND_ANY && m->view.kind != want_kind) {
     if (mdl_kind_name(m->view.kind))
-      omen_errorf(ctx, fname, "model%s%s%s is a %s model; expected a %s model", ref ? " '" : "", ref ? ref : "",
-                  ref ? "'" : "", kind_label(m->view.kind), kind_label(want_kind));
+      omen_errorf(ctx, fname, "model%s%s%s is %s %s model; expected %s %s model", ref ? " '" : "", ref ? ref : "",
+                  ref ? "'" : "", kind_article(kind_label(m->view.kind)), kind_label(m->view.kind),
+                  kind_article(kind_label(want_kind)), kind_label(want_kind));
     else
-      omen_errorf(ctx, fname, "model%s%s%s has unknown kind %u; expected a %s model", ref ? " '" : "", ref ? ref : "",
-                  ref ? "'" : "", m->view.kind, kind_label(want_kind));
+      omen_errorf(ctx, fname, "model%s%s%s has unknown kind %u; expected %s %s model", ref ? " '" : "", ref ? ref : "",
+                  ref ? "'" : "", m->view.kind, kind_article(kind_label(want_kind)), kind_label(want_kind));
     return NULL;
   }
   /* The decoded model is shared by every statement of the connection that

@@ -46,6 +46,16 @@
 **   6. idxNum bits: 1 = model is argv[0]; 2 = features is the next argv.
 **   7. SQLITE_VTAB_DIRECTONLY: it may read omen_models, so views and
 **      triggers cannot use it.
+**   8. anomaly_explain(model, features) (docs/anomaly_explain.md) is the
+**      same code with `explain` set: columns feature, type, value, status
+**      (as above), then expected_lo, expected_hi, deviation, contribution
+**      (REAL; NULL for NaN) from the kind's explain hook (mdl_kind.h 6);
+**      hidden model and features.  A kind without that hook is an error
+**      ("model is a <kind> model, which is not an anomaly detector"); so is
+**      no features argument, a 'wrong_type' feature or a vector with none
+**      of the model's features, as for the scorers; NULL features give no
+**      rows.  The kind's anomaly_score runs before explain (an ensemble's
+**      members score there).
 */
 #include <math.h>
 #include <string.h>

@@ -108,6 +108,10 @@ static const omen_func omen_funcs[] = {
     {"isolation_forest_train", 1, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
     {"isolation_forest_train", 2, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
     {"isolation_score", 2, REGISTRY, isolationScoreFunc, 0, 0, 0, 0},
+    /* mahalanobis.c */
+    {"mahalanobis_train", 1, PURE, 0, mahalanobisTrainStep, mahalanobisTrainFinal, 0, 0},
+    {"mahalanobis_train", 2, PURE, 0, mahalanobisTrainStep, mahalanobisTrainFinal, 0, 0},
+    {"mahalanobis_score", 2, REGISTRY, mahalanobisScoreFunc, 0, 0, 0, 0},
     /* anomaly.c */
     {"anomaly_score", 2, REGISTRY, anomalyScoreFunc, 0, 0, 0, 0},
     {"is_anomaly", 2, REGISTRY, isAnomalyFunc, 0, 0, 0, 0},

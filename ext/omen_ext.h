@@ -21,6 +21,7 @@ SQLITE_EXTENSION_INIT3
 #define OMEN_AUX_MODEL_CACHE (-101)
 #define OMEN_AUX_FV_SCRATCH (-102)
 #define OMEN_AUX_OUT_SCRATCH (-103)
+#define OMEN_AUX_EV_SCRATCH (-104)
 
 /* "INTEGER", "REAL", "TEXT", "BLOB" or "NULL". */
 const char *omen_type_name(sqlite3_value *v);
@@ -151,6 +152,9 @@ void predictFunc(sqlite3_context *, int, sqlite3_value **);
 void isolationForestTrainStep(sqlite3_context *, int, sqlite3_value **); /* iforest.c */
 void isolationForestTrainFinal(sqlite3_context *);
 void isolationScoreFunc(sqlite3_context *, int, sqlite3_value **);
+void mahalanobisTrainStep(sqlite3_context *, int, sqlite3_value **); /* mahalanobis.c */
+void mahalanobisTrainFinal(sqlite3_context *);
+void mahalanobisScoreFunc(sqlite3_context *, int, sqlite3_value **);
 void anomalyScoreFunc(sqlite3_context *, int, sqlite3_value **);   /* anomaly.c */
 void isAnomalyFunc(sqlite3_context *, int, sqlite3_value **);
 void anomalyReportFunc(sqlite3_context *, int, sqlite3_value **);

@@ -19,10 +19,15 @@
 --      80% of the history (models 'runtime' and 'failures' in the registry),
 --      accuracy, interval coverage and AUC on the newest 20%,
 --      model_importance(), planned runs scored with predict_interval() and
---      predict_failure(), and runs far outside their 99% interval.
+--      predict_failure(), and runs far outside their 99% interval;
+--   8. anomalies: an isolation forest over each run's features and its
+--      deviation from the runtime model (saved as run_anomalies), per-job
+--      duration baselines, the ten most anomalous runs with the feature that
+--      isolated them, anomaly_explain's evidence for the top one, and an
+--      ensemble with a Mahalanobis model that needs both votes (run_guard).
 -- Everything here is deterministic except created_at in the registry.
 -- It creates the table run_features, the registry omen_models (run_scaler,
--- runtime, failures) and two TEMP objects; run it on a fresh database
+-- runtime, failures, run_anomalies, run_guard) and TEMP objects; run it on a fresh database
 -- (tools/demo rebuilds build/demo.db each time).  The README quick start is
 -- written for the database it leaves; docs/TUTORIAL.md wants a new file.
 
@@ -263,12 +268,58 @@ SELECT job, host, threads, input_gb,
   FROM (SELECT *, predict_interval('runtime', f) AS pi
           FROM (SELECT *, feature_vector('job', job, 'host', host, 'threads', threads, 'input_gb', input_gb,
                                          'retries', retries, 'hour', hour) AS f FROM planned));
-.print 'Runs far outside their 99% interval: hung or stuck runs (omen has no anomaly detector; this query is how to spot them):'
+.print 'Runs far outside their 99% interval (section 8 finds them without a threshold):'
 SELECT run_id, job, host, round(duration_s) AS duration_s, round(json_extract(pi, '$.hi')) AS hi99_s,
        round(duration_s / json_extract(pi, '$.hi'), 1) AS times_over
   FROM (SELECT r.*, predict_interval('runtime', v.fv, 0.99) AS pi FROM runs r JOIN run_fv v USING (run_id)
          WHERE r.status = 'ok' AND v.started_at > (SELECT cutoff FROM split))
  WHERE duration_s > 2 * json_extract(pi, '$.hi') ORDER BY times_over DESC LIMIT 8;
+
+-- ---------------------------------------------------------------------------
+.print
+.print '== 8. Which runs were abnormal, and why? ========================='
+.print 'An isolation forest (isolation_forest_train) over what each successful run'
+.print 'looked like: job, host, threads, input size, its duration, and how far the'
+.print 'duration was from what the runtime model predicted.  contamination 0.005'
+.print 'flags the 0.5% of runs that isolate fastest; saved as run_anomalies.'
+CREATE TEMP TABLE anomaly_fv AS
+  SELECT r.run_id, r.job, r.host, r.duration_s,
+         feature_vector('job', r.job, 'host', r.host,
+                        'threads', json_extract(r.params, '$.threads'),
+                        'log_input_gb', ln(json_extract(r.params, '$.input_gb')),
+                        'log_duration', ln(r.duration_s),
+                        'log_vs_predicted', ln(r.duration_s / predict_duration('runtime', v.fv))) AS af
+    FROM runs r JOIN run_fv v USING (run_id) WHERE r.status = 'ok';
+SELECT model_save('run_anomalies', isolation_forest_train(af, '{"contamination": 0.005, "seed": 7}')) AS version
+  FROM anomaly_fv;
+SELECT json_extract(model_info('run_anomalies'), '$.detail.n_trees') AS trees,
+       json_extract(model_info('run_anomalies'), '$.detail.sample_size') AS sample_size,
+       round(json_extract(model_info('run_anomalies'), '$.detail.threshold'), 4) AS threshold,
+       (SELECT sum(is_anomaly('run_anomalies', af)) FROM anomaly_fv) AS runs_flagged;
+.print 'Per-job robust baselines of the duration (baseline_train ... GROUP BY job):'
+CREATE TEMP TABLE job_baseline AS
+  SELECT job, baseline_train(duration_s) AS model FROM anomaly_fv GROUP BY job;
+.print 'The ten most anomalous runs: isolation score, the robust z of the duration'
+.print 'within its job, and the feature that isolated the run first (anomaly_report):'
+SELECT a.run_id, a.job, a.host, round(a.duration_s) AS duration_s,
+       round(isolation_score('run_anomalies', a.af), 3) AS score,
+       round(baseline_score(b.model, a.duration_s), 1) AS job_z,
+       json_extract(anomaly_report('run_anomalies', a.af), '$.top_features[0].feature') AS why
+  FROM anomaly_fv a JOIN job_baseline b USING (job)
+ ORDER BY score DESC LIMIT 10;
+.print 'The evidence for the top run, one row per feature (anomaly_explain; what a BI'
+.print 'tool reads over ODBC):'
+SELECT feature, value, round(expected_lo, 2) AS expected_lo, round(expected_hi, 2) AS expected_hi,
+       round(contribution, 3) AS contribution
+  FROM anomaly_explain('run_anomalies',
+         (SELECT af FROM anomaly_fv ORDER BY isolation_score('run_anomalies', af) DESC LIMIT 1))
+ ORDER BY contribution DESC;
+.print 'Two detectors must agree: an ensemble of the forest and a Mahalanobis model'
+.print '(anomaly_ensemble, min_votes 2) flags fewer runs, each with both votes:'
+SELECT model_save('run_guard', anomaly_ensemble('run_anomalies',
+         (SELECT mahalanobis_train(af, '{"contamination": 0.005}') FROM anomaly_fv), '{"min_votes": 2}')) AS version;
+SELECT sum(is_anomaly('run_anomalies', af)) AS forest_flags, sum(is_anomaly('run_guard', af)) AS ensemble_flags
+  FROM anomaly_fv;
 
 .print
 .print "Done.  Explore further: sqlite3 -cmd '.load build/omen' build/demo.db (the README quick start is written for it)"

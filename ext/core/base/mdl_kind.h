@@ -81,8 +81,9 @@ typedef struct mdl_evidence {
                        ** category: its frequency or code, kind-defined) */
   double expected_lo;  /* the range the model expected (NaN when none) */
   double expected_hi;
-  double deviation;    /* signed distance outside the range, in the kind's
-                       ** units (robust z, standard deviations, ...); 0 inside */
+  double deviation;    /* signed, in the kind's units: baseline the robust z,
+                       ** Mahalanobis (x - mean)/sd, iforest the distance
+                       ** outside the range in range widths (0 inside) */
   double contribution; /* the feature's share of the score, >= 0 for most
                        ** kinds; the kind documents how they add up */
 } mdl_evidence;

@@ -49,7 +49,9 @@ static double default_min_votes(const double *w, uint32_t n) {
     if (w && w[i] != 1) unit = 0;
   }
   if (unit) return (double)(n / 2 + 1);
-  return total / 2 * (1 + 1e-12); /* more than half the weight */
+  /* more than half the weight: the margin must exceed the 1e-12 tolerance of
+  ** ens_score's running sum, or members weighing exactly half would flag */
+  return total / 2 * (1 + 1e-9);
 }
 
 /* ---- packing ---- */
@@ -140,6 +142,17 @@ om_status ens_pack(const uint8_t *const *blobs, const size_t *lens, uint32_t n, 
                    kinds[i]->code == MDL_KIND_ENSEMBLE ? "n" : "", kinds[i]->name,
                    kinds[i]->code == MDL_KIND_ENSEMBLE ? " member (ensembles do not nest)" : "");
       goto done;
+    }
+    {
+      double t = kinds[i]->anomaly_threshold(models[i]);
+      if (!(t > 0) || !isfinite(t)) { /* behaviour 1: it could never vote */
+        opened++;
+        st = om_errf(err, OM_INVALID,
+                     "model %u is a %s model without an anomaly threshold (e.g. a baseline fleet prior, which "
+                     "scores nothing); it could never vote",
+                     i + 1, kinds[i]->name);
+        goto done;
+      }
     }
   }
   st = schema_union(views, n, &feats, &nf, err);
@@ -295,6 +308,10 @@ static om_status ens_open(const mdl_view *v, void **out, om_err *err) {
       m->map[jf] = pos;
     }
     m->threshold = m->kind->anomaly_threshold(m->model);
+    if (!(m->threshold > 0) || !isfinite(m->threshold)) {
+      st = om_errf(err, OM_CORRUPT, "ensemble member %u: no anomaly threshold", i + 1);
+      goto fail;
+    }
   }
   if (r.left != 0 || !(e->min_votes > 0) || !(e->min_votes <= total * (1 + 1e-12))) {
     st = om_errf(err, OM_CORRUPT, "ensemble payload is corrupt (trailing bytes or min_votes)");
@@ -382,7 +399,7 @@ static void ens_explain(const void *p, const double *x, mdl_evidence *out) {
   for (uint32_t u = 0; u < e->n_features; u++) {
     out[u].value = x[u];
     out[u].expected_lo = out[u].expected_hi = NAN;
-    out[u].deviation = 0;
+    out[u].deviation = NAN; /* none until a member has one (a missing value: NaN, as the members say) */
     out[u].contribution = 0;
   }
   for (uint32_t i = 0; i < e->n; i++) {
@@ -396,7 +413,7 @@ static void ens_explain(const void *p, const double *x, mdl_evidence *out) {
     for (uint32_t jf = 0; jf < nf; jf++) {
       uint32_t u = m->map[jf];
       const mdl_evidence *ev = &m->ev[jf];
-      if (!isnan(ev->deviation) && (isnan(out[u].expected_lo) || fabs(ev->deviation) > fabs(out[u].deviation))) {
+      if (!isnan(ev->deviation) && (isnan(out[u].deviation) || fabs(ev->deviation) > fabs(out[u].deviation))) {
         out[u].expected_lo = ev->expected_lo;
         out[u].expected_hi = ev->expected_hi;
         out[u].deviation = ev->deviation;

@@ -12,8 +12,10 @@
 ** Behaviours:
 **   1. Members are anomaly detectors: kinds whose row of the kind table has
 **      anomaly_score, anomaly_threshold and explain (mdl_kind.h 6), and are
-**      not ensembles themselves (no nesting).  Each is validated in full by
-**      mdl_decode when packed and again when the ensemble is opened.
+**      not ensembles themselves (no nesting), with a positive finite
+**      threshold (a baseline fleet prior has none: it scores nothing and
+**      could never vote).  Each is validated in full by mdl_decode when
+**      packed and again when the ensemble is opened.
 **   2. The ensemble's schema is the union of its members' schemas (sorted
 **      by name); a feature that is numeric in one member and categorical in
 **      another is an error when packing and corrupt when opening.  A row is
@@ -34,7 +36,8 @@
 **      NaN when no member scored.
 **   5. Evidence per feature of the union: value from the row; expected
 **      range, deviation from the member (using that feature) with the
-**      largest |deviation|; contribution = sum over members of
+**      largest |deviation| (NaN, as in the members, when none has one: a
+**      missing value, or no member scored); contribution = sum over members of
 **      weight · severity · (the member's contribution share of that
 **      feature), normalised to sum to 1 over the features (all 0 when no
 **      member scored).

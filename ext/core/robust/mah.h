@@ -281,4 +281,9 @@ double mah_chi2_isf(double q, double df);
 double mah_gamma_q(double a, double x);
 double mah_gamma_p(double a, double x);
 
+/* ------------------------------------------------------------ kind row */
+/* The last row scored through the kind row's anomaly hooks (mah_kind.c
+** behaviour 5), for a model decoded by the kind table. */
+const mah_result *mah_kind_last_result(const void *kind_model);
+
 #endif /* MAH_H */
