@@ -155,8 +155,8 @@ Behaviours:
      omen score is in (0, 1]; two trainings with the same seed give the
      same BLOB; is_anomaly equals score > the stored threshold.
  13. --quick uses 100,000 rows (for trying the script out); docs/BENCHMARKS.md
-     quotes the default 1,000,000.  The default run takes about 7 minutes on
-     2 cores, most of it scikit-learn's score_samples (~50 s per seed).
+     quotes the default 1,000,000.  The default run takes about 8 minutes on
+     2 cores, most of it scikit-learn's score_samples (50-75 s per seed).
  14. --diagnose [SEEDS] (default 20) adds a sharper AUC comparison: SEEDS
      seeds per library (0..SEEDS-1), each fitted on every row as in (b)/(c)
      but scored on one fixed random subset of 200,000 rows (numpy seed 1),
