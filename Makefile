@@ -127,6 +127,7 @@ bench: deps
 	@$(PYTHON) tools/bench.py
 	@$(PYTHON) tools/bench_gbt.py
 	@$(PYTHON) tools/bench_real.py
+	@$(PYTHON) tools/bench_anomaly.py
 
 # Regenerate the committed reference fixtures (needs python3-scipy & co.).
 fixtures:
