@@ -128,6 +128,7 @@ bench: deps
 	@$(PYTHON) tools/bench_gbt.py
 	@$(PYTHON) tools/bench_real.py
 	@$(PYTHON) tools/bench_anomaly.py
+	@$(PYTHON) tools/bench_baseline.py
 
 # Regenerate the committed reference fixtures (needs python3-scipy & co.).
 fixtures:
