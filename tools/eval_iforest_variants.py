@@ -330,85 +330,21 @@ def pm(v, f="{:.4f}"):
 
 # ------------------------------------------------------------------ data
 
-N_JOBS, N_HOSTS, SPAN_S, SLOW_DAY = 200, 50, 30 * 86400, 12
+N_JOBS, N_HOSTS, SPAN_S, SLOW_DAY = 200, 50, 30 * 86400, 12  # as bench_anomaly.py
 KINDS = ["normal", "duration_spike", "resource_spike", "impossible_threads_cpu", "impossible_host_input",
          "slow_host_day"]
 NUMERIC = ["threads", "input_mb", "requested_s", "duration_s", "cpu_pct", "mem_mb", "retries"]
 
 
 def generate(n, seed):
-    """tools/bench_anomaly.py's generate() (branch h-bench), unchanged in effect."""
-    rng = np.random.default_rng(seed)
-    w = 1.0 / np.arange(1, N_JOBS + 1) ** 0.8
-    w /= w.sum()
-    pools = [rng.choice(N_HOSTS, size=int(rng.integers(3, 11)), replace=False) for _ in range(N_JOBS)]
-    base_threads = rng.choice([1, 2, 4, 8, 16], size=N_JOBS, p=[0.25, 0.25, 0.2, 0.2, 0.1])
-    par = rng.uniform(0.3, 0.98, N_JOBS)
-    eff = rng.uniform(0.2, 0.95, N_JOBS)
-    in_mu = rng.uniform(math.log(10), math.log(50000), N_JOBS)
-    in_sigma = rng.uniform(0.2, 0.8, N_JOBS)
-    dur_base = rng.uniform(math.log(30), math.log(7200), N_JOBS)
-    size_exp = rng.uniform(0.3, 1.0, N_JOBS)
-    mem_base = rng.uniform(math.log(200), math.log(32000), N_JOBS)
-    mem_exp = rng.uniform(0.3, 0.7, N_JOBS)
-    requested = np.ceil(3 * np.exp(dur_base) / 900) * 900
-    speed = rng.uniform(0.85, 1.15, N_HOSTS)
-    started = np.sort(rng.uniform(0, SPAN_S, n))
-    job = rng.choice(N_JOBS, size=n, p=w)
-    pool_len = np.array([len(p) for p in pools])
-    pool_mat = np.full((N_JOBS, 10), -1)
-    for j, p in enumerate(pools):
-        pool_mat[j, :len(p)] = p
-    host = pool_mat[job, (rng.random(n) * pool_len[job]).astype(np.int64)]
-    threads = base_threads[job] * np.where(rng.random(n) < 0.3, 2, 1)
-    u = rng.random(n)
-    retries = np.where(u < 0.93, 0, np.where(u < 0.99, 1, 2))
-    z_in = rng.standard_normal(n)
-    input_mb = np.exp(in_mu[job] + in_sigma[job] * z_in)
-    amdahl = (1 - par[job]) + par[job] * base_threads[job] / threads
-    duration = np.exp(dur_base[job] + size_exp[job] * in_sigma[job] * z_in + 0.2 * rng.standard_normal(n)) \
-        * amdahl / speed[host] * (1 + 0.5 * retries)
-    cap = 100.0 * threads
-    cpu = np.minimum(cap, cap * eff[job] * np.exp(0.1 * rng.standard_normal(n)))
-    mem = np.exp(mem_base[job] + mem_exp[job] * in_sigma[job] * z_in + 0.1 * rng.standard_normal(n))
-    req = requested[job].copy()
-    kind = np.zeros(n, dtype=np.int8)
-    busiest = int(np.bincount(host, minlength=N_HOSTS).argmax())
-    day0 = SLOW_DAY * 86400
-    slow = (host == busiest) & (started >= day0) & (started < day0 + 86400)
-    duration[slow] *= 3
-    kind[slow] = KINDS.index("slow_host_day")
-    free = np.flatnonzero(kind == 0)
-    shares = [("duration_spike", 0.003), ("resource_spike", 0.002), ("impossible_threads_cpu", 0.0015),
-              ("impossible_host_input", 0.0015)]
-    chosen = rng.choice(free, size=sum(int(round(s * n)) for _, s in shares), replace=False)
-    at = 0
-    for name, s in shares:
-        idx = chosen[at:at + int(round(s * n))]
-        at += len(idx)
-        kind[idx] = KINDS.index(name)
-        m = len(idx)
-        if name == "duration_spike":
-            duration[idx] *= rng.uniform(5, 20, m)
-        elif name == "resource_spike":
-            mem[idx] *= rng.uniform(5, 15, m)
-            cpu[idx] = np.minimum(cap[idx], cpu[idx] * rng.uniform(1.5, 3, m))
-        elif name == "impossible_threads_cpu":
-            threads[idx] = 1
-            cpu[idx] = rng.uniform(800, 1600, m)
-        else:
-            for i in idx:
-                j = job[i]
-                others = np.setdiff1d(np.arange(N_HOSTS), pools[j])
-                host[i] = rng.choice(others)
-                far = np.flatnonzero(np.abs(in_mu - in_mu[j]) >= 2)
-                o = rng.choice(far)
-                input_mb[i] = math.exp(in_mu[o] + in_sigma[o] * rng.standard_normal())
-    cols = {"job": job, "host": host, "threads": threads.astype(np.int64), "input_mb": np.round(input_mb, 2),
-            "requested_s": req.astype(np.int64), "duration_s": np.round(duration, 1),
-            "cpu_pct": np.round(cpu, 1), "mem_mb": np.round(mem, 0), "retries": retries.astype(np.int64)}
-    X = [np.bincount(cols[c])[cols[c]] / n for c in ("job", "host")] + [cols[c].astype(np.float64) for c in NUMERIC]
-    return np.column_stack(X), (kind > 0), {k: kind == i for i, k in enumerate(KINDS) if i}
+    """The synthetic history of tools/bench_anomaly.py (its generate(), imported, so the two
+    cannot drift apart), as a matrix: job and host frequency-encoded, then NUMERIC."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bench_anomaly
+    d = bench_anomaly.generate(np, n, seed)
+    kind = d["kind"]
+    X = [np.bincount(d[c])[d[c]] / n for c in ("job", "host")] + [d[c].astype(np.float64) for c in NUMERIC]
+    return np.column_stack(X), (kind > 0), {k: kind == i for i, k in enumerate(bench_anomaly.KINDS) if i}
 
 
 def freq_codes(values):

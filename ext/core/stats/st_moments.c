@@ -9,7 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#define PS_TOP_LIMIT ((int64_t)1 << 40)   /* a carried top chunk stays below this */
+#include "st_chunks.h"
+
 #define PS_CARRY_EVERY ((int64_t)1 << 30) /* each update adds < 2^32 to a chunk */
 #define PS_BIG_MAX 320 /* digits of the widest number: (n^2 - 1) A4 or A2^2 times (n - 2)(n - 3),
                        ** at most 6 + 2 * 141 digits; A4's terms at most 276 */
@@ -63,42 +64,9 @@ static void ps_limb_mul(const uint64_t *a, int na, const uint64_t *b, int nb, ui
   }
 }
 
-/* Widen the non-zero range [lo, hi) of a chunk array to cover [k, k + w). */
-static void ps_touch(int *lo, int *hi, int k, int w) {
-  if (*hi == 0) {
-    *lo = k;
-    *hi = k + w;
-    return;
-  }
-  if (k < *lo) *lo = k;
-  if (k + w > *hi) *hi = k + w;
-}
-
-/* Carry chunks [lo, hi) in place: each below the top in [0, 2^32), the top
-** signed and below 2^40 in magnitude (it carries on up while it is not);
-** then trim zero chunks from both ends.  The value is unchanged. */
-static void ps_carry(int64_t *c, int cap, int *lo, int *hi) {
-  int64_t carry = 0;
-  int i;
-  if (*hi == 0) return;
-  for (i = *lo;; i++) {
-    int64_t v = c[i] + carry, d;
-    if (i == cap - 1 || (i >= *hi - 1 && v > -PS_TOP_LIMIT && v < PS_TOP_LIMIT)) {
-      c[i] = v;
-      break;
-    }
-    d = v & INT64_C(0xffffffff);
-    c[i] = d;
-    carry = (v - d) / INT64_C(4294967296);
-  }
-  *hi = i + 1;
-  while (*hi > *lo && c[*hi - 1] == 0) (*hi)--;
-  while (*lo < *hi && c[*lo] == 0) (*lo)++;
-  if (*hi == *lo) *lo = *hi = 0;
-}
 
 static void ps_carry_all(st_psums *s) {
-  for (int k = 0; k < s->kmax; k++) ps_carry(s->c + ps_off[k], ps_cap[k], &s->lo[k], &s->hi[k]);
+  for (int k = 0; k < s->kmax; k++) st_chunk_carry(s->c + ps_off[k], ps_cap[k], &s->lo[k], &s->hi[k]);
   s->pending = 0;
 }
 
@@ -133,7 +101,7 @@ static om_status ps_update(st_psums *s, double x, int sign, om_err *err) {
         c[i] += g * (int64_t)piece;
         prev = cur;
       }
-      ps_touch(&s->lo[k], &s->hi[k], at, nl[k] + 1);
+      st_chunk_touch(&s->lo[k], &s->hi[k], at, nl[k] + 1);
     }
   }
   if (++s->pending >= PS_CARRY_EVERY) ps_carry_all(s);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "st_chunks.h"
 #include "st_tdist.h"
 
 /* s + e = a + b exactly (Knuth's TwoSum; no ordering assumption). */
@@ -24,7 +25,6 @@ static void st_two_sum(double a, double b, double *s, double *e) {
 /* ------------------------------------------------------- exact sums */
 
 #define ST_CHUNK 4294967296.0          /* 2^32 */
-#define ST_TOP_LIMIT ((int64_t)1 << 40) /* a carried top chunk stays below this */
 #define ST_CARRY_EVERY ((int64_t)1 << 30) /* each update adds < 2^32 to a chunk */
 #define ST_BIG_MAX 150                 /* digits of the widest product: 2 * 70 + spare */
 
@@ -45,39 +45,6 @@ static int st_split(double x, uint64_t *m, int *e, int *neg) {
   return 1;
 }
 
-/* Widen the non-zero range [lo, hi) of a chunk array to cover [k, k + w). */
-static inline void st_touch(int *lo, int *hi, int k, int w) {
-  if (*hi == 0) {
-    *lo = k;
-    *hi = k + w;
-    return;
-  }
-  if (k < *lo) *lo = k;
-  if (k + w > *hi) *hi = k + w;
-}
-
-/* Carry chunks [lo, hi) in place: each chunk below the top in [0, 2^32),
-** the top one signed and below 2^40 in magnitude (it carries on up while it
-** is not); then trim zero chunks from both ends.  The value is unchanged. */
-static void st_carry(int64_t *c, int cap, int *lo, int *hi) {
-  int64_t carry = 0;
-  int i;
-  if (*hi == 0) return;
-  for (i = *lo;; i++) {
-    int64_t v = c[i] + carry, d;
-    if (i == cap - 1 || (i >= *hi - 1 && v > -ST_TOP_LIMIT && v < ST_TOP_LIMIT)) {
-      c[i] = v;
-      break;
-    }
-    d = v & INT64_C(0xffffffff);
-    c[i] = d;
-    carry = (v - d) / INT64_C(4294967296);
-  }
-  *hi = i + 1;
-  while (*hi > *lo && c[*hi - 1] == 0) (*hi)--;
-  while (*lo < *hi && c[*lo] == 0) (*lo)++;
-  if (*hi == *lo) *lo = *hi = 0;
-}
 
 static om_status st_sums_update(st_sums *s, double x, int sign, om_err *err) {
   uint64_t m, sq_lo, sq_hi, ml, mh, cross, w0, w1, w2;
@@ -104,7 +71,7 @@ static om_status st_sums_update(st_sums *s, double x, int sign, om_err *err) {
     c[0] += g1 * (int64_t)(w0 & 0xffffffffu);
     c[1] += g1 * (int64_t)(w0 >> 32);
     c[2] += g1 * (int64_t)w1;
-    st_touch(&s->lo1, &s->hi1, k, 3);
+    st_chunk_touch(&s->lo1, &s->hi1, k, 3);
     /* S2 += x^2: m^2 = sq_hi * 2^64 + sq_lo exactly (m = mh * 2^32 + ml,
     ** mh < 2^21), times 2^r at chunk k: five 32-bit pieces (< 2^138) */
     ml = m & 0xffffffffu;
@@ -123,11 +90,11 @@ static om_status st_sums_update(st_sums *s, double x, int sign, om_err *err) {
     c[2] += g2 * (int64_t)(w1 & 0xffffffffu);
     c[3] += g2 * (int64_t)(w1 >> 32);
     c[4] += g2 * (int64_t)w2;
-    st_touch(&s->lo2, &s->hi2, k, 5);
+    st_chunk_touch(&s->lo2, &s->hi2, k, 5);
   }
   if (++s->pending >= ST_CARRY_EVERY) {
-    st_carry(s->s1, ST_SUMS_C1, &s->lo1, &s->hi1);
-    st_carry(s->s2, ST_SUMS_C2, &s->lo2, &s->hi2);
+    st_chunk_carry(s->s1, ST_SUMS_C1, &s->lo1, &s->hi1);
+    st_chunk_carry(s->s2, ST_SUMS_C2, &s->lo2, &s->hi2);
     s->pending = 0;
   }
   return OM_OK;
@@ -248,8 +215,8 @@ void st_sums_moments(st_sums *s, st_moments *out) {
   memset(out, 0, sizeof *out);
   if (s->n <= 0) return;
   out->n = n;
-  st_carry(s->s1, ST_SUMS_C1, &s->lo1, &s->hi1);
-  st_carry(s->s2, ST_SUMS_C2, &s->lo2, &s->hi2);
+  st_chunk_carry(s->s1, ST_SUMS_C1, &s->lo1, &s->hi1);
+  st_chunk_carry(s->s2, ST_SUMS_C2, &s->lo2, &s->hi2);
   s->pending = 0;
   neg = st_big_from_chunks(s->s1, s->lo1, s->hi1, &a);
   st_big_from_chunks(s->s2, s->lo2, s->hi2, &b);
