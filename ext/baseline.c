@@ -141,54 +141,20 @@ static void bl_agg_free(bl_agg *a) {
 }
 
 static int bl_configure(sqlite3_context *ctx, bl_agg *a, int argc, sqlite3_value **argv) {
-  const char *text = NULL;
-  int n = 0, nomem = 0;
+  const char *text;
+  int n, nomem = 0;
   bl_options opt;
   om_err err;
-  if (argc >= 2 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
-    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT) {
-      omen_errorf(ctx, BASELINE_TRAIN, "options (argument 2) is %s; expected a JSON object as TEXT",
-                  omen_type_name(argv[1]));
-      return 1;
-    }
-    text = (const char *)sqlite3_value_text(argv[1]);
-    n = sqlite3_value_bytes(argv[1]);
-    if (!text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-  }
+  if (omen_agg_options_text(ctx, BASELINE_TRAIN, argc >= 2 ? argv[1] : NULL, 2, &text, &n)) return 1;
   if (bl_parse_options(text, (size_t)n, &opt, &err, &nomem)) {
     if (nomem) sqlite3_result_error_nomem(ctx);
     else omen_errorf(ctx, BASELINE_TRAIN, "%s", err.msg);
     return 1;
   }
-  if (text) {
-    a->options_text = sqlite3_malloc(n + 1);
-    if (!a->options_text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-    memcpy(a->options_text, text, (size_t)n + 1);
-  }
+  if (omen_agg_options_keep(ctx, text, n, &a->options_text)) return 1;
   bl_accum_init(&a->acc, &opt);
   a->started = 1;
   return 0;
-}
-
-static int bl_options_changed(sqlite3_context *ctx, const bl_agg *a, int argc, sqlite3_value **argv) {
-  const char *text = NULL;
-  if (argc >= 2 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
-    text = (const char *)sqlite3_value_text(argv[1]);
-    if (!text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-  }
-  if (!text && !a->options_text) return 0;
-  if (text && a->options_text && strcmp(text, a->options_text) == 0) return 0;
-  omen_errorf(ctx, BASELINE_TRAIN, "options changed between rows; pass the same options on every row");
-  return 1;
 }
 
 void baselineTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -203,7 +169,7 @@ void baselineTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (a->failed) return;
   if (!a->started) {
     if (bl_configure(ctx, a, argc, argv)) goto fail;
-  } else if (argc >= 2 && bl_options_changed(ctx, a, argc, argv)) {
+  } else if (argc >= 2 && omen_agg_options_changed(ctx, BASELINE_TRAIN, argv[1], a->options_text)) {
     goto fail;
   }
   t = sqlite3_value_type(argv[0]);

@@ -310,54 +310,18 @@ static int gbt_agg_add_col(gbt_agg *a, uint32_t pos, const fv_entry *e) {
 }
 
 static int gbt_configure(sqlite3_context *ctx, gbt_agg *a, int argc, sqlite3_value **argv) {
-  const char *text = NULL;
-  int n = 0, nomem = 0;
+  const char *text;
+  int n, nomem = 0;
   om_err err;
-  if (argc >= 3 && sqlite3_value_type(argv[2]) != SQLITE_NULL) {
-    if (sqlite3_value_type(argv[2]) != SQLITE_TEXT) {
-      omen_errorf(ctx, GBT_TRAIN, "options (argument 3) is %s; expected a JSON object as TEXT",
-                  omen_type_name(argv[2]));
-      return 1;
-    }
-    text = (const char *)sqlite3_value_text(argv[2]);
-    n = sqlite3_value_bytes(argv[2]);
-    if (!text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-  }
+  if (omen_agg_options_text(ctx, GBT_TRAIN, argc >= 3 ? argv[2] : NULL, 3, &text, &n)) return 1;
   if (gbt_parse_options(text, (size_t)n, &a->opt, &err, &nomem)) {
     if (nomem) sqlite3_result_error_nomem(ctx);
     else omen_errorf(ctx, GBT_TRAIN, "%s", err.msg);
     return 1;
   }
-  if (text) {
-    a->options_text = sqlite3_malloc(n + 1);
-    if (!a->options_text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-    memcpy(a->options_text, text, (size_t)n + 1);
-  }
+  if (omen_agg_options_keep(ctx, text, n, &a->options_text)) return 1;
   a->started = 1;
   return 0;
-}
-
-/* Later rows must pass the first row's options (the same text, or NULL when
-** it was NULL).  Returns 1 with an error set when they differ. */
-static int gbt_options_changed(sqlite3_context *ctx, const gbt_agg *a, int argc, sqlite3_value **argv) {
-  const char *text = NULL;
-  if (argc >= 3 && sqlite3_value_type(argv[2]) != SQLITE_NULL) {
-    text = (const char *)sqlite3_value_text(argv[2]);
-    if (!text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-  }
-  if (!text && !a->options_text) return 0;
-  if (text && a->options_text && strcmp(text, a->options_text) == 0) return 0;
-  omen_errorf(ctx, GBT_TRAIN, "options changed between rows; pass the same options on every row");
-  return 1;
 }
 
 void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -377,7 +341,7 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (a->failed) return;
   if (!a->started) {
     if (gbt_configure(ctx, a, argc, argv)) goto fail;
-  } else if (argc >= 3 && gbt_options_changed(ctx, a, argc, argv)) {
+  } else if (argc >= 3 && omen_agg_options_changed(ctx, GBT_TRAIN, argv[2], a->options_text)) {
     goto fail;
   }
   yt = sqlite3_value_type(argv[1]);

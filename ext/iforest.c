@@ -81,53 +81,20 @@ static void if_agg_free(if_agg *a) {
 }
 
 static int if_configure(sqlite3_context *ctx, if_agg *a, int argc, sqlite3_value **argv) {
-  const char *text = NULL;
-  int n = 0;
+  const char *text;
+  int n;
   om_err err;
   om_status st;
-  if (argc >= 2 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
-    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT) {
-      omen_errorf(ctx, IF_TRAIN, "options (argument 2) is %s; expected a JSON object as TEXT", omen_type_name(argv[1]));
-      return 1;
-    }
-    text = (const char *)sqlite3_value_text(argv[1]);
-    n = sqlite3_value_bytes(argv[1]);
-    if (!text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-  }
+  if (omen_agg_options_text(ctx, IF_TRAIN, argc >= 2 ? argv[1] : NULL, 2, &text, &n)) return 1;
   st = ifo_options_parse(text, (size_t)n, &a->opt, &err);
   if (st == OM_OK) st = ifo_accum_init(&a->acc, &a->opt, 0, NULL, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, IF_TRAIN, st, &err);
     return 1;
   }
-  if (text) {
-    a->options_text = sqlite3_malloc(n + 1);
-    if (!a->options_text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-    memcpy(a->options_text, text, (size_t)n + 1);
-  }
+  if (omen_agg_options_keep(ctx, text, n, &a->options_text)) return 1;
   a->started = 1;
   return 0;
-}
-
-static int if_options_changed(sqlite3_context *ctx, const if_agg *a, sqlite3_value *v) {
-  const char *text = NULL;
-  if (sqlite3_value_type(v) != SQLITE_NULL) {
-    text = (const char *)sqlite3_value_text(v);
-    if (!text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-  }
-  if (!text && !a->options_text) return 0;
-  if (text && a->options_text && strcmp(text, a->options_text) == 0) return 0;
-  omen_errorf(ctx, IF_TRAIN, "options changed between rows; pass the same options on every row");
-  return 1;
 }
 
 /* Insert a column (untyped) at pos. */
@@ -190,7 +157,7 @@ void isolationForestTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **ar
   if (a->failed) return;
   if (!a->started) {
     if (if_configure(ctx, a, argc, argv)) goto fail;
-  } else if (argc >= 2 && if_options_changed(ctx, a, argv[1])) {
+  } else if (argc >= 2 && omen_agg_options_changed(ctx, IF_TRAIN, argv[1], a->options_text)) {
     goto fail;
   }
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {

@@ -74,52 +74,19 @@ static void mh_agg_free(mh_agg *a) {
 }
 
 static int mh_configure(sqlite3_context *ctx, mh_agg *a, int argc, sqlite3_value **argv) {
-  const char *text = NULL;
-  int n = 0;
+  const char *text;
+  int n;
   om_err err;
   om_status st;
-  if (argc >= 2 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
-    if (sqlite3_value_type(argv[1]) != SQLITE_TEXT) {
-      omen_errorf(ctx, MAH_TRAIN, "options (argument 2) is %s; expected a JSON object as TEXT", omen_type_name(argv[1]));
-      return 1;
-    }
-    text = (const char *)sqlite3_value_text(argv[1]);
-    n = sqlite3_value_bytes(argv[1]);
-    if (!text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-  }
+  if (omen_agg_options_text(ctx, MAH_TRAIN, argc >= 2 ? argv[1] : NULL, 2, &text, &n)) return 1;
   st = mah_options_parse(text, (size_t)n, &a->opt, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, MAH_TRAIN, st, &err);
     return 1;
   }
-  if (text) {
-    a->options_text = sqlite3_malloc(n + 1);
-    if (!a->options_text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-    memcpy(a->options_text, text, (size_t)n + 1);
-  }
+  if (omen_agg_options_keep(ctx, text, n, &a->options_text)) return 1;
   a->started = 1;
   return 0;
-}
-
-static int mh_options_changed(sqlite3_context *ctx, const mh_agg *a, sqlite3_value *v) {
-  const char *text = NULL;
-  if (sqlite3_value_type(v) != SQLITE_NULL) {
-    text = (const char *)sqlite3_value_text(v);
-    if (!text) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-  }
-  if (!text && !a->options_text) return 0;
-  if (text && a->options_text && strcmp(text, a->options_text) == 0) return 0;
-  omen_errorf(ctx, MAH_TRAIN, "options changed between rows; pass the same options on every row");
-  return 1;
 }
 
 /* The schema from the first vector (behaviour 2); 1 after an error result. */
@@ -191,7 +158,7 @@ void mahalanobisTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   if (a->failed) return;
   if (!a->started) {
     if (mh_configure(ctx, a, argc, argv)) goto fail;
-  } else if (argc >= 2 && mh_options_changed(ctx, a, argv[1])) {
+  } else if (argc >= 2 && omen_agg_options_changed(ctx, MAH_TRAIN, argv[1], a->options_text)) {
     goto fail;
   }
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {

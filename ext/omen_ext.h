@@ -117,6 +117,15 @@ int omen_check_features_present(sqlite3_context *ctx, const char *fname, const m
 ** before it changes anything. */
 int omen_write_guard(sqlite3_context *ctx, const char *fname);
 
+/* The options argument of a training aggregate (agg_options.c): read it on
+** the first row (v may be NULL when the call has no options argument), keep
+** a copy, and refuse other options on a later row.  0 on success, 1 after
+** setting the error result. */
+int omen_agg_options_text(sqlite3_context *ctx, const char *fname, sqlite3_value *v, int argno, const char **text,
+                          int *n);
+int omen_agg_options_keep(sqlite3_context *ctx, const char *text, int n, char **saved);
+int omen_agg_options_changed(sqlite3_context *ctx, const char *fname, sqlite3_value *v, const char *saved);
+
 /* An om_interrupt that reports sqlite3_interrupt() on ctx's connection. */
 om_interrupt omen_interrupt_for(sqlite3_context *ctx);
 
