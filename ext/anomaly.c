@@ -34,10 +34,10 @@
 **      the known ones.  A NULL model argument is an error (an ensemble with
 **      a hole would silently vote less).
 **   6. anomaly_report(model, features) → one JSON object: kind, score,
-**      threshold, is_anomaly, for a Mahalanobis model the distance, its
-**      chi-square p_value, df and outside (mah.h 7-10), for an ensemble its
-**      members (kind, weight, score, threshold, vote) and min_votes, and
-**      "top_features": up to 5
+**      threshold, is_anomaly, the members of the kind's report hook (a
+**      Mahalanobis model: distance, its chi-square p_value, df and outside,
+**      mah_kind.c; an ensemble: min_votes and its members' kind, weight,
+**      score, threshold and vote, ens.c), and "top_features": up to 5
 **      features with the largest contribution (feature, value, expected_lo,
 **      expected_hi, deviation, contribution), largest first.  The same
 **      evidence, for every feature and as plain columns, is the table-valued
@@ -48,8 +48,7 @@
 
 #include "core/base/fv.h"
 #include "core/base/om_json.h"
-#include "core/ensemble/ens.h"
-#include "core/robust/mah.h"
+#include "core/ensemble/ens.h" /* ENS_MAX_MEMBERS, ens_pack */
 #include "omen_ext.h"
 
 #define REPORT_TOP 5
@@ -250,41 +249,7 @@ void anomalyReportFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_jw_key(&j, "is_anomaly");
   if (score == score) om_jw_bool(&j, score > thr);
   else om_jw_null(&j);
-  if (m->view.kind == MDL_KIND_MAHALANOBIS) { /* the distance's chi-square tail */
-    const mah_result *r = mah_kind_last_result(m->model);
-    om_jw_key(&j, "distance");
-    jw_real(&j, r->d);
-    om_jw_key(&j, "p_value");
-    jw_real(&j, r->p_value);
-    om_jw_key(&j, "df");
-    om_jw_int(&j, r->df);
-    om_jw_key(&j, "outside");
-    om_jw_bool(&j, r->outside);
-  }
-  if (m->view.kind == MDL_KIND_ENSEMBLE) {
-    const ens_model *e = m->model;
-    om_jw_key(&j, "min_votes");
-    om_jw_double(&j, ens_min_votes(e));
-    om_jw_key(&j, "members");
-    om_jw_begin_array(&j);
-    for (uint32_t i = 0; i < ens_n_members(e); i++) {
-      double s = ens_member_score(e, i), t = ens_member_threshold(e, i);
-      om_jw_begin_object(&j);
-      om_jw_key(&j, "kind");
-      om_jw_string(&j, ens_member_kind(e, i));
-      om_jw_key(&j, "weight");
-      om_jw_double(&j, ens_member_weight(e, i));
-      om_jw_key(&j, "score");
-      jw_real(&j, s);
-      om_jw_key(&j, "threshold");
-      jw_real(&j, t);
-      om_jw_key(&j, "vote");
-      if (s == s) om_jw_bool(&j, s > t);
-      else om_jw_null(&j);
-      om_jw_end_object(&j);
-    }
-    om_jw_end_array(&j);
-  }
+  if (m->kind->report) m->kind->report(m->model, &j); /* mdl_kind.h behaviour 6 */
   om_jw_key(&j, "top_features");
   om_jw_begin_array(&j);
   for (uint32_t k = 0; k < ntop; k++) {

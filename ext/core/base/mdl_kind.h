@@ -52,6 +52,9 @@
 **        order): what the row gave, the range the model expected, how far
 **        outside it the value is, and the feature's share of the score.
 **        Writes only into out; allocates nothing.
+**      - report (optional): members the kind adds to anomaly_report's JSON
+**        object for the row last scored by anomaly_score (Mahalanobis: the
+**        distance's chi-square tail; ensemble: its members' votes).
 */
 #ifndef MDL_KIND_H
 #define MDL_KIND_H
@@ -102,6 +105,7 @@ typedef struct mdl_kind_def {
   double (*anomaly_score)(const void *model, const double *x);
   double (*anomaly_threshold)(const void *model);
   void (*explain)(const void *model, const double *x, mdl_evidence *out /* [n_features] */);
+  void (*report)(const void *model, om_jw *j);
 } mdl_kind_def;
 
 const mdl_kind_def *mdl_kind_get(uint16_t code);

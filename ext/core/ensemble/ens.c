@@ -448,12 +448,31 @@ static om_status ens_info(const void *p, om_jw *j, om_err *err) {
   return OM_OK;
 }
 
-uint32_t ens_n_members(const ens_model *e) { return e->n; }
-const char *ens_member_kind(const ens_model *e, uint32_t i) { return e->m[i].kind->name; }
-double ens_member_weight(const ens_model *e, uint32_t i) { return e->m[i].weight; }
-double ens_member_score(const ens_model *e, uint32_t i) { return e->m[i].score; }
-double ens_member_threshold(const ens_model *e, uint32_t i) { return e->m[i].threshold; }
-double ens_min_votes(const ens_model *e) { return e->min_votes; }
+/* anomaly_report's members (mdl_kind.h 6): the last row's votes. */
+static void ens_report(const void *p, om_jw *j) {
+  const ens_model *e = p;
+  om_jw_key(j, "min_votes");
+  om_jw_double(j, e->min_votes);
+  om_jw_key(j, "members");
+  om_jw_begin_array(j);
+  for (uint32_t i = 0; i < e->n; i++) {
+    const ens_member *m = &e->m[i];
+    om_jw_begin_object(j);
+    om_jw_key(j, "kind");
+    om_jw_string(j, m->kind->name);
+    om_jw_key(j, "weight");
+    om_jw_double(j, m->weight);
+    om_jw_key(j, "score");
+    om_jw_double(j, m->score);
+    om_jw_key(j, "threshold");
+    om_jw_double(j, m->threshold);
+    om_jw_key(j, "vote");
+    if (m->score == m->score) om_jw_bool(j, m->score > m->threshold);
+    else om_jw_null(j);
+    om_jw_end_object(j);
+  }
+  om_jw_end_array(j);
+}
 
 const mdl_kind_def ens_kind = {
     .code = MDL_KIND_ENSEMBLE,
@@ -468,4 +487,5 @@ const mdl_kind_def ens_kind = {
     .anomaly_score = ens_score,
     .anomaly_threshold = ens_threshold,
     .explain = ens_explain,
+    .report = ens_report,
 };

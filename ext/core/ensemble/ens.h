@@ -65,14 +65,6 @@ typedef struct ens_model ens_model;
 om_status ens_pack(const uint8_t *const *blobs, const size_t *lens, uint32_t n, const double *weights,
                    double min_votes, om_wbuf *out, om_err *err);
 
-/* Members and their last-row scores, for anomaly_report. */
-uint32_t ens_n_members(const ens_model *e);
-const char *ens_member_kind(const ens_model *e, uint32_t i);
-double ens_member_weight(const ens_model *e, uint32_t i);
-double ens_member_score(const ens_model *e, uint32_t i);     /* after row_prepare */
-double ens_member_threshold(const ens_model *e, uint32_t i);
-double ens_min_votes(const ens_model *e);
-
 extern const mdl_kind_def ens_kind;
 
 #endif /* ENS_H */

@@ -33,8 +33,9 @@
 **        ensemble's severity score/threshold is 0 or +Inf, never NaN.
 **      - explain: value x_i, expected range μ_i ∓ c·σ_i, deviation z_i,
 **        contribution z_i·(R⁺z)_i (they sum to d², and can be negative).
-**      mah_kind_last_result() gives the last scored row's mah_result
-**      (d, p_value, df, outside) for anomaly_report.
+**      report writes the last scored row's distance, p_value, df and
+**      outside (anomaly_report); mah_kind_last_result() gives the same
+**      mah_result to mahalanobis_score.
 */
 #include <float.h>
 #include <math.h>
@@ -128,6 +129,18 @@ static double mah_kind_score(const void *model, const double *x) {
   return sqrt(mah_chi2_isf(k->last.p_value, k->info.rank));
 }
 
+static void mah_kind_report(const void *model, om_jw *j) {
+  const mah_result *r = &((const mah_kind_model *)model)->last;
+  om_jw_key(j, "distance");
+  om_jw_double(j, r->d);
+  om_jw_key(j, "p_value");
+  om_jw_double(j, r->p_value);
+  om_jw_key(j, "df");
+  om_jw_int(j, r->df);
+  om_jw_key(j, "outside");
+  om_jw_bool(j, r->outside);
+}
+
 static double mah_kind_threshold(const void *model) {
   double t = ((const mah_kind_model *)model)->info.threshold;
   return t < INFINITY ? t : DBL_MAX; /* behaviour 5: rank 0 */
@@ -168,4 +181,5 @@ const mdl_kind_def mah_kind = {
     .anomaly_score = mah_kind_score,
     .anomaly_threshold = mah_kind_threshold,
     .explain = mah_kind_explain,
+    .report = mah_kind_report,
 };
