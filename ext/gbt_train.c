@@ -56,6 +56,7 @@
 #define GBT_TRAIN "gbt_train"
 
 static const char *const gbt_objective_names[] = {"squared", "duration", "quantile", "binary"};
+static const char *const gbt_loss_names[] = {"squared", "absolute", "ratio"};
 
 const char *omen_gbt_objective_name(int obj) {
   return obj >= 0 && obj < 4 ? gbt_objective_names[obj] : "unknown";
@@ -66,8 +67,8 @@ const char *omen_gbt_objective_name(int obj) {
 static const char gbt_option_keys[] =
     "n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, "
     "max_cat_threshold, seed, "
-    "objective, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, "
-    "threads";
+    "objective, loss, ratio_width, offset, alpha, validation_fraction, early_stopping_rounds, "
+    "interval_coverage, calibration_fraction, threads";
 
 typedef struct opt_num {
   const char *key;
@@ -94,6 +95,7 @@ static const opt_num gbt_num_opts[] = {
     {"interval_coverage", 0, 0, 1, 1, 1, "a number in (0, 1)"},
     {"calibration_fraction", 0, 0, 1, 0, 1, "a number in [0, 1)"},
     {"threads", 1, 0, 64, 0, 0, "an integer from 0 (automatic) to 64"},
+    {"ratio_width", 0, 0, 100, 1, 0, "a number in (0, 100]"},
 };
 
 static void set_num_opt(gbt_options *o, const char *key, double v) {
@@ -113,11 +115,13 @@ static void set_num_opt(gbt_options *o, const char *key, double v) {
   else if (!strcmp(key, "interval_coverage")) o->interval_coverage = v;
   else if (!strcmp(key, "calibration_fraction")) o->calibration_fraction = v;
   else if (!strcmp(key, "threads")) o->threads = (uint32_t)v;
+  else if (!strcmp(key, "ratio_width")) o->ratio_width = v;
 }
 
 /* Parse the options JSON into o (defaults first).  Returns 0, or non-zero
 ** with an error message in err (no function-name prefix). */
-static int gbt_parse_options(const char *text, size_t n, gbt_options *o, om_err *err, int *nomem) {
+static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **offset_name, om_err *err,
+                             int *nomem) {
   om_json_obj obj;
   om_status st;
   size_t i, k;
@@ -150,6 +154,31 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, om_err 
       o->objective = (gbt_objective)found;
       continue;
     }
+    if (!strcmp(m->key, "loss")) {
+      int found = -1;
+      if (m->type == OM_JSON_STRING)
+        for (k = 0; k < 3; k++)
+          if (!strcmp(m->str, gbt_loss_names[k])) found = (int)k;
+      if (found < 0) {
+        om_errf(err, OM_INVALID, "option loss must be 'squared', 'absolute' or 'ratio'");
+        goto done;
+      }
+      o->loss = (gbt_loss)found;
+      continue;
+    }
+    if (!strcmp(m->key, "offset")) {
+      if (m->type != OM_JSON_STRING || !m->str[0]) {
+        om_errf(err, OM_INVALID, "option offset must be the name of a numeric feature, e.g. \"last_duration\"");
+        goto done;
+      }
+      sqlite3_free(*offset_name);
+      *offset_name = sqlite3_mprintf("%s", m->str);
+      if (!*offset_name) {
+        *nomem = 1;
+        goto done;
+      }
+      continue;
+    }
     for (k = 0; k < sizeof gbt_num_opts / sizeof gbt_num_opts[0]; k++)
       if (!strcmp(m->key, gbt_num_opts[k].key)) break;
     if (k == sizeof gbt_num_opts / sizeof gbt_num_opts[0]) {
@@ -174,6 +203,16 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, om_err 
     om_errf(err, OM_INVALID, "option early_stopping_rounds needs validation_fraction > 0");
     goto done;
   }
+  if (o->loss != GBT_LOSS_SQUARED && o->objective != GBT_DURATION &&
+      (o->loss == GBT_LOSS_RATIO || o->objective != GBT_SQUARED)) {
+    om_errf(err, OM_INVALID, "option loss '%s' needs objective %s", gbt_loss_names[o->loss],
+            o->loss == GBT_LOSS_RATIO ? "'duration'" : "'duration' or 'squared'");
+    goto done;
+  }
+  if (*offset_name && o->objective == GBT_BINARY) {
+    om_errf(err, OM_INVALID, "option offset does not apply to objective 'binary'");
+    goto done;
+  }
   rc = 0;
 done:
   om_json_obj_free(&obj);
@@ -181,12 +220,25 @@ done:
 }
 
 /* The resolved options as canonical JSON (stored in the model's meta). */
-static void gbt_options_json(const gbt_options *o, om_wbuf *w) {
+static void gbt_options_json(const gbt_options *o, const char *offset_name, om_wbuf *w) {
   om_jw j;
   om_jw_init(&j, w);
   om_jw_begin_object(&j);
   om_jw_key(&j, "objective");
   om_jw_string(&j, omen_gbt_objective_name(o->objective));
+  /* loss and offset only when set: older models' options stay byte-identical */
+  if (o->loss != GBT_LOSS_SQUARED) {
+    om_jw_key(&j, "loss");
+    om_jw_string(&j, gbt_loss_names[o->loss]);
+  }
+  if (o->loss == GBT_LOSS_RATIO) {
+    om_jw_key(&j, "ratio_width");
+    om_jw_double(&j, o->ratio_width);
+  }
+  if (offset_name) {
+    om_jw_key(&j, "offset");
+    om_jw_string(&j, offset_name);
+  }
   om_jw_key(&j, "n_trees");
   om_jw_int(&j, o->n_trees);
   om_jw_key(&j, "max_depth");
@@ -235,6 +287,7 @@ typedef struct gbt_agg {
   int started;
   gbt_options opt;
   char *options_text; /* the first row's options text (NULL: none), to compare later rows */
+  char *offset_name;  /* option offset (NULL: none); resolved to a feature when training */
   gbt_col *cols;      /* sorted by name */
   uint32_t n_cols, cap_cols;
   double *y;
@@ -252,6 +305,7 @@ static void gbt_agg_free(gbt_agg *a) {
   sqlite3_free(a->cols);
   sqlite3_free(a->y);
   sqlite3_free(a->options_text);
+  sqlite3_free(a->offset_name);
   memset(a, 0, sizeof *a);
 }
 
@@ -314,7 +368,7 @@ static int gbt_configure(sqlite3_context *ctx, gbt_agg *a, int argc, sqlite3_val
   int n, nomem = 0;
   om_err err;
   if (omen_agg_options_text(ctx, GBT_TRAIN, argc >= 3 ? argv[2] : NULL, 3, &text, &n)) return 1;
-  if (gbt_parse_options(text, (size_t)n, &a->opt, &err, &nomem)) {
+  if (gbt_parse_options(text, (size_t)n, &a->opt, &a->offset_name, &err, &nomem)) {
     if (nomem) sqlite3_result_error_nomem(ctx);
     else omen_errorf(ctx, GBT_TRAIN, "%s", err.msg);
     return 1;
@@ -520,6 +574,7 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   mdl_meta meta;
   om_err err;
   om_status st;
+  uint16_t payload_format;
   om_wbuf_init(&payload);
   om_wbuf_init(&opts);
   om_wbuf_init(&metrics);
@@ -539,6 +594,22 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   feats = sqlite3_malloc64((sqlite3_uint64)a->n_cols * sizeof *feats);
   if (!cols || !feats) goto nomem;
   gbt_build_data(a, cols, feats);
+  if (a->offset_name) {
+    uint32_t f;
+    size_t len = strlen(a->offset_name);
+    for (f = 0; f < a->n_cols; f++)
+      if (a->cols[f].name_len == len && !memcmp(a->cols[f].name, a->offset_name, len)) break;
+    if (f == a->n_cols) {
+      omen_errorf(ctx, GBT_TRAIN, "option offset names \"%s\", which is not a feature of any row", a->offset_name);
+      goto done;
+    }
+    if (a->cols[f].type == FV_CATEGORICAL) {
+      omen_errorf(ctx, GBT_TRAIN, "option offset names \"%s\", a categorical feature; it must be numeric",
+                  a->offset_name);
+      goto done;
+    }
+    a->opt.offset_feature = f;
+  }
   if (gbt_size_check(ctx, a, feats)) goto done;
   d.n_rows = a->n_rows;
   d.n_features = a->n_cols;
@@ -552,8 +623,9 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   }
   st = gbt_encode(model, &payload);
   if (st != OM_OK) goto nomem;
-  gbt_options_json(&a->opt, &opts);
+  gbt_options_json(&a->opt, a->offset_name, &opts);
   gbt_metrics_json(model, &metrics);
+  payload_format = gbt_payload_format(model);
   gbt_free(model); /* the payload holds it now; free it before the envelope copy */
   model = NULL;
   if (om_wbuf_status(&opts) != OM_OK || om_wbuf_status(&metrics) != OM_OK) goto nomem;
@@ -565,7 +637,7 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   meta.options_len = opts.len;
   meta.metrics_json = (const char *)metrics.data;
   meta.metrics_len = metrics.len;
-  st = mdl_write(&out, MDL_KIND_GBT, GBT_FORMAT, feats, a->n_cols, &meta, payload.data, payload.len, &err);
+  st = mdl_write(&out, MDL_KIND_GBT, payload_format, feats, a->n_cols, &meta, payload.data, payload.len, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, GBT_TRAIN, st, &err);
     goto done;

@@ -94,7 +94,7 @@ SELECT group_concat(name) = 'feature,type,gain,cover,splits' FROM pragma_table_x
 
 -- errors: options
 -- case: gbt.err.option.unknown
--- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, objective, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
+-- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, objective, loss, ratio_width, offset, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
 SELECT gbt_train(f, dur, '{"trees": 10}') FROM fv;
 -- case: gbt.err.option.range
 -- error: gbt_train(): option max_depth must be an integer from 1 to 16
@@ -123,6 +123,58 @@ SELECT gbt_train(f, dur, '{"n_trees": 10.5}') FROM fv;
 -- case: gbt.err.objective
 -- error: gbt_train(): option objective must be 'duration', 'squared', 'quantile' or 'binary'
 SELECT gbt_train(f, dur, '{"objective": "poisson"}') FROM fv;
+-- case: gbt.err.loss
+-- error: gbt_train(): option loss must be 'squared', 'absolute' or 'ratio'
+SELECT gbt_train(f, dur, '{"loss": "huber"}') FROM fv;
+-- case: gbt.err.loss.ratio.squared
+-- error: gbt_train(): option loss 'ratio' needs objective 'duration'
+SELECT gbt_train(f, dur, '{"loss": "ratio", "objective": "squared"}') FROM fv;
+-- case: gbt.err.loss.absolute.binary
+-- error: gbt_train(): option loss 'absolute' needs objective 'duration' or 'squared'
+SELECT gbt_train(f, failed, '{"loss": "absolute", "objective": "binary"}') FROM fv;
+-- case: gbt.err.ratio_width
+-- error: gbt_train(): option ratio_width must be a number in (0, 100]
+SELECT gbt_train(f, dur, '{"loss": "ratio", "ratio_width": 0}') FROM fv;
+-- case: gbt.err.offset.type
+-- error: gbt_train(): option offset must be the name of a numeric feature, e.g. "last_duration"
+SELECT gbt_train(f, dur, '{"offset": 3}') FROM fv;
+-- case: gbt.err.offset.binary
+-- error: gbt_train(): option offset does not apply to objective 'binary'
+SELECT gbt_train(f, failed, '{"offset": "gb", "objective": "binary"}') FROM fv;
+-- case: gbt.err.offset.unknown
+-- error: gbt_train(): option offset names "last", which is not a feature of any row
+SELECT gbt_train(f, dur, '{"offset": "last"}') FROM fv;
+-- case: gbt.err.offset.categorical
+-- error: gbt_train(): option offset names "host", a categorical feature; it must be numeric
+SELECT gbt_train(f, dur, '{"offset": "host"}') FROM fv;
+-- case: gbt.loss.stored
+-- loss, ratio_width and offset are in the options only when set (older models' options are unchanged)
+SELECT json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "loss": "ratio", "offset": "gb"}')), '$.options') LIKE '{"objective":"duration","loss":"ratio","ratio_width":1,"offset":"gb",%'
+   AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "loss": "absolute"}')), '$.options.ratio_width') IS NULL
+   AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3}')), '$.options') NOT LIKE '%loss%' FROM fv;
+-- case: gbt.loss.payload.version
+-- payload format 1 unless loss or offset is set (gbt_codec.c)
+SELECT json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3}')), '$.payload_version') = 1
+   AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "loss": "absolute"}')), '$.payload_version') = 2
+   AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "offset": "gb"}')), '$.payload_version') = 2 FROM fv;
+-- case: gbt.loss.absolute.median
+-- one feature that never splits (min_child_weight above the row count): the prediction is the median of the targets
+SELECT abs(predict_duration(gbt_train(feature_vector('k', 1), v, '{"loss": "absolute", "calibration_fraction": 0, "n_trees": 2}'), feature_vector('k', 1)) - 10) < 1e-9
+  FROM (SELECT column1 AS v FROM (VALUES (1), (2), (10), (500), (1000)));
+-- case: gbt.loss.ratio.mode
+-- the same with loss 'ratio': the repeated value wins over the median
+SELECT abs(predict_duration(gbt_train(feature_vector('k', 1), v, '{"loss": "ratio", "calibration_fraction": 0, "n_trees": 2}'), feature_vector('k', 1)) - 7) < 1e-9
+  FROM (SELECT column1 AS v FROM (VALUES (7), (7), (7), (300), (900), (2000), (5000)));
+-- case: gbt.offset.exact
+-- targets equal to the offset feature: every prediction is that feature's value; rows without it (target 9) start from the base score (10, the mode) and one tree at learning rate 1 moves them to 9
+WITH t(i, last) AS (SELECT id, CASE WHEN id % 7 = 0 THEN NULL ELSE 5 + id % 13 END FROM runs WHERE id <= 500),
+     mm(model) AS (SELECT gbt_train(feature_vector('last', last, 'x', i % 3), coalesce(last, 9), '{"offset": "last", "loss": "ratio", "n_trees": 1, "learning_rate": 1}') FROM t)
+SELECT abs(predict_duration(model, feature_vector('last', 12, 'x', 1)) - 12) < 1e-9
+   AND abs(predict_duration(model, feature_vector('last', 17.5, 'x', 2)) - 17.5) < 1e-9
+   AND abs(predict_duration(model, feature_vector('x', 2)) - 9) < 1e-9 FROM mm;
+-- case: gbt.offset.deterministic
+SELECT (SELECT gbt_train(f, dur, '{"n_trees": 10, "threads": 1, "offset": "gb", "loss": "ratio"}') FROM fv)
+     = (SELECT gbt_train(f, dur, '{"n_trees": 10, "threads": 2, "offset": "gb", "loss": "ratio"}') FROM fv);
 -- case: gbt.err.early.stopping
 -- error: gbt_train(): option early_stopping_rounds needs validation_fraction > 0
 SELECT gbt_train(f, dur, '{"early_stopping_rounds": 5}') FROM fv;

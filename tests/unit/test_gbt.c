@@ -311,24 +311,24 @@ static void test_split_gain(void) {
 /* ---------- objectives ---------- */
 
 static void test_objectives(void) {
-  double y[3] = {0, 1, 3}, p[3] = {0.5, 1, 1}, ty[3], s[3];
+  double y[3] = {0, 1, 3}, p[3] = {0.5, 1, 1}, ty[3], s[6];
   gbt_gh gh[3];
   om_err e;
-  gbt_obj_gradients(GBT_SQUARED, 0.5, y, p, 3, gh);
+  gbt_obj_gradients(GBT_SQUARED, GBT_LOSS_SQUARED, 0.5, 1.0, y, p, 3, gh);
   CHECK(gh[0].g == 0.5 && gh[1].g == 0 && gh[2].g == -2 && gh[2].h == 1);
-  gbt_obj_gradients(GBT_QUANTILE, 0.9, y, p, 3, gh);
+  gbt_obj_gradients(GBT_QUANTILE, GBT_LOSS_SQUARED, 0.9, 1.0, y, p, 3, gh);
   CHECK_CLOSE(gh[0].g, 0.1, 1e-15);
   CHECK_CLOSE(gh[1].g, 0.1, 1e-15); /* p ≥ y */
   CHECK(gh[2].g == -0.9 && gh[0].h == 1);
   {
     double yb[2] = {1, 0}, pb[2] = {0, log(3.0)};
-    gbt_obj_gradients(GBT_BINARY, 0.5, yb, pb, 2, gh);
+    gbt_obj_gradients(GBT_BINARY, GBT_LOSS_SQUARED, 0.5, 1.0, yb, pb, 2, gh);
     CHECK(gh[0].g == -0.5 && gh[0].h == 0.25);
     CHECK_CLOSE(gh[1].g, 0.75, 1e-15);
     CHECK_CLOSE(gh[1].h, 0.1875, 1e-15);
-    CHECK_CLOSE(gbt_obj_metric(GBT_BINARY, 0.5, yb, pb, 2), 0.5 * (log(2.0) + log(4.0)), 1e-15);
+    CHECK_CLOSE(gbt_obj_metric(GBT_BINARY, GBT_LOSS_SQUARED, 0.5, 1.0, yb, pb, 2), 0.5 * (log(2.0) + log(4.0)), 1e-15);
     pb[0] = 800; /* saturated: hessian floor */
-    gbt_obj_gradients(GBT_BINARY, 0.5, yb, pb, 1, gh);
+    gbt_obj_gradients(GBT_BINARY, GBT_LOSS_SQUARED, 0.5, 1.0, yb, pb, 1, gh);
     CHECK(gh[0].h == 1e-16);
   }
   CHECK(gbt_obj_transform_y(GBT_DURATION, y, 3, ty, &e) == OM_OK);
@@ -340,12 +340,12 @@ static void test_objectives(void) {
     bad[1] = 2;
     CHECK(gbt_obj_transform_y(GBT_BINARY, bad, 2, ty, &e) == OM_INVALID);
   }
-  CHECK(gbt_obj_base_score(GBT_SQUARED, 0.5, y, 3, s) == 4.0 / 3);
-  CHECK(gbt_obj_base_score(GBT_QUANTILE, 0.5, y, 3, s) == 1);
-  CHECK(gbt_obj_base_score(GBT_QUANTILE, 0.75, y, 3, s) == 2);
-  CHECK_CLOSE(gbt_obj_base_score(GBT_BINARY, 0.5, (double[]){0, 1, 1, 1}, 4, s), log(3.0), 1e-15);
-  CHECK_CLOSE(gbt_obj_metric(GBT_SQUARED, 0.5, y, p, 3), sqrt((0.25 + 0 + 4) / 3), 1e-15);
-  CHECK_CLOSE(gbt_obj_metric(GBT_QUANTILE, 0.9, y, p, 3), (0.1 * 0.5 + 0 + 0.9 * 2) / 3, 1e-15);
+  CHECK(gbt_obj_base_score(GBT_SQUARED, GBT_LOSS_SQUARED, 0.5, 1.0, y, 3, s) == 4.0 / 3);
+  CHECK(gbt_obj_base_score(GBT_QUANTILE, GBT_LOSS_SQUARED, 0.5, 1.0, y, 3, s) == 1);
+  CHECK(gbt_obj_base_score(GBT_QUANTILE, GBT_LOSS_SQUARED, 0.75, 1.0, y, 3, s) == 2);
+  CHECK_CLOSE(gbt_obj_base_score(GBT_BINARY, GBT_LOSS_SQUARED, 0.5, 1.0, (double[]){0, 1, 1, 1}, 4, s), log(3.0), 1e-15);
+  CHECK_CLOSE(gbt_obj_metric(GBT_SQUARED, GBT_LOSS_SQUARED, 0.5, 1.0, y, p, 3), sqrt((0.25 + 0 + 4) / 3), 1e-15);
+  CHECK_CLOSE(gbt_obj_metric(GBT_QUANTILE, GBT_LOSS_SQUARED, 0.9, 1.0, y, p, 3), (0.1 * 0.5 + 0 + 0.9 * 2) / 3, 1e-15);
   CHECK(gbt_obj_output(GBT_DURATION, -3) == 0);
   CHECK(gbt_obj_output(GBT_DURATION, log1p(5.0)) == expm1(log1p(5.0)));
   CHECK(gbt_obj_output(GBT_BINARY, 0) == 0.5);
@@ -586,7 +586,7 @@ static void test_training_end_to_end(void) {
         raw[i] = gbt_predict_raw(a, num, cat, miss);
         ty[i] = log1p(big.y[r]);
       }
-      CHECK(gbt_obj_metric(GBT_DURATION, 0.5, ty, raw, 8000) == gbt_model_valid_metric(a));
+      CHECK(gbt_obj_metric(GBT_DURATION, GBT_LOSS_SQUARED, 0.5, 1.0, ty, raw, 8000) == gbt_model_valid_metric(a));
     }
     if (a) { /* ties between copies go to the first copy, unless colsample dropped it */
       gbt_importance imp[3 * TF];

@@ -52,6 +52,27 @@
 **      |base| + Σ_trees max|leaf| is finite: every model gbt_train returns
 **      encodes to a payload gbt_decode accepts, and its raw score is finite
 **      for every row.
+**  11. loss (SQUARED and DURATION objectives): 'squared' fits the mean, as
+**      before; 'absolute' boosts the L1 loss (g = ±½, h = 1) and refits each
+**      leaf to the median of its rows' residuals (LightGBM-style), so the
+**      prediction is a conditional median — for DURATION the median in
+**      log1p space, which is also the median in seconds; 'ratio' (DURATION)
+**      boosts 1 − exp(−|r|/w) (g = sign(p − y)·exp(−|r|/w), h = 1) and
+**      refits each leaf to the kernel mode argmax_v Σ exp(−|r_i − v|/w)
+**      (attained at one of the r_i; ties: the smallest), so a leaf keeps
+**      exact repeats (r = 0) when they dominate it.  w = ratio_width: 1
+**      makes exp(−|r|) ≈ min(y, p)/max(y, p) exactly the accuracy people
+**      measure; a larger w moves the point towards the median.  The base
+**      score is the matching statistic of the fit rows; the holdout metric
+**      is RMSE, mean |r| or mean 1 − exp(−|r|/w) respectively.
+**  12. offset_feature: each row's starting score is its value of that
+**      numeric feature mapped into the trees' space (log1p for DURATION,
+**      which needs it ≥ 0; the value itself for SQUARED and QUANTILE); rows
+**      where it is missing or unusable start from the base score.  The trees
+**      then fit what the feature does not explain (xgboost's base_margin,
+**      kept in the model so that prediction applies it too).  BINARY takes
+**      no offset.  A model with loss 'squared' and no offset encodes in
+**      format 1, byte-identical to earlier versions.
 **
 ** Internal part (below the marker): the pieces shared by gbt_*.c and the unit
 ** tests.  Not for the SQL layer.
@@ -68,6 +89,16 @@ typedef enum gbt_objective {
   GBT_QUANTILE = 2, /* pinball loss at `alpha`, leaves refit to residual quantiles */
   GBT_BINARY = 3    /* logistic loss, y in [0, 1]; predictions are probabilities */
 } gbt_objective;
+
+/* The point a SQUARED or DURATION model predicts (point 11).  The trees fit
+** the same space (log1p for DURATION); only the statistic differs. */
+typedef enum gbt_loss {
+  GBT_LOSS_SQUARED = 0,  /* the conditional mean (of log1p for DURATION) */
+  GBT_LOSS_ABSOLUTE = 1, /* the conditional median (the same in seconds and in log1p) */
+  GBT_LOSS_RATIO = 2     /* DURATION only: the value that maximises the mean of
+                            exp(−|log1p y − log1p p|) ≈ min(y, p)/max(y, p) (a mode) */
+} gbt_loss;
+#define GBT_NO_OFFSET UINT32_MAX
 
 typedef struct gbt_options {
   uint32_t n_trees;               /* 100; boosting rounds (1..100000) */
@@ -88,6 +119,10 @@ typedef struct gbt_options {
   uint32_t threads;               /* 0 = auto (online CPUs, ≤ 4), else 1..64 */
   double calibration_fraction;    /* 0.1, in [0, 1): tail held out for intervals when
                                      validation_fraction = 0 */
+  gbt_loss loss;                  /* GBT_LOSS_SQUARED (point 11) */
+  uint32_t offset_feature;        /* GBT_NO_OFFSET, or a numeric feature whose value
+                                     starts each row's score (point 12) */
+  double ratio_width;             /* 1.0, in (0, 100]: w of loss RATIO (point 11) */
 } gbt_options;
 
 void gbt_options_default(gbt_options *o);
@@ -167,6 +202,11 @@ double gbt_model_valid_metric(const gbt_model *m); /* holdout metric of the kept
                                      for SQUARED, RMSE of log1p for DURATION, mean pinball
                                      loss for QUANTILE, log loss for BINARY); NaN if none */
 double gbt_model_base_score(const gbt_model *m);
+gbt_loss gbt_model_loss(const gbt_model *m);
+uint32_t gbt_model_offset_feature(const gbt_model *m); /* GBT_NO_OFFSET when none */
+/* The payload format gbt_encode writes for m (1 or 2, gbt_codec.c); the
+** envelope's payload version must be the same. */
+uint16_t gbt_payload_format(const gbt_model *m);
 double gbt_model_learning_rate(const gbt_model *m);
 double gbt_model_alpha(const gbt_model *m);
 double gbt_model_interval_coverage(const gbt_model *m);
@@ -175,7 +215,7 @@ uint32_t gbt_model_n_residuals(const gbt_model *m);   /* residual sample stored 
 
 /* ======================= internal (gbt_*.c and unit tests) ======================= */
 
-#define GBT_FORMAT 1     /* payload format version written by gbt_encode */
+#define GBT_FORMAT 2     /* newest payload format (format 1 when loss and offset are default) */
 #define GBT_MAX_DEPTH 16 /* max_depth limit (decoder: depth of any tree) */
 /* n_features limit.  Training memory grows with it: 2 KiB of bins per feature,
 ** and a node's histogram takes Σ codes × 16 bytes (codes per feature: 2 to
@@ -219,6 +259,8 @@ struct gbt_model {
   uint32_t n_features;
   uint8_t *is_cat; /* [n_features] */
   gbt_objective objective;
+  gbt_loss loss;
+  uint32_t offset_feature; /* GBT_NO_OFFSET or a numeric feature */
   double base_score, learning_rate, alpha, interval_coverage;
   uint32_t n_trees, n_rounds, best_iteration;
   double valid_metric;
@@ -441,14 +483,24 @@ static inline double gbt_tree_value_codes(const gbt_tnode *t, const uint8_t *row
 ** for labels outside the objective's domain. */
 om_status gbt_obj_transform_y(gbt_objective obj, const double *y, size_t n, double *out,
                               om_err *err);
-double gbt_obj_base_score(gbt_objective obj, double alpha, const double *ty, size_t n,
-                          double *scratch /* [n] */);
-void gbt_obj_gradients(gbt_objective obj, double alpha, const double *ty, const double *pred,
-                       size_t n, gbt_gh *gh);
+/* width: ratio_width of loss RATIO (ignored by the others). */
+double gbt_obj_base_score(gbt_objective obj, gbt_loss loss, double alpha, double width,
+                          const double *ty, size_t n, double *scratch /* [2n] */);
+void gbt_obj_gradients(gbt_objective obj, gbt_loss loss, double alpha, double width,
+                       const double *ty, const double *pred, size_t n, gbt_gh *gh);
 /* Holdout metric (see gbt_model_valid_metric); n ≥ 1. */
-double gbt_obj_metric(gbt_objective obj, double alpha, const double *ty, const double *pred,
-                      size_t n);
+double gbt_obj_metric(gbt_objective obj, gbt_loss loss, double alpha, double width,
+                      const double *ty, const double *pred, size_t n);
 double gbt_obj_output(gbt_objective obj, double raw);
+/* A feature value mapped to a starting raw score (point 12); NaN when unusable. */
+double gbt_obj_offset(gbt_objective obj, double v);
+/* The leaf statistic of a loss over residuals r[0..n), n ≥ 1 (reorders r;
+** scratch: [n]): median for ABSOLUTE, kernel mode for RATIO, alpha-quantile
+** for QUANTILE. */
+double gbt_obj_leaf_stat(gbt_objective obj, gbt_loss loss, double alpha, double width, double *r,
+                         size_t n, double *scratch);
+/* argmax_v Σ exp(−|r_i − v|/width) over v ∈ {r_i}; sorts r (tmp: [n]); n ≥ 1, width > 0. */
+double gbt_kernel_mode(double *r, double *tmp, size_t n, double width);
 
 /* ---- gbt_index.c ---- */
 #define GBT_BITSET_MAX_WORDS 8 /* bitset per node up to 511 categories, else code lists */

@@ -6,6 +6,7 @@
 **   u16 format (= GBT_FORMAT)     u16 objective (gbt_objective)
 **   u32 n_features                u8  is_cat[n_features] (0/1)
 **   f64 base_score  f64 learning_rate  f64 alpha  f64 interval_coverage
+**   (format 2 only: u16 loss (gbt_loss)  u32 offset_feature (0xFFFFFFFF: none))
 **   u32 n_trees (kept)  u32 n_rounds (trained)  u32 best_iteration
 **   f64 valid_metric (NaN: none)
 **   u64 n_calib   u32 n_resid (= min(n_calib, 512))   f64 resid[n_resid] ascending
@@ -18,6 +19,10 @@
 **     categorical: u32 feature, u32 left, u32 right, u32 k, u64 hash[k] ascending
 **   Child indices are tree-local, right = left + 1.  Nothing follows the last tree.
 **
+** Format 2 is format 1 plus the two fields above (gbt.h points 11, 12);
+** gbt_encode writes format 1 when loss is 'squared' and there is no offset,
+** so such models stay byte-identical to what earlier versions wrote.
+**
 ** Decoding validates everything before the model is used (OM_CORRUPT with a
 ** message naming the field; OM_UNSUPPORTED_VERSION for a newer format):
 **   1. every read is bounds-checked; counts are checked against the bytes
@@ -26,7 +31,9 @@
 **   3. scalars in range: objective known, base finite, learning rate > 0,
 **      alpha and coverage in (0, 1), n_trees ≥ 1, n_trees and best_iteration
 **      ≤ n_rounds, metric NaN or ≥ 0, residuals finite and ascending,
-**      importance finite and ≥ 0;
+**      importance finite and ≥ 0; format 2: loss known and allowed for the
+**      objective (gbt_train's rules), offset none or a numeric feature of a
+**      non-BINARY model;
 **   4. trees: children point forward inside the tree and are adjacent
 **      (right = left + 1), every node but the root is the child of exactly
 **      one node (so each tree is a tree), depth
@@ -43,7 +50,8 @@
 #include <string.h>
 
 om_status gbt_encode(const gbt_model *m, om_wbuf *w) {
-  om_wbuf_u16(w, GBT_FORMAT);
+  uint16_t format = gbt_payload_format(m);
+  om_wbuf_u16(w, format);
   om_wbuf_u16(w, (uint16_t)m->objective);
   om_wbuf_u32(w, m->n_features);
   om_wbuf_bytes(w, m->is_cat, m->n_features);
@@ -51,6 +59,10 @@ om_status gbt_encode(const gbt_model *m, om_wbuf *w) {
   om_wbuf_f64(w, m->learning_rate);
   om_wbuf_f64(w, m->alpha);
   om_wbuf_f64(w, m->interval_coverage);
+  if (format >= 2) {
+    om_wbuf_u16(w, (uint16_t)m->loss);
+    om_wbuf_u32(w, m->offset_feature);
+  }
   om_wbuf_u32(w, m->n_trees);
   om_wbuf_u32(w, m->n_rounds);
   om_wbuf_u32(w, m->best_iteration);
@@ -218,6 +230,20 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
   m->learning_rate = om_rbuf_f64(&r);
   m->alpha = om_rbuf_f64(&r);
   m->interval_coverage = om_rbuf_f64(&r);
+  if (format >= 2) {
+    uint16_t loss = om_rbuf_u16(&r);
+    m->offset_feature = om_rbuf_u32(&r);
+    if (!om_rbuf_ok(&r)) CORRUPT("gbt payload truncated in the header");
+    if (loss > GBT_LOSS_RATIO) CORRUPT("gbt payload loss %u", loss);
+    if (loss != GBT_LOSS_SQUARED && m->objective != GBT_SQUARED && m->objective != GBT_DURATION)
+      CORRUPT("gbt payload loss %u with objective %u", loss, objective);
+    if (loss == GBT_LOSS_RATIO && m->objective != GBT_DURATION)
+      CORRUPT("gbt payload loss %u with objective %u", loss, objective);
+    m->loss = (gbt_loss)loss;
+    if (m->offset_feature != GBT_NO_OFFSET &&
+        (m->offset_feature >= nf || m->is_cat[m->offset_feature] || m->objective == GBT_BINARY))
+      CORRUPT("gbt payload offset feature %u is not a numeric feature", m->offset_feature);
+  }
   m->n_trees = om_rbuf_u32(&r);
   m->n_rounds = om_rbuf_u32(&r);
   m->best_iteration = om_rbuf_u32(&r);

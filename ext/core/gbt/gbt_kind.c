@@ -4,9 +4,11 @@
 ** the schema's types telling it which features are categorical.
 **
 ** Behaviours:
-**   1. open() refuses a payload version other than GBT_FORMAT with
+**   1. open() refuses a payload version outside 1..GBT_FORMAT with
 **      OM_UNSUPPORTED_VERSION "boosted-tree payload version N is not
-**      supported (this build reads M)", then runs gbt_decode (gbt.h 6).
+**      supported (this build reads 1 to M)", and a payload whose own format
+**      field differs from the envelope's payload version as OM_CORRUPT,
+**      then runs gbt_decode (gbt.h 6).
 **   2. row_prepare is gbt_row_prepare: categorical code 0 is the default
 **      branch (missing, rare or unseen).
 **   3. importance is gbt_feature_importance (xgboost's total_gain,
@@ -21,9 +23,12 @@ static om_status gbt_kind_open(const mdl_view *v, void **model, om_err *err) {
   gbt_model *g = NULL;
   om_status st;
   *model = NULL;
-  if (v->payload_version != GBT_FORMAT)
-    return om_errf(err, OM_UNSUPPORTED_VERSION, "boosted-tree payload version %u is not supported (this build reads %d)",
+  if (v->payload_version < 1 || v->payload_version > GBT_FORMAT)
+    return om_errf(err, OM_UNSUPPORTED_VERSION, "boosted-tree payload version %u is not supported (this build reads 1 to %d)",
                    v->payload_version, GBT_FORMAT);
+  if (v->payload_len < 2 || (v->payload[0] | v->payload[1] << 8) != v->payload_version)
+    return om_errf(err, OM_CORRUPT, "boosted-tree payload format does not match the envelope's payload version %u",
+                   v->payload_version);
   is_cat = om_malloc(v->n_features ? v->n_features : 1);
   if (!is_cat) return om_errf(err, OM_NOMEM, "out of memory");
   for (uint32_t i = 0; i < v->n_features; i++) is_cat[i] = v->features[i].type == FV_CATEGORICAL;
@@ -63,7 +68,7 @@ const mdl_kind_def gbt_kind = {
     .code = MDL_KIND_GBT,
     .name = "gbt",
     .payload_version = GBT_FORMAT,
-    .payload_oldest = GBT_FORMAT,
+    .payload_oldest = 1,
     .open = gbt_kind_open,
     .close = gbt_kind_close,
     .row_prepare = gbt_kind_row_prepare,

@@ -22,6 +22,7 @@ gbt_model *gbt_model_alloc(uint32_t n_features) {
   if (!m) return NULL;
   m->n_features = n_features;
   m->valid_metric = NAN;
+  m->offset_feature = GBT_NO_OFFSET;
   m->is_cat = om_calloc(n_features, 1);
   m->imp_gain = om_calloc(n_features, sizeof(double));
   m->imp_cover = om_calloc(n_features, sizeof(double));
@@ -106,6 +107,11 @@ int gbt_model_is_cat(const gbt_model *m, uint32_t f) {
   return f < m->n_features ? m->is_cat[f] : 0;
 }
 gbt_objective gbt_model_objective(const gbt_model *m) { return m->objective; }
+gbt_loss gbt_model_loss(const gbt_model *m) { return m->loss; }
+uint32_t gbt_model_offset_feature(const gbt_model *m) { return m->offset_feature; }
+uint16_t gbt_payload_format(const gbt_model *m) {
+  return (m->loss == GBT_LOSS_SQUARED && m->offset_feature == GBT_NO_OFFSET) ? 1 : GBT_FORMAT;
+}
 uint32_t gbt_model_n_trees(const gbt_model *m) { return m->n_trees; }
 uint32_t gbt_model_n_rounds(const gbt_model *m) { return m->n_rounds; }
 uint32_t gbt_model_best_iteration(const gbt_model *m) { return m->best_iteration; }

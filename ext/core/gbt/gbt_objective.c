@@ -15,6 +15,21 @@
 **   5. Sums run in row order in one thread, so they are deterministic.
 **   6. SQUARED and QUANTILE labels must lie within ±GBT_MAX_ABS_TARGET
 **      (gbt.h point 10); DURATION's log1p and BINARY's [0, 1] cannot overflow.
+**   7. loss (gbt.h point 11) for SQUARED and DURATION: ABSOLUTE is QUANTILE
+**      at 0.5 (g = ±½, base = median, metric mean |r|, leaves refit to the
+**      median); RATIO with width w has g = sign(p − y)·exp(−|y − p|/w)
+**      (w times the derivative of 1 − exp(−|y − p|/w); g = 0 when p = y),
+**      h = 1, base and leaves = the kernel mode (gbt_kernel_mode), metric
+**      mean 1 − exp(−|r|/w).
+**   8. gbt_kernel_mode: f(v) = Σ exp(−|r_i − v|/w) is convex between
+**      neighbouring sorted r_i, so its maximum over the reals is at one of
+**      them; f(r_k) = L_k + R_k with L_k = Σ_{i≤k} exp((r_i − r_k)/w) and
+**      R_k = Σ_{i>k} exp((r_k − r_i)/w), both by one-pass recurrences whose
+**      factors are ≤ 1 (no overflow).  The first maximum in ascending order
+**      wins (deterministic).
+**   9. gbt_obj_offset: DURATION log1p(v) for finite v ≥ 0, SQUARED and
+**      QUANTILE v for finite |v| ≤ GBT_MAX_ABS_TARGET, else NaN (the row
+**      starts from the base score); BINARY always NaN.
 */
 #include "gbt.h"
 
@@ -48,14 +63,50 @@ om_status gbt_obj_transform_y(gbt_objective obj, const double *y, size_t n, doub
   return OM_OK;
 }
 
-double gbt_obj_base_score(gbt_objective obj, double alpha, const double *ty, size_t n,
-                          double *scratch) {
+double gbt_kernel_mode(double *r, double *tmp, size_t n, double width) {
+  double best = -1, arg = r[0], L = 0;
+  gbt_sort_f64(r, tmp, n);
+  /* tmp[k] = R_k, from the right */
+  tmp[n - 1] = 0;
+  for (size_t k = n - 1; k-- > 0;)
+    tmp[k] = (tmp[k + 1] + 1) * exp((r[k] - r[k + 1]) / width);
+  for (size_t k = 0; k < n; k++) {
+    double f;
+    L = k ? L * exp((r[k - 1] - r[k]) / width) + 1 : 1;
+    f = L + tmp[k];
+    if (f > best) {
+      best = f;
+      arg = r[k];
+    }
+  }
+  return arg;
+}
+
+double gbt_obj_leaf_stat(gbt_objective obj, gbt_loss loss, double alpha, double width, double *r,
+                         size_t n, double *scratch) {
+  if (obj == GBT_QUANTILE) return gbt_quantile_inplace(r, n, alpha);
+  if (loss == GBT_LOSS_RATIO) return gbt_kernel_mode(r, scratch, n, width);
+  return gbt_quantile_inplace(r, n, 0.5);
+}
+
+double gbt_obj_offset(gbt_objective obj, double v) {
+  if (!isfinite(v)) return NAN;
+  switch (obj) {
+  case GBT_DURATION: return v >= 0 ? log1p(v) : NAN;
+  case GBT_SQUARED:
+  case GBT_QUANTILE: return fabs(v) <= GBT_MAX_ABS_TARGET ? v : NAN;
+  default: return NAN;
+  }
+}
+
+double gbt_obj_base_score(gbt_objective obj, gbt_loss loss, double alpha, double width,
+                          const double *ty, size_t n, double *scratch) {
   double s = 0;
   if (n == 0) return 0;
-  if (obj == GBT_QUANTILE) {
+  if (obj == GBT_QUANTILE || (obj != GBT_BINARY && loss != GBT_LOSS_SQUARED)) {
     for (size_t i = 0; i < n; i++)
       scratch[i] = ty[i];
-    return gbt_quantile_inplace(scratch, n, alpha);
+    return gbt_obj_leaf_stat(obj, loss, alpha, width, scratch, n, scratch + n);
   }
   for (size_t i = 0; i < n; i++)
     s += ty[i];
@@ -74,8 +125,20 @@ static double sigmoid(double x) {
   return e / (1 + e);
 }
 
-void gbt_obj_gradients(gbt_objective obj, double alpha, const double *ty, const double *pred,
-                       size_t n, gbt_gh *gh) {
+void gbt_obj_gradients(gbt_objective obj, gbt_loss loss, double alpha, double width,
+                       const double *ty, const double *pred, size_t n, gbt_gh *gh) {
+  if (obj != GBT_BINARY && obj != GBT_QUANTILE && loss == GBT_LOSS_ABSOLUTE) {
+    obj = GBT_QUANTILE;
+    alpha = 0.5;
+  }
+  if (obj != GBT_BINARY && obj != GBT_QUANTILE && loss == GBT_LOSS_RATIO) {
+    for (size_t i = 0; i < n; i++) {
+      double d = pred[i] - ty[i], e = exp(-fabs(d) / width);
+      gh[i].g = d > 0 ? e : d < 0 ? -e : 0;
+      gh[i].h = 1;
+    }
+    return;
+  }
   switch (obj) {
   case GBT_SQUARED:
   case GBT_DURATION:
@@ -100,9 +163,16 @@ void gbt_obj_gradients(gbt_objective obj, double alpha, const double *ty, const 
   }
 }
 
-double gbt_obj_metric(gbt_objective obj, double alpha, const double *ty, const double *pred,
-                      size_t n) {
+double gbt_obj_metric(gbt_objective obj, gbt_loss loss, double alpha, double width,
+                      const double *ty, const double *pred, size_t n) {
   double s = 0;
+  if (obj != GBT_BINARY && obj != GBT_QUANTILE && loss != GBT_LOSS_SQUARED) {
+    for (size_t i = 0; i < n; i++) {
+      double a = fabs(ty[i] - pred[i]);
+      s += loss == GBT_LOSS_RATIO ? -expm1(-a / width) : a;
+    }
+    return s / (double)n;
+  }
   for (size_t i = 0; i < n; i++) {
     double d = ty[i] - pred[i];
     switch (obj) {

@@ -1,8 +1,10 @@
 /*
 ** gbt_predict.c — scoring one row with a trained or decoded model.
 **
-**   1. raw = base_score + Σ over trees of the leaf reached; trees are walked
-**      in order, so the sum is the one the trainer computed.
+**   1. raw = start + Σ over trees of the leaf reached; trees are walked in
+**      order, so the sum is the one the trainer computed.  start is the
+**      base score, or with an offset feature (gbt.h point 12) the row's
+**      gbt_obj_offset of it when usable (not missing, finite, in domain).
 **   2. Numeric node: missing (NaN, or missing[f] set) goes the default way,
 **      else x < threshold goes left.  Categorical node: the row's code for
 **      the feature (gbt_index.c: 1 + its position in the feature's
@@ -81,8 +83,18 @@ static GBT_ALWAYS_INLINE uint32_t step(const gbt_model *m, const gbt_node *tree,
 /* GBT_LOCKSTEP trees are walked together (for their deepest leaf's depth)
 ** so their dependent load chains overlap; leaves are added in tree order. */
 #define GBT_LOCKSTEP 8
+static GBT_ALWAYS_INLINE double start(const gbt_model *m, const row_in *r, int prepared) {
+  uint32_t f = m->offset_feature;
+  double v;
+  if (f == GBT_NO_OFFSET) return m->base_score;
+  if (prepared) v = r->x[f];
+  else v = (r->missing && r->missing[f]) ? NAN : r->num[f];
+  v = gbt_obj_offset(m->objective, v);
+  return isnan(v) ? m->base_score : v;
+}
+
 static GBT_ALWAYS_INLINE double walk(const gbt_model *m, const row_in *r, int prepared) {
-  double s = m->base_score;
+  double s = start(m, r, prepared);
   const gbt_node *nodes = m->pnodes;
   uint32_t t = 0;
   for (; t + GBT_LOCKSTEP <= m->n_trees; t += GBT_LOCKSTEP) {

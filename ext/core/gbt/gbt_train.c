@@ -73,6 +73,9 @@ void gbt_options_default(gbt_options *o) {
   o->interval_coverage = 0.9;
   o->threads = 0;
   o->calibration_fraction = 0.1;
+  o->loss = GBT_LOSS_SQUARED;
+  o->offset_feature = GBT_NO_OFFSET;
+  o->ratio_width = 1.0;
 }
 
 static om_status check_options(const gbt_options *o, om_err *err) {
@@ -113,10 +116,20 @@ static om_status check_options(const gbt_options *o, om_err *err) {
   if (!(o->calibration_fraction >= 0 && o->calibration_fraction < 1))
     return om_errf(err, OM_INVALID, "calibration_fraction must be in [0, 1), got %g",
                    o->calibration_fraction);
+  if (!(o->ratio_width > 0 && o->ratio_width <= 100))
+    return om_errf(err, OM_INVALID, "ratio_width must be in (0, 100], got %g", o->ratio_width);
+  if ((unsigned)o->loss > GBT_LOSS_RATIO)
+    return om_errf(err, OM_INVALID, "unknown loss %d", (int)o->loss);
+  if (o->loss != GBT_LOSS_SQUARED && o->objective != GBT_SQUARED && o->objective != GBT_DURATION)
+    return om_errf(err, OM_INVALID, "loss 'absolute' and 'ratio' need objective 'duration' or 'squared'");
+  if (o->loss == GBT_LOSS_RATIO && o->objective != GBT_DURATION)
+    return om_errf(err, OM_INVALID, "loss 'ratio' needs objective 'duration'");
+  if (o->offset_feature != GBT_NO_OFFSET && o->objective == GBT_BINARY)
+    return om_errf(err, OM_INVALID, "objective 'binary' takes no offset");
   return OM_OK;
 }
 
-static om_status check_data(const gbt_data *d, om_err *err) {
+static om_status check_data(const gbt_data *d, const gbt_options *o, om_err *err) {
   if (!d || !d->y || (d->n_features > 0 && !d->cols))
     return om_errf(err, OM_INVALID, "missing data arrays");
   if (d->n_features < 1 || d->n_features > GBT_MAX_FEATURES)
@@ -130,6 +143,9 @@ static om_status check_data(const gbt_data *d, om_err *err) {
     if (c->is_cat ? !c->cat : !c->num)
       return om_errf(err, OM_INVALID, "feature %u has no values", f + 1);
   }
+  if (o->offset_feature != GBT_NO_OFFSET &&
+      (o->offset_feature >= d->n_features || d->cols[o->offset_feature].is_cat))
+    return om_errf(err, OM_INVALID, "the offset must be a numeric feature");
   return OM_OK;
 }
 
@@ -165,8 +181,8 @@ static void grad_task(void *ctx, size_t t, unsigned worker) {
   size_t r0 = t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
   (void)worker;
   if (r1 > tr->n_fit) r1 = tr->n_fit;
-  gbt_obj_gradients(tr->o->objective, tr->o->alpha, tr->ty + r0, tr->pred + r0, r1 - r0,
-                    tr->gh + r0);
+  gbt_obj_gradients(tr->o->objective, tr->o->loss, tr->o->alpha, tr->o->ratio_width, tr->ty + r0, tr->pred + r0,
+                    r1 - r0, tr->gh + r0);
 }
 
 static void refit_task(void *ctx, size_t t, unsigned worker) {
@@ -178,7 +194,9 @@ static void refit_task(void *ctx, size_t t, unsigned worker) {
     uint32_t r = tr->g.rows[i];
     s[m++] = tr->ty[r] - tr->pred[r];
   }
-  n->value = m ? tr->o->learning_rate * gbt_quantile_inplace(s, m, tr->o->alpha) : 0;
+  n->value = m ? tr->o->learning_rate * gbt_obj_leaf_stat(tr->o->objective, tr->o->loss, tr->o->alpha,
+                                                          tr->o->ratio_width, s, m, s + tr->n_fit)
+               : 0;
 }
 
 static void leaf_update_task(void *ctx, size_t t, unsigned worker) {
@@ -503,7 +521,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   if (out) *out = NULL;
   if (!o || !out) return om_errf(err, OM_INVALID, "missing options or output");
   if ((st = check_options(o, err)) != OM_OK) return st;
-  if ((st = check_data(d, err)) != OM_OK) return st;
+  if ((st = check_data(d, o, err)) != OM_OK) return st;
   tr.d = d;
   tr.o = o;
   tr.n = d->n_rows;
@@ -557,14 +575,24 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     m->interval_coverage = o->interval_coverage;
     for (uint32_t f = 0; f < tr.F; f++)
       m->is_cat[f] = (uint8_t)(d->cols[f].is_cat != 0);
-    m->base_score = gbt_obj_base_score(o->objective, o->alpha, tr.ty, tr.n_fit,
+    m->loss = o->loss;
+    m->offset_feature = o->offset_feature;
+    m->base_score = gbt_obj_base_score(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty, tr.n_fit,
                                        (double *)(void *)tr.scratch[0]);
     for (size_t r = 0; r < tr.n; r++)
       tr.pred[r] = m->base_score;
+    if (o->offset_feature != GBT_NO_OFFSET) {
+      const double *v = d->cols[o->offset_feature].num;
+      for (size_t r = 0; r < tr.n; r++) {
+        double s0 = gbt_obj_offset(o->objective, v[r]);
+        if (!isnan(s0)) tr.pred[r] = s0;
+      }
+    }
     if (o->objective != GBT_BINARY) {
       S = 0;
       for (size_t r = 0; r < tr.n_fit; r++)
-        if (fabs(tr.ty[r] - m->base_score) > S) S = fabs(tr.ty[r] - m->base_score);
+        if (fabs(tr.ty[r] - tr.pred[r]) > S) S = fabs(tr.ty[r] - tr.pred[r]);
+      if (S == 0 && o->offset_feature != GBT_NO_OFFSET) S = 1; /* every offset was exact */
     }
     if (!isfinite(m->base_score) || !isfinite(S)) {
       st = nonfinite(err, "base score");
@@ -629,7 +657,8 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     if (st != OM_OK) goto nomem;
     for (uint32_t i = 0; i < tr.g.n_nodes; i++)
       if (!tr.g.nodes[i].left) tr.leaves[n_leaves++] = i;
-    if (o->objective == GBT_QUANTILE) gbt_pool_run(tr.pool, n_leaves, refit_task, &tr);
+    if (o->objective == GBT_QUANTILE || o->loss != GBT_LOSS_SQUARED)
+      gbt_pool_run(tr.pool, n_leaves, refit_task, &tr);
     if ((st = check_leaves(&tr, n_leaves, S, t + 1, err)) != OM_OK) goto fail;
     gbt_grower_leaf_blocks(&tr.g, GBT_ROW_BLOCK);
     gbt_pool_run(tr.pool, tr.g.n_ranges, leaf_update_task, &tr);
@@ -640,7 +669,8 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     rounds = t + 1;
     if (tr.n_hold > 0) {
       double metric =
-          gbt_obj_metric(o->objective, o->alpha, tr.ty + tr.n_fit, tr.pred + tr.n_fit, tr.n_hold);
+          gbt_obj_metric(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty + tr.n_fit, tr.pred + tr.n_fit,
+                         tr.n_hold);
       last_metric = metric;
       if (!isfinite(metric)) {
         st = om_errf(err, OM_INVALID,
