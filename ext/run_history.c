@@ -75,6 +75,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "core/base/om_json.h"
 #include "core/base/om_text.h"
 #include "core/hist/hist.h"
@@ -113,8 +115,18 @@ typedef struct rh_opts {
   int k;
 } rh_opts;
 
+/* A record kept for id look-ups (behaviour 11): hist_out without the pointer. */
+typedef struct rh_rec {
+  double mean, mean_last2, mean_last_k, ratio_last, ratio_mean, since_last_end, running_elapsed, since_last_submit;
+  uint32_t row, n, n_top, running, all_running;
+} rh_rec;
+
 typedef struct rh_cursor {
   sqlite3_vtab_cursor base;
+  /* the source as read, kept while the arguments stay the same (11) */
+  int loaded;            /* everything below up to sweep is valid */
+  char *source;          /* the arguments: source text, options text or NULL */
+  char *options;
   size_t n, cap;         /* rows read, capacity of the arrays */
   rh_id *id;             /* [n] */
   uint8_t *arena;        /* TEXT and BLOB ids */
@@ -127,11 +139,30 @@ typedef struct rh_cursor {
   int submit_int;        /* every submit is an INTEGER */
   int end_int;           /* every end is an INTEGER */
   hist_sweep *sweep;
+  /* id look-ups (11): a hash table of the rows' ids, made on the first */
+  uint64_t *row_hash;    /* [n] hash of the row's normalised id */
+  uint32_t *id_head;     /* [id_mask + 1] first row + 1 of a bucket (rows with a submit) */
+  uint32_t *id_next;     /* [n] next row + 1 in the bucket */
+  size_t id_mask;
+  int unique;            /* no two rows with a submit share an id hash */
+  int stream;            /* look-ups follow the sweep (see rh_lookup) */
+  int consumed;          /* the pending record was returned: advance first */
+  int have;              /* pend holds a record */
+  hist_out pend;         /* the sweep's next record, while streaming */
+  /* every record, when look-ups do not come in output order */
+  rh_rec *recs;          /* [n_recs] in output order */
+  uint32_t *rec_top;     /* [n_recs * kt] */
+  uint32_t *rec_of_row;  /* [n] record index, or UINT32_MAX: no submit */
+  size_t n_recs;
+  uint32_t kt;           /* top rows kept per record: max(k, 3) */
+  /* the scan */
+  int lookup;            /* this scan is an id look-up */
+  int single;            /* ... that returns one row at most */
+  uint64_t want;         /* its hash */
+  uint32_t at;           /* its current row + 1 (table look-ups) */
   hist_out rec;          /* the current row */
   int eof;
   sqlite3_int64 rowid;
-  char *source;          /* the arguments, for the hidden columns */
-  char *options;
 } rh_cursor;
 
 typedef struct rh_vtab {
@@ -208,6 +239,7 @@ static int rhOpen(sqlite3_vtab *vt, sqlite3_vtab_cursor **pp) {
   return SQLITE_OK;
 }
 
+/* Drop everything read from the source (a new source, or the cursor closes). */
 static void rh_reset(rh_cursor *c) {
   hist_close(c->sweep);
   sqlite3_free(c->id);
@@ -221,6 +253,12 @@ static void rh_reset(rh_cursor *c) {
   sqlite3_free(c->tie);
   sqlite3_free(c->source);
   sqlite3_free(c->options);
+  sqlite3_free(c->row_hash);
+  sqlite3_free(c->id_head);
+  sqlite3_free(c->id_next);
+  sqlite3_free(c->recs);
+  sqlite3_free(c->rec_top);
+  sqlite3_free(c->rec_of_row);
   memset((char *)c + sizeof c->base, 0, sizeof *c - sizeof c->base);
   c->eof = 1;
 }
@@ -718,34 +756,193 @@ static int rh_ties(rh_cursor *c) {
   return SQLITE_OK;
 }
 
+/* ------------------------------------------------------------------ id look-ups */
+
+/* Behaviour 11: ids are hashed in a normal form under which every two
+** values SQL's = can find equal (whatever affinity the comparison applies)
+** hash alike: numbers by their double value, TEXT that reads as a number
+** likewise, other TEXT and BLOBs by their bytes.  So a bucket holds a
+** superset of the matches, and SQLite checks the constraint itself. */
+static uint64_t rh_hash_num(double d) {
+  if (d == 0) d = 0; /* -0.0 */
+  return XXH3_64bits_withSeed(&d, sizeof d, 1);
+}
+
+static uint64_t rh_hash_bytes(int type, const void *p, size_t n) {
+  if (type == SQLITE_TEXT && n < 128) { /* a longer text is not taken for a number */
+    char buf[128], *end;
+    size_t lo = 0, hi = n;
+    while (lo < hi && ((const char *)p)[lo] == ' ') lo++;
+    while (hi > lo && ((const char *)p)[hi - 1] == ' ') hi--;
+    if (hi > lo) {
+      double d;
+      memcpy(buf, (const char *)p + lo, hi - lo);
+      buf[hi - lo] = 0;
+      d = om_strtod(buf, &end);
+      if (end == buf + (hi - lo)) return rh_hash_num(d);
+    }
+  }
+  return XXH3_64bits_withSeed(p, n, type == SQLITE_TEXT ? 2 : 3);
+}
+
+static uint64_t rh_hash_id(const rh_cursor *c, const rh_id *d) {
+  switch (d->type) {
+  case SQLITE_INTEGER: return rh_hash_num((double)d->u.i);
+  case SQLITE_FLOAT: return rh_hash_num(d->u.r);
+  case SQLITE_TEXT:
+  case SQLITE_BLOB: return rh_hash_bytes(d->type, c->arena + d->u.off, d->len);
+  default: return 0;
+  }
+}
+
+static uint64_t rh_hash_value(sqlite3_value *v) {
+  switch (sqlite3_value_type(v)) {
+  case SQLITE_INTEGER: return rh_hash_num((double)sqlite3_value_int64(v));
+  case SQLITE_FLOAT: return rh_hash_num(sqlite3_value_double(v));
+  case SQLITE_TEXT: return rh_hash_bytes(SQLITE_TEXT, sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v));
+  default: return rh_hash_bytes(SQLITE_BLOB, sqlite3_value_blob(v), (size_t)sqlite3_value_bytes(v));
+  }
+}
+
+/* The hash table of ids over the rows with a submit (those with a record),
+** and whether every such row's id hash is its own. */
+static int rh_index_ids(rh_cursor *c) {
+  size_t cap = 1;
+  while (cap < 2 * c->n) cap *= 2;
+  c->row_hash = sqlite3_malloc64((sqlite3_uint64)(c->n ? c->n : 1) * sizeof *c->row_hash);
+  c->id_next = sqlite3_malloc64((sqlite3_uint64)(c->n ? c->n : 1) * sizeof *c->id_next);
+  c->id_head = sqlite3_malloc64((sqlite3_uint64)cap * sizeof *c->id_head);
+  if (!c->row_hash || !c->id_next || !c->id_head) return SQLITE_NOMEM;
+  memset(c->id_head, 0, cap * sizeof *c->id_head);
+  c->id_mask = cap - 1;
+  c->unique = 1;
+  for (size_t i = c->n; i-- > 0;) {
+    size_t b;
+    if (isnan(c->submit[i])) continue;
+    c->row_hash[i] = rh_hash_id(c, &c->id[i]);
+    b = (size_t)c->row_hash[i] & c->id_mask;
+    for (uint32_t at = c->id_head[b]; at && c->unique; at = c->id_next[at - 1])
+      if (c->row_hash[at - 1] == c->row_hash[i]) c->unique = 0;
+    c->id_next[i] = c->id_head[b];
+    c->id_head[b] = (uint32_t)i + 1;
+  }
+  return SQLITE_OK;
+}
+
+/* Run the whole sweep once into c->recs. */
+static int rh_materialize(rh_cursor *c) {
+  hist_out o;
+  c->kt = c->k > 3 ? (uint32_t)c->k : 3;
+  c->recs = sqlite3_malloc64((sqlite3_uint64)(c->n ? c->n : 1) * sizeof *c->recs);
+  c->rec_top = sqlite3_malloc64((sqlite3_uint64)(c->n ? c->n : 1) * c->kt * sizeof *c->rec_top);
+  c->rec_of_row = sqlite3_malloc64((sqlite3_uint64)(c->n ? c->n : 1) * sizeof *c->rec_of_row);
+  if (!c->recs || !c->rec_top || !c->rec_of_row) return SQLITE_NOMEM;
+  memset(c->rec_of_row, 0xFF, c->n * sizeof *c->rec_of_row);
+  hist_rewind(c->sweep);
+  c->n_recs = 0;
+  while (hist_next(c->sweep, &o)) {
+    size_t i = c->n_recs++;
+    rh_rec *r = &c->recs[i];
+    r->mean = o.mean;
+    r->mean_last2 = o.mean_last2;
+    r->mean_last_k = o.mean_last_k;
+    r->ratio_last = o.ratio_last;
+    r->ratio_mean = o.ratio_mean;
+    r->since_last_end = o.since_last_end;
+    r->running_elapsed = o.running_elapsed;
+    r->since_last_submit = o.since_last_submit;
+    r->row = (uint32_t)o.row;
+    r->n = o.n;
+    r->n_top = o.n_top;
+    r->running = o.running;
+    r->all_running = o.all_running;
+    if (o.n_top) memcpy(c->rec_top + i * c->kt, o.top, o.n_top * sizeof *o.top);
+    c->rec_of_row[o.row] = (uint32_t)i;
+  }
+  c->stream = 0;
+  return SQLITE_OK;
+}
+
+/* Move a table look-up to the first row at or after c->at (1-based) with
+** the wanted hash, and make its record the current row. */
+static void rh_lookup_settle(rh_cursor *c) {
+  while (c->at && c->row_hash[c->at - 1] != c->want) c->at = c->id_next[c->at - 1];
+  c->eof = !c->at;
+  if (!c->eof) {
+    uint32_t i = c->rec_of_row[c->at - 1];
+    const rh_rec *r = &c->recs[i];
+    hist_out *o = &c->rec;
+    o->row = r->row;
+    o->n = r->n;
+    o->n_top = r->n_top;
+    o->top = c->rec_top + (size_t)i * c->kt;
+    o->mean = r->mean;
+    o->mean_last2 = r->mean_last2;
+    o->mean_last_k = r->mean_last_k;
+    o->ratio_last = r->ratio_last;
+    o->ratio_mean = r->ratio_mean;
+    o->since_last_end = r->since_last_end;
+    o->running = r->running;
+    o->running_elapsed = r->running_elapsed;
+    o->since_last_submit = r->since_last_submit;
+    o->all_running = r->all_running;
+  }
+}
+
+/* An id look-up (behaviour 11).  While ids are unique and the look-ups ask
+** for the records in output order (a join driven by another scan of the
+** same source, or by a table in submit order), each is the sweep's next
+** record: nothing is stored.  An id that no row has is simply not found.
+** The first look-up out of order stores every record (rh_materialize) and
+** later ones go through the hash table. */
+static int rh_lookup(rh_cursor *c, sqlite3_value *idv) {
+  int rc;
+  c->lookup = 1;
+  c->single = 0;
+  if (!c->row_hash) {
+    if ((rc = rh_index_ids(c)) != SQLITE_OK) return rc;
+    c->stream = c->unique;
+    c->consumed = 1;
+    c->have = 0;
+    hist_rewind(c->sweep);
+  }
+  if (sqlite3_value_type(idv) == SQLITE_NULL) return SQLITE_OK; /* = NULL: no rows */
+  c->want = rh_hash_value(idv);
+  c->at = c->id_head[(size_t)c->want & c->id_mask];
+  if (c->stream) {
+    if (c->consumed) {
+      c->have = hist_next(c->sweep, &c->pend);
+      c->consumed = 0;
+    }
+    if (c->have && c->row_hash[c->pend.row] == c->want) {
+      c->rec = c->pend;
+      c->consumed = 1;
+      c->single = 1;
+      c->eof = 0;
+      return SQLITE_OK;
+    }
+    while (c->at && c->row_hash[c->at - 1] != c->want) c->at = c->id_next[c->at - 1];
+    if (!c->at) return SQLITE_OK; /* no such id */
+    if ((rc = rh_materialize(c)) != SQLITE_OK) return rc;
+  } else if (!c->recs && (rc = rh_materialize(c)) != SQLITE_OK) {
+    return rc;
+  }
+  rh_lookup_settle(c);
+  c->single = c->unique;
+  return SQLITE_OK;
+}
+
 /* ------------------------------------------------------------------ scan */
 
-static int rhFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
-  rh_cursor *c = (rh_cursor *)cur;
-  sqlite3_vtab *vt = cur->pVtab;
-  sqlite3 *db = ((rh_vtab *)vt)->db;
-  sqlite3_value *src = NULL, *opt = NULL;
+/* Read, check and sort the source (behaviours 2-5) into the cursor. */
+static int rh_load(rh_cursor *c, sqlite3_vtab *vt, sqlite3 *db, sqlite3_value *opt) {
   sqlite3_stmt *st = NULL;
   hist_keymap *keys = NULL;
   rh_opts o;
   om_interrupt it;
   om_err err;
   om_status s;
-  int rc, a = 0;
-  rh_reset(c);
-  memset(&o, 0, sizeof o);
-  if (idxNum & 1) src = a < argc ? argv[a++] : NULL;
-  if (idxNum & 2) opt = a < argc ? argv[a++] : NULL;
-  if (!src) return rh_errmsg(vt, "needs a source argument");
-  if (sqlite3_value_type(src) == SQLITE_NULL) return SQLITE_OK; /* behaviour 1: no rows */
-  if (sqlite3_value_type(src) != SQLITE_TEXT)
-    return rh_errmsg(vt, "source is %s; expected a table or view name (TEXT)", omen_type_name(src));
-  c->source = sqlite3_mprintf("%s", (const char *)sqlite3_value_text(src));
-  if (!c->source) return SQLITE_NOMEM;
-  if (opt && sqlite3_value_type(opt) == SQLITE_TEXT) {
-    c->options = sqlite3_mprintf("%s", (const char *)sqlite3_value_text(opt));
-    if (!c->options) return SQLITE_NOMEM;
-  }
+  int rc;
   rc = rh_opts_read(vt, db, opt, &o);
   if (rc != SQLITE_OK) goto done;
   c->k = o.k;
@@ -756,9 +953,9 @@ static int rhFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     goto done;
   }
   rc = rh_read(vt, c, db, st, &o, keys);
+  if (rc != SQLITE_OK) goto done;
   sqlite3_finalize(st);
   st = NULL;
-  if (rc != SQLITE_OK) goto done;
   rc = rh_ties(c);
   if (rc != SQLITE_OK) goto done;
   {
@@ -770,24 +967,75 @@ static int rhFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   if (s == OM_NOMEM) rc = SQLITE_NOMEM;
   else if (s == OM_INTERRUPTED) rc = SQLITE_INTERRUPT;
   else if (s != OM_OK) rc = rh_errmsg(vt, "%s", err.msg);
-  if (rc != SQLITE_OK) goto done;
-  c->eof = !hist_next(c->sweep, &c->rec);
 done:
   sqlite3_finalize(st);
   hist_keymap_free(keys);
   rh_opts_free(&o);
-  if (rc != SQLITE_OK) {
-    /* keep the arguments' copies out of the way: no rows */
-    hist_close(c->sweep);
-    c->sweep = NULL;
-    c->eof = 1;
-  }
   return rc;
+}
+
+static int rh_same_text(const char *a, sqlite3_value *v) {
+  const char *b = v && sqlite3_value_type(v) == SQLITE_TEXT ? (const char *)sqlite3_value_text(v) : NULL;
+  return a && b ? strcmp(a, b) == 0 : !a && !b;
+}
+
+static int rhFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
+  rh_cursor *c = (rh_cursor *)cur;
+  sqlite3_vtab *vt = cur->pVtab;
+  sqlite3 *db = ((rh_vtab *)vt)->db;
+  sqlite3_value *src = NULL, *opt = NULL, *idv = NULL;
+  int rc, a = 0;
+  c->eof = 1;
+  c->lookup = 0;
+  c->rowid = 0;
+  if (idxNum & 1) src = a < argc ? argv[a++] : NULL;
+  if (idxNum & 2) opt = a < argc ? argv[a++] : NULL;
+  if (idxNum & 4) idv = a < argc ? argv[a++] : NULL;
+  if (!src) return rh_errmsg(vt, "needs a source argument");
+  if (sqlite3_value_type(src) == SQLITE_NULL) return SQLITE_OK; /* behaviour 1: no rows */
+  if (sqlite3_value_type(src) != SQLITE_TEXT)
+    return rh_errmsg(vt, "source is %s; expected a table or view name (TEXT)", omen_type_name(src));
+  if (!(c->loaded && rh_same_text(c->source, src) && rh_same_text(c->options, opt))) {
+    rh_reset(c);
+    c->source = sqlite3_mprintf("%s", (const char *)sqlite3_value_text(src));
+    if (!c->source) return SQLITE_NOMEM;
+    if (opt && sqlite3_value_type(opt) == SQLITE_TEXT) {
+      c->options = sqlite3_mprintf("%s", (const char *)sqlite3_value_text(opt));
+      if (!c->options) return SQLITE_NOMEM;
+    }
+    rc = rh_load(c, vt, db, opt);
+    if (rc != SQLITE_OK) {
+      rh_reset(c);
+      return rc;
+    }
+    c->loaded = 1;
+  }
+  if (idv) {
+    rc = rh_lookup(c, idv);
+    if (rc != SQLITE_OK) rh_reset(c);
+    return rc;
+  }
+  c->stream = 0; /* the sweep is ours now: later look-ups use the table */
+  if (c->row_hash && !c->recs && (rc = rh_materialize(c)) != SQLITE_OK) {
+    rh_reset(c);
+    return rc;
+  }
+  hist_rewind(c->sweep);
+  c->eof = !hist_next(c->sweep, &c->rec);
+  return SQLITE_OK;
 }
 
 static int rhNext(sqlite3_vtab_cursor *cur) {
   rh_cursor *c = (rh_cursor *)cur;
-  c->eof = !hist_next(c->sweep, &c->rec);
+  if (c->lookup) {
+    if (c->single) c->eof = 1;
+    else {
+      c->at = c->id_next[c->at - 1];
+      rh_lookup_settle(c);
+    }
+  } else {
+    c->eof = !hist_next(c->sweep, &c->rec);
+  }
   c->rowid++;
   return SQLITE_OK;
 }
@@ -887,32 +1135,43 @@ static int rhRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid) {
 }
 
 /* Behaviour 1: source must be an equality constraint; options may be.
-** Behaviour 6: ORDER BY submit [, id] ascending is our order. */
+** Behaviour 11: an equality on id is used for a look-up (idxNum 4; not
+** omitted: SQLite checks it).  Behaviour 6: ORDER BY submit [, id]
+** ascending is the order of a scan. */
 static int rhBestIndex(sqlite3_vtab *vt, sqlite3_index_info *info) {
   int arg[2] = {-1, -1}; /* constraint index for source, options */
+  int id = -1, argv = 1;
   for (int i = 0; i < info->nConstraint; i++) {
     const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+    if (k->iColumn == RH_ID && k->usable && k->op == SQLITE_INDEX_CONSTRAINT_EQ && id < 0) id = i;
     if (k->iColumn != RH_SOURCE && k->iColumn != RH_OPTIONS) continue;
     if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
     arg[k->iColumn - RH_SOURCE] = i;
   }
   if (arg[0] < 0) return SQLITE_CONSTRAINT;
-  info->aConstraintUsage[arg[0]].argvIndex = 1;
+  info->aConstraintUsage[arg[0]].argvIndex = argv++;
   info->aConstraintUsage[arg[0]].omit = 1;
   info->idxNum = 1;
   if (arg[1] >= 0) {
-    info->aConstraintUsage[arg[1]].argvIndex = 2;
+    info->aConstraintUsage[arg[1]].argvIndex = argv++;
     info->aConstraintUsage[arg[1]].omit = 1;
     info->idxNum |= 2;
+  }
+  if (id >= 0) {
+    info->aConstraintUsage[id].argvIndex = argv++;
+    info->idxNum |= 4;
+    info->estimatedCost = 25;
+    info->estimatedRows = 2;
+    return SQLITE_OK;
   }
   if ((info->nOrderBy == 1 || info->nOrderBy == 2) && info->aOrderBy[0].iColumn == RH_SUBMIT &&
       !info->aOrderBy[0].desc &&
       (info->nOrderBy == 1 || (info->aOrderBy[1].iColumn == RH_ID && !info->aOrderBy[1].desc)))
     info->orderByConsumed = 1;
-  /* a whole-table read and sort: expensive, so that a join makes it the
-  ** outer loop, scanned once (behaviour 8) */
-  info->estimatedCost = 1e9;
-  info->estimatedRows = 100000;
+  /* a whole-table read and sort, done once per scan: the outer loop of a
+  ** join, whose inner run_history() calls look ids up (behaviour 8) */
+  info->estimatedCost = 4e6;
+  info->estimatedRows = 1000000;
   return SQLITE_OK;
 }
 

@@ -77,16 +77,22 @@ static int sk_less(const hist_sk *x, const hist_sk *y) {
   return x->row < y->row;
 }
 
-/* Sort v[0, n): insertion sort of runs of 32, then bottom-up merges through
-** one scratch array, polling the interrupt once per pass. */
-static om_status sk_sort(hist_sk *v, size_t n, const om_interrupt *it, om_err *err) {
+/* Sort v[0, n) with buf[0, n) as scratch: a pass that returns at once when
+** v is already in order (a runs table kept in submit order), insertion sort
+** of runs of 32, then bottom-up merges, a merge of two runs already in
+** order being a copy; the interrupt is polled once per pass. */
+static om_status sk_sort(hist_sk *v, hist_sk *buf, size_t n, const om_interrupt *it, om_err *err) {
   enum { RUN = 32 };
-  hist_sk *buf, *src = v, *dst;
+  hist_sk *src = v, *dst = buf;
+  size_t i;
+  for (i = 1; i < n && !sk_less(&v[i], &v[i - 1]); i++) {
+  }
+  if (i >= n) return OM_OK;
   for (size_t lo = 0; lo < n; lo += RUN) {
     size_t hi = lo + RUN < n ? lo + RUN : n;
-    for (size_t i = lo + 1; i < hi; i++) {
-      hist_sk x = v[i];
-      size_t j = i;
+    for (size_t a = lo + 1; a < hi; a++) {
+      hist_sk x = v[a];
+      size_t j = a;
       while (j > lo && sk_less(&x, &v[j - 1])) {
         v[j] = v[j - 1];
         j--;
@@ -94,20 +100,17 @@ static om_status sk_sort(hist_sk *v, size_t n, const om_interrupt *it, om_err *e
       v[j] = x;
     }
   }
-  if (n <= RUN) return OM_OK;
-  buf = om_malloc_array(n, sizeof *buf);
-  if (!buf) return om_errf(err, OM_NOMEM, "out of memory");
-  dst = buf;
   for (size_t w = RUN; w < n; w *= 2) {
-    if (om_interrupted(it)) {
-      om_free(buf);
-      return om_errf(err, OM_INTERRUPTED, "interrupted");
-    }
+    if (om_interrupted(it)) return om_errf(err, OM_INTERRUPTED, "interrupted");
     for (size_t lo = 0; lo < n; lo += 2 * w) {
       size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-      size_t i = lo, j = mid, o = lo;
-      while (i < mid && j < hi) dst[o++] = sk_less(&src[j], &src[i]) ? src[j++] : src[i++];
-      while (i < mid) dst[o++] = src[i++];
+      size_t a = lo, j = mid, o = lo;
+      if (mid == hi || !sk_less(&src[mid], &src[mid - 1])) {
+        memcpy(dst + lo, src + lo, (hi - lo) * sizeof *dst);
+        continue;
+      }
+      while (a < mid && j < hi) dst[o++] = sk_less(&src[j], &src[a]) ? src[j++] : src[a++];
+      while (a < mid) dst[o++] = src[a++];
       while (j < hi) dst[o++] = src[j++];
     }
     hist_sk *t = src;
@@ -115,7 +118,6 @@ static om_status sk_sort(hist_sk *v, size_t n, const om_interrupt *it, om_err *e
     dst = t;
   }
   if (src != v) memcpy(v, src, n * sizeof *v);
-  om_free(buf);
   return OM_OK;
 }
 
@@ -147,16 +149,15 @@ void hist_close(hist_sweep *s) {
 }
 
 /* Sort the rows selected by want (0 = q, 1 = a, 2 = history order) and
-** return their row indices in that order (*out, *count). */
-static om_status sorted_rows(const hist_input *in, int want, const om_interrupt *it, uint32_t **out, size_t *count,
-                             om_err *err) {
-  hist_sk *v;
+** return their row indices in that order (*out, *count).  v and buf are
+** scratch arrays of in->n records, shared by the sorts (one allocation of
+** each: fresh pages cost page faults). */
+static om_status sorted_rows(const hist_input *in, int want, hist_sk *v, hist_sk *buf, const om_interrupt *it,
+                             uint32_t **out, size_t *count, om_err *err) {
   size_t m = 0;
   om_status st;
   *out = NULL;
   *count = 0;
-  v = om_malloc_array(in->n ? in->n : 1, sizeof *v);
-  if (!v) return om_errf(err, OM_NOMEM, "out of memory");
   for (size_t i = 0; i < in->n; i++) {
     double s = in->submit[i], e = in->end[i];
     hist_sk *r = &v[m];
@@ -179,7 +180,7 @@ static om_status sorted_rows(const hist_input *in, int want, const om_interrupt 
     }
     m++;
   }
-  st = sk_sort(v, m, it, err);
+  st = sk_sort(v, buf, m, it, err);
   if (st == OM_OK) {
     uint32_t *rows = om_malloc_array(m ? m : 1, sizeof *rows);
     if (!rows) st = om_errf(err, OM_NOMEM, "out of memory");
@@ -189,22 +190,27 @@ static om_status sorted_rows(const hist_input *in, int want, const om_interrupt 
       *count = m;
     }
   }
-  om_free(v);
   return st;
 }
 
 om_status hist_open(const hist_input *in, const om_interrupt *it, hist_sweep **out, om_err *err) {
   hist_sweep *s;
+  hist_sk *v = NULL, *buf = NULL;
   om_status st;
   int monotone = 1;
   *out = NULL;
   st = validate(in, it, err);
   if (st != OM_OK) return st;
   s = om_calloc(1, sizeof *s);
-  if (!s) return om_errf(err, OM_NOMEM, "out of memory");
+  v = om_malloc_array(in->n ? in->n : 1, sizeof *v);
+  buf = om_malloc_array(in->n ? in->n : 1, sizeof *buf);
+  if (!s || !v || !buf) {
+    st = om_errf(err, OM_NOMEM, "out of memory");
+    goto fail;
+  }
   s->in = *in;
-  st = sorted_rows(in, 0, it, &s->q, &s->nq, err);
-  if (st == OM_OK) st = sorted_rows(in, 1, it, &s->a, &s->na, err);
+  st = sorted_rows(in, 0, v, buf, it, &s->q, &s->nq, err);
+  if (st == OM_OK) st = sorted_rows(in, 1, v, buf, it, &s->a, &s->na, err);
   if (st != OM_OK) goto fail;
   for (size_t i = 0; i < s->na && monotone; i++) {
     uint32_t r = s->a[i];
@@ -213,7 +219,7 @@ om_status hist_open(const hist_input *in, const om_interrupt *it, hist_sweep **o
   if (!monotone) {
     uint32_t *order = NULL;
     size_t m = 0;
-    st = sorted_rows(in, 2, it, &order, &m, err);
+    st = sorted_rows(in, 2, v, buf, it, &order, &m, err);
     if (st != OM_OK) goto fail;
     s->rank = om_malloc_array(in->n ? in->n : 1, sizeof *s->rank);
     if (!s->rank) {
@@ -224,6 +230,9 @@ om_status hist_open(const hist_input *in, const om_interrupt *it, hist_sweep **o
     for (size_t i = 0; i < m; i++) s->rank[order[i]] = (uint32_t)i;
     om_free(order);
   }
+  om_free(v);
+  om_free(buf);
+  v = buf = NULL;
   s->keys = om_calloc(in->n_keys ? in->n_keys : 1, sizeof *s->keys);
   s->kt = in->k > 3 ? (uint32_t)in->k : 3;
   s->top = om_malloc_array(in->n_keys ? (size_t)in->n_keys * s->kt : 1, sizeof *s->top);
@@ -239,8 +248,21 @@ om_status hist_open(const hist_input *in, const om_interrupt *it, hist_sweep **o
   *out = s;
   return OM_OK;
 fail:
+  om_free(v);
+  om_free(buf);
   hist_close(s);
   return st;
+}
+
+void hist_rewind(hist_sweep *s) {
+  const hist_input *in = &s->in;
+  for (uint32_t k = 0; k < in->n_keys; k++) {
+    double base = s->keys[k].base;
+    memset(&s->keys[k], 0, sizeof s->keys[k]);
+    s->keys[k].base = base;
+  }
+  s->qi = s->pi = s->ai = 0;
+  s->prior_all = s->active_all = 0;
 }
 
 /* Row r becomes prior of every later submit (H5, H6). */

@@ -103,6 +103,8 @@ typedef struct hist_sweep hist_sweep;
 om_status hist_open(const hist_input *in, const om_interrupt *it, hist_sweep **out, om_err *err);
 /* The next record in (submit, tie, row) order: 1, or 0 when done. */
 int hist_next(hist_sweep *s, hist_out *rec);
+/* Start the records again from the first, without sorting again: O(n_keys). */
+void hist_rewind(hist_sweep *s);
 void hist_close(hist_sweep *s);
 
 typedef uint64_t (*hist_hash_fn)(const void *p, size_t n);
