@@ -62,14 +62,28 @@
 **      when every submit is an INTEGER, since_last_end when every submit
 **      and end is, else REAL.
 **   8. Cost: O(n log n) per scan (core/hist), about 130 bytes per source
-**      row while it runs; the source is read at xFilter, so a join should
-**      scan run_history once (it is the outer loop: its cost estimate says
-**      so).  sqlite3_interrupt() stops the read and the sort.
+**      row while it runs; the source is read by the first xFilter of a
+**      cursor and kept while the arguments stay the same (a cursor lives
+**      for one run of one statement), so an inner loop does not read it
+**      again.  The plan's cost makes a full scan the outer loop of a join.
+**      sqlite3_interrupt() stops the read and the sort.
 **   9. Errors start with "run_history(): " (documented in
 **      docs/run_history.md); out of memory is SQLITE_NOMEM.
 **  10. Flags: neither SQLITE_VTAB_INNOCUOUS nor DIRECTONLY, like a function
 **      that reads tables: a trusted schema's views and triggers may use
 **      it, an untrusted one's (PRAGMA trusted_schema=OFF) may not.
+**  11. An equality constraint on id (a join ON h.id = r.job_id) is a
+**      look-up (idxNum bit 4; the value is the last argv; not omitted:
+**      SQLite checks it, so the look-up may return a superset).  Ids are
+**      hashed in a normal form in which any two values SQL's = may find
+**      equal hash alike (numbers and numeric TEXT by their double value,
+**      other TEXT and BLOBs by their bytes).  When every id is unique and
+**      the look-ups come in output order (another run_history() scan of the
+**      same source drives the join, or a table in submit order), each is
+**      the sweep's next record and nothing more is stored; otherwise the
+**      first look-up out of order stores every record (about 100 bytes a
+**      row) and the rest are hash look-ups.  A look-up is ordered like the
+**      source's rows, not by submit.
 */
 #include <math.h>
 #include <stdarg.h>

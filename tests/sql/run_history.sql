@@ -157,6 +157,77 @@ SELECT group_concat(id, ' ') = '6 5 4 8 3 2 7 1' FROM (SELECT id FROM run_histor
 SELECT count(*) = 8 AND sum(h.n) = (SELECT sum(n) FROM run_history('runs'))
   FROM runs AS r JOIN run_history('runs') AS h ON h.id = r.id;
 
+-- 11: id look-ups.  The plan: a full scan outside, a look-up inside.
+CREATE TABLE expect_u AS SELECT * FROM run_history('mk', '{"key": "k1"}');
+CREATE TABLE expect_ue AS SELECT * FROM run_history('mk', '{"key": ["k1", "k2"]}');
+-- streamed: the outer scan asks for the records in output order
+-- case: run_history.11.join.stream
+SELECT count(*) = 8 AND min(u.n IS a.n AND ue.n IS b.n AND ue.last_k IS b.last_k AND ue.running IS b.running)
+  FROM run_history('mk', '{"key": "k1"}') AS u
+  JOIN run_history('mk', '{"key": ["k1", "k2"]}') AS ue ON ue.id = u.id
+  JOIN expect_u AS a ON a.id = u.id JOIN expect_ue AS b ON b.id = u.id;
+-- out of order (the outer rows in reverse): every record is stored
+-- case: run_history.11.join.reverse
+SELECT count(*) = 8 AND min(h.n IS b.n AND h.last_k IS b.last_k AND h.since_last_end IS b.since_last_end)
+  FROM (SELECT id FROM mk ORDER BY id DESC LIMIT -1) AS r
+  JOIN run_history('mk', '{"key": ["k1", "k2"]}') AS h ON h.id = r.id
+  JOIN expect_ue AS b ON b.id = r.id;
+-- ids that are not there, a NULL id, and a row without a submit are not found
+-- case: run_history.11.missing
+SELECT (SELECT count(*) FROM run_history('runs') WHERE id = 42) = 0
+   AND (SELECT count(*) FROM run_history('runs') WHERE id = NULL) = 0
+   AND (SELECT count(*) FROM run_history('runs') WHERE id = 9) = 0
+   AND (SELECT count(*) FROM run_history('runs') WHERE id IN (1, 42, 6, 9, 8)) = 3;
+-- a look-up mixes with a streamed prefix: in order, then a jump back
+-- case: run_history.11.stream.then.jump
+SELECT group_concat(r.id || ':' || h.n, ' ') = '1:0 7:0 2:0 1:0 6:4'
+  FROM (SELECT column1 AS id, column2 AS o FROM (VALUES (1, 1), (7, 2), (2, 3), (1, 4), (6, 5)) ORDER BY o LIMIT -1) AS r
+  JOIN run_history('runs') AS h ON h.id = r.id;
+-- duplicate ids: a look-up returns every row of that id
+CREATE TABLE dup(id, key, submit, "end", duration);
+INSERT INTO dup VALUES (1, 'a', 0, 1, 1), (1, 'a', 5, 6, 2), (2, 'a', 9, 9, 3), (1, 'b', 10, NULL, NULL);
+-- case: run_history.11.duplicates
+SELECT (SELECT group_concat(submit || ':' || n, ' ') FROM run_history('dup') WHERE id = 1) = '0:0 5:1 10:0'
+   AND (SELECT count(*) FROM (SELECT 1 AS id UNION ALL SELECT 2) AS r JOIN run_history('dup') AS h ON h.id = r.id) = 4;
+-- SQL's = with affinity, as against a plain table of the same values (its
+-- id column has no affinity, as run_history's): numbers match across
+-- INTEGER and REAL, numeric TEXT and other TEXT as SQL says
+CREATE TABLE ids(id INTEGER, key, submit, "end", duration);
+INSERT INTO ids VALUES (5, 'a', 0, 1, 1), (6, 'a', 2, 3, 1), (7.5, 'a', 4, 5, 1);
+CREATE TABLE sids(id TEXT, key, submit, "end", duration);
+INSERT INTO sids VALUES ('5', 'a', 0, 1, 1), (' 6 ', 'a', 2, 3, 1), ('7.50', 'a', 4, 5, 1), ('x', 'a', 6, 7, 1);
+CREATE TABLE tv(v TEXT);
+INSERT INTO tv VALUES ('5'), (' 6 '), ('7.5'), ('x');
+CREATE TABLE nv(v);
+INSERT INTO nv VALUES (5.0), (6), ('7.5'), ('5'), ('x');
+CREATE TABLE iv(v INTEGER);
+INSERT INTO iv VALUES (5), (6.0), (7.5), ('x');
+CREATE TABLE plain_ids AS SELECT id FROM run_history('ids');
+CREATE TABLE plain_sids AS SELECT id FROM run_history('sids');
+-- case: run_history.11.affinity
+SELECT (SELECT group_concat(quote(h.id), ' ') FROM tv AS t JOIN run_history('ids') AS h ON h.id = t.v)
+       IS (SELECT group_concat(quote(i.id), ' ') FROM tv AS t JOIN plain_ids AS i ON i.id = t.v)
+   AND (SELECT group_concat(quote(h.id), ' ') FROM nv AS t JOIN run_history('ids') AS h ON h.id = t.v)
+       IS (SELECT group_concat(quote(i.id), ' ') FROM nv AS t JOIN plain_ids AS i ON i.id = t.v)
+   AND (SELECT group_concat(quote(h.id), ' ') FROM iv AS t JOIN run_history('ids') AS h ON h.id = t.v)
+       IS (SELECT group_concat(quote(i.id), ' ') FROM iv AS t JOIN plain_ids AS i ON i.id = t.v)
+   AND (SELECT group_concat(quote(h.id), ' ') FROM tv AS t JOIN run_history('sids') AS h ON h.id = t.v)
+       IS (SELECT group_concat(quote(i.id), ' ') FROM tv AS t JOIN plain_sids AS i ON i.id = t.v)
+   AND (SELECT group_concat(quote(h.id), ' ') FROM nv AS t JOIN run_history('sids') AS h ON h.id = t.v)
+       IS (SELECT group_concat(quote(i.id), ' ') FROM nv AS t JOIN plain_sids AS i ON i.id = t.v)
+   AND (SELECT group_concat(quote(h.id), ' ') FROM iv AS t JOIN run_history('sids') AS h ON h.id = t.v)
+       IS (SELECT group_concat(quote(i.id), ' ') FROM iv AS t JOIN plain_sids AS i ON i.id = t.v);
+-- (numeric TEXT ids found through an INTEGER column: numeric affinity)
+-- case: run_history.11.affinity.numeric.text
+SELECT group_concat(quote(h.id), ' ') = (SELECT group_concat(quote(i.id), ' ') FROM iv AS t JOIN plain_sids AS i ON i.id = t.v)
+   AND count(*) >= 2
+  FROM iv AS t JOIN run_history('sids') AS h ON h.id = t.v;
+-- the look-up returns the same columns as the scan
+-- case: run_history.11.same.columns
+SELECT count(*) = 8 AND min(h.last1 IS e.last1 AND h.mean IS e.mean AND h.running_elapsed IS e.running_elapsed
+                            AND h.all_running IS e.all_running AND h.source = 'mk')
+  FROM expect_u AS e JOIN run_history('mk', '{"key": "k1"}') AS h ON h.id = e.id;
+
 -- 10: a trusted schema's view may use it (trusted_schema is ON by default).
 CREATE VIEW hist_view AS SELECT * FROM run_history('runs');
 -- case: run_history.10.view
