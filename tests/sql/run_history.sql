@@ -232,6 +232,20 @@ SELECT count(*) = 8 AND min(h.last1 IS e.last1 AND h.mean IS e.mean AND h.runnin
 CREATE VIEW hist_view AS SELECT * FROM run_history('runs');
 -- case: run_history.10.view
 SELECT count(*) = 8 FROM hist_view;
+-- ... an untrusted schema's may not.
+PRAGMA trusted_schema = OFF;
+-- case: run_history.10.untrusted
+-- error: unsafe use of virtual table "run_history"
+SELECT count(*) FROM hist_view;
+-- (top-level SQL still may)
+-- case: run_history.10.top.level
+SELECT count(*) = 8 FROM run_history('runs');
+PRAGMA trusted_schema = ON;
+-- a view that fails while it is read
+CREATE VIEW boom AS SELECT id, key, submit, "end", CASE WHEN id = 3 THEN json('x') ELSE duration END AS duration FROM runs;
+-- case: run_history.9.source.fails
+-- error: run_history(): cannot read source "boom": malformed JSON
+SELECT * FROM run_history('boom');
 
 -- 9: errors.
 -- case: run_history.9.source.type
