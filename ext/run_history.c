@@ -187,7 +187,9 @@ typedef struct rh_vtab {
 /* ------------------------------------------------------------------ errors */
 
 /* Set "run_history(): <formatted>" as the vtab's error, sanitised (valid
-** UTF-8, at most RH_ERR_MAX bytes of text: errors.c behaviour 3). */
+** UTF-8, at most RH_ERR_MAX bytes of text: errors.c behaviour 3) and kept
+** below SQLITE_LIMIT_LENGTH, which SQLite would otherwise answer with a
+** generic message. */
 static int rh_errmsg(sqlite3_vtab *vt, const char *fmt, ...) {
   va_list ap;
   char *body, *msg, *clean = NULL;
@@ -198,7 +200,14 @@ static int rh_errmsg(sqlite3_vtab *vt, const char *fmt, ...) {
   sqlite3_free(body);
   if (msg) {
     clean = sqlite3_malloc64(OM_TEXT_SANITIZED_MAX(RH_ERR_MAX));
-    if (clean) om_text_sanitize(msg, strlen(msg), RH_ERR_MAX, clean, OM_TEXT_SANITIZED_MAX(RH_ERR_MAX));
+    if (clean) {
+      int limit = sqlite3_limit(((struct rh_vtab *)vt)->db, SQLITE_LIMIT_LENGTH, -1);
+      size_t w = om_text_sanitize(msg, strlen(msg), RH_ERR_MAX, clean, OM_TEXT_SANITIZED_MAX(RH_ERR_MAX));
+      while (limit > 0 && w > (size_t)limit - 1 && w > 0) { /* cut whole characters */
+        do w--; while (w > 0 && ((unsigned char)clean[w] & 0xC0) == 0x80);
+        clean[w] = 0;
+      }
+    }
     sqlite3_free(msg);
   }
   sqlite3_free(vt->zErrMsg);
