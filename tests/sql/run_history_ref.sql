@@ -1670,7 +1670,7 @@ SELECT count(*) = 328 AND min(((h.mean_last_k IS NULL AND e.mean_last_k IS NULL)
 -- case: run_history.ref.user.mean
 SELECT count(*) = 328 AND min(((h.mean IS NULL AND e.mean IS NULL) OR coalesce(abs(h.mean - e.mean) <= 1e-12 * abs(e.mean), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": "user", "end": "end_t", "duration": "run", "requested": "time_req"}')) AS h ON h.id IS e.id WHERE e.cfg = 'user';
 -- case: run_history.ref.user.ratio_last
-SELECT count(*) = 328 AND min(h.ratio_last IS e.ratio_last) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": "user", "end": "end_t", "duration": "run", "requested": "time_req"}')) AS h ON h.id IS e.id WHERE e.cfg = 'user';
+SELECT count(*) = 328 AND min(((h.ratio_last IS NULL AND e.ratio_last IS NULL) OR coalesce(abs(h.ratio_last - e.ratio_last) <= 1e-12 * abs(e.ratio_last), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": "user", "end": "end_t", "duration": "run", "requested": "time_req"}')) AS h ON h.id IS e.id WHERE e.cfg = 'user';
 -- case: run_history.ref.user.ratio_mean
 SELECT count(*) = 328 AND min(((h.ratio_mean IS NULL AND e.ratio_mean IS NULL) OR coalesce(abs(h.ratio_mean - e.ratio_mean) <= 1e-12 * abs(e.ratio_mean), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": "user", "end": "end_t", "duration": "run", "requested": "time_req"}')) AS h ON h.id IS e.id WHERE e.cfg = 'user';
 -- case: run_history.ref.user.running
@@ -1706,7 +1706,7 @@ SELECT count(*) = 328 AND min(((h.mean_last_k IS NULL AND e.mean_last_k IS NULL)
 -- case: run_history.ref.user_exe.mean
 SELECT count(*) = 328 AND min(((h.mean IS NULL AND e.mean IS NULL) OR coalesce(abs(h.mean - e.mean) <= 1e-12 * abs(e.mean), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": ["user", "exe"], "end": "end_t", "duration": "run", "requested": "time_req", "k": 5}')) AS h ON h.id IS e.id WHERE e.cfg = 'user_exe';
 -- case: run_history.ref.user_exe.ratio_last
-SELECT count(*) = 328 AND min(h.ratio_last IS e.ratio_last) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": ["user", "exe"], "end": "end_t", "duration": "run", "requested": "time_req", "k": 5}')) AS h ON h.id IS e.id WHERE e.cfg = 'user_exe';
+SELECT count(*) = 328 AND min(((h.ratio_last IS NULL AND e.ratio_last IS NULL) OR coalesce(abs(h.ratio_last - e.ratio_last) <= 1e-12 * abs(e.ratio_last), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": ["user", "exe"], "end": "end_t", "duration": "run", "requested": "time_req", "k": 5}')) AS h ON h.id IS e.id WHERE e.cfg = 'user_exe';
 -- case: run_history.ref.user_exe.ratio_mean
 SELECT count(*) = 328 AND min(((h.ratio_mean IS NULL AND e.ratio_mean IS NULL) OR coalesce(abs(h.ratio_mean - e.ratio_mean) <= 1e-12 * abs(e.ratio_mean), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": ["user", "exe"], "end": "end_t", "duration": "run", "requested": "time_req", "k": 5}')) AS h ON h.id IS e.id WHERE e.cfg = 'user_exe';
 -- case: run_history.ref.user_exe.running
@@ -1742,7 +1742,7 @@ SELECT count(*) = 328 AND min(((h.mean_last_k IS NULL AND e.mean_last_k IS NULL)
 -- case: run_history.ref.text_id_real.mean
 SELECT count(*) = 328 AND min(((h.mean IS NULL AND e.mean IS NULL) OR coalesce(abs(h.mean - e.mean) <= 1e-12 * abs(e.mean), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "tid", "key": "user", "end": "end_r", "duration": "run_r", "k": 1}')) AS h ON h.id IS e.id WHERE e.cfg = 'text_id_real';
 -- case: run_history.ref.text_id_real.ratio_last
-SELECT count(*) = 328 AND min(h.ratio_last IS e.ratio_last) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "tid", "key": "user", "end": "end_r", "duration": "run_r", "k": 1}')) AS h ON h.id IS e.id WHERE e.cfg = 'text_id_real';
+SELECT count(*) = 328 AND min(((h.ratio_last IS NULL AND e.ratio_last IS NULL) OR coalesce(abs(h.ratio_last - e.ratio_last) <= 1e-12 * abs(e.ratio_last), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "tid", "key": "user", "end": "end_r", "duration": "run_r", "k": 1}')) AS h ON h.id IS e.id WHERE e.cfg = 'text_id_real';
 -- case: run_history.ref.text_id_real.ratio_mean
 SELECT count(*) = 328 AND min(((h.ratio_mean IS NULL AND e.ratio_mean IS NULL) OR coalesce(abs(h.ratio_mean - e.ratio_mean) <= 1e-12 * abs(e.ratio_mean), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "tid", "key": "user", "end": "end_r", "duration": "run_r", "k": 1}')) AS h ON h.id IS e.id WHERE e.cfg = 'text_id_real';
 -- case: run_history.ref.text_id_real.running
@@ -1778,7 +1778,7 @@ SELECT count(*) = 328 AND min(((h.mean_last_k IS NULL AND e.mean_last_k IS NULL)
 -- case: run_history.ref.mixed_key.mean
 SELECT count(*) = 328 AND min(((h.mean IS NULL AND e.mean IS NULL) OR coalesce(abs(h.mean - e.mean) <= 1e-12 * abs(e.mean), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": "mk", "end": "end_t", "duration": "run", "requested": "time_req", "k": 16}')) AS h ON h.id IS e.id WHERE e.cfg = 'mixed_key';
 -- case: run_history.ref.mixed_key.ratio_last
-SELECT count(*) = 328 AND min(h.ratio_last IS e.ratio_last) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": "mk", "end": "end_t", "duration": "run", "requested": "time_req", "k": 16}')) AS h ON h.id IS e.id WHERE e.cfg = 'mixed_key';
+SELECT count(*) = 328 AND min(((h.ratio_last IS NULL AND e.ratio_last IS NULL) OR coalesce(abs(h.ratio_last - e.ratio_last) <= 1e-12 * abs(e.ratio_last), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": "mk", "end": "end_t", "duration": "run", "requested": "time_req", "k": 16}')) AS h ON h.id IS e.id WHERE e.cfg = 'mixed_key';
 -- case: run_history.ref.mixed_key.ratio_mean
 SELECT count(*) = 328 AND min(((h.ratio_mean IS NULL AND e.ratio_mean IS NULL) OR coalesce(abs(h.ratio_mean - e.ratio_mean) <= 1e-12 * abs(e.ratio_mean), 0))) FROM expected AS e LEFT JOIN (SELECT * FROM run_history('runs', '{"id": "job_id", "key": "mk", "end": "end_t", "duration": "run", "requested": "time_req", "k": 16}')) AS h ON h.id IS e.id WHERE e.cfg = 'mixed_key';
 -- case: run_history.ref.mixed_key.running
