@@ -61,8 +61,8 @@
 **      and ratios REAL; running_elapsed and since_last_submit are INTEGER
 **      when every submit is an INTEGER, since_last_end when every submit
 **      and end is, else REAL.
-**   8. Cost: O(n log n) per scan (core/hist), about 130 bytes per source
-**      row while it runs; the source is read by the first xFilter of a
+**   8. Cost: O(n log n) per scan (core/hist), about 150 bytes per source
+**      row at the peak; the source is read by the first xFilter of a
 **      cursor and kept while the arguments stay the same (a cursor lives
 **      for one run of one statement), so an inner loop does not read it
 **      again.  The plan's cost makes a full scan the outer loop of a join.
@@ -997,8 +997,12 @@ done:
   return rc;
 }
 
+/* Is argument v the text a kept from the previous filter (NULL: v is NULL
+** or absent)?  Any other type is never the same, so its error is raised. */
 static int rh_same_text(const char *a, sqlite3_value *v) {
-  const char *b = v && sqlite3_value_type(v) == SQLITE_TEXT ? (const char *)sqlite3_value_text(v) : NULL;
+  int type = v ? sqlite3_value_type(v) : SQLITE_NULL;
+  const char *b = type == SQLITE_TEXT ? (const char *)sqlite3_value_text(v) : NULL;
+  if (type != SQLITE_NULL && type != SQLITE_TEXT) return 0;
   return a && b ? strcmp(a, b) == 0 : !a && !b;
 }
 
@@ -1101,10 +1105,14 @@ static int rh_last_k(sqlite3_context *ctx, const rh_cursor *c) {
   sqlite3_str_appendchar(s, 1, ']');
   if (sqlite3_str_errcode(s) == SQLITE_NOMEM) {
     sqlite3_free(sqlite3_str_finish(s));
+    sqlite3_result_error_nomem(ctx);
     return SQLITE_NOMEM;
   }
   text = sqlite3_str_finish(s);
-  if (!text) return SQLITE_NOMEM;
+  if (!text) {
+    sqlite3_result_error_nomem(ctx);
+    return SQLITE_NOMEM;
+  }
   sqlite3_result_text(ctx, text, -1, sqlite3_free);
   return SQLITE_OK;
 }

@@ -270,6 +270,14 @@ SELECT * FROM run_history('runs', '{"key": ["key", "exe"]}');
 -- case: run_history.9.options.type
 -- error: run_history(): options is INTEGER; expected a JSON object (TEXT)
 SELECT * FROM run_history('runs', 3);
+-- arguments from an outer row: the source is read again when they change
+-- case: run_history.8.correlated.arguments
+SELECT group_concat(o.column1 || ':' || h.n, ' ') = '{"k":1}:2 {"key":"id"}:0 {"k":1}:2'
+  FROM (SELECT * FROM (VALUES ('{"k":1}'), ('{"key":"id"}'), ('{"k":1}')) LIMIT -1) AS o,
+       run_history('runs', o.column1) AS h WHERE h.id = 4;
+-- case: run_history.9.options.type.correlated
+-- error: run_history(): options is INTEGER; expected a JSON object (TEXT)
+SELECT count(*) FROM (SELECT * FROM (VALUES (NULL), (3)) LIMIT -1) AS o, run_history('runs', o.column1) AS h;
 -- case: run_history.9.options.json
 -- error: run_history(): options is not valid JSON
 SELECT * FROM run_history('runs', '{"k": 2');
