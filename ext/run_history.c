@@ -15,7 +15,9 @@
 **   2. source is TEXT naming a table or view, 'name' or 'schema.name' (split
 **      at the first '.'; a table whose name holds a dot is read through a
 **      view).  It is read once per scan with one SELECT of the mapped
-**      columns, every identifier quoted with %w: the text never becomes SQL.
+**      columns, every identifier quoted with %w (the text never becomes
+**      SQL) and every column qualified, src."name", so that a name that is
+**      not a column is an error, not SQLite's double-quoted string.
 **   3. options is a JSON object: "id", "submit", "end", "duration" (column
 **      names; defaults "id", "submit", "end", "duration"), "key" (a column
 **      name or an array of 1 to 8 of them, a composite key; default "key"),
