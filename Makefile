@@ -17,7 +17,7 @@ PYTHON  ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 
 # The core: base/ below one folder per numerical family (docs/ARCHITECTURE.md).
-CORE_DIRS = ext/core/base ext/core/stats ext/core/prep ext/core/gbt ext/core/forest ext/core/baseline ext/core/robust ext/core/ensemble
+CORE_DIRS = ext/core/base ext/core/stats ext/core/prep ext/core/gbt ext/core/forest ext/core/baseline ext/core/robust ext/core/ensemble ext/core/hist
 CORE_SRC = $(sort $(wildcard $(CORE_DIRS:%=%/*.c)))
 CORE_INC = $(CORE_DIRS:%=-I%)
 EXT_SRC  = $(sort $(wildcard ext/*.c))
@@ -129,6 +129,7 @@ bench: deps
 	@$(PYTHON) tools/bench_real.py
 	@$(PYTHON) tools/bench_anomaly.py
 	@$(PYTHON) tools/bench_baseline.py
+	@$(PYTHON) tools/bench_history.py
 
 # Regenerate the committed reference fixtures (needs python3-scipy & co.).
 fixtures:

@@ -24,3 +24,10 @@ om_interrupt omen_interrupt_for(sqlite3_context *ctx) {
   it.arg = sqlite3_context_db_handle(ctx);
   return it;
 }
+
+om_interrupt omen_interrupt_for_db(sqlite3 *db) {
+  om_interrupt it;
+  it.fn = interrupt_poll;
+  it.arg = db;
+  return it;
+}

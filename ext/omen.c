@@ -51,6 +51,8 @@ static const omen_module omen_modules[] = {
     {"model_catalog", &omen_catalog_module},
     {"model_metrics", &omen_metrics_module},
     {"model_options", &omen_options_module},
+    /* run_history.c */
+    {"run_history", &omen_history_module},
 };
 
 typedef struct omen_func {

@@ -126,8 +126,10 @@ int omen_agg_options_text(sqlite3_context *ctx, const char *fname, sqlite3_value
 int omen_agg_options_keep(sqlite3_context *ctx, const char *text, int n, char **saved);
 int omen_agg_options_changed(sqlite3_context *ctx, const char *fname, sqlite3_value *v, const char *saved);
 
-/* An om_interrupt that reports sqlite3_interrupt() on ctx's connection. */
+/* An om_interrupt that reports sqlite3_interrupt() on ctx's connection
+** (omen_interrupt_for_db: on db, for virtual tables). */
 om_interrupt omen_interrupt_for(sqlite3_context *ctx);
+om_interrupt omen_interrupt_for_db(sqlite3 *db);
 
 /* A reusable per-statement output buffer (auxdata OMEN_AUX_OUT_SCRATCH). */
 om_wbuf *omen_out_scratch(sqlite3_context *ctx);
@@ -174,6 +176,7 @@ extern sqlite3_module omen_explain_module;   /* model_features.c: anomaly_explai
 extern sqlite3_module omen_catalog_module;   /* model_catalog.c: model_catalog */
 extern sqlite3_module omen_metrics_module;    /* model_catalog.c */
 extern sqlite3_module omen_options_module;    /* model_catalog.c */
+extern sqlite3_module omen_history_module;    /* run_history.c */
 void regressionMetricsStep(sqlite3_context *, int, sqlite3_value **);
 void regressionMetricsFinal(sqlite3_context *);
 void classificationMetricsStep(sqlite3_context *, int, sqlite3_value **);

@@ -21,6 +21,8 @@ Behaviours:
        - ax_errmsg(cur, <msg>) in ext/model_features.c (prefix "anomaly_explain(): ";
          the errors only anomaly_explain raises; those it shares with
          model_features go through mf_errmsg and are checked on that page),
+       - rh_errmsg(vt, "<format>", ...) in ext/run_history.c (prefix
+         "run_history(): "),
        - `*errmsg = sqlite3_mprintf("<format>", ...)` in ext/registry.c: the
          registry's messages, which every function taking a reference passes
          on; their page is docs/model_info.md, which the other pages cite
@@ -84,6 +86,7 @@ ERROR_CALLS = {
     "imp_error": ("model_importance", 1),
     "mf_errmsg": ("model_features", 1),
     "ax_errmsg": ("anomaly_explain", 1),
+    "rh_errmsg": ("run_history", 1),
 }
 # Messages made in one file and passed on by many functions: (file, regex of
 # the assignment before the format literal's call, the page that lists them).

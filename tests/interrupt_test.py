@@ -3,8 +3,8 @@
 
 Python's Connection.interrupt() calls sqlite3_interrupt() from another
 thread.  Each check starts a statement whose work is almost all inside omen
-(2,000 input rows, then a very long gbt_train), interrupts it from a timer
-thread, and expects SQLITE_INTERRUPT ("interrupted"), no crash, and a
+(2,000 input rows, then a very long gbt_train; or run_history over a view
+of 20 million generated runs), interrupts it from a timer thread, and expects SQLITE_INTERRUPT ("interrupted"), no crash, and a
 connection that still works.  No timing is asserted: the work is made far
 longer than the delay before the interrupt.
 
@@ -48,5 +48,18 @@ for threads in (1, 2):
     row = con.execute("SELECT length(gbt_train(f, y, '{\"n_trees\": 3}')) > 0 FROM t").fetchone()
     check(f"gbt_train.threads{threads}.usable.after", row == (1,), f"got {row!r}")
     con.close()
+
+# run_history: the read of its source (the inner statement fails with
+# SQLITE_INTERRUPT) and the sort poll the same flag.
+con = omen_connect(":memory:")
+con.execute("""CREATE VIEW many AS WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 20000000)
+               SELECT i AS id, i % 1000 AS key, i AS submit, i + 5 AS "end", 5 AS duration FROM s""")
+msg = interrupted(con, "SELECT count(*) FROM run_history('many')")
+check("run_history", msg == "interrupted", f"expected 'interrupted', got {msg!r}")
+con.execute("CREATE TABLE t2(id, key, submit, \"end\", duration)")
+con.execute("INSERT INTO t2 VALUES (1, 'a', 0, 1, 1), (2, 'a', 5, 6, 1)")
+row = con.execute("SELECT n FROM run_history('t2') WHERE id = 2").fetchone()
+check("run_history.usable.after", row == (1,), f"got {row!r}")
+con.close()
 
 sys.exit(T.finish())

@@ -9,8 +9,8 @@ UnicodeDecodeError instead of sqlite3.Error when a message was not UTF-8):
   3. it is at most 1,100 bytes, however long the user text it quotes;
   4. under a small SQLITE_LIMIT_LENGTH it still arrives, cut to fit.
 Inputs: non-UTF-8 bytes and NUL in model names, feature names, JSON option
-keys and values, Welch group labels; names of 1 MB; 100,000 unknown option
-keys.
+keys and values, Welch group labels, run_history sources; names of 1 MB;
+100,000 unknown option keys.
 
 Prints one line per failure and, last, `messages: N passed, M failed`.
 """
@@ -58,6 +58,13 @@ def main():
         ("welch.group.bad.utf8", "welch_ttest",
          f"SELECT welch_ttest(x, CASE WHEN g = 'A' THEN {bad(bytes([0xff]))} ELSE 'b' END, 'bad' || {bad(bytes([0xfe]))}) FROM t", ()),
         ("predict.long.ref", "predict_duration", "SELECT predict_duration(?, feature_vector('x', 1))", (big + "@staging",)),
+        ("run_history.long.source", "run_history", "SELECT * FROM run_history(?)", (big,)),
+        ("run_history.source.bad.utf8", "run_history",
+         f"SELECT * FROM run_history({bad(b'r' + bytes([0xff, 0xfe]))})", ()),
+        ("run_history.option.key.bad.utf8", "run_history", f"SELECT * FROM run_history('t', {key_ff80})", ()),
+        ("run_history.long.column", "run_history", "SELECT * FROM run_history('t', ?)",
+         ('{"end": "' + big + '"}',)),
+        ("run_history.many.keys", "run_history", "SELECT * FROM run_history('t', ?)", (many_keys,)),
     ]
     for name, fn, sql, args in cases:
         try:
@@ -78,7 +85,10 @@ def main():
         for limit in (30, 60, 200):
             con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limit)
             for name, fn, sql in [("model_load", "model_load", "SELECT model_load('nosuch')"),
-                                  ("welch", "welch_ttest", "SELECT welch_ttest('x', 1)")]:
+                                  ("welch", "welch_ttest", "SELECT welch_ttest('x', 1)"),
+                                  # (the cases above connected run_history: its CREATE TABLE
+                                  # would not fit under these limits)
+                                  ("run_history", "run_history", "SELECT * FROM run_history('nosuch')")]:
                 try:
                     con.execute(sql).fetchall()
                     msg = None
