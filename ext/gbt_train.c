@@ -615,6 +615,7 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   d.n_features = a->n_cols;
   d.cols = cols;
   d.y = a->y;
+  d.y_upper = NULL;
   st = gbt_train(&d, &a->opt, &intr, &model, &err);
   if (st != OM_OK) {
     if (st == OM_INTERRUPTED) sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
