@@ -204,6 +204,8 @@ void gbt_row_prepare(const gbt_model *m, const double *num, const uint64_t *cat,
 double gbt_predict_raw_x(const gbt_model *m, const double *x);
 double gbt_predict_x(const gbt_model *m, const double *x);
 double gbt_predict_quantile_x(const gbt_model *m, const double *x, double q);
+/* gbt_predict_quantile for a row whose raw score is already known. */
+double gbt_predict_quantile_raw(const gbt_model *m, double raw, double q);
 /* The calibration-residual quantile Q_q of point 5 (raw/log1p space). */
 double gbt_residual_quantile(const gbt_model *m, double q);
 /* The objective's output map applied to a raw score. */

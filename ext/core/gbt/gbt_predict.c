@@ -166,6 +166,11 @@ double gbt_predict_quantile(const gbt_model *m, const double *num, const uint64_
   return quantile_of_raw(m, gbt_predict_raw(m, num, cat, missing), q);
 }
 
+double gbt_predict_quantile_raw(const gbt_model *m, double raw, double q) {
+  if (!has_quantile(m, q)) return NAN;
+  return quantile_of_raw(m, raw, q);
+}
+
 double gbt_predict_quantile_x(const gbt_model *m, const double *x, double q) {
   if (!has_quantile(m, q)) return NAN;
   return quantile_of_raw(m, gbt_predict_raw_x(m, x), q);
