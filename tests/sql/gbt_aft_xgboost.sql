@@ -474,139 +474,139 @@ SELECT abs(predict_remaining(m, feature_vector('x', 5), 0.0) / 44.82213886676847
    AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0, 0.9) / 1421.0973841975588 - 1) < 2e-6 FROM m_normal;
 CREATE TABLE m_logistic AS SELECT gbt_train(feature_vector('x', x), lower, '{"objective": "aft", "aft_distribution": "logistic", "aft_sigma": 0.7, "n_trees": 5, "max_depth": 2, "learning_rate": 0.3, "lambda": 1, "min_child_weight": 1}', upper) AS m FROM (SELECT * FROM runs ORDER BY id);
 -- case: gbt_aft_xgb.logistic.base
-SELECT abs(json_extract(model_info(m), '$.metrics.base_score') - 3.0951211378775807) < 1e-9 FROM m_logistic;
+SELECT abs(json_extract(model_info(m), '$.metrics.base_score') - 3.002452914795229) < 1e-9 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.predict.0
-SELECT abs(predict_duration(m, feature_vector('x', 0)) / 10.341904640197754 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_duration(m, feature_vector('x', 0)) / 10.122871398925781 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.predict.1
-SELECT abs(predict_duration(m, feature_vector('x', 1)) / 12.821178436279297 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_duration(m, feature_vector('x', 1)) / 12.80459976196289 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.predict.2
-SELECT abs(predict_duration(m, feature_vector('x', 2)) / 22.586023330688477 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_duration(m, feature_vector('x', 2)) / 22.45056915283203 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.predict.3
-SELECT abs(predict_duration(m, feature_vector('x', 3)) / 22.586023330688477 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_duration(m, feature_vector('x', 3)) / 22.45056915283203 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.predict.4
-SELECT abs(predict_duration(m, feature_vector('x', 4)) / 41.53940963745117 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_duration(m, feature_vector('x', 4)) / 40.14494705200195 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.predict.5
-SELECT abs(predict_duration(m, feature_vector('x', 5)) / 46.93008804321289 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_duration(m, feature_vector('x', 5)) / 46.3067741394043 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.cdf.0
-SELECT abs(predict_cdf(m, feature_vector('x', 0), 5.0) - 0.26149024308856367) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 0), 20.0) - 0.7195404373138384) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 0), 80.0) - 0.9489525734723622) < 1e-6 FROM m_logistic;
+SELECT abs(predict_cdf(m, feature_vector('x', 0), 5.0) - 0.26743874493339326) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 0), 20.0) - 0.7256700991922206) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 0), 80.0) - 0.9504137867774536) < 1e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.remaining.0
-SELECT abs(predict_remaining(m, feature_vector('x', 0), 0.0) / 10.341904626488938 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 0.0, 0.9) / 48.14711676141491 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 30.0) / 22.4021846997217 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 30.0, 0.9) / 140.48092390286718 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 2000.0) / 1249.6254334988625 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 2000.0, 0.9) / 8027.164553486107 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_remaining(m, feature_vector('x', 0), 0.0) / 10.122871831601291 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 0.0, 0.9) / 47.12740154154879 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 30.0) / 22.293370958026102 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 30.0, 0.9) / 139.89006020367293 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 2000.0) / 1249.6068860783348 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 2000.0, 0.9) / 8027.061560597938 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.cdf.1
-SELECT abs(predict_cdf(m, feature_vector('x', 1), 5.0) - 0.20665143508654726) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 1), 20.0) - 0.653665645428381) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 1), 80.0) - 0.9318595976423422) < 1e-6 FROM m_logistic;
+SELECT abs(predict_cdf(m, feature_vector('x', 1), 5.0) - 0.20695464246947193) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 1), 20.0) - 0.6540839856748853) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 1), 80.0) - 0.9319768739780382) < 1e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.remaining.1
-SELECT abs(predict_remaining(m, feature_vector('x', 1), 0.0) / 12.821178150823055 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 0.0, 0.9) / 59.68946569720521 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 30.0) / 23.69304966313377 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 30.0, 0.9) / 147.46428142479346 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 2000.0) / 1249.8467139030677 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 2000.0, 0.9) / 8028.393296843145 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_remaining(m, feature_vector('x', 1), 0.0) / 12.804599586610893 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 0.0, 0.9) / 59.61228358272166 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 30.0) / 23.68407796025246 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 30.0, 0.9) / 147.41590698204064 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 2000.0) / 1249.8451680481062 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 2000.0, 0.9) / 8028.384712996702 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.cdf.2
-SELECT abs(predict_cdf(m, feature_vector('x', 2), 5.0) - 0.10394560719408999) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 2), 20.0) - 0.4566806677543576) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 2), 80.0) - 0.858963495308304) < 1e-6 FROM m_logistic;
+SELECT abs(predict_cdf(m, feature_vector('x', 2), 5.0) - 0.1047487222002128) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 2), 20.0) - 0.4588136444802151) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 2), 80.0) - 0.860001323083204) < 1e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.remaining.2
-SELECT abs(predict_remaining(m, feature_vector('x', 2), 0.0) / 22.586023062615215 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 0.0, 0.9) / 105.15005976620895 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 30.0) / 29.606684516219133 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 30.0, 0.9) / 178.9289590145634 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 2000.0) / 1250.8891830242305 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 2000.0, 0.9) / 8034.181616455269 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_remaining(m, feature_vector('x', 2), 0.0) / 22.45056914758568 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 0.0, 0.9) / 104.51944909068466 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 30.0) / 29.517405738416436 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 30.0, 0.9) / 178.45948006781833 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 2000.0) / 1250.8731022794477 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 2000.0, 0.9) / 8034.092332795757 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.cdf.3
-SELECT abs(predict_cdf(m, feature_vector('x', 3), 5.0) - 0.10394560719408999) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 3), 20.0) - 0.4566806677543576) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 3), 80.0) - 0.858963495308304) < 1e-6 FROM m_logistic;
+SELECT abs(predict_cdf(m, feature_vector('x', 3), 5.0) - 0.1047487222002128) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 3), 20.0) - 0.4588136444802151) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 3), 80.0) - 0.860001323083204) < 1e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.remaining.3
-SELECT abs(predict_remaining(m, feature_vector('x', 3), 0.0) / 22.586023062615215 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 0.0, 0.9) / 105.15005976620895 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 30.0) / 29.606684516219133 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 30.0, 0.9) / 178.9289590145634 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 2000.0) / 1250.8891830242305 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 2000.0, 0.9) / 8034.181616455269 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_remaining(m, feature_vector('x', 3), 0.0) / 22.45056914758568 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 0.0, 0.9) / 104.51944909068466 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 30.0) / 29.517405738416436 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 30.0, 0.9) / 178.45948006781833 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 2000.0) / 1250.8731022794477 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 2000.0, 0.9) / 8034.092332795757 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.cdf.4
-SELECT abs(predict_cdf(m, feature_vector('x', 4), 5.0) - 0.04632778481132193) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 4), 20.0) - 0.26034857503378117) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 4), 80.0) - 0.7183441617661038) < 1e-6 FROM m_logistic;
+SELECT abs(predict_cdf(m, feature_vector('x', 4), 5.0) - 0.048531290921794756) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 4), 20.0) - 0.26985122603743894) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 4), 80.0) - 0.7281077099387111) < 1e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.remaining.4
-SELECT abs(predict_remaining(m, feature_vector('x', 4), 0.0) / 41.539409728878006 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 0.0, 0.9) / 193.38824739244785 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 30.0) / 43.42557268717394 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 30.0, 0.9) / 250.14529045084123 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 2000.0) / 1253.4972416812475 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 2000.0, 0.9) / 8048.660105065066 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_remaining(m, feature_vector('x', 4), 0.0) / 40.14494534364678 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 0.0, 0.9) / 186.89626723983682 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 30.0) / 42.337610770059456 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 30.0, 0.9) / 244.62341458722392 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 2000.0) / 1253.2836469373888 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 2000.0, 0.9) / 8047.474495269931 - 1) < 2e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.cdf.5
-SELECT abs(predict_cdf(m, feature_vector('x', 5), 5.0) - 0.039207616276999244) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 5), 20.0) - 0.2282063765799665) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 5), 80.0) - 0.6817777547349746) < 1e-6 FROM m_logistic;
+SELECT abs(predict_cdf(m, feature_vector('x', 5), 5.0) - 0.03993352814142317) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 5), 20.0) - 0.23158806840399554) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 5), 80.0) - 0.685907399401166) < 1e-6 FROM m_logistic;
 -- case: gbt_aft_xgb.logistic.remaining.5
-SELECT abs(predict_remaining(m, feature_vector('x', 5), 0.0) / 46.930089577130495 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 0.0, 0.9) / 218.48475538116386 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 30.0) / 47.710243137026396 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 30.0, 0.9) / 271.78444453895725 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0) / 1254.3514964998544 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0, 0.9) / 8053.401589300982 - 1) < 2e-6 FROM m_logistic;
+SELECT abs(predict_remaining(m, feature_vector('x', 5), 0.0) / 46.306775348603054 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 0.0, 0.9) / 215.58289310106755 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 30.0) / 47.20882613557416 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 30.0, 0.9) / 269.26039438414733 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0) / 1254.2504634717416 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0, 0.9) / 8052.840834399647 - 1) < 2e-6 FROM m_logistic;
 CREATE TABLE m_extreme AS SELECT gbt_train(feature_vector('x', x), lower, '{"objective": "aft", "aft_distribution": "extreme", "aft_sigma": 1.5, "n_trees": 5, "max_depth": 2, "learning_rate": 0.3, "lambda": 1, "min_child_weight": 1}', upper) AS m FROM (SELECT * FROM runs ORDER BY id);
 -- case: gbt_aft_xgb.extreme.base
-SELECT abs(json_extract(model_info(m), '$.metrics.base_score') - 3.52960032027544) < 1e-9 FROM m_extreme;
+SELECT abs(json_extract(model_info(m), '$.metrics.base_score') - 3.1316986921679617) < 1e-9 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.predict.0
-SELECT abs(predict_duration(m, feature_vector('x', 0)) / 14.369216918945312 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_duration(m, feature_vector('x', 0)) / 13.97533893585205 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.predict.1
-SELECT abs(predict_duration(m, feature_vector('x', 1)) / 19.419057846069336 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_duration(m, feature_vector('x', 1)) / 18.389850616455078 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.predict.2
-SELECT abs(predict_duration(m, feature_vector('x', 2)) / 30.586469650268555 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_duration(m, feature_vector('x', 2)) / 28.3559513092041 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.predict.3
-SELECT abs(predict_duration(m, feature_vector('x', 3)) / 30.586469650268555 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_duration(m, feature_vector('x', 3)) / 28.3559513092041 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.predict.4
-SELECT abs(predict_duration(m, feature_vector('x', 4)) / 54.52348327636719 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_duration(m, feature_vector('x', 4)) / 48.2911376953125 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.predict.5
-SELECT abs(predict_duration(m, feature_vector('x', 5)) / 66.03986358642578 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_duration(m, feature_vector('x', 5)) / 57.441383361816406 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.cdf.0
-SELECT abs(predict_cdf(m, feature_vector('x', 0), 5.0) - 0.390257330205436) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 0), 20.0) - 0.7125228523081688) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 0), 80.0) - 0.956771927498944) < 1e-6 FROM m_extreme;
+SELECT abs(predict_cdf(m, feature_vector('x', 0), 5.0) - 0.3958727827734725) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 0), 20.0) - 0.7191476041205387) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 0), 80.0) - 0.9592383288641098) < 1e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.remaining.0
-SELECT abs(predict_remaining(m, feature_vector('x', 0), 0.0) / 8.29222887298283 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 0.0, 0.9) / 50.20611563114668 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 30.0) / 20.995931006223607 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 30.0, 0.9) / 82.21056057828773 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 2000.0) / 77.92258632514768 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 0), 2000.0, 0.9) / 262.63716098098575 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_remaining(m, feature_vector('x', 0), 0.0) / 8.064929028314554 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 0.0, 0.9) / 48.82990635627506 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 30.0) / 20.57813610149376 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 30.0, 0.9) / 80.40777325071983 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 2000.0) / 76.48310610914041 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 0), 2000.0, 0.9) / 257.71883694092 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.cdf.1
-SELECT abs(predict_cdf(m, feature_vector('x', 1), 5.0) - 0.33284049146851996) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 1), 20.0) - 0.6393494922313809) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 1), 80.0) - 0.9234530242583394) < 1e-6 FROM m_extreme;
+SELECT abs(predict_cdf(m, feature_vector('x', 1), 5.0) - 0.3427489789150502) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 1), 20.0) - 0.6526945652284153) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 1), 80.0) - 0.9303909507918833) < 1e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.remaining.1
-SELECT abs(predict_remaining(m, feature_vector('x', 1), 0.0) / 11.206405883673806 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 0.0, 0.9) / 67.85028708486476 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 30.0) / 26.146054695216513 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 30.0, 0.9) / 104.801371378482 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 2000.0) / 95.38342100324007 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 1), 2000.0, 0.9) / 322.48851509060887 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_remaining(m, feature_vector('x', 1), 0.0) / 10.612468390716328 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 0.0, 0.9) / 64.25423409285779 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 30.0) / 25.123679963863168 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 30.0, 0.9) / 100.26557928401718 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 2000.0) / 91.95732218533021 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 1), 2000.0, 0.9) / 310.7168560104087 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.cdf.2
-SELECT abs(predict_cdf(m, feature_vector('x', 2), 5.0) - 0.25841808370675523) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 2), 20.0) - 0.5292161982509116) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 2), 80.0) - 0.850182732780096) < 1e-6 FROM m_extreme;
+SELECT abs(predict_cdf(m, feature_vector('x', 2), 5.0) - 0.2698090588250335) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 2), 20.0) - 0.5472260896275343) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 2), 80.0) - 0.8642076045697432) < 1e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.remaining.2
-SELECT abs(predict_remaining(m, feature_vector('x', 2), 0.0) / 17.65092793958349 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 0.0, 0.9) / 106.86927998563472 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 30.0) / 36.622141905071516 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 30.0, 0.9) / 152.50547480081605 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 2000.0) / 129.47711258505842 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 2), 2000.0, 0.9) / 440.3570864715716 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_remaining(m, feature_vector('x', 2), 0.0) / 16.363734404002948 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 0.0, 0.9) / 99.07584007015217 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 30.0) / 34.60315828115891 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 30.0, 0.9) / 143.15469956067963 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 2000.0) / 123.04011754981138 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 2), 2000.0, 0.9) / 418.0031503765472 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.cdf.3
-SELECT abs(predict_cdf(m, feature_vector('x', 3), 5.0) - 0.25841808370675523) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 3), 20.0) - 0.5292161982509116) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 3), 80.0) - 0.850182732780096) < 1e-6 FROM m_extreme;
+SELECT abs(predict_cdf(m, feature_vector('x', 3), 5.0) - 0.2698090588250335) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 3), 20.0) - 0.5472260896275343) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 3), 80.0) - 0.8642076045697432) < 1e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.remaining.3
-SELECT abs(predict_remaining(m, feature_vector('x', 3), 0.0) / 17.65092793958349 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 0.0, 0.9) / 106.86927998563472 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 30.0) / 36.622141905071516 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 30.0, 0.9) / 152.50547480081605 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 2000.0) / 129.47711258505842 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 3), 2000.0, 0.9) / 440.3570864715716 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_remaining(m, feature_vector('x', 3), 0.0) / 16.363734404002948 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 0.0, 0.9) / 99.07584007015217 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 30.0) / 34.60315828115891 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 30.0, 0.9) / 143.15469956067963 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 2000.0) / 123.04011754981138 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 3), 2000.0, 0.9) / 418.0031503765472 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.cdf.4
-SELECT abs(predict_cdf(m, feature_vector('x', 4), 5.0) - 0.18401253941919699) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 4), 20.0) - 0.4009593041342623) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 4), 80.0) - 0.7250681311052911) < 1e-6 FROM m_extreme;
+SELECT abs(predict_cdf(m, feature_vector('x', 4), 5.0) - 0.19787955955912837) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 4), 20.0) - 0.4262814775211524) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 4), 80.0) - 0.7534192000657003) < 1e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.remaining.4
-SELECT abs(predict_remaining(m, feature_vector('x', 4), 0.0) / 31.464568287572753 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 0.0, 0.9) / 190.50532467536 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 30.0) / 56.91579957481696 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 30.0, 0.9) / 249.64469912906418 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 2000.0) / 191.283601409938 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 4), 2000.0, 0.9) / 657.2817202691012 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_remaining(m, feature_vector('x', 4), 0.0) / 27.86798859479982 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 0.0, 0.9) / 168.7294790374865 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 30.0) / 51.8191743001108 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 30.0, 0.9) / 224.78320129806434 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 2000.0) / 176.20640416089827 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 4), 2000.0, 0.9) / 603.9898624670814 - 1) < 2e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.cdf.5
-SELECT abs(predict_cdf(m, feature_vector('x', 5), 5.0) - 0.16386752431373772) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 5), 20.0) - 0.3629910937511472) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 5), 80.0) - 0.6790202780074899) < 1e-6 FROM m_extreme;
+SELECT abs(predict_cdf(m, feature_vector('x', 5), 5.0) - 0.17832464881572088) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 5), 20.0) - 0.3903815227758972) < 1e-6 AND abs(predict_cdf(m, feature_vector('x', 5), 80.0) - 0.7126703748746637) < 1e-6 FROM m_extreme;
 -- case: gbt_aft_xgb.extreme.remaining.5
-SELECT abs(predict_remaining(m, feature_vector('x', 5), 0.0) / 38.11047284139923 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 0.0, 0.9) / 230.7436077249392 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 30.0) / 66.09436552402542 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 30.0, 0.9) / 295.04765005012564 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0) / 217.79782792628748 - 1) < 2e-6
-   AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0, 0.9) / 751.5674923492807 - 1) < 2e-6 FROM m_extreme;
+SELECT abs(predict_remaining(m, feature_vector('x', 5), 0.0) / 33.148439998776276 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 0.0, 0.9) / 200.70049163657902 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 30.0) / 59.26835980544996 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 30.0, 0.9) / 261.2087350351558 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0) / 198.1547146453313 - 1) < 2e-6
+   AND abs(predict_remaining(m, feature_vector('x', 5), 2000.0, 0.9) / 681.6466477691993 - 1) < 2e-6 FROM m_extreme;

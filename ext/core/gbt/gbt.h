@@ -82,7 +82,8 @@
 **      gbt_data.y_upper NULL means every row is uncensored.  The trees
 **      boost the negative log-likelihood (gbt_survival.c: xgboost's loss,
 **      gradient and hessian, clipped to [−15, 15] and [1e−16, 15]); the
-**      base score is the constant maximum-likelihood location; the holdout
+**      base score is the constant maximum-likelihood location under the
+**      normal distribution with the same sigma (gbt_train.c 10); the holdout
 **      metric is the mean negative log-likelihood (xgboost's aft-nloglik,
 **      which may be negative); gbt_predict is exp(raw), the median for
 **      'normal' and 'logistic'.  AFT models hold nothing out unless

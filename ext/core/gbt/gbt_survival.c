@@ -37,8 +37,9 @@
 **      not finite (M = 0) takes xgboost's limit for that censoring type,
 **      distribution and sign (z_lo > 0 or z_hi > 0).  Then g is clipped to
 **      [−15, 15] and h to [1e−16, 15], as xgboost does.
-**   6. The base score is the constant b with Σ g(b) = 0 over the fit rows
-**      (the maximum-likelihood location), found by Newton steps kept inside
+**   6. gbt_aft_base_score is the constant b with Σ g(b) = 0 over the rows
+**      (the maximum-likelihood location; gbt_train uses the normal's, see
+**      gbt_train.c 10), found by Newton steps kept inside
 **      a bracket that bisection shrinks, to 1e−12 relative, at most 200
 **      steps; the bracket is [smallest finite log bound − 10·sigma, largest
 **      + 10·sigma] (all rows right-censored has no finite maximiser: b is

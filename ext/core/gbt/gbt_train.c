@@ -46,7 +46,13 @@
 **      bound |base| + Σ_trees max|leaf| is not: what gbt_train returns
 **      encodes to a payload gbt_decode accepts and scores finitely.
 **  10. AFT (gbt.h point 13): the labels become log bounds (gbt_aft_bounds),
-**      gradients, base score and metric come from gbt_survival.c, rows are
+**      gradients, base score and metric come from gbt_survival.c; the base
+**      score is the maximum-likelihood location of the 'normal' model with
+**      the same sigma, whatever aft_dist (the logistic's and extreme's own
+**      can sit at the edge of the data — the extreme's near the largest
+**      duration when sigma is small — where their hessians vanish and the
+**      first Newton leaves explode; xgboost fails the same way from there);
+**      rows are
 **      held out only for validation (like BINARY) and no residuals are
 **      stored; S of point 8 is the largest |finite log bound − start| over
 **      the fit rows, at least 1.  y_upper with another objective is
@@ -612,7 +618,8 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     m->aft_dist = o->aft_dist;
     m->aft_sigma = o->objective == GBT_AFT ? o->aft_sigma : 0;
     if (o->objective == GBT_AFT)
-      m->base_score = gbt_aft_base_score(o->aft_dist, o->aft_sigma, tr.ty, tr.tu, tr.n_fit);
+      /* point 10: the normal's maximum-likelihood location, whatever aft_dist */
+      m->base_score = gbt_aft_base_score(GBT_AFT_NORMAL, o->aft_sigma, tr.ty, tr.tu, tr.n_fit);
     else
       m->base_score = gbt_obj_base_score(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty,
                                          tr.n_fit, (double *)(void *)tr.scratch[0]);
