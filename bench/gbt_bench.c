@@ -68,6 +68,7 @@ static gbt_model *train(size_t n_train, double **cols, const double *y, unsigned
   d.n_features = F;
   d.cols = c;
   d.y = y;
+  d.y_upper = NULL;
   gbt_options_default(&o);
   o.calibration_fraction = 0;
   o.threads = threads;

@@ -1,5 +1,5 @@
 /*
-** gbt_train.c — gbt_train(features, target [, options]): an aggregate that
+** gbt_train.c — gbt_train(features, target [, options [, upper]]): an aggregate that
 ** trains gradient-boosted trees (ext/core/gbt/gbt.h) and returns a model BLOB in
 ** the common envelope, ready for model_save().
 **
@@ -12,9 +12,10 @@
 **   1. Options are a JSON object (TEXT), the same on every row; keys:
 **      n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample,
 **      colsample, max_bins, max_cat_threshold, seed, objective ('duration' | 'squared' |
-**      'quantile' | 'binary'), alpha, validation_fraction,
+**      'quantile' | 'binary' | 'aft'), loss, ratio_width, offset, aft_distribution
+**      ('normal' | 'logistic' | 'extreme'), aft_sigma, alpha, validation_fraction,
 **      early_stopping_rounds, interval_coverage, calibration_fraction,
-**      threads.  An unknown key, a wrong type or an out-of-range value is an
+**      threads.  aft_distribution and aft_sigma need objective 'aft'.  An unknown key, a wrong type or an out-of-range value is an
 **      error that names the key and lists what is accepted; a later row with
 **      other options is an error, as in scaler_train and welch_ttest.
 **   2. Rows whose target is NULL, or whose features are NULL, are skipped and
@@ -44,6 +45,15 @@
 **      compared with sqlite3_limit(SQLITE_LIMIT_LENGTH); a bound above it is
 **      an error with the estimate, not minutes of training then "string or
 **      blob too big".
+**   9. Censored durations (objective 'aft', core/gbt/gbt.h point 13): the
+**      target is the lower bound of the duration (>= 0) and the optional 4th
+**      argument `upper` its upper bound: NULL = right-censored (the run has
+**      not finished, was killed at its limit or cancelled: it took longer
+**      than target), a number >= target (equal: an exact duration, which
+**      must be > 0; target 0: only an upper bound is known).  Without the
+**      4th argument every row is an exact duration > 0.  A 4th argument
+**      with another objective, an upper bound below the target, a
+**      non-numeric upper bound, or an exact 0 is an error naming the value.
 */
 #include <math.h>
 #include <string.h>
@@ -55,11 +65,12 @@
 
 #define GBT_TRAIN "gbt_train"
 
-static const char *const gbt_objective_names[] = {"squared", "duration", "quantile", "binary"};
+static const char *const gbt_objective_names[] = {"squared", "duration", "quantile", "binary", "aft"};
 static const char *const gbt_loss_names[] = {"squared", "absolute", "ratio"};
+static const char *const gbt_aft_dist_names[] = {"normal", "logistic", "extreme"};
 
 const char *omen_gbt_objective_name(int obj) {
-  return obj >= 0 && obj < 4 ? gbt_objective_names[obj] : "unknown";
+  return obj >= 0 && obj < 5 ? gbt_objective_names[obj] : "unknown";
 }
 
 /* ---------------------------------------------------------------- options */
@@ -67,8 +78,8 @@ const char *omen_gbt_objective_name(int obj) {
 static const char gbt_option_keys[] =
     "n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, "
     "max_cat_threshold, seed, "
-    "objective, loss, ratio_width, offset, alpha, validation_fraction, early_stopping_rounds, "
-    "interval_coverage, calibration_fraction, threads";
+    "objective, loss, ratio_width, offset, aft_distribution, aft_sigma, alpha, validation_fraction, "
+    "early_stopping_rounds, interval_coverage, calibration_fraction, threads";
 
 typedef struct opt_num {
   const char *key;
@@ -96,6 +107,7 @@ static const opt_num gbt_num_opts[] = {
     {"calibration_fraction", 0, 0, 1, 0, 1, "a number in [0, 1)"},
     {"threads", 1, 0, 64, 0, 0, "an integer from 0 (automatic) to 64"},
     {"ratio_width", 0, 0, 100, 1, 0, "a number in (0, 100]"},
+    {"aft_sigma", 0, 0, GBT_AFT_SIGMA_MAX, 1, 0, "a number in (0, 100]"},
 };
 
 static void set_num_opt(gbt_options *o, const char *key, double v) {
@@ -116,6 +128,7 @@ static void set_num_opt(gbt_options *o, const char *key, double v) {
   else if (!strcmp(key, "calibration_fraction")) o->calibration_fraction = v;
   else if (!strcmp(key, "threads")) o->threads = (uint32_t)v;
   else if (!strcmp(key, "ratio_width")) o->ratio_width = v;
+  else if (!strcmp(key, "aft_sigma")) o->aft_sigma = v;
 }
 
 /* Parse the options JSON into o (defaults first).  Returns 0, or non-zero
@@ -126,6 +139,7 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **
   om_status st;
   size_t i, k;
   int rc = 1;
+  const char *aft_key = NULL; /* an AFT option given: it needs objective 'aft' */
   gbt_options_default(o);
   *nomem = 0;
   if (!text) return 0;
@@ -145,13 +159,26 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **
     if (!strcmp(m->key, "objective")) {
       int found = -1;
       if (m->type == OM_JSON_STRING)
-        for (k = 0; k < 4; k++)
+        for (k = 0; k < 5; k++)
           if (!strcmp(m->str, gbt_objective_names[k])) found = (int)k;
       if (found < 0) {
-        om_errf(err, OM_INVALID, "option objective must be 'duration', 'squared', 'quantile' or 'binary'");
+        om_errf(err, OM_INVALID, "option objective must be 'duration', 'squared', 'quantile', 'binary' or 'aft'");
         goto done;
       }
       o->objective = (gbt_objective)found;
+      continue;
+    }
+    if (!strcmp(m->key, "aft_distribution")) {
+      int found = -1;
+      if (m->type == OM_JSON_STRING)
+        for (k = 0; k < 3; k++)
+          if (!strcmp(m->str, gbt_aft_dist_names[k])) found = (int)k;
+      if (found < 0) {
+        om_errf(err, OM_INVALID, "option aft_distribution must be 'normal', 'logistic' or 'extreme'");
+        goto done;
+      }
+      o->aft_dist = (gbt_aft_dist)found;
+      aft_key = "aft_distribution";
       continue;
     }
     if (!strcmp(m->key, "loss")) {
@@ -197,6 +224,7 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **
         goto done;
       }
       set_num_opt(o, d->key, v);
+      if (!strcmp(d->key, "aft_sigma")) aft_key = "aft_sigma";
     }
   }
   if (o->early_stopping_rounds > 0 && !(o->validation_fraction > 0)) {
@@ -213,6 +241,10 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **
     om_errf(err, OM_INVALID, "option offset does not apply to objective 'binary'");
     goto done;
   }
+  if (aft_key && o->objective != GBT_AFT) {
+    om_errf(err, OM_INVALID, "option %s needs objective 'aft'", aft_key);
+    goto done;
+  }
   rc = 0;
 done:
   om_json_obj_free(&obj);
@@ -226,6 +258,12 @@ static void gbt_options_json(const gbt_options *o, const char *offset_name, om_w
   om_jw_begin_object(&j);
   om_jw_key(&j, "objective");
   om_jw_string(&j, omen_gbt_objective_name(o->objective));
+  if (o->objective == GBT_AFT) {
+    om_jw_key(&j, "aft_distribution");
+    om_jw_string(&j, gbt_aft_dist_names[o->aft_dist]);
+    om_jw_key(&j, "aft_sigma");
+    om_jw_double(&j, o->aft_sigma);
+  }
   /* loss and offset only when set: older models' options stay byte-identical */
   if (o->loss != GBT_LOSS_SQUARED) {
     om_jw_key(&j, "loss");
@@ -291,6 +329,7 @@ typedef struct gbt_agg {
   gbt_col *cols;      /* sorted by name */
   uint32_t n_cols, cap_cols;
   double *y;
+  double *yu;         /* gbt_train(..., upper): the upper bounds (+inf: NULL), else NULL */
   size_t n_rows, cap_rows;
   uint64_t skipped;
   int failed;         /* an error was reported; ignore later rows */
@@ -304,6 +343,7 @@ static void gbt_agg_free(gbt_agg *a) {
   }
   sqlite3_free(a->cols);
   sqlite3_free(a->y);
+  sqlite3_free(a->yu);
   sqlite3_free(a->options_text);
   sqlite3_free(a->offset_name);
   memset(a, 0, sizeof *a);
@@ -319,6 +359,11 @@ static int gbt_agg_grow_rows(gbt_agg *a, size_t need) {
     double *y = sqlite3_realloc64(a->y, cap * sizeof *y);
     if (!y) return 1;
     a->y = y;
+  }
+  if (a->yu) {
+    double *y = sqlite3_realloc64(a->yu, cap * sizeof *y);
+    if (!y) return 1;
+    a->yu = y;
   }
   for (uint32_t i = 0; i < a->n_cols; i++) {
     uint64_t *v = sqlite3_realloc64(a->cols[i].v, cap * sizeof *v);
@@ -374,7 +419,49 @@ static int gbt_configure(sqlite3_context *ctx, gbt_agg *a, int argc, sqlite3_val
     return 1;
   }
   if (omen_agg_options_keep(ctx, text, n, &a->options_text)) return 1;
+  if (argc >= 4) {
+    /* behaviour 9: the upper bounds, for objective 'aft' only */
+    if (a->opt.objective != GBT_AFT) {
+      omen_errorf(ctx, GBT_TRAIN,
+                  "upper (argument 4) needs objective 'aft' (censored durations); objective '%s' takes exact "
+                  "targets: call gbt_train with 3 arguments",
+                  omen_gbt_objective_name(a->opt.objective));
+      return 1;
+    }
+    a->yu = sqlite3_malloc64((a->cap_rows ? a->cap_rows : 1) * sizeof *a->yu);
+    if (!a->yu) {
+      sqlite3_result_error_nomem(ctx);
+      return 1;
+    }
+  }
   a->started = 1;
+  return 0;
+}
+
+/* Behaviour 9: the upper bound of row argv (4th argument) for target y, into
+** *u (+inf for NULL).  0, or 1 after setting the error. */
+static int gbt_upper_arg(sqlite3_context *ctx, sqlite3_value *v, double y, double *u) {
+  int t = sqlite3_value_type(v);
+  if (t == SQLITE_NULL) {
+    *u = INFINITY;
+    return 0;
+  }
+  if (t != SQLITE_INTEGER && t != SQLITE_FLOAT) {
+    omen_errorf(ctx, GBT_TRAIN, "upper (argument 4) is %s; expected a number, or NULL when the run did not finish "
+                                "(right-censored)", omen_type_name(v));
+    return 1;
+  }
+  *u = sqlite3_value_double(v);
+  if (isnan(*u) || *u < y) {
+    omen_errorf(ctx, GBT_TRAIN, "upper (argument 4) is %!.15g, below the target (argument 2) %!.15g; the upper bound "
+                                "of a duration must be >= its lower bound", *u, y);
+    return 1;
+  }
+  if (*u == 0) {
+    omen_errorf(ctx, GBT_TRAIN, "upper (argument 4) is 0; objective 'aft' models log(duration), so an exact duration "
+                                "must be > 0 (target 0 and upper 1 say it took less than 1 s)");
+    return 1;
+  }
   return 0;
 }
 
@@ -384,7 +471,7 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   fv_entry e;
   om_err err;
   om_status st;
-  double y;
+  double y, yu = 0;
   uint32_t pos = 0;
   size_t r;
   int yt;
@@ -415,10 +502,18 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     omen_errorf(ctx, GBT_TRAIN, "target (argument 2) is not a finite number");
     goto fail;
   }
-  if (a->opt.objective == GBT_DURATION && y < 0) {
-    omen_errorf(ctx, GBT_TRAIN, "target (argument 2) is %!.15g; objective 'duration' needs targets >= 0", y);
+  if ((a->opt.objective == GBT_DURATION || a->opt.objective == GBT_AFT) && y < 0) {
+    omen_errorf(ctx, GBT_TRAIN, "target (argument 2) is %!.15g; objective '%s' needs targets >= 0", y,
+                omen_gbt_objective_name(a->opt.objective));
     goto fail;
   }
+  if (a->opt.objective == GBT_AFT && !a->yu && y == 0) {
+    omen_errorf(ctx, GBT_TRAIN, "target (argument 2) is 0; objective 'aft' models log(duration), so an exact "
+                                "duration must be > 0 (for a run too short to time, pass an upper bound as the 4th "
+                                "argument: target 0 and upper 1 say it took less than 1 s)");
+    goto fail;
+  }
+  if (a->yu && gbt_upper_arg(ctx, argv[3], y, &yu)) goto fail;
   if ((a->opt.objective == GBT_SQUARED || a->opt.objective == GBT_QUANTILE) && fabs(y) > GBT_MAX_ABS_TARGET) {
     omen_errorf(ctx, GBT_TRAIN,
                 "target (argument 2) is %!.15g; objective '%s' needs targets from -1e140 to 1e140 "
@@ -475,6 +570,7 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     goto fail;
   }
   a->y[r] = y;
+  if (a->yu) a->yu[r] = yu;
   a->n_rows++;
   return;
 nomem:
@@ -615,6 +711,7 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   d.n_features = a->n_cols;
   d.cols = cols;
   d.y = a->y;
+  d.y_upper = a->yu;
   st = gbt_train(&d, &a->opt, &intr, &model, &err);
   if (st != OM_OK) {
     if (st == OM_INTERRUPTED) sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);

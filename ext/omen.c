@@ -99,6 +99,7 @@ static const omen_func omen_funcs[] = {
     /* gbt_train.c */
     {"gbt_train", 2, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
     {"gbt_train", 3, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
+    {"gbt_train", 4, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
     /* predict.c */
     {"predict_duration", 2, REGISTRY, predictDurationFunc, 0, 0, 0, 0},
     {"predict_duration", 3, REGISTRY, predictDurationFunc, 0, 0, 0, 0},
@@ -106,6 +107,10 @@ static const omen_func omen_funcs[] = {
     {"predict_interval", 3, REGISTRY, predictIntervalFunc, 0, 0, 0, 0},
     {"predict_failure", 2, REGISTRY, predictFailureFunc, 0, 0, 0, 0},
     {"predict", 2, REGISTRY, predictFunc, 0, 0, 0, 0},
+    {"predict_cdf", 3, REGISTRY, predictCdfFunc, 0, 0, 0, 0},
+    {"predict_cdf", 4, REGISTRY, predictCdfFunc, 0, 0, 0, 0},
+    {"predict_remaining", 3, REGISTRY, predictRemainingFunc, 0, 0, 0, 0},
+    {"predict_remaining", 4, REGISTRY, predictRemainingFunc, 0, 0, 0, 0},
     /* iforest.c */
     {"isolation_forest_train", 1, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
     {"isolation_forest_train", 2, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},

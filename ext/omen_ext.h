@@ -160,6 +160,8 @@ void predictDurationFunc(sqlite3_context *, int, sqlite3_value **);
 void predictIntervalFunc(sqlite3_context *, int, sqlite3_value **);
 void predictFailureFunc(sqlite3_context *, int, sqlite3_value **);
 void predictFunc(sqlite3_context *, int, sqlite3_value **);
+void predictCdfFunc(sqlite3_context *, int, sqlite3_value **);
+void predictRemainingFunc(sqlite3_context *, int, sqlite3_value **);
 void isolationForestTrainStep(sqlite3_context *, int, sqlite3_value **); /* iforest.c */
 void isolationForestTrainFinal(sqlite3_context *);
 void isolationScoreFunc(sqlite3_context *, int, sqlite3_value **);

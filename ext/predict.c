@@ -1,11 +1,15 @@
 /*
 ** predict.c — scoring with boosted-tree models: predict_duration(),
-** predict_interval(), predict_failure() and predict().
+** predict_interval(), predict_failure(), predict(), predict_cdf() and
+** predict_remaining().
 **
 **   SELECT predict_duration('runtime', feature_vector('threads', 8, 'host', 'web-3'));
 **   SELECT predict_duration('runtime', fv, 0.9);          -- 90th percentile
 **   SELECT predict_interval('runtime', fv);               -- {"pred","lo","hi","coverage"}
 **   SELECT predict_failure('failures', fv);               -- probability
+**   SELECT predict_cdf('runtime', fv, 3600);              -- P(done within an hour)
+**   SELECT predict_cdf('runtime', fv, 3600, 1800);        -- the same, running for 30 min
+**   SELECT predict_remaining('runtime', fv, 1800);        -- median time left after 30 min
 **
 ** Behaviours (docs/predict_duration.md and siblings):
 **   1. The model is a BLOB or a registry reference, decoded once per statement
@@ -23,11 +27,11 @@
 **      otherwise score as "all missing" and return a plausible number.
 **      model_features(model, fv) (model_features.c) shows per feature what
 **      matched.
-**   3. predict_duration needs a regression objective ('duration', 'squared'
-**      or 'quantile'); predict_failure needs 'binary'; predict accepts any and
-**      returns the model's natural output (seconds for 'duration', a
-**      probability for 'binary', the target's units otherwise).  A model of
-**      another kind or objective is an error naming both.
+**   3. predict_duration needs a regression objective ('duration', 'squared',
+**      'quantile' or 'aft'); predict_failure needs 'binary'; predict accepts
+**      any and returns the model's natural output (seconds for 'duration' and
+**      'aft', a probability for 'binary', the target's units otherwise).  A
+**      model of another kind or objective is an error naming both.
 **   4. predict_duration(model, fv, q) returns the q-quantile (0 < q < 1) from
 **      the split-conformal calibration residuals stored in the model; an
 **      error when the model has no calibration residuals.  When the
@@ -41,6 +45,18 @@
 **      default coverage is the model's interval_coverage option (0.9).
 **   6. NULL model or NULL features give NULL.  A point prediction that is not
 **      finite (NaN, overflow) is NULL.
+**   7. 'aft' models (core/gbt/gbt.h point 13) need no calibration residuals:
+**      their quantiles and intervals are the parametric ones,
+**      exp(raw + sigma·F⁻¹(q)).
+**   8. predict_cdf(model, fv, t [, elapsed]) = P(T ≤ t), or P(T ≤ t | T >
+**      elapsed), and predict_remaining(model, fv, elapsed [, q]) = the
+**      q-quantile (default 0.5) of T − elapsed given T > elapsed, T the run's
+**      duration in seconds (core/gbt/gbt.h point 14), for an 'aft' model or a
+**      'duration' model with calibration residuals (any loss); other
+**      objectives and models without residuals are errors.  t must be a
+**      finite number > 0, elapsed a finite number >= 0, q in (0, 1) (NULL q
+**      is an error, as in predict_duration); a NULL t or elapsed gives NULL.
+**      predict_remaining is REAL >= 0, or +Inf when the time overflows.
 */
 #include <math.h>
 #include <stdio.h>
@@ -63,7 +79,7 @@ static const omen_model *scorer_arg(sqlite3_context *ctx, const char *fname, sql
   if (!m) return NULL;
   obj = gbt_model_objective(m->model);
   if (want == WANT_REGRESSION && obj == GBT_BINARY) {
-    omen_errorf(ctx, fname, "model is a gbt model with objective 'binary'; expected objective 'duration', 'squared' or 'quantile'");
+    omen_errorf(ctx, fname, "model is a gbt model with objective 'binary'; expected objective 'duration', 'squared', 'quantile' or 'aft'");
     return NULL;
   }
   if (want == WANT_BINARY && obj != GBT_BINARY) {
@@ -90,7 +106,7 @@ static int quantile_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *
 }
 
 static int need_calibration(sqlite3_context *ctx, const char *fname, const omen_model *s) {
-  if (gbt_model_n_residuals(s->model) > 0) return 0;
+  if (gbt_model_n_residuals(s->model) > 0 || gbt_model_objective(s->model) == GBT_AFT) return 0;
   omen_errorf(ctx, fname, "model has no calibration residuals (trained with calibration_fraction 0 and no "
                           "validation rows); quantiles and intervals are unavailable");
   return 1;
@@ -136,8 +152,8 @@ void predictIntervalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (need_calibration(ctx, "predict_interval", s)) return;
   raw = gbt_predict_raw_x(s->model, s->x);
   pred = gbt_transform(s->model, raw);
-  lo = gbt_transform(s->model, raw + gbt_residual_quantile(s->model, (1 - c) / 2));
-  hi = gbt_transform(s->model, raw + gbt_residual_quantile(s->model, (1 + c) / 2));
+  lo = gbt_predict_quantile_raw(s->model, raw, (1 - c) / 2);
+  hi = gbt_predict_quantile_raw(s->model, raw, (1 + c) / 2);
   w = omen_out_scratch(ctx);
   if (!w) {
     sqlite3_result_error_nomem(ctx);
@@ -172,4 +188,72 @@ void predictFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   s = scorer_arg(ctx, "predict", argv, WANT_ANY);
   if (!s) return;
   result_finite(ctx, gbt_predict_x(s->model, s->x));
+}
+
+/* ---------------------------------------------------------------- distributions (behaviour 8) */
+
+/* A number argument that must be finite and > 0 (strict) or >= 0; 0 on
+** success, 1 after setting the error. */
+static int seconds_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *v, const char *what, int argi,
+                       int strict, double *out) {
+  int t = sqlite3_value_type(v);
+  double x = sqlite3_value_double(v);
+  if ((t != SQLITE_INTEGER && t != SQLITE_FLOAT) || !isfinite(x) || (strict ? !(x > 0) : !(x >= 0))) {
+    if (strict)
+      omen_errorf(ctx, fname, "%s (argument %d) must be a finite number > 0 (seconds since the run started)", what,
+                  argi);
+    else
+      omen_errorf(ctx, fname, "%s (argument %d) must be a finite number >= 0 (seconds the run has been running)",
+                  what, argi);
+    return 1;
+  }
+  *out = x;
+  return 0;
+}
+
+/* The model of argv[0], with the row of argv[1] prepared, for a function of
+** the duration distribution; NULL after setting the error result. */
+static const omen_model *dist_arg(sqlite3_context *ctx, const char *fname, sqlite3_value **argv) {
+  const omen_model *m = omen_model_arg(ctx, fname, argv, 0, MDL_KIND_GBT);
+  gbt_objective obj;
+  if (!m) return NULL;
+  obj = gbt_model_objective(m->model);
+  if (obj != GBT_DURATION && obj != GBT_AFT) {
+    omen_errorf(ctx, fname, "model is a gbt model with objective '%s'; expected objective 'duration' (with calibration "
+                            "residuals) or 'aft'", omen_gbt_objective_name(obj));
+    return NULL;
+  }
+  if (omen_model_row(ctx, fname, m, argv[1], 2)) return NULL;
+  if (!gbt_has_dist(m->model)) {
+    omen_errorf(ctx, fname, "model has no calibration residuals (trained with calibration_fraction 0 and no "
+                            "validation rows); the distribution of its durations is unknown");
+    return NULL;
+  }
+  return m;
+}
+
+void predictCdfFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const omen_model *s;
+  double t, e = 0, raw;
+  for (int i = 0; i < argc; i++)
+    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return;
+  if (seconds_arg(ctx, "predict_cdf", argv[2], "t", 3, 1, &t)) return;
+  if (argc == 4 && seconds_arg(ctx, "predict_cdf", argv[3], "elapsed", 4, 0, &e)) return;
+  s = dist_arg(ctx, "predict_cdf", argv);
+  if (!s) return;
+  raw = gbt_predict_raw_x(s->model, s->x);
+  result_finite(ctx, argc == 4 ? gbt_dist_cond_cdf(s->model, raw, t, e) : gbt_dist_cdf(s->model, raw, t));
+}
+
+void predictRemainingFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const omen_model *s;
+  double e, q = 0.5;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL ||
+      sqlite3_value_type(argv[2]) == SQLITE_NULL)
+    return;
+  if (seconds_arg(ctx, "predict_remaining", argv[2], "elapsed", 3, 0, &e)) return;
+  if (argc == 4 && quantile_arg(ctx, "predict_remaining", argv[3], "q", 4, &q)) return;
+  s = dist_arg(ctx, "predict_remaining", argv);
+  if (!s) return;
+  result_bound(ctx, gbt_dist_remaining(s->model, gbt_predict_raw_x(s->model, s->x), e, q));
 }

@@ -11,9 +11,12 @@
 **      hashes that are and are not in the model's category sets, and give
 **      the same bits through gbt_row_prepare + gbt_predict_raw_x;
 **   2. re-encode to exactly the bytes it was decoded from;
-**   3. report importances without failing.
+**   3. report importances without failing;
+**   4. answer the distribution functions (gbt.h point 14) in [0, 1] (cdf),
+**      ≥ 0 (remaining time) or NaN, for models with and without one.
 ** Seeds: the committed format-1 payload fixtures/gbt/gbt_model_v1.bin with
-** its schema prefix (tests/fuzz/corpus_gbt/).
+** its schema prefix, and the format-3 (AFT) payload of
+** fixtures/models/gbt_v3.hex with its schema's types (tests/fuzz/corpus_gbt/).
 */
 #include <math.h>
 #include <stdio.h>
@@ -55,7 +58,15 @@ static void predict_rows(const gbt_model *m, uint32_t nf) {
     (void)gbt_predict_quantile(m, num, cat, missing, 0.05);
     (void)gbt_predict_quantile(m, num, cat, missing, 0.95);
     memset(missing, 1, nf);
-    (void)gbt_predict_raw(m, num, cat, missing);
+    {
+      double raw = gbt_predict_raw(m, num, cat, missing), t = values[v] > 0 ? values[v] : 1 - values[v];
+      double c = gbt_dist_cdf(m, raw, t), cc = gbt_dist_cond_cdf(m, raw, t, 5.0),
+             r = gbt_dist_remaining(m, raw, 5.0, 0.5);
+      FUZZ_ASSERT(isnan(c) || (c >= 0 && c <= 1));
+      FUZZ_ASSERT(isnan(cc) || (cc >= 0 && cc <= 1));
+      FUZZ_ASSERT(isnan(r) || r >= 0);
+      FUZZ_ASSERT(gbt_has_dist(m) == !isnan(gbt_dist_cdf(m, 0.0, 10.0)));
+    }
   }
 }
 

@@ -214,6 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   d.n_features = F;
   d.cols = cols;
   d.y = y;
+  d.y_upper = NULL;
   st = gbt_train(&d, &o, NULL, &m, &err);
   FUZZ_ASSERT(st == OM_OK || st == OM_INVALID);
   if (st == OM_OK) check_gbt(m, &o, n, F, any_cat, cols);

@@ -94,7 +94,7 @@ SELECT group_concat(name) = 'feature,type,gain,cover,splits' FROM pragma_table_x
 
 -- errors: options
 -- case: gbt.err.option.unknown
--- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, objective, loss, ratio_width, offset, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
+-- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, objective, loss, ratio_width, offset, aft_distribution, aft_sigma, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
 SELECT gbt_train(f, dur, '{"trees": 10}') FROM fv;
 -- case: gbt.err.option.range
 -- error: gbt_train(): option max_depth must be an integer from 1 to 16
@@ -121,7 +121,7 @@ SELECT gbt_train(f, dur, '{"n_trees": true}') FROM fv;
 -- error: gbt_train(): option n_trees must be an integer from 1 to 100000
 SELECT gbt_train(f, dur, '{"n_trees": 10.5}') FROM fv;
 -- case: gbt.err.objective
--- error: gbt_train(): option objective must be 'duration', 'squared', 'quantile' or 'binary'
+-- error: gbt_train(): option objective must be 'duration', 'squared', 'quantile', 'binary' or 'aft'
 SELECT gbt_train(f, dur, '{"objective": "poisson"}') FROM fv;
 -- case: gbt.err.loss
 -- error: gbt_train(): option loss must be 'squared', 'absolute' or 'ratio'
@@ -220,7 +220,7 @@ SELECT gbt_train(feature_vector('{}'), dur) FROM fv;
 -- error: predict_duration(): model is a scaler model; expected a gbt model
 SELECT predict_duration(scaler_train(f), feature_vector('a', 1)) FROM fv;
 -- case: gbt.err.wrong.objective
--- error: predict_duration(): model is a gbt model with objective 'binary'; expected objective 'duration', 'squared' or 'quantile'
+-- error: predict_duration(): model is a gbt model with objective 'binary'; expected objective 'duration', 'squared', 'quantile' or 'aft'
 SELECT predict_duration('failure', feature_vector('a', 1));
 -- case: gbt.err.failure.objective
 -- error: predict_failure(): model is a gbt model with objective 'duration'; expected objective 'binary' (train it with '{"objective": "binary"}' on 0/1 targets)

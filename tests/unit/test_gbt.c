@@ -69,6 +69,7 @@ static void tdata_make(tdata *t, size_t n, uint64_t seed) {
   t->d.n_features = TF;
   t->d.cols = t->cols;
   t->d.y = t->y;
+  t->d.y_upper = NULL;
 }
 
 static void tdata_free(tdata *t) {
@@ -172,7 +173,7 @@ static void test_binning(void) {
     uint8_t codes[N * 3], codes_col[N * 3];
     gbt_bins bins[3];
     gbt_column cols[3] = {{0, xa, NULL, NULL}, {0, xb, NULL, NULL}, {1, NULL, c, NULL}};
-    gbt_data d = {N, 3, cols, y};
+    gbt_data d = {N, 3, cols, y, NULL};
     for (int i = 0; i < N; i++) {
       xa[i] = NAN;
       xb[i] = i % 5;
@@ -376,7 +377,7 @@ static void test_missing_direction(void) {
   enum { N = 400 };
   static double x[N], y[N];
   gbt_column col = {0, x, NULL, NULL};
-  gbt_data d = {N, 1, &col, y};
+  gbt_data d = {N, 1, &col, y, NULL};
   gbt_options o;
   gbt_model *m;
   for (int side = 0; side < 2; side++) {
@@ -430,7 +431,7 @@ static void test_categorical(void) {
   const uint64_t A = 0xA1, B = 0xB2, C = 0xC3, D = 0xD4, E = 0xE5;
   const uint64_t cats[8] = {A, B, C, D, E, 0xF6, 0x17, 0x28};
   gbt_column col = {1, NULL, c, cm};
-  gbt_data d = {N, 1, &col, y};
+  gbt_data d = {N, 1, &col, y, NULL};
   gbt_options o;
   gbt_model *m;
   for (int i = 0; i < N - 2; i++) {
@@ -672,7 +673,7 @@ static void test_early_stopping(void) {
   enum { N = 2000 };
   static double x[N], y[N];
   gbt_column col = {0, x, NULL, NULL};
-  gbt_data d = {N, 1, &col, y};
+  gbt_data d = {N, 1, &col, y, NULL};
   gbt_options o;
   gbt_model *m;
   tseed = 21;
@@ -898,7 +899,7 @@ static void test_scoring_index(void) {
   static uint64_t c2[N], c3[N];
   static uint8_t m2[N];
   gbt_column cols[F] = {{0, x0, NULL, NULL}, {1, NULL, c2, m2}, {0, x1, NULL, NULL}, {1, NULL, c3, NULL}};
-  gbt_data d = {N, F, cols, y};
+  gbt_data d = {N, F, cols, y, NULL};
   gbt_options o;
   gbt_model *m;
   uint64_t st = 12345;

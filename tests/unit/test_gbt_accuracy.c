@@ -104,6 +104,7 @@ static gbt_model *train(size_t n_train, const double *y, gbt_options *o) {
   d.n_features = NCOL + 1;
   d.cols = cols;
   d.y = y;
+  d.y_upper = NULL;
   st = gbt_train(&d, o, NULL, &m, &e);
   CHECK_MSG(st == OM_OK, "train: %s", e.msg);
   return m;

@@ -54,7 +54,7 @@ static void row(int i, double *num, uint64_t *cat, uint8_t *miss) {
 static gbt_model *train_small(void) {
   gbt_column cols[F] = {
       {0, x0, NULL, NULL}, {0, x1, NULL, NULL}, {1, NULL, c, cm}, {0, x3, NULL, NULL}};
-  gbt_data d = {N, F, cols, y};
+  gbt_data d = {N, F, cols, y, NULL};
   gbt_options o;
   gbt_model *m = NULL;
   om_err e;
@@ -220,7 +220,7 @@ int main(void) {
     CHECK_STR(e.msg, "gbt payload: feature 1 kind does not match the model");
     p[0] = GBT_FORMAT + 1;
     CHECK(gbt_decode(p, n, F, IS_CAT, &m2, &e) == OM_UNSUPPORTED_VERSION);
-    CHECK_STR(e.msg, "gbt payload format 3 is newer than this build (reads up to 2)");
+    CHECK_STR(e.msg, "gbt payload format 4 is newer than this build (reads up to 3)");
     p[0] = 0;
     CHECK(gbt_decode(p, n, F, IS_CAT, &m2, &e) == OM_CORRUPT);
     p[0] = 1;

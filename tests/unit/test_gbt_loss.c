@@ -69,7 +69,7 @@ static void test_kernel_mode(void) {
 /* ---------- gradients, base scores, metrics, offsets (gbt_objective.c 7, 9) ---------- */
 
 static void test_loss_functions(void) {
-  double y[4] = {0, 1, 2, 10}, p[4] = {1, 1, 0, 9}, s[8];
+  double y[4] = {0, 1, 2, 10}, p[4] = {1, 1, 0, 9}, s[16]; /* scratch: 2n for n = 5 */
   gbt_gh gh[4];
   gbt_obj_gradients(GBT_DURATION, GBT_LOSS_ABSOLUTE, 0.9, 1.0, y, p, 4, gh);
   CHECK(gh[0].g == 0.5 && gh[1].g == 0.5 && gh[2].g == -0.5 && gh[3].g == -0.5 && gh[0].h == 1);

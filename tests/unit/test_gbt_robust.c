@@ -59,6 +59,7 @@ static void ds_wire(ds *s) {
   s->d.n_features = s->F;
   s->d.cols = s->cols;
   s->d.y = s->y;
+  s->d.y_upper = NULL;
 }
 
 /* The property of point 3 for a model trained on s with options o. */
@@ -241,6 +242,7 @@ static void test_every_model_loads(void) {
       case GBT_QUANTILE: s.y[i] = awkward(0); break;
       case GBT_DURATION: s.y[i] = fabs(awkward(big_y)); break;
       case GBT_BINARY: s.y[i] = rbelow(2); break;
+      case GBT_AFT: break; /* not drawn here: test_gbt_aft.c */
       }
     }
     ds_wire(&s);

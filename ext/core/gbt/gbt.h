@@ -73,6 +73,31 @@
 **      kept in the model so that prediction applies it too).  BINARY takes
 **      no offset.  A model with loss 'squared' and no offset encodes in
 **      format 1, byte-identical to earlier versions.
+**  13. AFT (accelerated failure time, xgboost's survival:aft): log T =
+**      raw + sigma·Z, Z of distribution aft_dist (normal, logistic or
+**      extreme = the minimum Gumbel, F(z) = 1 − exp(−e^z)).  Each row is an
+**      interval [y, y_upper] of possible durations: y_upper = y uncensored
+**      (y > 0), y_upper = +inf right-censored (still running, killed at a
+**      limit, cancelled), y = 0 left-censored (known only to be ≤ y_upper);
+**      gbt_data.y_upper NULL means every row is uncensored.  The trees
+**      boost the negative log-likelihood (gbt_survival.c: xgboost's loss,
+**      gradient and hessian, clipped to [−15, 15] and [1e−16, 15]); the
+**      base score is the constant maximum-likelihood location under the
+**      normal distribution with the same sigma (gbt_train.c 10); the holdout
+**      metric is the mean negative log-likelihood (xgboost's aft-nloglik,
+**      which may be negative); gbt_predict is exp(raw), the median for
+**      'normal' and 'logistic'.  AFT models hold nothing out unless
+**      validating and store no calibration residuals: their distribution is
+**      the parametric one (gbt_predict_quantile = exp(raw + sigma·F⁻¹(q))).
+**      An offset feature v starts a row at log(v) (v > 0).  Payload format
+**      3 (aft_dist, aft_sigma) is written only for AFT models.
+**  14. Predictive distribution of the duration T of one row (gbt_survival.c),
+**      for AFT models (parametric) and DURATION models with calibration
+**      residuals (any loss: the empirical distribution of the residuals in
+**      log1p space, piecewise linear between order statistics with
+**      exponential tails): gbt_dist_cdf = P(T ≤ t), gbt_dist_cond_cdf =
+**      P(T ≤ t | T > e), gbt_dist_remaining = the q-quantile of T − e given
+**      T > e.  gbt_has_dist says whether a model has one.
 **
 ** Internal part (below the marker): the pieces shared by gbt_*.c and the unit
 ** tests.  Not for the SQL layer.
@@ -87,8 +112,17 @@ typedef enum gbt_objective {
   GBT_SQUARED = 0,  /* squared error on y */
   GBT_DURATION = 1, /* squared error on log1p(y), y ≥ 0; predictions expm1'd */
   GBT_QUANTILE = 2, /* pinball loss at `alpha`, leaves refit to residual quantiles */
-  GBT_BINARY = 3    /* logistic loss, y in [0, 1]; predictions are probabilities */
+  GBT_BINARY = 3,   /* logistic loss, y in [0, 1]; predictions are probabilities */
+  GBT_AFT = 4       /* accelerated failure time on log(y), censored labels (point 13) */
 } gbt_objective;
+
+/* The noise distribution of an AFT model (point 13): z = (log t − raw)/sigma. */
+typedef enum gbt_aft_dist {
+  GBT_AFT_NORMAL = 0,   /* standard normal */
+  GBT_AFT_LOGISTIC = 1, /* standard logistic, F(z) = 1/(1 + e^−z) */
+  GBT_AFT_EXTREME = 2   /* minimum Gumbel, F(z) = 1 − exp(−e^z) */
+} gbt_aft_dist;
+#define GBT_AFT_SIGMA_MAX 100.0 /* aft_sigma in (0, GBT_AFT_SIGMA_MAX] */
 
 /* The point a SQUARED or DURATION model predicts (point 11).  The trees fit
 ** the same space (log1p for DURATION); only the statistic differs. */
@@ -123,6 +157,8 @@ typedef struct gbt_options {
   uint32_t offset_feature;        /* GBT_NO_OFFSET, or a numeric feature whose value
                                      starts each row's score (point 12) */
   double ratio_width;             /* 1.0, in (0, 100]: w of loss RATIO (point 11) */
+  gbt_aft_dist aft_dist;          /* GBT_AFT_NORMAL (point 13) */
+  double aft_sigma;               /* 1.0, in (0, GBT_AFT_SIGMA_MAX]: the scale of log T */
 } gbt_options;
 
 void gbt_options_default(gbt_options *o);
@@ -138,7 +174,9 @@ typedef struct gbt_data {
   size_t n_rows;
   uint32_t n_features;
   const gbt_column *cols; /* [n_features] */
-  const double *y;        /* [n_rows], finite */
+  const double *y;        /* [n_rows], finite; AFT: the lower bounds, ≥ 0 */
+  const double *y_upper;  /* AFT only (point 13): [n_rows] upper bounds ≥ y, +inf =
+                             right-censored; NULL = every row uncensored */
 } gbt_data;
 
 typedef struct gbt_model gbt_model; /* opaque */
@@ -167,10 +205,23 @@ void gbt_row_prepare(const gbt_model *m, const double *num, const uint64_t *cat,
 double gbt_predict_raw_x(const gbt_model *m, const double *x);
 double gbt_predict_x(const gbt_model *m, const double *x);
 double gbt_predict_quantile_x(const gbt_model *m, const double *x, double q);
+/* gbt_predict_quantile for a row whose raw score is already known. */
+double gbt_predict_quantile_raw(const gbt_model *m, double raw, double q);
 /* The calibration-residual quantile Q_q of point 5 (raw/log1p space). */
 double gbt_residual_quantile(const gbt_model *m, double q);
 /* The objective's output map applied to a raw score. */
 double gbt_transform(const gbt_model *m, double raw);
+
+/* Point 14: the predictive distribution of the duration T of a row whose raw
+** score is raw (from gbt_predict_raw or _raw_x).  gbt_has_dist: 1 for AFT
+** models and DURATION models with calibration residuals, else 0 (then the
+** others return NaN).  t and e are seconds since the run started (e ≥ 0,
+** t ≥ 0, finite); q in (0, 1).  gbt_dist_cond_cdf is 0 when t ≤ e;
+** gbt_dist_remaining is ≥ 0, +inf when T − e overflows. */
+int gbt_has_dist(const gbt_model *m);
+double gbt_dist_cdf(const gbt_model *m, double raw, double t);
+double gbt_dist_cond_cdf(const gbt_model *m, double raw, double t, double e);
+double gbt_dist_remaining(const gbt_model *m, double raw, double e, double q);
 
 /* An upper bound of the gbt_encode() size of any model gbt_train(d-shaped
 ** data, o) can return: n_rows rows (fit and held out), n_features features
@@ -204,7 +255,9 @@ double gbt_model_valid_metric(const gbt_model *m); /* holdout metric of the kept
 double gbt_model_base_score(const gbt_model *m);
 gbt_loss gbt_model_loss(const gbt_model *m);
 uint32_t gbt_model_offset_feature(const gbt_model *m); /* GBT_NO_OFFSET when none */
-/* The payload format gbt_encode writes for m (1 or 2, gbt_codec.c); the
+gbt_aft_dist gbt_model_aft_dist(const gbt_model *m);   /* AFT models (point 13) */
+double gbt_model_aft_sigma(const gbt_model *m);
+/* The payload format gbt_encode writes for m (1, 2 or 3, gbt_codec.c); the
 ** envelope's payload version must be the same. */
 uint16_t gbt_payload_format(const gbt_model *m);
 double gbt_model_learning_rate(const gbt_model *m);
@@ -215,7 +268,8 @@ uint32_t gbt_model_n_residuals(const gbt_model *m);   /* residual sample stored 
 
 /* ======================= internal (gbt_*.c and unit tests) ======================= */
 
-#define GBT_FORMAT 2     /* newest payload format (format 1 when loss and offset are default) */
+#define GBT_FORMAT 3     /* newest payload format: 3 for AFT, else 2, or 1 when loss and
+                            offset are default */
 #define GBT_MAX_DEPTH 16 /* max_depth limit (decoder: depth of any tree) */
 /* n_features limit.  Training memory grows with it: 2 KiB of bins per feature,
 ** and a node's histogram takes Σ codes × 16 bytes (codes per feature: 2 to
@@ -262,6 +316,8 @@ struct gbt_model {
   gbt_loss loss;
   uint32_t offset_feature; /* GBT_NO_OFFSET or a numeric feature */
   double base_score, learning_rate, alpha, interval_coverage;
+  gbt_aft_dist aft_dist; /* AFT only */
+  double aft_sigma;      /* AFT only, > 0 */
   uint32_t n_trees, n_rounds, best_iteration;
   double valid_metric;
   uint32_t *tree_off;  /* [n_trees + 1] node offsets */
@@ -501,6 +557,33 @@ double gbt_obj_leaf_stat(gbt_objective obj, gbt_loss loss, double alpha, double 
                          size_t n, double *scratch);
 /* argmax_v Σ exp(−|r_i − v|/width) over v ∈ {r_i}; sorts r (tmp: [n]); n ≥ 1, width > 0. */
 double gbt_kernel_mode(double *r, double *tmp, size_t n, double width);
+
+/* ---- gbt_survival.c: AFT (point 13) and predictive distributions (point 14) ---- */
+/* The standard distributions: cdf, survival 1 − cdf, log survival (accurate
+** far in the right tail), pdf and the quantile function (p in (0, 1)). */
+double gbt_std_cdf(gbt_aft_dist d, double z);
+double gbt_std_sf(gbt_aft_dist d, double z);
+double gbt_std_logsf(gbt_aft_dist d, double z);
+double gbt_std_pdf(gbt_aft_dist d, double z);
+double gbt_std_quantile(gbt_aft_dist d, double p);
+/* z with gbt_std_logsf(d, z) = L (L < 0, may be far below log DBL_MIN). */
+double gbt_std_logsf_inv(gbt_aft_dist d, double L);
+/* Labels (y, y_upper) → log bounds lo = log y (−inf for 0), hi = log y_upper
+** (+inf when right-censored; hi = lo for uncensored rows); OM_INVALID with
+** a message naming the row for a label outside point 13's rules. */
+om_status gbt_aft_bounds(const double *y, const double *y_upper, size_t n, double *lo, double *hi,
+                         om_err *err);
+/* xgboost's per-row AFT negative log-likelihood, gradient and hessian (with
+** respect to the raw score) for the log bounds [lo, hi]. */
+double gbt_aft_loss(gbt_aft_dist d, double sigma, double lo, double hi, double pred);
+void gbt_aft_grad_hess(gbt_aft_dist d, double sigma, double lo, double hi, double pred, gbt_gh *gh);
+void gbt_aft_gradients(gbt_aft_dist d, double sigma, const double *lo, const double *hi,
+                       const double *pred, size_t n, gbt_gh *gh);
+double gbt_aft_metric(gbt_aft_dist d, double sigma, const double *lo, const double *hi,
+                      const double *pred, size_t n);
+/* The constant that maximises the likelihood of rows [0, n) (point 13). */
+double gbt_aft_base_score(gbt_aft_dist d, double sigma, const double *lo, const double *hi,
+                          size_t n);
 
 /* ---- gbt_index.c ---- */
 #define GBT_BITSET_MAX_WORDS 8 /* bitset per node up to 511 categories, else code lists */

@@ -6,7 +6,8 @@
 **   u16 format (= GBT_FORMAT)     u16 objective (gbt_objective)
 **   u32 n_features                u8  is_cat[n_features] (0/1)
 **   f64 base_score  f64 learning_rate  f64 alpha  f64 interval_coverage
-**   (format 2 only: u16 loss (gbt_loss)  u32 offset_feature (0xFFFFFFFF: none))
+**   (format ≥ 2: u16 loss (gbt_loss)  u32 offset_feature (0xFFFFFFFF: none))
+**   (format 3 only: u16 aft_distribution (gbt_aft_dist)  u16 reserved 0  f64 aft_sigma)
 **   u32 n_trees (kept)  u32 n_rounds (trained)  u32 best_iteration
 **   f64 valid_metric (NaN: none)
 **   u64 n_calib   u32 n_resid (= min(n_calib, 512))   f64 resid[n_resid] ascending
@@ -22,6 +23,9 @@
 ** Format 2 is format 1 plus the two fields above (gbt.h points 11, 12);
 ** gbt_encode writes format 1 when loss is 'squared' and there is no offset,
 ** so such models stay byte-identical to what earlier versions wrote.
+** Format 3 is format 2 plus the AFT fields (gbt.h point 13), written for
+** AFT models only (and every AFT model is format 3); formats 1 and 2 are
+** unchanged.
 **
 ** Decoding validates everything before the model is used (OM_CORRUPT with a
 ** message naming the field; OM_UNSUPPORTED_VERSION for a newer format):
@@ -33,7 +37,10 @@
 **      ≤ n_rounds, metric NaN or ≥ 0, residuals finite and ascending,
 **      importance finite and ≥ 0; format 2: loss known and allowed for the
 **      objective (gbt_train's rules), offset none or a numeric feature of a
-**      non-BINARY model;
+**      non-BINARY model; format 3 if and only if the objective is AFT, then
+**      distribution known, reserved 0, sigma in (0, GBT_AFT_SIGMA_MAX], no
+**      calibration residuals, and the metric may be negative (a
+**      log-likelihood);
 **   4. trees: children point forward inside the tree and are adjacent
 **      (right = left + 1), every node but the root is the child of exactly
 **      one node (so each tree is a tree), depth
@@ -62,6 +69,11 @@ om_status gbt_encode(const gbt_model *m, om_wbuf *w) {
   if (format >= 2) {
     om_wbuf_u16(w, (uint16_t)m->loss);
     om_wbuf_u32(w, m->offset_feature);
+  }
+  if (format >= 3) {
+    om_wbuf_u16(w, (uint16_t)m->aft_dist);
+    om_wbuf_u16(w, 0);
+    om_wbuf_f64(w, m->aft_sigma);
   }
   om_wbuf_u32(w, m->n_trees);
   om_wbuf_u32(w, m->n_rounds);
@@ -210,8 +222,9 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
                    "gbt payload format %u is newer than this build (reads up to %d)", format,
                    GBT_FORMAT);
   if (format == 0) return om_errf(err, OM_CORRUPT, "gbt payload format 0");
-  if (objective > GBT_BINARY)
-    return om_errf(err, OM_CORRUPT, "gbt payload objective %u", objective);
+  if (objective > GBT_AFT) return om_errf(err, OM_CORRUPT, "gbt payload objective %u", objective);
+  if ((objective == GBT_AFT) != (format == 3))
+    return om_errf(err, OM_CORRUPT, "gbt payload format %u with objective %u", format, objective);
   if (nf != n_features)
     return om_errf(err, OM_CORRUPT, "gbt payload has %u features, the model has %u", nf,
                    n_features);
@@ -244,6 +257,15 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
         (m->offset_feature >= nf || m->is_cat[m->offset_feature] || m->objective == GBT_BINARY))
       CORRUPT("gbt payload offset feature %u is not a numeric feature", m->offset_feature);
   }
+  if (format >= 3) {
+    uint16_t dist = om_rbuf_u16(&r), reserved = om_rbuf_u16(&r);
+    m->aft_sigma = om_rbuf_f64(&r);
+    if (!om_rbuf_ok(&r)) CORRUPT("gbt payload truncated in the header");
+    if (dist > GBT_AFT_EXTREME || reserved != 0) CORRUPT("gbt payload aft distribution %u", dist);
+    if (!(m->aft_sigma > 0 && m->aft_sigma <= GBT_AFT_SIGMA_MAX))
+      CORRUPT("gbt payload aft sigma out of range");
+    m->aft_dist = (gbt_aft_dist)dist;
+  }
   m->n_trees = om_rbuf_u32(&r);
   m->n_rounds = om_rbuf_u32(&r);
   m->best_iteration = om_rbuf_u32(&r);
@@ -259,8 +281,11 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
     CORRUPT("gbt payload interval coverage out of range");
   if (m->n_trees < 1 || m->n_trees > m->n_rounds || m->best_iteration > m->n_rounds)
     CORRUPT("gbt payload tree counts are inconsistent");
-  if (!isnan(m->valid_metric) && !(m->valid_metric >= 0 && isfinite(m->valid_metric)))
+  if (!isnan(m->valid_metric) &&
+      !(isfinite(m->valid_metric) && (m->valid_metric >= 0 || m->objective == GBT_AFT)))
     CORRUPT("gbt payload validation metric out of range");
+  if (m->objective == GBT_AFT && m->n_calib != 0)
+    CORRUPT("gbt payload: an aft model has no calibration residuals");
   if (m->n_resid != (m->n_calib > GBT_RESID_MAX ? GBT_RESID_MAX : m->n_calib))
     CORRUPT("gbt payload residual count %u for %llu calibration rows", m->n_resid,
             (unsigned long long)m->n_calib);

@@ -109,8 +109,11 @@ int gbt_model_is_cat(const gbt_model *m, uint32_t f) {
 gbt_objective gbt_model_objective(const gbt_model *m) { return m->objective; }
 gbt_loss gbt_model_loss(const gbt_model *m) { return m->loss; }
 uint32_t gbt_model_offset_feature(const gbt_model *m) { return m->offset_feature; }
+gbt_aft_dist gbt_model_aft_dist(const gbt_model *m) { return m->aft_dist; }
+double gbt_model_aft_sigma(const gbt_model *m) { return m->aft_sigma; }
 uint16_t gbt_payload_format(const gbt_model *m) {
-  return (m->loss == GBT_LOSS_SQUARED && m->offset_feature == GBT_NO_OFFSET) ? 1 : GBT_FORMAT;
+  if (m->objective == GBT_AFT) return 3;
+  return (m->loss == GBT_LOSS_SQUARED && m->offset_feature == GBT_NO_OFFSET) ? 1 : 2;
 }
 uint32_t gbt_model_n_trees(const gbt_model *m) { return m->n_trees; }
 uint32_t gbt_model_n_rounds(const gbt_model *m) { return m->n_rounds; }

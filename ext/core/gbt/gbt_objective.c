@@ -27,9 +27,13 @@
 **      R_k = Σ_{i>k} exp((r_k − r_i)/w), both by one-pass recurrences whose
 **      factors are ≤ 1 (no overflow).  The first maximum in ascending order
 **      wins (deterministic).
-**   9. gbt_obj_offset: DURATION log1p(v) for finite v ≥ 0, SQUARED and
-**      QUANTILE v for finite |v| ≤ GBT_MAX_ABS_TARGET, else NaN (the row
-**      starts from the base score); BINARY always NaN.
+**   9. gbt_obj_offset: DURATION log1p(v) for finite v ≥ 0, AFT log(v) for
+**      finite v > 0, SQUARED and QUANTILE v for finite |v| ≤
+**      GBT_MAX_ABS_TARGET, else NaN (the row starts from the base score);
+**      BINARY always NaN.
+**  10. AFT (gbt.h point 13) has its own labels, gradients, base score and
+**      metric in gbt_survival.c; here only its output map exp(raw) and its
+**      offset live.
 */
 #include "gbt.h"
 
@@ -93,6 +97,7 @@ double gbt_obj_offset(gbt_objective obj, double v) {
   if (!isfinite(v)) return NAN;
   switch (obj) {
   case GBT_DURATION: return v >= 0 ? log1p(v) : NAN;
+  case GBT_AFT: return v > 0 ? log(v) : NAN;
   case GBT_SQUARED:
   case GBT_QUANTILE: return fabs(v) <= GBT_MAX_ABS_TARGET ? v : NAN;
   default: return NAN;
@@ -160,6 +165,7 @@ void gbt_obj_gradients(gbt_objective obj, gbt_loss loss, double alpha, double wi
       gh[i].h = h > 1e-16 ? h : 1e-16;
     }
     break;
+  case GBT_AFT: break; /* gbt_aft_gradients (gbt_survival.c) */
   }
 }
 
@@ -187,6 +193,7 @@ double gbt_obj_metric(gbt_objective obj, gbt_loss loss, double alpha, double wid
       s += ty[i] * l1 + (1 - ty[i]) * l0;
       break;
     }
+    case GBT_AFT: break; /* gbt_aft_metric (gbt_survival.c) */
     }
   }
   s /= (double)n;
@@ -200,6 +207,7 @@ double gbt_obj_output(gbt_objective obj, double raw) {
     return v < 0 ? 0 : v; /* NaN stays NaN */
   }
   case GBT_BINARY: return sigmoid(raw);
+  case GBT_AFT: return exp(raw);
   default: return raw;
   }
 }

@@ -21,8 +21,10 @@
 **      time; a decoded model's child indices and depths were validated, so
 **      every walk ends at a leaf inside its tree.
 **   5. gbt_predict maps raw through the objective (expm1 ≥ 0 for DURATION,
-**      σ for BINARY); gbt_predict_quantile adds the conformal residual
-**      quantile first (gbt_model.c) and is NaN for BINARY.
+**      σ for BINARY, exp for AFT); gbt_predict_quantile adds the conformal
+**      residual quantile first (gbt_model.c) and is NaN for BINARY; for AFT
+**      it is the parametric quantile exp(raw + sigma·F⁻¹(q)) (gbt.h point
+**      13), NaN for q outside (0, 1).
 */
 #include "gbt.h"
 
@@ -145,19 +147,31 @@ double gbt_predict_x(const gbt_model *m, const double *x) {
 
 static double quantile_of_raw(const gbt_model *m, double raw, double q) {
   double rq;
+  if (m->objective == GBT_AFT) return exp(raw + m->aft_sigma * gbt_std_quantile(m->aft_dist, q));
   if (m->objective == GBT_BINARY) return NAN;
   rq = gbt_residual_quantile(m, q);
   if (isnan(rq)) return NAN;
   return gbt_obj_output(m->objective, raw + rq);
 }
 
+/* Whether quantile q exists for m (NaN otherwise, without walking the trees). */
+static int has_quantile(const gbt_model *m, double q) {
+  if (m->objective == GBT_AFT) return q > 0 && q < 1;
+  return m->objective != GBT_BINARY && !isnan(gbt_residual_quantile(m, q));
+}
+
 double gbt_predict_quantile(const gbt_model *m, const double *num, const uint64_t *cat,
                             const uint8_t *missing, double q) {
-  if (m->objective == GBT_BINARY || isnan(gbt_residual_quantile(m, q))) return NAN;
+  if (!has_quantile(m, q)) return NAN;
   return quantile_of_raw(m, gbt_predict_raw(m, num, cat, missing), q);
 }
 
+double gbt_predict_quantile_raw(const gbt_model *m, double raw, double q) {
+  if (!has_quantile(m, q)) return NAN;
+  return quantile_of_raw(m, raw, q);
+}
+
 double gbt_predict_quantile_x(const gbt_model *m, const double *x, double q) {
-  if (m->objective == GBT_BINARY || isnan(gbt_residual_quantile(m, q))) return NAN;
+  if (!has_quantile(m, q)) return NAN;
   return quantile_of_raw(m, gbt_predict_raw_x(m, x), q);
 }

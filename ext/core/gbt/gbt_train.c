@@ -45,6 +45,18 @@
 **      importances, metric or residuals are not finite, or whose raw score
 **      bound |base| + Σ_trees max|leaf| is not: what gbt_train returns
 **      encodes to a payload gbt_decode accepts and scores finitely.
+**  10. AFT (gbt.h point 13): the labels become log bounds (gbt_aft_bounds),
+**      gradients, base score and metric come from gbt_survival.c; the base
+**      score is the maximum-likelihood location of the 'normal' model with
+**      the same sigma, whatever aft_dist (the logistic's and extreme's own
+**      can sit at the edge of the data — the extreme's near the largest
+**      duration when sigma is small — where their hessians vanish and the
+**      first Newton leaves explode; xgboost fails the same way from there);
+**      rows are
+**      held out only for validation (like BINARY) and no residuals are
+**      stored; S of point 8 is the largest |finite log bound − start| over
+**      the fit rows, at least 1.  y_upper with another objective is
+**      refused.
 */
 #include "gbt.h"
 
@@ -76,6 +88,8 @@ void gbt_options_default(gbt_options *o) {
   o->loss = GBT_LOSS_SQUARED;
   o->offset_feature = GBT_NO_OFFSET;
   o->ratio_width = 1.0;
+  o->aft_dist = GBT_AFT_NORMAL;
+  o->aft_sigma = 1.0;
 }
 
 static om_status check_options(const gbt_options *o, om_err *err) {
@@ -99,7 +113,7 @@ static om_status check_options(const gbt_options *o, om_err *err) {
   if (o->max_cat_threshold < 1 || o->max_cat_threshold > 255)
     return om_errf(err, OM_INVALID, "max_cat_threshold must be between 1 and 255, got %u",
                    o->max_cat_threshold);
-  if ((unsigned)o->objective > GBT_BINARY)
+  if ((unsigned)o->objective > GBT_AFT)
     return om_errf(err, OM_INVALID, "unknown objective %d", (int)o->objective);
   if (!(o->alpha > 0 && o->alpha < 1))
     return om_errf(err, OM_INVALID, "alpha must be in (0, 1), got %g", o->alpha);
@@ -126,6 +140,11 @@ static om_status check_options(const gbt_options *o, om_err *err) {
     return om_errf(err, OM_INVALID, "loss 'ratio' needs objective 'duration'");
   if (o->offset_feature != GBT_NO_OFFSET && o->objective == GBT_BINARY)
     return om_errf(err, OM_INVALID, "objective 'binary' takes no offset");
+  if ((unsigned)o->aft_dist > GBT_AFT_EXTREME)
+    return om_errf(err, OM_INVALID, "unknown aft distribution %d", (int)o->aft_dist);
+  if (!(o->aft_sigma > 0 && o->aft_sigma <= GBT_AFT_SIGMA_MAX))
+    return om_errf(err, OM_INVALID, "aft_sigma must be in (0, %g], got %g", GBT_AFT_SIGMA_MAX,
+                   o->aft_sigma);
   return OM_OK;
 }
 
@@ -146,6 +165,8 @@ static om_status check_data(const gbt_data *d, const gbt_options *o, om_err *err
   if (o->offset_feature != GBT_NO_OFFSET &&
       (o->offset_feature >= d->n_features || d->cols[o->offset_feature].is_cat))
     return om_errf(err, OM_INVALID, "the offset must be a numeric feature");
+  if (d->y_upper && o->objective != GBT_AFT)
+    return om_errf(err, OM_INVALID, "upper bounds need objective 'aft'");
   return OM_OK;
 }
 
@@ -160,6 +181,7 @@ typedef struct trainer {
   uint32_t *off;
   uint8_t *codes, *codes_col;
   double *ty, *pred;
+  double *tu; /* AFT: log upper bounds (ty holds the lower ones) */
   gbt_gh *gh;
   uint32_t *rows, *rows_tmp, *sel, *leaves;
   uint8_t *in_sample;
@@ -181,6 +203,11 @@ static void grad_task(void *ctx, size_t t, unsigned worker) {
   size_t r0 = t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
   (void)worker;
   if (r1 > tr->n_fit) r1 = tr->n_fit;
+  if (tr->o->objective == GBT_AFT) {
+    gbt_aft_gradients(tr->o->aft_dist, tr->o->aft_sigma, tr->ty + r0, tr->tu + r0, tr->pred + r0,
+                      r1 - r0, tr->gh + r0);
+    return;
+  }
   gbt_obj_gradients(tr->o->objective, tr->o->loss, tr->o->alpha, tr->o->ratio_width, tr->ty + r0, tr->pred + r0,
                     r1 - r0, tr->gh + r0);
 }
@@ -357,7 +384,7 @@ static om_status calibrate(trainer *tr, om_err *err) {
   }
   tr->calib_raw = raw;
   gbt_pool_run(tr->pool, (tr->n_hold + GBT_CALIB_BLOCK - 1) / GBT_CALIB_BLOCK, calib_task, tr);
-  if (m->objective != GBT_BINARY) {
+  if (m->objective != GBT_BINARY && m->objective != GBT_AFT) {
     for (size_t i = 0; i < tr->n_hold; i++)
       res[i] = tr->ty[tr->n_fit + i] - raw[i];
     /* residuals are finite: labels are finite and so are the leaves */
@@ -384,6 +411,7 @@ static void trainer_free(trainer *tr) {
   om_free(tr->codes);
   om_free(tr->codes_col);
   om_free(tr->ty);
+  om_free(tr->tu);
   om_free(tr->pred);
   om_free(tr->gh);
   om_free(tr->rows);
@@ -403,8 +431,9 @@ static size_t holdout_rows(const gbt_options *o, size_t n) {
   if (o->validation_fraction > 0) {
     k = (size_t)llround(o->validation_fraction * (double)n);
     if (k < 1) k = 1;
-  } else if (o->calibration_fraction > 0 && o->objective != GBT_BINARY) {
-    /* Binary models have no intervals: no calibration tail, every row fits. */
+  } else if (o->calibration_fraction > 0 && o->objective != GBT_BINARY && o->objective != GBT_AFT) {
+    /* Binary models have no intervals, AFT models parametric ones: no
+    ** calibration tail, every row fits. */
     k = (size_t)llround(o->calibration_fraction * (double)n);
   }
   return k;
@@ -428,7 +457,8 @@ uint64_t gbt_payload_bound(const gbt_options *o, size_t n_rows, uint32_t n_featu
   size_t n_hold = holdout_rows(o, n_rows), n_fit = n_hold < n_rows ? n_rows - n_hold : 1;
   uint64_t leaves = (uint64_t)1 << (o->max_depth < 63 ? o->max_depth : 63);
   uint64_t rows = sample_rows(o, n_fit), split = 22, tree, head;
-  if (o->objective != GBT_BINARY && o->min_child_weight >= 1 && (double)rows / o->min_child_weight < (double)rows)
+  if (o->objective != GBT_BINARY && o->objective != GBT_AFT && o->min_child_weight >= 1 &&
+      (double)rows / o->min_child_weight < (double)rows)
     rows = (uint64_t)((double)rows / o->min_child_weight);
   if (rows < 1) rows = 1;
   if (leaves > rows) leaves = rows;
@@ -437,6 +467,8 @@ uint64_t gbt_payload_bound(const gbt_options *o, size_t n_rows, uint32_t n_featu
   tree = 4 + 10 * leaves + (leaves - 1) * split;
   head = 8 + 17 * (uint64_t)n_features + 5 * 8 + 3 * 4 + 8 + 4 +
          8 * (uint64_t)(n_hold < GBT_RESID_MAX ? n_hold : GBT_RESID_MAX) + 8;
+  if (o->objective == GBT_AFT) head += 6 + 12; /* format 3: loss, offset, the AFT fields */
+  else if (o->loss != GBT_LOSS_SQUARED || o->offset_feature != GBT_NO_OFFSET) head += 6;
   if (max_leaves) *max_leaves = leaves;
   /* n_trees ≤ 100000 and tree < 2^28: no overflow; saturate anyway */
   if (o->n_trees && tree > (UINT64_MAX - head) / o->n_trees) return UINT64_MAX;
@@ -481,7 +513,8 @@ static om_status check_model(const gbt_model *m, om_err *err) {
   const char *what = NULL;
   double bound = fabs(m->base_score);
   if (!isfinite(m->base_score)) what = "base score";
-  else if (!isnan(m->valid_metric) && !(isfinite(m->valid_metric) && m->valid_metric >= 0))
+  else if (!isnan(m->valid_metric) &&
+           !(isfinite(m->valid_metric) && (m->valid_metric >= 0 || m->objective == GBT_AFT)))
     what = "validation metric";
   for (uint32_t f = 0; !what && f < m->n_features; f++)
     if (!(isfinite(m->imp_gain[f]) && m->imp_gain[f] >= 0 && isfinite(m->imp_cover[f]) &&
@@ -555,12 +588,17 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
       !tr.sel || !tr.scratch)
     goto nomem;
   if (o->subsample < 1 && !(tr.in_sample = om_malloc_array(tr.n_fit, 1))) goto nomem;
+  if (o->objective == GBT_AFT && !(tr.tu = om_malloc_array(tr.n, sizeof *tr.tu))) goto nomem;
   for (unsigned i = 0; i < tr.T; i++)
     if (!(tr.scratch[i] = om_malloc_array(2 * tr.n_fit, sizeof(uint64_t)))) goto nomem;
   if ((st = gbt_pool_create(tr.T, &tr.pool)) != OM_OK) goto nomem;
 
   /* labels, bins, base score */
-  if ((st = gbt_obj_transform_y(o->objective, d->y, tr.n, tr.ty, err)) != OM_OK) goto fail;
+  if (o->objective == GBT_AFT)
+    st = gbt_aft_bounds(d->y, d->y_upper, tr.n, tr.ty, tr.tu, err);
+  else
+    st = gbt_obj_transform_y(o->objective, d->y, tr.n, tr.ty, err);
+  if (st != OM_OK) goto fail;
   if ((st = gbt_bin_build(d, tr.n_fit, o->max_bins, tr.pool, tr.scratch, tr.bins, tr.codes,
                           tr.codes_col, err)) != OM_OK)
     goto fail;
@@ -577,8 +615,14 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
       m->is_cat[f] = (uint8_t)(d->cols[f].is_cat != 0);
     m->loss = o->loss;
     m->offset_feature = o->offset_feature;
-    m->base_score = gbt_obj_base_score(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty, tr.n_fit,
-                                       (double *)(void *)tr.scratch[0]);
+    m->aft_dist = o->aft_dist;
+    m->aft_sigma = o->objective == GBT_AFT ? o->aft_sigma : 0;
+    if (o->objective == GBT_AFT)
+      /* point 10: the normal's maximum-likelihood location, whatever aft_dist */
+      m->base_score = gbt_aft_base_score(GBT_AFT_NORMAL, o->aft_sigma, tr.ty, tr.tu, tr.n_fit);
+    else
+      m->base_score = gbt_obj_base_score(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty,
+                                         tr.n_fit, (double *)(void *)tr.scratch[0]);
     for (size_t r = 0; r < tr.n; r++)
       tr.pred[r] = m->base_score;
     if (o->offset_feature != GBT_NO_OFFSET) {
@@ -588,7 +632,14 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
         if (!isnan(s0)) tr.pred[r] = s0;
       }
     }
-    if (o->objective != GBT_BINARY) {
+    if (o->objective == GBT_AFT) {
+      S = 1;
+      for (size_t r = 0; r < tr.n_fit; r++) {
+        double b[2] = {tr.ty[r], tr.tu[r]};
+        for (int j = 0; j < 2; j++)
+          if (isfinite(b[j]) && fabs(b[j] - tr.pred[r]) > S) S = fabs(b[j] - tr.pred[r]);
+      }
+    } else if (o->objective != GBT_BINARY) {
       S = 0;
       for (size_t r = 0; r < tr.n_fit; r++)
         if (fabs(tr.ty[r] - tr.pred[r]) > S) S = fabs(tr.ty[r] - tr.pred[r]);
@@ -669,8 +720,11 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     rounds = t + 1;
     if (tr.n_hold > 0) {
       double metric =
-          gbt_obj_metric(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty + tr.n_fit, tr.pred + tr.n_fit,
-                         tr.n_hold);
+          o->objective == GBT_AFT
+              ? gbt_aft_metric(o->aft_dist, o->aft_sigma, tr.ty + tr.n_fit, tr.tu + tr.n_fit,
+                               tr.pred + tr.n_fit, tr.n_hold)
+              : gbt_obj_metric(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty + tr.n_fit,
+                               tr.pred + tr.n_fit, tr.n_hold);
       last_metric = metric;
       if (!isfinite(metric)) {
         st = om_errf(err, OM_INVALID,
