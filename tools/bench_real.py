@@ -6,7 +6,8 @@ best baseline on MAE and on accuracy, with 90% intervals covering 0.88-0.92).
 
     /usr/bin/python3 tools/bench_real.py [--logs NAME,...] [--all] [--more] [--trees N]
                                          [--features base|gaussier] [--omen NAME=JSON ...]
-                                         [--no-tune] [--cache DIR] [--json FILE] [--skip-galaxy]
+                                         [--no-tune] [--cache DIR | --no-cache] [--json FILE]
+                                         [--skip-galaxy]
     OMEN_DATA=/path/to/data /usr/bin/python3 tools/bench_real.py
 
 Behaviours:
@@ -171,16 +172,21 @@ Behaviours:
      OMP_NUM_THREADS=2 and OMP_WAIT_POLICY=PASSIVE are set unless already
      in the environment (libgomp's default spin-waiting collapses under
      other load on 2 cores).
- 13. --cache DIR (off by default): the xgboost and HistGradientBoosting rows
-     (their metrics, coverage details, configs, times and the grids; not
-     their predictions) are written to DIR/<key>.json and read back instead
-     of refitting when the key matches.  The key is a SHA-256 over the bytes
-     of this script, tools/swf_load.py and the log file, the feature names,
-     the split sizes (n, n_train, n_cal — n_cal comes from omen's default
-     model), the hyperparameters, whether the grid runs, the library versions
-     and the thread count: any edit of the script invalidates every entry.
-     Meant for comparing --omen variants without paying the grids each time;
-     a cache hit is printed.
+ 13. Cache: the xgboost and HistGradientBoosting rows do not depend on omen,
+     and the grids cost minutes (mostly SDSC-SP2 and CTC-SP2, whose exe ids
+     have 53,308 and 12,303 categories).  Their numbers (metrics, coverage
+     details, configs, times and the grids; not their predictions) are
+     written to DIR/<key>.json — DIR = build/bench_real_cache (gitignored,
+     removed by make clean), --cache DIR elsewhere, --no-cache neither reads
+     nor writes — and read back instead of refitting when the key matches.
+     The key is a SHA-256 over the bytes of this script, tools/swf_load.py
+     and the log file, the feature names, the split sizes (n, n_train, n_cal
+     — n_cal comes from omen's default model), the hyperparameters, whether
+     the grid runs, the library versions and the thread count: any edit of
+     this script invalidates every entry; omen's C code is not in the key
+     (it cannot change these rows except through n_cal).  A hit is printed,
+     and its times are those of the run that computed it (marked "cached",
+     "c").
 """
 import argparse
 import csv
@@ -936,7 +942,7 @@ def run_duration(conn, libs, name, hp, num, cat, checks, variants, tune, cache=N
             rows += xgb_rows(libs, Xn, y, sp, hp, "log", False, suffix=suffix, family="diagnostic")[0]
 
     evaluate_rows(np, rows, y_test, groups)
-    return {"split": sp, "rows": rows, "grids": grids, "data": data, "groups": groups}
+    return {"split": sp, "rows": rows, "grids": grids, "data": data, "groups": groups, "cached": hit is not None}
 
 
 def evaluate_rows(np, rows, y_test, groups):
@@ -1032,9 +1038,12 @@ def print_log(short, info, res, extra_title):
         cov = r["coverage"]["overall"] if r["coverage"] else None
         table.append((label, fmt_int(m["mae"]), fmt_int(m["medae"]), fmt(m["r2"]), fmt(m["accuracy"]),
                       fmt(m["within_20pct"]), fmt(m["log_rmse"]), fmt(m["under"]),
-                      fmt(cov) if cov is not None else "—", fmt_s(r["t_fit"]), fmt_s(r["t_pred"])))
+                      fmt(cov) if cov is not None else "—", fmt_s(r["t_fit"]) + (" c" if r.get("cached") else ""),
+                      fmt_s(r["t_pred"]) + (" c" if r.get("cached") else "")))
     print_table(title, ["model (test rows)", "MAE s", "median AE s", "R2", "accuracy", "within 20%",
                         "RMSE log1p", "under", "90% cover", "fit s", "predict s"], table)
+    if res["cached"]:
+        print("  c = from the cache: the time of the run that computed it")
 
     g = res["groups"]
     ctab = []
@@ -1065,7 +1074,7 @@ def print_log(short, info, res, extra_title):
             gtab.append((c["label"], fmt_int(c["tail"]["mae"]), fmt(c["tail"]["accuracy"]),
                          fmt_int(c["test"]["mae"]), fmt(c["test"]["accuracy"]), ", ".join(mark)))
         print_table(f"{short}: xgboost {target}-target grid — fit on the fit rows, chosen on the calibration tail "
-                    f"({gi['seconds']:.1f} s; test columns for information only)",
+                    f"({gi['seconds']:.1f} s{' (cached)' if res['cached'] else ''}; test columns for information only)",
                     ["config", "tail MAE s", "tail accuracy", "test MAE s", "test accuracy", "chosen for"], gtab)
 
 
@@ -1288,8 +1297,10 @@ def main():
                         help="an extra omen row with these gbt_train options over the defaults (repeatable)")
     parser.add_argument("--no-tune", action="store_true", help="skip the tuned xgboost grids")
     parser.add_argument("--json", metavar="FILE", help="write every number to FILE")
-    parser.add_argument("--cache", metavar="DIR", help="keep/reuse the xgboost and HistGradientBoosting rows' "
-                        "numbers in DIR (they do not depend on omen)")
+    parser.add_argument("--cache", metavar="DIR", default=os.path.join(ROOT, "build", "bench_real_cache"),
+                        help="keep/reuse the xgboost and HistGradientBoosting rows' numbers in DIR "
+                        "(default build/bench_real_cache; they do not depend on omen)")
+    parser.add_argument("--no-cache", action="store_true", help="refit every baseline; read and write no cache")
     parser.add_argument("--skip-galaxy", action="store_true", help="leave out the Galaxy part")
     args = parser.parse_args()
 
@@ -1370,12 +1381,14 @@ def main():
             continue
         print(f"\n  {short}: local time zone {info['tz_used']} ({info['tz_source']}); numeric: "
               + ", ".join(num) + " | categorical: " + ", ".join(cat))
-        res = run_duration(conn, libs, short, hp, num, cat, checks, args.omen, tune, args.cache, path)
+        res = run_duration(conn, libs, short, hp, num, cat, checks, args.omen, tune,
+                           None if args.no_cache else args.cache, path)
         t_grid = sum(g["seconds"] or 0.0 for g in res["grids"].values())
         goals = goal_of(res["rows"])
         t_dur = time.perf_counter() - t_log
+        cached = " (cached)" if res["cached"] else ""
         print_log(short, info, res, f"load {t_load:.1f} s, features ({args.features}) in SQL {t_feat:.1f} s, "
-                  f"xgboost grids {t_grid:.1f} s, log {t_dur:.1f} s")
+                  f"xgboost grids {t_grid:.1f} s{cached}, log {t_dur:.1f} s")
         sp = res["split"]
         print_table(f"{short}: categorical ids in the test rows vs the fit rows (duration protocol)",
                     ["feature", "distinct in fit rows", "kept by omen (>= 3 rows, top 255)", "test rows: unseen id",
@@ -1395,6 +1408,7 @@ def main():
             "n_cal": sp.n_cal, "n_test": sp.n_test, "numeric": num, "categorical": cat,
             "issue10": any(base.startswith(g) for g in GOAL_LOGS),
             "seconds": {"load": t_load, "features": t_feat, "grids": t_grid, "log": time.perf_counter() - t_log},
+            "baselines_cached": res["cached"],
             "grids": {k: {kk: vv for kk, vv in v.items()} for k, v in res["grids"].items()},
             "user_bins": {label: {"users": u, "rows": nn} for label, _, u, nn in res["groups"].bins},
             "rows": [row_json(r) for r in res["rows"]], "goal": goals}
@@ -1410,7 +1424,8 @@ def main():
                   f"{sum(g['accuracy_ok'] for _, g in named)}, coverage ok {sum(g['coverage_ok'] for _, g in named)})")
         print_table("Seconds per log", ["log", "load", "features", "xgboost grids", "whole log"],
                     [(s, fmt_s(v["seconds"]["load"]), fmt_s(v["seconds"]["features"]),
-                      fmt_s(v["seconds"]["grids"]), fmt_s(v["seconds"]["log"])) for s, v in out["logs"].items()])
+                      fmt_s(v["seconds"]["grids"]) + (" (cached)" if v["baselines_cached"] else ""),
+                      fmt_s(v["seconds"]["log"])) for s, v in out["logs"].items()])
 
     if fail_results:
         print_table("Failure prediction (status 0 or 5 = 1, status 1 = 0; chronological 75/25; test AUC)",
