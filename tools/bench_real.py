@@ -235,7 +235,20 @@ NUMERIC = ["time_req", "procs_req", "hour", "wday", "u_n", "u_mean", "u_last", "
 CATEGORICAL = ["user", "grp", "exe", "queue", "partition"]
 GAUSSIER_NUMERIC = ["g_last1", "g_last2", "g_last3", "g_active", "g_active_elapsed", "g_since_end",
                     "g_procs_rel", "hour_sin", "hour_cos", "wday_sin", "wday_cos"]
-FEATURE_SETS = {"base": (NUMERIC, CATEGORICAL), "gaussier": (NUMERIC + GAUSSIER_NUMERIC, CATEGORICAL)}
+# the recipe of sql/runtime_recipe.sql (behaviour 3): its features and options
+RECIPE_SQL_FILE = os.path.join(ROOT, "sql", "runtime_recipe.sql")
+RECIPE_NUMERIC = ["off", "r_req", "r_mean", "r_last", "r_last2", "r_last3", "r_mean5", "r_max3", "r_ue", "r_uemean",
+                  "u_ratio_last", "u_ratio_mean", "procs_req", "hour", "wday", "time_req", "u_n10", "u_running",
+                  "u_running_elapsed", "u_since_last_end", "u_since_last_submit", "machine_running"]
+RECIPE_OPTIONS = {"loss": "ratio", "ratio_width": 4, "offset": "off", "n_trees": 200, "learning_rate": 0.05,
+                  "min_child_weight": 50, "subsample": 0.7, "colsample": 0.7}
+# the recipe's other candidate (sql/runtime_recipe.sql step 3): the median
+# instead of the ratio's mode; the one with the lower calibration-tail MAE is kept
+RECIPE_ALTERNATIVES = [{"loss": "absolute", "min_child_weight": 20}]
+FEATURE_SETS = {"base": (NUMERIC, CATEGORICAL), "gaussier": (NUMERIC + GAUSSIER_NUMERIC, CATEGORICAL),
+                "recipe": (RECIPE_NUMERIC, [])}
+# the columns of runtime_features that feat already has (HISTORY_SQL, swf_load)
+RECIPE_SHARED = ["u_ratio_last", "u_ratio_mean", "procs_req", "hour", "wday", "time_req"]
 
 # ---------------------------------------------------------------- SQL
 
@@ -671,20 +684,51 @@ def to_seconds(np, target, raw):
     return np.maximum(np.expm1(raw), 0.0) if target == "log" else np.maximum(raw, 0.0)
 
 
-def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_name):
+def select_on_tail(conn, fv, n_train, blobs):
+    """The recipe's choice between candidate models (sql/runtime_recipe.sql,
+    step 3): the lowest MAE on the calibration tail — the last
+    calibration_rows training rows, which no candidate fit — ties to the
+    higher accuracy, then to the first.  Returns (index, [(mae, acc)])."""
+    scores = []
+    for blob in blobs:
+        info = json.loads(conn.execute("SELECT model_info(?)", (blob,)).fetchone()[0])
+        n_cal = (info.get("metrics") or {}).get("calibration_rows") or 0
+        m = json.loads(conn.execute(
+            f"SELECT regression_metrics(run, predict_duration(?1, {fv})) FROM feat "
+            "WHERE dur_pos > ?2 AND dur_pos <= ?3", (blob, n_train - n_cal, n_train)).fetchone()[0])
+        scores.append((m["mae"], m["accuracy"]))
+    best = min(range(len(blobs)), key=lambda i: (scores[i][0], -scores[i][1], i))
+    return best, scores
+
+
+def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_name, alternatives=()):
     """Train omen over the training rows with options opts (JSON text) and
-    score the test rows; an error from omen gives a row with 'error' set."""
+    score the test rows; an error from omen gives a row with 'error' set.
+    alternatives: more option sets (JSON text); then every one is trained
+    and select_on_tail keeps one (the fit time counts them all)."""
     np = libs.np
     t0 = time.perf_counter()
-    try:
-        blob = conn.execute(
-            f"SELECT gbt_train({fv}, run, ?) FROM (SELECT * FROM feat WHERE dur_pos <= ? ORDER BY dur_pos)",
-            (opts, n_train)).fetchone()[0]
-        if blob is None:
-            raise sqlite3.Error("gbt_train returned NULL")
-    except sqlite3.Error as e:
-        print(f"  {log_name}: {name} with {opts}: omen refused: {e}; row skipped")
-        return make_row(name, family, config=json.loads(opts), error=str(e)), None
+    blobs = []
+    for o in (opts,) + tuple(alternatives):
+        try:
+            blob = conn.execute(
+                f"SELECT gbt_train({fv}, run, ?) FROM (SELECT * FROM feat WHERE dur_pos <= ? ORDER BY dur_pos)",
+                (o, n_train)).fetchone()[0]
+            if blob is None:
+                raise sqlite3.Error("gbt_train returned NULL")
+        except sqlite3.Error as e:
+            print(f"  {log_name}: {name} with {o}: omen refused: {e}; row skipped")
+            return make_row(name, family, config=json.loads(o), error=str(e)), None
+        blobs.append(blob)
+    chosen_note = None
+    if len(blobs) > 1:
+        k, scores = select_on_tail(conn, fv, n_train, blobs)
+        blob, opts = blobs[k], ((opts,) + tuple(alternatives))[k]
+        chosen_note = "chose " + ("the first" if k == 0 else f"alternative {k}") + " on the tail (MAE, accuracy: " + \
+            ", ".join(f"{m:.0f} {a:.3f}" for m, a in scores) + ")"
+        print(f"  {log_name}: {name}: {chosen_note}: {opts}")
+    else:
+        blob = blobs[0]
     t_fit = time.perf_counter() - t0
     info = json.loads(conn.execute("SELECT model_info(?)", (blob,)).fetchone()[0])
     n_cal = (info.get("metrics") or {}).get("calibration_rows") or 0
@@ -729,6 +773,8 @@ def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_na
     metrics = {k: m_sql[k] for k in ("n", "mae", "medae", "r2", "accuracy", "within_20pct", "log_rmse")}
     metrics["under"] = m_np["under"]
     note = None if has_interval else "no calibration rows: no interval"
+    if chosen_note:
+        note = chosen_note if note is None else note + "; " + chosen_note
     row = make_row(name, family, pred, lo, hi, t_fit, t_pred, config=json.loads(opts), note=note, metrics=metrics)
     row["trees"] = (info.get("metrics") or {}).get("trees")
     return row, n_cal
@@ -872,9 +918,30 @@ def classic_rows(conn, libs, y, sp):
     return rows
 
 
-def run_duration(conn, libs, name, hp, num, cat, checks, variants, tune, cache=None, log_path=None):
+def add_recipe_features(conn, checks, log_name):
+    """Runs sql/runtime_recipe.sql (the file a user reads) and copies its
+    features into feat; the ones feat already has must agree."""
+    with open(RECIPE_SQL_FILE) as f:
+        conn.executescript(f.read())
+    conn.execute("CREATE INDEX runtime_features_id ON runtime_features(job_id)")
+    own = [c for c in RECIPE_NUMERIC if c not in RECIPE_SHARED]
+    for c in own:
+        conn.execute(f"ALTER TABLE feat ADD COLUMN {c} REAL")
+    conn.execute(f"UPDATE feat SET ({', '.join(own)}) = ({', '.join('f.' + c for c in own)}) "
+                 "FROM runtime_features AS f WHERE f.job_id = feat.job_id")
+    worst = 0.0
+    for c in RECIPE_SHARED:
+        bad, diff = conn.execute(
+            f"SELECT sum((a.{c} IS NULL) <> (f.{c} IS NULL)), max(abs(a.{c} - f.{c}) / max(abs(a.{c}), 1e-300)) "
+            f"FROM feat AS a JOIN runtime_features AS f USING (job_id) WHERE a.dur_pos IS NOT NULL").fetchone()
+        worst = max(worst, float("inf") if bad else (diff or 0.0))
+    checks.append((f"{log_name}: runtime_recipe.sql's shared features equal bench_real's", worst))
+
+
+def run_duration(conn, libs, name, hp, num, cat, checks, variants, tune, cache=None, log_path=None, omen_extra=None):
     """Behaviours 4-8 on one log: returns a result dict (rows with their
-    prediction arrays, the split, the grid)."""
+    prediction arrays, the split, the grid).  omen_extra: options of the
+    default omen row over the hyperparameters (the recipe's)."""
     np = libs.np
     features = num + cat
     n = conn.execute("SELECT count(*) FROM feat WHERE dur_pos IS NOT NULL").fetchone()[0]
@@ -885,7 +952,15 @@ def run_duration(conn, libs, name, hp, num, cat, checks, variants, tune, cache=N
 
     rows = []
     base_opts = json.loads(omen_options(hp, objective="duration"))
-    row, n_cal = omen_row(conn, libs, "omen", "omen", json.dumps(base_opts), fv, n_train, y_test, checks, name)
+    base_opts.update(omen_extra or {})
+    alternatives = []
+    if omen_extra:
+        for alt in RECIPE_ALTERNATIVES:
+            o = dict(base_opts)
+            o.update(alt)
+            alternatives.append(json.dumps(o))
+    row, n_cal = omen_row(conn, libs, "omen", "omen", json.dumps(base_opts), fv, n_train, y_test, checks, name,
+                          alternatives)
     rows.append(row)
     if n_cal is None:
         n_cal = round(n_train * 0.1)
@@ -1292,7 +1367,8 @@ def main():
     parser.add_argument("--all", action="store_true", help="every SWF log in the data directory")
     parser.add_argument("--more", action="store_true", help="no effect (SDSC-DS and HPC2N are in the default set)")
     parser.add_argument("--trees", type=int, default=100, help="n_trees / n_estimators / max_iter (default 100)")
-    parser.add_argument("--features", choices=sorted(FEATURE_SETS), default="base", help="feature set (default base)")
+    parser.add_argument("--features", choices=sorted(FEATURE_SETS), default="recipe",
+                        help="feature set (default recipe: sql/runtime_recipe.sql)")
     parser.add_argument("--omen", action="append", default=[], type=parse_variant, metavar="NAME=JSON",
                         help="an extra omen row with these gbt_train options over the defaults (repeatable)")
     parser.add_argument("--no-tune", action="store_true", help="skip the tuned xgboost grids")
@@ -1340,7 +1416,8 @@ def main():
     print("omen bench_real — real job histories (data: " + data_dir + ")")
     print(f"omen {omen_version}, SQLite {sqlite3.sqlite_version}, " + libs.versions())
     print("default hyperparameters for every model: " + json.dumps(hp) + f", {THREADS} threads")
-    print(f"feature set: {args.features}; omen rows: omen = " + omen_options(hp, objective="duration")
+    omen_default = omen_options(hp, objective="duration", **(RECIPE_OPTIONS if args.features == "recipe" else {}))
+    print(f"feature set: {args.features}; omen rows: omen = " + omen_default
           + "".join(f"; omen {n} = defaults + {json.dumps(o)}" for n, o in args.omen))
     if tune:
         print(f"xgboost tuned grid: max_depth {list(GRID_DEPTHS)} x min_child_weight {list(GRID_MIN_CHILD_WEIGHTS)} x "
@@ -1373,6 +1450,8 @@ def main():
         conn.executescript(HISTORY_SQL)
         if args.features == "gaussier":
             conn.executescript(GAUSSIER_SQL)
+        if args.features == "recipe":
+            add_recipe_features(conn, checks, short)
         t_feat = time.perf_counter() - t0
         num, cat = used_features(conn, numeric_set, categorical_set)
         if conn.execute("SELECT count(*) FROM feat WHERE dur_pos IS NOT NULL").fetchone()[0] < 100:
@@ -1382,7 +1461,8 @@ def main():
         print(f"\n  {short}: local time zone {info['tz_used']} ({info['tz_source']}); numeric: "
               + ", ".join(num) + " | categorical: " + ", ".join(cat))
         res = run_duration(conn, libs, short, hp, num, cat, checks, args.omen, tune,
-                           None if args.no_cache else args.cache, path)
+                           None if args.no_cache else args.cache, path,
+                           RECIPE_OPTIONS if args.features == "recipe" else None)
         t_grid = sum(g["seconds"] or 0.0 for g in res["grids"].values())
         goals = goal_of(res["rows"])
         t_dur = time.perf_counter() - t_log
