@@ -20,7 +20,10 @@
 --      accuracy, interval coverage and AUC on the newest 20%,
 --      model_importance(), planned runs scored with predict_interval() and
 --      predict_failure(), and runs far outside their 99% interval;
---   8. anomalies: an isolation forest over each run's features and its
+--   8. the runs in progress at 03:00 on 2025-03-05: how long each has run,
+--      its time left (predict_remaining: median and 90% range) and the chance
+--      it is done within 10 minutes (predict_cdf with the elapsed time);
+--   9. anomalies: an isolation forest over each run's features and its
 --      deviation from the runtime model (saved as run_anomalies), per-job
 --      duration baselines, the ten most anomalous runs with the feature that
 --      isolated them, anomaly_explain's evidence for the top one, and an
@@ -268,7 +271,7 @@ SELECT job, host, threads, input_gb,
   FROM (SELECT *, predict_interval('runtime', f) AS pi
           FROM (SELECT *, feature_vector('job', job, 'host', host, 'threads', threads, 'input_gb', input_gb,
                                          'retries', retries, 'hour', hour) AS f FROM planned));
-.print 'Runs far outside their 99% interval (section 8 finds them without a threshold):'
+.print 'Runs far outside their 99% interval (section 9 finds them without a threshold):'
 SELECT run_id, job, host, round(duration_s) AS duration_s, round(json_extract(pi, '$.hi')) AS hi99_s,
        round(duration_s / json_extract(pi, '$.hi'), 1) AS times_over
   FROM (SELECT r.*, predict_interval('runtime', v.fv, 0.99) AS pi FROM runs r JOIN run_fv v USING (run_id)
@@ -277,7 +280,29 @@ SELECT run_id, job, host, round(duration_s) AS duration_s, round(json_extract(pi
 
 -- ---------------------------------------------------------------------------
 .print
-.print '== 8. Which runs were abnormal, and why? ========================='
+.print '== 8. Running jobs: remaining time and deadline risk =============='
+.print 'At 03:00 on 2025-03-05 these runs had started and not finished.  Given how'
+.print "long each has run, the runtime model's time left (predict_remaining: median"
+.print 'and 90% range) and the chance it is done within 10 minutes'
+.print '(predict_cdf(model, fv, elapsed + 600, elapsed)); the last column is what happened.'
+WITH running AS (
+  SELECT r.run_id, r.job, r.host, r.started_at, r.duration_s, v.fv,
+         unixepoch('2025-03-05T03:00:00Z') - unixepoch(r.started_at) AS elapsed
+    FROM runs r JOIN run_fv v USING (run_id)
+   WHERE r.started_at <= '2025-03-05T03:00:00Z'
+     AND unixepoch(r.started_at) + r.duration_s > unixepoch('2025-03-05T03:00:00Z')
+)
+SELECT run_id, job, host, substr(started_at, 12, 8) AS started, elapsed AS elapsed_s,
+       printf('%.0f', predict_remaining('runtime', fv, elapsed)) AS left_s,
+       printf('%.0f - %.0f', predict_remaining('runtime', fv, elapsed, 0.05),
+                             predict_remaining('runtime', fv, elapsed, 0.95)) AS left_90pct_s,
+       printf('%.0f%%', 100 * predict_cdf('runtime', fv, elapsed + 600, elapsed)) AS done_in_10_min,
+       printf('%.0f', duration_s - elapsed) AS actual_left_s
+  FROM running ORDER BY started_at, run_id;
+
+-- ---------------------------------------------------------------------------
+.print
+.print '== 9. Which runs were abnormal, and why? ========================='
 .print 'An isolation forest (isolation_forest_train) over what each successful run'
 .print 'looked like: job, host, threads, input size, its duration, and how far the'
 .print 'duration was from what the runtime model predicted.  contamination 0.005'
