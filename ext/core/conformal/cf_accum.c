@@ -319,7 +319,7 @@ static int kept_before(const cf_accum *a, uint32_t x, uint32_t y) {
 
 static void sort_idx(const cf_accum *a, uint32_t *idx, uint32_t n, int by_key) { /* heapsort of indices */
   uint32_t i, start, end;
-#define CF_LESS(p, q) (by_key ? a->keys[p] < a->keys[q] : kept_before(a, q, p))
+#define CF_LESS(p, q) (by_key ? a->keys[p] < a->keys[q] : kept_before(a, p, q))
   if (n < 2) return;
   for (start = n / 2; start-- > 0;) {
     i = start;
