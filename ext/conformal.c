@@ -157,6 +157,9 @@ typedef struct cal_agg {
   cf_options opt;     /* group points into json */
   om_json_obj json;
   uint64_t model_id;
+  uint64_t model_size;  /* the first row's model argument: BLOB size and */
+  uint64_t model_sum;   /* stored checksum (the footer), or ... */
+  char *model_ref;      /* ... its TEXT reference */
   uint64_t rows_skipped;
   cf_accum acc;
 } cal_agg;
@@ -165,7 +168,34 @@ static void cal_agg_free(cal_agg *a) {
   if (a->started) cf_accum_free(&a->acc);
   om_json_obj_free(&a->json);
   sqlite3_free(a->options_text);
+  sqlite3_free(a->model_ref);
   memset(a, 0, sizeof *a);
+}
+
+/* Whether argv[0] is the same model argument as on the first row (1), or not
+** (0); the first row records it.  -1: out of memory.  The per-statement model
+** cache cannot tell (an aggregate's argument markers outlive its rows), so
+** the aggregate checks the BLOB's size and stored checksum, or the reference
+** text, itself: O(1) per row. */
+static int same_model_arg(cal_agg *a, sqlite3_value *v) {
+  if (sqlite3_value_type(v) == SQLITE_BLOB) {
+    const uint8_t *p = sqlite3_value_blob(v);
+    uint64_t n = (uint64_t)sqlite3_value_bytes(v), sum = n >= 8 && p ? om_load_u64(p + n - 8) : 0;
+    if (!a->started) {
+      a->model_size = n;
+      a->model_sum = sum;
+      return 1;
+    }
+    return !a->model_ref && n == a->model_size && sum == a->model_sum;
+  } else {
+    const char *t = (const char *)sqlite3_value_text(v);
+    if (!t) return -1;
+    if (!a->started) {
+      a->model_ref = sqlite3_mprintf("%s", t);
+      return a->model_ref ? 1 : -1;
+    }
+    return a->model_ref && strcmp(a->model_ref, t) == 0;
+  }
 }
 
 static int cal_configure(sqlite3_context *ctx, cal_agg *a, int argc, sqlite3_value **argv) {
@@ -215,6 +245,16 @@ void intervalCalibrateStep(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     goto fail;
   }
   y = sqlite3_value_double(argv[2]);
+  t = sqlite3_value_type(argv[0]) == SQLITE_BLOB || sqlite3_value_type(argv[0]) == SQLITE_TEXT
+          ? same_model_arg(a, argv[0]) : 1; /* other types: omen_model_arg's error below */
+  if (t < 0) {
+    sqlite3_result_error_nomem(ctx);
+    goto fail;
+  }
+  if (t == 0) {
+    omen_errorf(ctx, CALIBRATE, "model (argument 1) changed between rows; calibrate one model at a time");
+    goto fail;
+  }
   m = regression_model(ctx, CALIBRATE, argv);
   if (!m) goto fail;
   model_identity(ctx, m, &id);
