@@ -33,7 +33,7 @@ Behaviours:
      refresh has no row to use, the run gets the built-in interval.
   3. Methods: "built-in" = predict_interval(model, fv, 0.9) (the model's own
      residuals, today's behaviour); "window" = pooled over the trailing D
-     days (--days, default 30) and the last W rows (--window, default 5000);
+     days (--days, default 30) and the last W rows (--window, default 1000);
      "Mondrian" = grouped by user (min_group --min-group, default 30; a user
      with fewer residuals uses the pool) over the same trailing D days without
      a row window; "both" = grouped by user with the row window W (the last
@@ -191,13 +191,14 @@ def sim_method(np, test, cal, days, window, min_group, grouped, period, aci=Fals
     k_of = np.floor((test["submit"] - t0) / period).astype(int)
     lo, hi = test["lo"].copy(), test["hi"].copy()
     raw = np.log1p(test["pred"])
-    cal_user = np.array([u if u is not None else "\x00none" for u in cal["user"]], dtype=object)
-    test_user = np.array([u if u is not None else "\x00none" for u in test["user"]], dtype=object)
+    codes = {None: -1}
+    cal_user = np.array([codes.setdefault(u, len(codes)) for u in cal["user"]], dtype=np.int64)
+    test_user = np.array([codes.setdefault(u, len(codes)) for u in test["user"]], dtype=np.int64)
     ends = cal["end"]
     # ACI state: alpha per user (and the pool), misses fed back when a run ends
     alpha = {}
     fed = 0
-    key_used = np.array(["\x00pool"] * len(lo), dtype=object)
+    key_used = np.full(len(lo), -2, dtype=np.int64)  # -2: the pool
     test_order = np.argsort(test["end"], kind="stable")
     for k in np.unique(k_of):
         t = t0 + k * period
@@ -213,7 +214,7 @@ def sim_method(np, test, cal, days, window, min_group, grouped, period, aci=Fals
             while fed < len(test_order) and test["end"][test_order[fed]] < t:
                 i = test_order[fed]
                 miss = 0.0 if lo[i] <= test["y"][i] <= hi[i] else 1.0
-                for kk in {key_used[i], "\x00pool"}:
+                for kk in {int(key_used[i]), -2}:
                     alpha[kk] = alpha.get(kk, 1 - LEVEL) + ACI_GAMMA * ((1 - LEVEL) - miss)
                 fed += 1
         idx = np.nonzero(k_of == k)[0]
@@ -221,7 +222,7 @@ def sim_method(np, test, cal, days, window, min_group, grouped, period, aci=Fals
         samples = {}
         if grouped:
             for usr in users:
-                if usr == "\x00none":
+                if usr == -1:
                     continue
                 ru = r[u == usr]
                 if window:
@@ -230,7 +231,7 @@ def sim_method(np, test, cal, days, window, min_group, grouped, period, aci=Fals
                     samples[usr] = np.sort(ru)
         for i in idx:
             s = samples.get(test_user[i], pool_s)
-            key = test_user[i] if test_user[i] in samples else "\x00pool"
+            key = int(test_user[i]) if test_user[i] in samples else -2
             lvl = 1 - alpha.get(key, 1 - LEVEL) if aci else LEVEL
             lvl = min(max(lvl, 0.5), 0.999)
             lo[i] = max(math.expm1(raw[i] + conf_q(np, s, (1 - lvl) / 2)), 0.0)
@@ -245,7 +246,8 @@ def binom_band_share(n, lo_band, hi_band, p=LEVEL):
     """P(Binomial(n, p)/n in [lo_band, hi_band]) and P(... < LOW)."""
     inb = below = 0.0
     for k in range(n + 1):
-        pk = math.comb(n, k) * p ** k * (1 - p) ** (n - k)
+        pk = math.exp(math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+                      + k * math.log(p) + (n - k) * math.log1p(-p))
         c = k / n
         if lo_band - 1e-12 <= c <= hi_band + 1e-12:
             inb += pk
@@ -376,7 +378,7 @@ def main():
     parser.add_argument("--trees", type=int, default=100)
     parser.add_argument("--cadence", default="daily,weekly")
     parser.add_argument("--days", type=float, default=30, help="trailing window of the refresh query (days)")
-    parser.add_argument("--window", type=int, default=5000, help="interval_calibrate's window option (rows)")
+    parser.add_argument("--window", type=int, default=1000, help="interval_calibrate's window option (rows)")
     parser.add_argument("--min-group", type=int, default=30)
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--aci", action="store_true")
