@@ -111,6 +111,10 @@ static const omen_func omen_funcs[] = {
     {"predict_cdf", 4, REGISTRY, predictCdfFunc, 0, 0, 0, 0},
     {"predict_remaining", 3, REGISTRY, predictRemainingFunc, 0, 0, 0, 0},
     {"predict_remaining", 4, REGISTRY, predictRemainingFunc, 0, 0, 0, 0},
+    /* conformal.c */
+    {"interval_calibrate", 3, REGISTRY, 0, intervalCalibrateStep, intervalCalibrateFinal, 0, 0},
+    {"interval_calibrate", 4, REGISTRY, 0, intervalCalibrateStep, intervalCalibrateFinal, 0, 0},
+    {"predict_interval", 4, REGISTRY, predictIntervalCalibFunc, 0, 0, 0, 0},
     /* iforest.c */
     {"isolation_forest_train", 1, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
     {"isolation_forest_train", 2, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},

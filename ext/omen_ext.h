@@ -22,6 +22,7 @@ SQLITE_EXTENSION_INIT3
 #define OMEN_AUX_FV_SCRATCH (-102)
 #define OMEN_AUX_OUT_SCRATCH (-103)
 #define OMEN_AUX_EV_SCRATCH (-104)
+#define OMEN_AUX_CONF_ID (-105) /* conformal.c: model identities */
 
 /* "INTEGER", "REAL", "TEXT", "BLOB" or "NULL". */
 const char *omen_type_name(sqlite3_value *v);
@@ -162,6 +163,9 @@ void predictFailureFunc(sqlite3_context *, int, sqlite3_value **);
 void predictFunc(sqlite3_context *, int, sqlite3_value **);
 void predictCdfFunc(sqlite3_context *, int, sqlite3_value **);
 void predictRemainingFunc(sqlite3_context *, int, sqlite3_value **);
+void intervalCalibrateStep(sqlite3_context *, int, sqlite3_value **); /* conformal.c */
+void intervalCalibrateFinal(sqlite3_context *);
+void predictIntervalCalibFunc(sqlite3_context *, int, sqlite3_value **);
 void isolationForestTrainStep(sqlite3_context *, int, sqlite3_value **); /* iforest.c */
 void isolationForestTrainFinal(sqlite3_context *);
 void isolationScoreFunc(sqlite3_context *, int, sqlite3_value **);

@@ -69,7 +69,8 @@ typedef enum mdl_kind {
   MDL_KIND_IFOREST = 3,
   MDL_KIND_BASELINE = 4,
   MDL_KIND_MAHALANOBIS = 5,
-  MDL_KIND_ENSEMBLE = 6
+  MDL_KIND_ENSEMBLE = 6,
+  MDL_KIND_CONFORMAL = 7
 } mdl_kind;
 
 typedef struct mdl_importance {

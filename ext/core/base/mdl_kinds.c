@@ -14,6 +14,7 @@ extern const mdl_kind_def ifo_kind; /* core/forest/ifo_kind.c */
 extern const mdl_kind_def ens_kind; /* core/ensemble/ens.c */
 extern const mdl_kind_def mah_kind; /* core/robust/mah_kind.c */
 extern const mdl_kind_def bl_kind;  /* core/baseline/bl_kind.c */
+extern const mdl_kind_def cf_kind;  /* core/conformal/cf_kind.c */
 
 static const mdl_kind_def *const mdl_kind_table[] = {
     &scl_kind,
@@ -22,6 +23,7 @@ static const mdl_kind_def *const mdl_kind_table[] = {
     &bl_kind,
     &mah_kind,
     &ens_kind,
+    &cf_kind,
 };
 
 #define MDL_N_KINDS (sizeof mdl_kind_table / sizeof mdl_kind_table[0])
