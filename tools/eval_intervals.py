@@ -12,9 +12,11 @@ Behaviours:
   1. Data, features, split and model are bench_real.py's (imported, not
      copied): the five logs of its DEFAULT_LOGS (--logs picks others by name
      prefix) from $OMEN_DATA or ../shared/data, loaded with swf_load.py, the
-     features of its HISTORY_SQL, rows with a known run time in (submit,
-     job_id) order, the first 75% train and the rest test; omen's default
-     recipe (objective 'duration', bench_real's hyperparameters, 2 threads)
+     features of its default recipe (sql/runtime_recipe.sql: its
+     RECIPE_NUMERIC, both candidates trained and one kept on the
+     calibration tail, as bench_real's omen row does), rows with a known run time in (submit,
+     job_id) order, the first 75% train and the rest test; the recipe's
+     model (bench_real's RECIPE_OPTIONS over its hyperparameters, 2 threads)
      trained over the training rows, which holds out their last 10%
      (n_cal rows) for its built-in split-conformal interval.  A missing data
      directory or log is skipped (exit 0); nothing is written.
@@ -34,6 +36,7 @@ Behaviours:
   3. Methods: "built-in" = predict_interval(model, fv, 0.9) (the model's own
      residuals, today's behaviour); "window" = pooled over the trailing D
      days (--days, default 30) and the last W rows (--window, default 1000);
+     "days" = pooled over the trailing D days, every row (no row window);
      "Mondrian" = grouped by user (min_group --min-group, default 30; a user
      with fewer residuals uses the pool) over the same trailing D days without
      a row window; "both" = grouped by user with the row window W (the last
@@ -89,20 +92,28 @@ ACI_GAMMA = 0.005
 
 def prepare(conn, hp):
     """Train the default model; table ev of the rows a calibration may use."""
-    num, cat = bench_real.used_features(conn)
+    bench_real.add_recipe_features(conn, [], "")
+    num, cat = bench_real.used_features(conn, bench_real.RECIPE_NUMERIC, [])
     fv = bench_real.fv_sql(num + cat)
     n = conn.execute("SELECT count(*) FROM feat WHERE dur_pos IS NOT NULL").fetchone()[0]
     n_train = int(n * bench_real.TRAIN_FRACTION)
     t0 = time.perf_counter()
-    model = conn.execute(f"SELECT gbt_train({fv}, run, ?) FROM (SELECT * FROM feat WHERE dur_pos <= ? ORDER BY dur_pos)",
-                         (bench_real.omen_options(hp, objective="duration"), n_train)).fetchone()[0]
+    candidates = [bench_real.omen_options(hp, objective="duration", **bench_real.RECIPE_OPTIONS)]
+    for alt in bench_real.RECIPE_ALTERNATIVES:
+        candidates.append(bench_real.omen_options(hp, objective="duration", **dict(bench_real.RECIPE_OPTIONS, **alt)))
+    blobs = [conn.execute(f"SELECT gbt_train({fv}, run, ?) FROM (SELECT * FROM feat WHERE dur_pos <= ? "
+                          "ORDER BY dur_pos)", (o, n_train)).fetchone()[0] for o in candidates]
+    model = blobs[bench_real.select_on_tail(conn, fv, n_train, blobs)[0]]
     t_fit = time.perf_counter() - t0
     info = json.loads(conn.execute("SELECT model_info(?)", (model,)).fetchone()[0])
     n_cal = info["metrics"]["calibration_rows"]
     n_fit = n_train - n_cal
+    # the calibration groups by the vector's 'user' (a categorical); the
+    # recipe's model does not use it, and ignores the extra entry
+    fv_ev = fv if "user" in num + cat else bench_real.fv_sql(num + cat + ["user"])
     conn.execute("DROP TABLE IF EXISTS ev")
     conn.execute(f"""CREATE TEMP TABLE ev AS
-        SELECT dur_pos AS pos, submit, submit + coalesce(wait_, 0) + run AS end_t, run, user, {fv} AS fv
+        SELECT dur_pos AS pos, submit, submit + coalesce(wait_, 0) + run AS end_t, run, user, {fv_ev} AS fv
           FROM (SELECT feat.*, runs.wait AS wait_ FROM feat JOIN runs ON runs.job_id = feat.job_id
                  WHERE feat.dur_pos > ?)
          ORDER BY dur_pos""", (n_fit,))
@@ -137,6 +148,8 @@ def calib_rows(conn, np, model):
 # ---------------------------------------------------------------- the SQL path (behaviour 2)
 
 def options_of(method, days, window, min_group):
+    if method == "days":
+        return {}
     if method == "window":
         return {"window": window}
     if method == "Mondrian":
@@ -322,7 +335,7 @@ def run_log(conn, np, hp, args):
     timing = {}
     for cadence in args.cadence.split(","):
         period = CADENCES[cadence]
-        for method in ("window", "Mondrian", "both"):
+        for method in ("days", "window", "Mondrian", "both"):
             opts = options_of(method, args.days, args.window, args.min_group)
             t0 = time.perf_counter()
             lo, hi, src = sql_method(conn, np, model, test, opts, args.days, period)
@@ -330,8 +343,8 @@ def run_log(conn, np, hp, args):
             s = summarise(np, test, lo, hi)
             s["group_share"] = float(np.mean(src == "group"))
             s["builtin_share"] = float(np.mean(src == "builtin"))
-            grouped = method != "window"
-            window = args.window if method != "Mondrian" else 0
+            grouped = method in ("Mondrian", "both")
+            window = args.window if method in ("window", "both") else 0
             slo, shi = sim_method(np, test, cal, args.days, window, args.min_group, grouped, period)
             s["sim_coverage"] = float(np.mean((slo <= test["y"]) & (test["y"] <= shi)))
             res[f"{method}, {cadence}"] = s
