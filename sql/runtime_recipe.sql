@@ -91,8 +91,8 @@ SELECT job_id, off,
 --    that is most often right: best accuracy) and the median ('absolute':
 --    best MAE in seconds on some logs); keep the one with the lower MAE on
 --    the held-out tail, which neither fit.  On the five PWA logs of
---    docs/BENCHMARKS.md this picks the median on CTC-SP2 and HPC2N and the
---    ratio on the others.  (-- lines: run them yourself; they train.)
+--    docs/BENCHMARKS.md this picks the median on SDSC-SP2, CTC-SP2 and HPC2N
+--    and the ratio on KTH-SP2 and SDSC-DS.  (-- lines: run them yourself; they train.)
 --
 --   CREATE TEMP VIEW runtime_train AS
 --   SELECT row_number() OVER (ORDER BY r.submit, r.job_id) AS pos, r.run,
