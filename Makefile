@@ -70,7 +70,7 @@ help:
 	@echo '  test-python  the same SQL files through Python sqlite3, plus interrupt and model-cache tests'
 	@echo '  test-api     the functions and modules registered vs the table in docs/API.md'
 	@echo '  test-odbc    a smoke test through isql and the SQLite ODBC driver'
-	@echo '  test-docs    README.md queries on a fresh demo database, docs errors tables vs ext/*.c, this list'
+	@echo '  test-docs    README.md queries on a fresh demo database, docs errors tables vs ext/*.c, the tutorial vs sql/runtime_recipe.sql, this list'
 	@echo '  asan         unit and SQL tests against the ASan/UBSan build (build-asan/)'
 	@echo '  valgrind     unit and SQL tests (not the slow ones) under valgrind memcheck'
 	@echo '  fuzz-quick   libFuzzer over every BLOB decoder, FUZZ_SECONDS (60) each; needs clang-14'
