@@ -49,6 +49,7 @@ void gbt_model_index_free(gbt_model *m) {
   m->cat_dict_off = NULL;
   m->cat_bits = NULL;
   m->cat_codes = NULL;
+  gbt_score_free(m);
 }
 
 /* A small open-addressing table from hash to code (0 = empty slot), grown
@@ -168,7 +169,7 @@ om_status gbt_model_index(gbt_model *m) {
     }
   }
   if (n_cat_nodes == 0) {
-    st = OM_OK;
+    st = gbt_score_build(m);
     goto done;
   }
   for (uint32_t f = 0; f < F; f++)
@@ -260,7 +261,7 @@ om_status gbt_model_index(gbt_model *m) {
       }
     }
   }
-  st = OM_OK;
+  st = gbt_score_build(m);
 done:
   code_table_free(&t);
   om_free(byf);

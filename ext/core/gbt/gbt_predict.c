@@ -82,9 +82,9 @@ static GBT_ALWAYS_INLINE uint32_t step(const gbt_model *m, const gbt_node *tree,
   return nd->left + right;
 }
 
-/* GBT_LOCKSTEP trees are walked together (for their deepest leaf's depth)
-** so their dependent load chains overlap; leaves are added in tree order. */
-#define GBT_LOCKSTEP 8
+/* GBT_LOCKSTEP trees (gbt.h) are walked together (for their deepest leaf's
+** depth) so their dependent load chains overlap; leaves are added in tree
+** order. */
 static GBT_ALWAYS_INLINE double start(const gbt_model *m, const row_in *r, int prepared) {
   uint32_t f = m->offset_feature;
   double v;
@@ -130,6 +130,12 @@ double gbt_predict_raw(const gbt_model *m, const double *num, const uint64_t *ca
 }
 
 double gbt_predict_raw_x(const gbt_model *m, const double *x) {
+  row_in r = {x, NULL, NULL, NULL};
+  if (m->score) return gbt_score_raw_x(m, x, start(m, &r, 1));
+  return walk(m, &r, 1);
+}
+
+double gbt_predict_raw_x_nodes(const gbt_model *m, const double *x) {
   row_in r = {x, NULL, NULL, NULL};
   return walk(m, &r, 1);
 }
