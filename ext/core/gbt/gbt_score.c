@@ -1,9 +1,9 @@
 /*
 ** gbt_score.c — the compact scoring layout of a model: every split turned
-** into a comparison of small integer codes, built once when a model is
-** trained or decoded (gbt_model_index calls gbt_score_build), so that a
-** row's walk through the trees touches 8-byte nodes and compares 16-bit
-** codes instead of doubles.  Derived data, like gbt_index.c's pnodes: never
+** into a test on a small integer code, built once when a model is trained
+** or decoded (gbt_model_index calls gbt_score_build), so that a row's walk
+** through the trees touches 8-byte nodes and tests one bit per node instead
+** of comparing doubles or branching on the node's kind.  Derived data, like gbt_index.c's pnodes: never
 ** encoded, rebuilt identically from a decoded model.
 **
 **   1. Slots.  Every feature that some split uses gets a slot, in feature
@@ -15,20 +15,19 @@
 **          number of thresholds ≤ v (binary search), so 1..k+1;
 **        categorical slot: the row's dictionary code (gbt_index.c: 0 for
 **          missing, rare or unseen).
-**   2. Nodes (8 bytes: u16 slot, u16 t, u32 link = child << 2 | cat << 1 |
-**      d).  child is the left child's index in the whole layout, the right
-**      child is child + 1.  A numeric split at threshold t[j] with
-**      d = 0 when missing goes left, 1 when it goes right stores
-**      t = j + 2 − d and goes left when (code − d) < t in 32-bit unsigned
-**      arithmetic: for a present value (code = b + 1, b = #thresholds ≤ v)
-**      that is b ≤ j, i.e. v < t[j], the node's own test; a missing value
-**      (code 0) gives 0 < t (left) when d = 0 and 2^32 − 1 (right) when
-**      d = 1.  A categorical split stores in t the number of its bitset
-**      (cat_off[t] is its offset in the model's cat_bits, gbt_index.c) and
-**      goes left when the row's code has its bit set; code 0 never does.
-**      A leaf reads the dummy slot with d = 0, t = 1 and child = itself:
-**      it always "goes left" to itself, so a walk of a fixed number of
-**      steps stays at the leaf it reached.  leaf[i] is node i's value.
+**   2. Nodes (8 bytes: u32 woff, u32 link = left child << 12 | slot).  The
+**      left child is an index in the whole layout, the right child is the
+**      next node.  Every node goes right when the bit of its slot's code is
+**      set in its right set, a bitset at bits + woff: a step is one load of
+**      the node, of the code and of a bitset word, a shift and an add, with
+**      no branch.  Numeric split at threshold t[j]: codes j + 2 .. k + 1
+**      (present values v ≥ t[j]) and code 0 when missing goes right; one set
+**      per (slot, j, direction), shared by every split that uses it.
+**      Categorical split: the complement of its bitset in gbt_index.c
+**      (code 0, missing, rare or unseen, is never in a left set).  A leaf
+**      reads the dummy slot (code 0) against word 0, which is 0, and its
+**      left child is itself: a walk of a fixed number of steps stays at
+**      the leaf it reached.  leaf[i] is node i's value.
 **   3. Trees are laid out one after the other, each breadth-first from its
 **      root (siblings adjacent), so a tree's first levels share cache
 **      lines.  root[t] is tree t's root.
@@ -38,12 +37,14 @@
 **      then the remaining trees one by one.  Every decision equals the
 **      node walk's (point 2), so the raw score has the same bits.
 **   5. Limits: a model gets the layout only when at most GBT_SCORE_MAX_SLOTS
-**      features are used by splits, each numeric one has at most 65,533
-**      distinct thresholds, it has at most 65,536 categorical splits, all
-**      kept as bitsets (not code lists, gbt_index.c 2), and fewer than 2^30
-**      nodes.  Other models (none that gbt_train makes with 256 bins and
-**      fewer than GBT_SCORE_MAX_SLOTS features) keep m->score NULL and
-**      score through the node walk: same results, slower.
+**      (4,095) features are used by splits, each numeric one has at most
+**      GBT_SCORE_MAX_THRESHOLDS distinct thresholds, every categorical split
+**      is a bitset (not a code list, gbt_index.c 2), it has at most 2^20
+**      nodes, and its bitsets take at most 16 words per node + 65,536.
+**      Other models keep m->score NULL and score through the node walk:
+**      same results, slower.  Every model gbt_train makes with at most
+**      2^20 nodes and fewer than 4,096 features used gets the layout (its
+**      features have ≤ 255 thresholds and ≤ 255 categories).
 **   6. Scoring allocates nothing: the codes live on the stack (at most
 **      2·(GBT_SCORE_MAX_SLOTS + 1) bytes).
 */
