@@ -24,18 +24,18 @@
 #include <math.h>
 #include <string.h>
 
-/* Position of h in the ascending a[0..n), + 1; 0 when absent. */
+/* Position of h in the ascending a[0..n), + 1; 0 when absent.  The search
+** steps are arithmetic, not branches: a row's categories are looked up once
+** per row, and their order is random. */
 uint32_t gbt_index_code(const uint64_t *a, uint32_t n, uint64_t h) {
-  uint32_t lo = 0, len = n;
-  while (len > 0) {
-    uint32_t half = len / 2;
-    if (a[lo + half] < h) {
-      lo += half + 1;
-      len -= half + 1;
-    } else
-      len = half;
+  uint32_t lo = 0;
+  if (n == 0) return 0;
+  while (n > 1) { /* a[lo .. lo + n) holds h if a does */
+    uint32_t half = n / 2;
+    lo += half & (0u - (uint32_t)(a[lo + half - 1] < h));
+    n -= half;
   }
-  return (lo < n && a[lo] == h) ? lo + 1 : 0;
+  return a[lo] == h ? lo + 1 : 0;
 }
 
 void gbt_model_index_free(gbt_model *m) {
