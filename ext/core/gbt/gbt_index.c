@@ -18,6 +18,9 @@
 **      (bitset memory ≤ 64 bytes per node, code lists 4 bytes per hash).
 **   3. The index is derived data: it is never encoded, and a model decoded
 **      from its own encoding gets the same index.
+**   4. gbt_model_index builds the compact scoring layout last
+**      (gbt_score_build, from pnodes and the bitsets); freeing the index
+**      frees it too.  Out of memory in either leaves neither.
 */
 #include "gbt.h"
 

@@ -14,8 +14,11 @@
 **   3. Two entry points share one walk: gbt_predict_raw(num, cat, missing)
 **      looks a categorical value's code up at every categorical node it
 **      visits; gbt_row_prepare + gbt_predict_raw_x look every categorical
-**      value up once per row (the SQL layer's path).  Both give the same
-**      bits.
+**      value up once per row (the SQL layer's path) and, when the model has
+**      the compact layout (gbt_score.c, every model gbt_train makes within
+**      its limits), walk that instead of the nodes: codes per row, one bit
+**      test per node.  All give the same bits (gbt_predict_raw_x_nodes is
+**      the node walk of a prepared row, for the tests).
 **   4. Nothing is allocated; only the model's features are read.  A walk
 **      takes tree_depth steps (a leaf stays put), GBT_LOCKSTEP trees at a
 **      time; a decoded model's child indices and depths were validated, so
