@@ -81,6 +81,7 @@ static void model_release(omen_model *m) {
   sqlite3_free(m->cat);
   sqlite3_free(m->missing);
   sqlite3_free(m->x);
+  omen_row_shape_free(m->shape);
   mdl_view_free(&m->view);
   sqlite3_free(m->blob);
   sqlite3_free(m);
@@ -318,6 +319,7 @@ static om_status model_decode(omen_model *m, om_err *err) {
     m->missing = sqlite3_malloc64(nf);
     m->x = sqlite3_malloc64((sqlite3_uint64)nf * sizeof *m->x);
     if (!m->num || !m->cat || !m->missing || !m->x) return om_errf(err, OM_NOMEM, "out of memory");
+    m->shape = omen_row_shape_new(); /* optional: NULL only slows rows down */
   }
   st = k->open(&m->view, &model, err);
   if (st != OM_OK) return st;

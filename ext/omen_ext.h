@@ -48,6 +48,7 @@ struct omen_model {
   uint64_t *cat;            /* within one call (omen_model_row): nothing */
   uint8_t *missing;         /* carries over from one call to the next */
   double *x;                /* the row as the kind scores it (row_prepare) */
+  struct omen_row_shape *shape; /* the last vector's layout (model_row.c 4), or NULL */
   int refs;                 /* cache slots and constant-argument markers */
 };
 /* want_kind for a function that takes a model of any kind and needs it
@@ -69,6 +70,10 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
 ** error listing them (omen_no_features_error).  Then the kind's row_prepare
 ** fills m->x.  0 on success; otherwise the error result is set. */
 int omen_model_row(sqlite3_context *ctx, const char *fname, const omen_model *m, sqlite3_value *fv, int argno);
+/* The layout cache of omen_model_row (allocated with the row buffers; NULL
+** on out of memory, then every row takes the full decode). */
+struct omen_row_shape *omen_row_shape_new(void);
+void omen_row_shape_free(struct omen_row_shape *shape);
 
 /* Per-connection state: the connection's cache of decoded registry models.
 ** sqlite3_omen_init makes one per connection and passes it as the user data

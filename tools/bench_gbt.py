@@ -66,7 +66,14 @@ Behaviours:
      'bench_runtime', fv)) FROM the test rows (the model saved with
      model_save first) and SELECT count(fv) over the same rows, against
      xgboost inplace_predict with nthread=1 and sklearn predict with one
-     thread, on the test rows in memory.  Ratio, goal <= 1.0.
+     thread, on the test rows in memory.  Ratio, goal <= 1.0.  Then the
+     goal's measurement: the feature vectors built beforehand into a
+     temporary table, SELECT sum(predict_duration('bench_runtime', fv))
+     FROM it and its scan alone (SELECT count(fv)), against xgboost
+     integer codes with nthread=1 (the reference), native categorical and
+     sklearn (context), repetitions interleaved, median and minimum of
+     max(--reps, 5); "GOAL ... met" when the median ratio to xgboost
+     integer codes is <= 1.0.
   7. (c) Accuracy: a grid max_depth {4,6,8} x learning_rate {0.05,0.1,0.2} x
      trees {100,300}, run on a ~25% sample of the training rows
      (hash_uniform(run_id, 77) < 0.25, ~200k rows, time order kept): each
@@ -98,7 +105,13 @@ Behaviours:
      connection (the per-connection cache: revalidation + score); decode =
      first predict - model_info - second predict.  For comparison also
      the method of timing model_info(?) against predict(?, fv) with the BLOB
-     bound, one statement each, from Python.
+     bound, one statement each, from Python.  The goal's measurement:
+     SELECT predict_duration('bench_runtime', ?) with a prebuilt feature
+     vector bound, on a cached statement, next to SELECT length(?) with
+     the same vector; from Python and from C (tools/bench_gbt_single.c,
+     compiled with $CC or cc into the temporary directory; skipped with a
+     message when that fails), the goal p99 < 100 µs judged on the C loop
+     when it ran.
  10. (f) Determinism: the training of (a) with {"threads":1}; the BLOB must
      equal the {"threads":2} one (and every repetition of (a) must give the
      same BLOB).  Prints yes/no and the speed-up; exit status 1 if not equal.
@@ -118,6 +131,7 @@ import platform
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -583,16 +597,40 @@ def main():
         t_pred, _ = median_time(lambda: conn.execute(pred_sql, P).fetchone(), reps)
         t_fv_test, _ = median_time(lambda: conn.execute(fv_test_sql, P).fetchone(), reps)
         t_scan_test, _ = median_time(lambda: conn.execute(scan_test_sql, P).fetchone(), reps)
-        t_xp = {}
-        for categorical in (True, False):
-            b = xgb_models[categorical]
-            t_xp[categorical], _ = median_time(lambda b=b: xgb_predict(np, b, X_test), reps)
+        # The goal's measurement: feature vectors built beforehand (a table of
+        # BLOBs), so the statement is scan + predict_duration; against
+        # xgboost's batched inplace_predict (nthread=1) on the same features
+        # as integer codes, its fastest form.  Repetitions interleaved (omen,
+        # xgboost x2, sklearn, omen, ...) so load from other jobs hits all
+        # alike; median and minimum of max(--reps, 5).
+        conn.execute("DROP TABLE IF EXISTS temp.test_fv")
+        conn.execute(f"CREATE TEMP TABLE test_fv AS SELECT {FV} AS fv FROM runs WHERE {TEST_WHERE} "
+                     "ORDER BY started_at", P)
+        pre_sql = f"SELECT sum(predict_duration('{MODEL}', fv)) FROM temp.test_fv"
+        pre_scan_sql = "SELECT count(fv) FROM temp.test_fv"
 
         def sk_pred():
             with threadpool_limits(limits=1):
                 return sk_default.predict(S_test)
 
-        t_skp, _ = median_time(sk_pred, reps)
+        pred_runs = {"omen": lambda: conn.execute(pre_sql).fetchone(),
+                     "scan": lambda: conn.execute(pre_scan_sql).fetchone(),
+                     "xgb_codes": lambda: xgb_predict(np, xgb_models[False], X_test),
+                     "xgb_cat": lambda: xgb_predict(np, xgb_models[True], X_test),
+                     "sklearn": sk_pred}
+        reps_b = max(reps, 5)
+        tb = {k: [] for k in pred_runs}
+        for fn in pred_runs.values():  # warm-up
+            fn()
+        for _ in range(reps_b):
+            for k, fn in pred_runs.items():
+                t0 = time.perf_counter()
+                fn()
+                tb[k].append(time.perf_counter() - t0)
+        tb_med = {k: statistics.median(v) for k, v in tb.items()}
+        tb_min = {k: min(v) for k, v in tb.items()}
+        t_xp = {True: tb_med["xgb_cat"], False: tb_med["xgb_codes"]}
+        t_skp = tb_med["sklearn"]
         us = lambda t: f"{t / n_test * 1e6:.2f} µs/row"  # noqa: E731
         rows_b = [
             (f"omen: SELECT sum(predict_duration('{MODEL}', fv)) — whole statement", fmt_s(t_pred), us(t_pred), ""),
@@ -609,6 +647,29 @@ def main():
                     ["what", "time", "per row", "omen / this"], rows_b,
                     f"goal omen / xgboost <= 1.0: {goal(t_pred <= t_xp[True])} against native categorical, "
                     f"{goal(t_pred <= t_xp[False])} against integer codes")
+        t_pre, t_pre_min = tb_med["omen"], tb_min["omen"]
+        ratio_pre = {k: (t_pre / tb_med[k], t_pre_min / tb_min[k]) for k in ("xgb_codes", "xgb_cat", "sklearn")}
+
+        def row_b(label, k, ratio=True):
+            r = (f"{ratio_pre[k][0]:.2f}", f"{ratio_pre[k][1]:.2f}") if ratio else ("", "")
+            return (label, us(tb_med[k]), us(tb_min[k])) + r
+
+        rows_b2 = [
+            row_b(f"omen: SELECT sum(predict_duration('{MODEL}', fv)) FROM test_fv", "omen", False),
+            row_b("  of which: scan only: SELECT count(fv) FROM test_fv", "scan", False),
+            ("  of which: predict_duration (difference)", us(tb_med["omen"] - tb_med["scan"]),
+             us(tb_min["omen"] - tb_min["scan"]), "", ""),
+            row_b("xgboost inplace_predict, integer codes, nthread=1 (the goal's reference)", "xgb_codes"),
+            row_b("xgboost inplace_predict, native categorical, nthread=1", "xgb_cat"),
+            row_b("sklearn predict, 1 thread", "sklearn"),
+        ]
+        goal_b = t_pre <= tb_med["xgb_codes"]
+        print_table(f"(b) prediction from precomputed feature vectors ({n_test:,} BLOBs in a temporary table; "
+                    f"{reps_b} interleaved repetitions; ratio = omen statement / library)",
+                    ["what", "median", "min", "omen / this (median)", "omen / this (min)"], rows_b2,
+                    f"GOAL omen statement <= 1.0 x xgboost integer codes, nthread=1: {goal(goal_b)} "
+                    f"({ratio_pre['xgb_codes'][0]:.2f} from medians, {ratio_pre['xgb_codes'][1]:.2f} from minimums)")
+        conn.execute("DROP TABLE temp.test_fv")
 
         section_done("(b)")
 
@@ -781,6 +842,30 @@ def main():
         conn_fresh.close()
         blob_sql = f"SELECT predict_duration(?{len(FEATURES) + 1}, {FV_BOUND})"
         lat[("cached statement", "blob")] = latency(conn, blob_sql, (blob2,))
+        # The goal's measurement: the feature vector built beforehand and
+        # bound, one row per execution of a reused statement.
+        fv_params = [(r[0],) for r in conn.execute(f"SELECT {FV} FROM runs WHERE {TEST_WHERE} ORDER BY started_at",
+                                                   P).fetchall()[::step][:lat_n]]
+        params_saved, params = params, fv_params
+        lat[("cached statement", "bound fv")] = latency(conn, f"SELECT predict_duration('{MODEL}', ?)")
+        lat[("cached statement", "bound trivial")] = latency(conn, "SELECT length(?)")
+        params = params_saved
+        # ... and from C (tools/bench_gbt_single.c, compiled here; skipped
+        # without a C compiler or sqlite3.h), the same vectors in a table.
+        c_single = None
+        conn.execute("DROP TABLE IF EXISTS single_fv")
+        conn.execute("CREATE TABLE single_fv(fv BLOB)")
+        conn.executemany("INSERT INTO single_fv VALUES (?)", fv_params)
+        exe = os.path.join(tmp, "bench_gbt_single")
+        try:
+            subprocess.run([os.environ.get("CC", "cc"), "-O2", "-std=c11", "-D_GNU_SOURCE",
+                            os.path.join(ROOT, "tools", "bench_gbt_single.c"), "-lsqlite3", "-o", exe],
+                           check=True, capture_output=True)
+            out = subprocess.run([exe, db_path, EXTENSION, MODEL, "single_fv", "3"], check=True,
+                                 capture_output=True, text=True).stdout
+            c_single = {k: float(v) for k, v in (f.split("=") for f in out.split())}
+        except (OSError, subprocess.CalledProcessError, ValueError) as e:
+            print(f"(e) C timing loop skipped: {e}")
 
         # Decoding: the first use of a name on a new connection fetches the
         # BLOB, checks it and decodes it (the connection cache is empty);
@@ -829,8 +914,24 @@ def main():
                           + p50p99(lat[(label, "predict")]))
         rows_e.append(("cached statement: predict_duration(?9 = the model BLOB, feature_vector(...))",)
                       + p50p99(lat[("cached statement", "blob")]))
-        print_table(f"(e) single predictions: {len(params):,} statements each, executed one by one from Python",
-                    ["statement", "p50", "p99"], rows_e)
+        rows_e.append(("cached statement: SELECT length(?1 = a feature vector) (Python + sqlite3 overhead)",)
+                      + p50p99(lat[("cached statement", "bound trivial")]))
+        rows_e.append((f"cached statement: SELECT predict_duration('{MODEL}', ?1 = a feature vector) (the goal)",)
+                      + p50p99(lat[("cached statement", "bound fv")]))
+        if c_single:
+            rows_e.append(("from C, SELECT length(?1 = a feature vector), same vectors",
+                           f"{c_single['trivial_p50']:.1f} µs", f"{c_single['trivial_p99']:.1f} µs"))
+            rows_e.append((f"from C, SELECT predict_duration('{MODEL}', ?1 = a feature vector) (the goal)",
+                           f"{c_single['p50']:.1f} µs", f"{c_single['p99']:.1f} µs"))
+            p99_goal = c_single["p99"] * 1e-6
+        else:
+            p99_goal = lat[("cached statement", "bound fv")][1]
+        goal_e = p99_goal < 100e-6
+        print_table(f"(e) single predictions: {len(params):,} statements each, executed one by one from Python "
+                    "(from C: the pass of 3 with the lowest p99, after a warm-up pass)",
+                    ["statement", "p50", "p99"], rows_e,
+                    f"GOAL single prediction by name, vector bound, cached statement, p99 < 100 µs "
+                    f"({'from C' if c_single else 'from Python'}): {goal(goal_e)}")
         print_table("(e) where a single prediction's time goes: the first statement naming the model on a new "
                     "connection (medians of 30 connections; the connection cache is empty)",
                     ["step", "time"],
@@ -903,10 +1004,17 @@ def main():
                   goal(t_pred <= t_xp[True])),
                  ("(b) prediction time omen / xgboost (integer codes)", f"{t_pred / t_xp[False]:.2f}", "<= 1.0",
                   goal(t_pred <= t_xp[False])),
+                 ("(b) precomputed vectors: omen statement / xgboost integer codes (median; min)",
+                  f"{ratio_pre['xgb_codes'][0]:.2f}; {ratio_pre['xgb_codes'][1]:.2f}", "<= 1.0", goal(goal_b)),
                  ("(c) test MAE omen / best xgboost", f"{mae_ratio:.3f}", "<= 1.0", goal(mae_ratio <= 1.0)),
                  ("(d) 90% interval coverage", f"{coverage:.4f}", "0.88-0.92", goal(0.88 <= coverage <= 0.92)),
                  ("(e) single prediction by name, cached statement, p50 / p99",
                   " / ".join(p50p99(lat[("cached statement", "predict")])), "(no goal)", ""),
+                 ("(e) the same with the vector bound (predict_duration(name, ?)), p50 / p99, Python",
+                  " / ".join(p50p99(lat[("cached statement", "bound fv")])), "", ""),
+                 ("(e) the same from C, p50 / p99",
+                  f"{c_single['p50']:.1f} µs / {c_single['p99']:.1f} µs" if c_single else "(skipped)",
+                  "p99 < 100 µs", goal(goal_e)),
                  ("(f) identical BLOBs, threads 1 and 2", "yes" if identical else "NO", "yes", goal(identical))])
     print(f"load average at end: {load_avg()}")
     print("time per part: " + ", ".join(f"{k} {v:.0f} s" for k, v in sections.items()))

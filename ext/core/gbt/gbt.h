@@ -338,6 +338,7 @@ struct gbt_model {
   uint32_t *cat_dict_off; /* [n_features + 1] */
   uint64_t *cat_bits;
   uint32_t *cat_codes;
+  struct gbt_score *score; /* compact scoring layout (gbt_score.c), or NULL: node walk */
 };
 
 /* ---- gbt_rng.c: xoshiro256** seeded by splitmix64 ---- */
@@ -593,6 +594,21 @@ om_status gbt_model_index(gbt_model *m);
 void gbt_model_index_free(gbt_model *m);
 /* 1 + position of h in the ascending a[0..n); 0 when absent. */
 uint32_t gbt_index_code(const uint64_t *a, uint32_t n, uint64_t h);
+
+/* ---- gbt_score.c: the compact scoring layout (derived, never encoded) ---- */
+#define GBT_LOCKSTEP 8           /* trees walked together (gbt_predict.c 4) */
+#define GBT_SCORE_MAX_SLOTS 4095 /* features used by splits, else no layout */
+#define GBT_SCORE_MAX_THRESHOLDS 65533u /* distinct thresholds of a numeric feature */
+typedef struct gbt_score gbt_score;
+/* (Re)builds m->score from pnodes (gbt_model_index calls it last); a model
+** outside the layout's limits gets none (OM_OK).  OM_NOMEM leaves none. */
+om_status gbt_score_build(gbt_model *m);
+void gbt_score_free(gbt_model *m);
+/* start + Σ leaves for a prepared row x (m->score must be set). */
+double gbt_score_raw_x(const gbt_model *m, const double *x, double start);
+/* gbt_predict_raw_x through the node walk (pnodes), whatever m->score: the
+** reference the layout is tested against. */
+double gbt_predict_raw_x_nodes(const gbt_model *m, const double *x);
 
 /* ---- gbt_model.c ---- */
 gbt_model *gbt_model_alloc(uint32_t n_features); /* zeroed, arrays per feature allocated */

@@ -18,24 +18,27 @@
 **      (bitset memory ≤ 64 bytes per node, code lists 4 bytes per hash).
 **   3. The index is derived data: it is never encoded, and a model decoded
 **      from its own encoding gets the same index.
+**   4. gbt_model_index builds the compact scoring layout last
+**      (gbt_score_build, from pnodes and the bitsets); freeing the index
+**      frees it too.  Out of memory in either leaves neither.
 */
 #include "gbt.h"
 
 #include <math.h>
 #include <string.h>
 
-/* Position of h in the ascending a[0..n), + 1; 0 when absent. */
+/* Position of h in the ascending a[0..n), + 1; 0 when absent.  The search
+** steps are arithmetic, not branches: a row's categories are looked up once
+** per row, and their order is random. */
 uint32_t gbt_index_code(const uint64_t *a, uint32_t n, uint64_t h) {
-  uint32_t lo = 0, len = n;
-  while (len > 0) {
-    uint32_t half = len / 2;
-    if (a[lo + half] < h) {
-      lo += half + 1;
-      len -= half + 1;
-    } else
-      len = half;
+  uint32_t lo = 0;
+  if (n == 0) return 0;
+  while (n > 1) { /* a[lo .. lo + n) holds h if a does */
+    uint32_t half = n / 2;
+    lo += half & (0u - (uint32_t)(a[lo + half - 1] < h));
+    n -= half;
   }
-  return (lo < n && a[lo] == h) ? lo + 1 : 0;
+  return a[lo] == h ? lo + 1 : 0;
 }
 
 void gbt_model_index_free(gbt_model *m) {
@@ -49,6 +52,7 @@ void gbt_model_index_free(gbt_model *m) {
   m->cat_dict_off = NULL;
   m->cat_bits = NULL;
   m->cat_codes = NULL;
+  gbt_score_free(m);
 }
 
 /* A small open-addressing table from hash to code (0 = empty slot), grown
@@ -168,7 +172,7 @@ om_status gbt_model_index(gbt_model *m) {
     }
   }
   if (n_cat_nodes == 0) {
-    st = OM_OK;
+    st = gbt_score_build(m);
     goto done;
   }
   for (uint32_t f = 0; f < F; f++)
@@ -260,7 +264,7 @@ om_status gbt_model_index(gbt_model *m) {
       }
     }
   }
-  st = OM_OK;
+  st = gbt_score_build(m);
 done:
   code_table_free(&t);
   om_free(byf);

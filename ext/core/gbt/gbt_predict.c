@@ -14,8 +14,11 @@
 **   3. Two entry points share one walk: gbt_predict_raw(num, cat, missing)
 **      looks a categorical value's code up at every categorical node it
 **      visits; gbt_row_prepare + gbt_predict_raw_x look every categorical
-**      value up once per row (the SQL layer's path).  Both give the same
-**      bits.
+**      value up once per row (the SQL layer's path) and, when the model has
+**      the compact layout (gbt_score.c, every model gbt_train makes within
+**      its limits), walk that instead of the nodes: codes per row, one bit
+**      test per node.  All give the same bits (gbt_predict_raw_x_nodes is
+**      the node walk of a prepared row, for the tests).
 **   4. Nothing is allocated; only the model's features are read.  A walk
 **      takes tree_depth steps (a leaf stays put), GBT_LOCKSTEP trees at a
 **      time; a decoded model's child indices and depths were validated, so
@@ -82,9 +85,9 @@ static GBT_ALWAYS_INLINE uint32_t step(const gbt_model *m, const gbt_node *tree,
   return nd->left + right;
 }
 
-/* GBT_LOCKSTEP trees are walked together (for their deepest leaf's depth)
-** so their dependent load chains overlap; leaves are added in tree order. */
-#define GBT_LOCKSTEP 8
+/* GBT_LOCKSTEP trees (gbt.h) are walked together (for their deepest leaf's
+** depth) so their dependent load chains overlap; leaves are added in tree
+** order. */
 static GBT_ALWAYS_INLINE double start(const gbt_model *m, const row_in *r, int prepared) {
   uint32_t f = m->offset_feature;
   double v;
@@ -130,6 +133,12 @@ double gbt_predict_raw(const gbt_model *m, const double *num, const uint64_t *ca
 }
 
 double gbt_predict_raw_x(const gbt_model *m, const double *x) {
+  row_in r = {x, NULL, NULL, NULL};
+  if (m->score) return gbt_score_raw_x(m, x, start(m, &r, 1));
+  return walk(m, &r, 1);
+}
+
+double gbt_predict_raw_x_nodes(const gbt_model *m, const double *x) {
   row_in r = {x, NULL, NULL, NULL};
   return walk(m, &r, 1);
 }
