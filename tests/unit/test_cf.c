@@ -732,6 +732,19 @@ static void test_dist(void) {
     s.n = 1;
     s.k = 1;
     CHECK(cf_sample_cdf(&s, r[0]) == 0.5 && fabs(cf_sample_cdf(&s, r[0] + CF_TAIL_MIN) - (1 - 0.5 * exp(-1))) < 1e-12);
+    /* the inverse just above the upper tail's start, where −expm1(L) rounds to P_(k−1): never past r_(k−1)
+    ** (fuzz_conformal found the read past the end; run under asan by make test) */
+    for (uint32_t k = 1; k <= 4; k++) {
+      double top, L;
+      s.n = k;
+      s.k = k;
+      top = log1p(-(double)k / (k + 1));
+      L = top;
+      for (int j = 0; j < 64; j++) {
+        L = nextafter(L, 0);
+        CHECK(isfinite(cf_sample_logsf_inv(&s, L)) && cf_sample_logsf_inv(&s, L) <= r[k - 1]);
+      }
+    }
   }
 }
 

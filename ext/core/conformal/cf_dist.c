@@ -8,7 +8,10 @@
 **   1. The tail scales are computed per call from the stored order
 **      statistics (O(√k)); the knot search is a binary search (O(log k)).
 **      Nothing allocates.
-**   2. log S is computed without cancellation in the upper tail (beyond the
+**   2. The inverse never reads past the last order statistic: when
+**      −expm1(L) rounds up to P_(k−1) although L is above the tail's start
+**      (or k = 1), it is r_(k−1) (found by fuzz_conformal).
+**   3. log S is computed without cancellation in the upper tail (beyond the
 **      largest residual it is the exact line log(1 − P_(k−1)) − (u −
 **      r_(k−1))/β_hi), so a run far beyond every residual still gets a
 **      probability in (0, 1) and a finite remaining time: never NaN.
@@ -78,11 +81,12 @@ static double emp_logsf_inv(const cf_emp *e, double L) {
   F = -expm1(L);
   p0 = emp_P(e, 0);
   if (F < p0) return e->r[0] + e->blo * log(F / p0);
-  while (len > 1) { /* the largest j with P_j ≤ F (≤ k − 2, since F < P_(k−1)) */
+  while (len > 1) { /* the largest j with P_j ≤ F */
     uint32_t half = len / 2;
     if (emp_P(e, lo + half) <= F) lo += half;
     len -= half;
   }
+  if (lo >= e->k - 1) return e->r[e->k - 1]; /* F rounded up to P_(k−1) (L just above top; any k, k = 1 too) */
   {
     double pa = emp_P(e, lo), pb = emp_P(e, lo + 1);
     return e->r[lo] + (e->r[lo + 1] - e->r[lo]) * (F - pa) / (pb - pa);
