@@ -13,7 +13,7 @@
 **      nothing by itself; predict_interval(model, fv, c, calib) uses it.
 **   3. info writes, under model_info's "detail": space ("log1p" |
 **      "identity"), model_id (16 hex digits), group (name or null),
-**      group_type ("numeric" | "categorical" | null), min_group, window,
+**      group_type ("numeric" | "categorical" | "bin" | null), min_group, window,
 **      max_groups, residuals (n of the pool), groups (stored), groups_seen,
 **      and the pool's 5% and 95% residual quantiles q05, q95 (the 90%
 **      interval's offsets in the model's raw space); with bins (format 2)
