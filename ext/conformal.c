@@ -1,6 +1,8 @@
 /*
-** conformal.c — recalibrated intervals: the aggregate interval_calibrate()
-** and the 4-argument predict_interval(model, fv, coverage, calib).
+** conformal.c — recalibrated intervals and distributions: the aggregate
+** interval_calibrate(), the 4-argument predict_interval(model, fv,
+** coverage, calib), and the 5-argument predict_cdf(model, fv, t, elapsed,
+** calib) and predict_remaining(model, fv, elapsed, q, calib).
 **
 **   -- nightly: residuals of the runs that finished in the last 30 days,
 **   -- per user when the user has at least 30 of them, else pooled
@@ -8,6 +10,7 @@
 **            interval_calibrate('runtime', fv, duration_s, '{"group": "user", "window": 2000}'))
 **     FROM (SELECT * FROM run_features WHERE end_time >= unixepoch() - 30 * 86400 ORDER BY end_time);
 **   SELECT predict_interval('runtime', fv, 0.9, 'runtime_calib') FROM queued;
+**   SELECT predict_cdf('runtime', fv, deadline_s, now - started, 'runtime_calib') FROM running;
 **
 ** Behaviours (docs/interval_calibrate.md, docs/predict_interval.md):
 **   1. interval_calibrate(model, features, actual [, options]) is an
@@ -51,8 +54,27 @@
 **   6. The model's identity is computed once per statement per model BLOB
 **      (auxdata OMEN_AUX_CONF_ID, keyed by the BLOB's size and checksum),
 **      not per row.
-**   7. Flags: both may read the registry (a reference), so they are
+**   7. Flags: all of them may read the registry (a reference), so they are
 **      DIRECTONLY, like every function that takes a model.
+**   8. With the option "bins" (cf.h 4b) interval_calibrate also passes each
+**      row's raw score, and predict_interval looks the row up by the bin of
+**      its raw score; its JSON says "calibration": "bin" when the bin's
+**      sample was used ("pool" when the bin was not stored).
+**   9. predict_cdf(model, fv, t, elapsed, calib) and predict_remaining(model,
+**      fv, elapsed, q, calib): the distribution of cf.h 10 from the row's
+**      sample (its group's or bin's, else the pool's; cf_lookup_row) for a
+**      'duration' model (the calibration replaces its calibration
+**      residuals, so a model without them works too).  elapsed 0 is no
+**      condition: predict_cdf(…, t, 0, calib) = P(T ≤ t).  NULL model,
+**      features, t or elapsed → NULL; NULL calib → exactly the 4-argument
+**      form (the model's own distribution: for a 'duration' model elapsed
+**      0 there conditions on T > 0), as predict_interval's NULL calib.  q
+**      NULL is an error.  Argument errors use the 3/4-argument forms'
+**      texts; calib errors behaviour 5's with "(argument 5)"; a model of
+**      another objective: "model is a gbt model with objective '<o>'; a
+**      calibrated distribution needs objective 'duration'".  Checks in
+**      order: NULLs, t / elapsed / q, calib NULL, calib kind, model and
+**      objective, identity, features, group type.
 */
 #include <math.h>
 #include <string.h>
@@ -288,7 +310,7 @@ void intervalCalibrateStep(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                 key_type_name(a->acc.key_type), key_type_name(type));
     goto fail;
   }
-  st = cf_accum_add(&a->acc, ty - raw, has_key, type, key, &err);
+  st = cf_accum_add_scored(&a->acc, ty - raw, raw, has_key, type, key, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, CALIBRATE, st, &err);
     goto fail;
@@ -329,16 +351,63 @@ done:
   if (a) cal_agg_free(a);
 }
 
+/* ---------------------------------------------------------------- shared by the calibrated forms (behaviours 5, 9) */
+
+/* The conformal calibration of argv[argi], or NULL after setting the error
+** result. */
+static const cf_calib *calib_arg(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, int argi) {
+  const omen_model *cm;
+  cm = omen_model_arg(ctx, fname, argv, argi, 0);
+  if (!cm) return NULL;
+  if (cm->view.kind != MDL_KIND_CONFORMAL) {
+    const char *k = mdl_kind_name(cm->view.kind);
+    omen_errorf(ctx, fname, "calibration (argument %d) is a%s %s model; expected a conformal calibration made by "
+                            "interval_calibrate()", argi + 1, k && strchr("aeiou", k[0]) ? "n" : "",
+                k ? k : "unknown");
+    return NULL;
+  }
+  cm = omen_model_arg(ctx, fname, argv, argi, MDL_KIND_CONFORMAL);
+  if (!cm) return NULL;
+  return cm->model;
+}
+
+/* Whether calibration c was made for model m (1), else 0 after the error. */
+static int same_model(sqlite3_context *ctx, const char *fname, int argi, const omen_model *m, const cf_calib *c) {
+  uint64_t id;
+  model_identity(ctx, m, &id);
+  if (id == c->model_id) return 1;
+  omen_errorf(ctx, fname, "calibration (argument %d) was made for another model (its model_id is %016llx, this "
+                          "model's is %016llx); recalibrate with interval_calibrate() on this model", argi + 1,
+              (unsigned long long)c->model_id, (unsigned long long)id);
+  return 0;
+}
+
+/* The row's sample (behaviours 4, 8): fills the model's row first; NULL
+** after setting the error result. */
+static const cf_sample *row_sample(sqlite3_context *ctx, const char *fname, const omen_model *m, const cf_calib *c,
+                                   sqlite3_value *fv, double *raw, int *is_group) {
+  uint64_t key = 0;
+  cf_key_type type = CF_KEY_NONE;
+  int has_key;
+  if (omen_model_row(ctx, fname, m, fv, 2)) return NULL;
+  has_key = group_key(c->group, c->group_len, fv, &type, &key);
+  if (has_key && c->key_type != CF_KEY_NONE && type != c->key_type) {
+    omen_errorf(ctx, fname, "feature \"%s\" (the calibration's group) is %s but the calibration grouped it as %s",
+                c->group, key_type_name(type), key_type_name(c->key_type));
+    return NULL;
+  }
+  *raw = gbt_predict_raw_x(m->model, m->x);
+  return cf_lookup_row(c, has_key, type, key, *raw, is_group);
+}
+
 /* ---------------------------------------------------------------- predict_interval, 4 arguments (behaviours 4-6) */
 
 void predictIntervalCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  const omen_model *m, *cm;
+  const omen_model *m;
   const cf_calib *c;
   const cf_sample *s;
   double cov, raw, lo, hi;
-  uint64_t id, key = 0;
-  cf_key_type type = CF_KEY_NONE;
-  int t, has_key, is_group;
+  int t, is_group;
   om_wbuf *w;
   om_jw j;
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
@@ -353,36 +422,13 @@ void predictIntervalCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
                                        "for 90%%");
     return;
   }
-  cm = omen_model_arg(ctx, PREDICT_INTERVAL, argv, 3, 0);
-  if (!cm) return;
-  if (cm->view.kind != MDL_KIND_CONFORMAL) {
-    const char *k = mdl_kind_name(cm->view.kind);
-    omen_errorf(ctx, PREDICT_INTERVAL, "calibration (argument 4) is a%s %s model; expected a conformal calibration "
-                                       "made by interval_calibrate()", k && strchr("aeiou", k[0]) ? "n" : "",
-                k ? k : "unknown");
-    return;
-  }
-  cm = omen_model_arg(ctx, PREDICT_INTERVAL, argv, 3, MDL_KIND_CONFORMAL);
-  if (!cm) return;
-  c = cm->model;
+  c = calib_arg(ctx, PREDICT_INTERVAL, argv, 3);
+  if (!c) return;
   m = regression_model(ctx, PREDICT_INTERVAL, argv);
   if (!m) return;
-  model_identity(ctx, m, &id);
-  if (id != c->model_id) {
-    omen_errorf(ctx, PREDICT_INTERVAL, "calibration (argument 4) was made for another model (its model_id is "
-                                       "%016llx, this model's is %016llx); recalibrate with interval_calibrate() on "
-                                       "this model", (unsigned long long)c->model_id, (unsigned long long)id);
-    return;
-  }
-  if (omen_model_row(ctx, PREDICT_INTERVAL, m, argv[1], 2)) return;
-  has_key = group_key(c->group, c->group_len, argv[1], &type, &key);
-  if (has_key && c->key_type != CF_KEY_NONE && type != c->key_type) {
-    omen_errorf(ctx, PREDICT_INTERVAL, "feature \"%s\" (the calibration's group) is %s but the calibration grouped "
-                                       "it as %s", c->group, key_type_name(type), key_type_name(c->key_type));
-    return;
-  }
-  s = cf_lookup(c, has_key, type, key, &is_group);
-  raw = gbt_predict_raw_x(m->model, m->x);
+  if (!same_model(ctx, PREDICT_INTERVAL, 3, m, c)) return;
+  s = row_sample(ctx, PREDICT_INTERVAL, m, c, argv[1], &raw, &is_group);
+  if (!s) return;
   lo = gbt_transform(m->model, raw + cf_sample_quantile(s, (1 - cov) / 2));
   hi = gbt_transform(m->model, raw + cf_sample_quantile(s, (1 + cov) / 2));
   w = omen_out_scratch(ctx);
@@ -401,10 +447,100 @@ void predictIntervalCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   om_jw_key(&j, "coverage");
   om_jw_double(&j, cov);
   om_jw_key(&j, "calibration");
-  om_jw_string(&j, is_group ? "group" : "pool");
+  om_jw_string(&j, is_group ? (c->bins ? "bin" : "group") : "pool");
   om_jw_key(&j, "residuals");
   om_jw_uint(&j, s->n);
   om_jw_end_object(&j);
   if (om_wbuf_status(w) != OM_OK) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_text64(ctx, (const char *)w->data, w->len, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+/* ---------------------------------------------------------------- predict_cdf / predict_remaining, 5 arguments (behaviour 9) */
+
+#define PREDICT_CDF "predict_cdf"
+#define PREDICT_REMAINING "predict_remaining"
+
+/* The texts of predict.c's argument checks (the 3/4-argument forms). */
+static int seconds_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *v, const char *what, int argi,
+                       int strict, double *out) {
+  int t = sqlite3_value_type(v);
+  double x = sqlite3_value_double(v);
+  if ((t != SQLITE_INTEGER && t != SQLITE_FLOAT) || !isfinite(x) || (strict ? !(x > 0) : !(x >= 0))) {
+    if (strict)
+      omen_errorf(ctx, fname, "%s (argument %d) must be a finite number > 0 (seconds since the run started)", what,
+                  argi);
+    else
+      omen_errorf(ctx, fname, "%s (argument %d) must be a finite number >= 0 (seconds the run has been running)",
+                  what, argi);
+    return 1;
+  }
+  *out = x;
+  return 0;
+}
+
+/* The 'duration' model of argv[0] and the calibration of argv[4], checked;
+** the row's sample; NULL after setting the error result. */
+static const cf_sample *dist_sample(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, double *raw) {
+  const omen_model *m;
+  const cf_calib *c;
+  int is_group;
+  c = calib_arg(ctx, fname, argv, 4);
+  if (!c) return NULL;
+  m = omen_model_arg(ctx, fname, argv, 0, MDL_KIND_GBT);
+  if (!m) return NULL;
+  if (gbt_model_objective(m->model) != GBT_DURATION) {
+    omen_errorf(ctx, fname, "model is a gbt model with objective '%s'; a calibrated distribution needs objective "
+                            "'duration'", omen_gbt_objective_name(gbt_model_objective(m->model)));
+    return NULL;
+  }
+  if (!same_model(ctx, fname, 4, m, c)) return NULL;
+  return row_sample(ctx, fname, m, c, argv[1], raw, &is_group);
+}
+
+static void result_prob(sqlite3_context *ctx, double p) {
+  if (p == p) sqlite3_result_double(ctx, p);
+  else omen_errorf(ctx, PREDICT_CDF, "internal error: the probability is not a number");
+}
+
+void predictCdfCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const cf_sample *s;
+  double t, e, raw;
+  (void)argc;
+  for (int i = 0; i < 4; i++)
+    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return;
+  if (seconds_arg(ctx, PREDICT_CDF, argv[2], "t", 3, 1, &t)) return;
+  if (seconds_arg(ctx, PREDICT_CDF, argv[3], "elapsed", 4, 0, &e)) return;
+  if (sqlite3_value_type(argv[4]) == SQLITE_NULL) {
+    predictCdfFunc(ctx, 4, argv); /* behaviour 9: the model's own distribution */
+    return;
+  }
+  s = dist_sample(ctx, PREDICT_CDF, argv, &raw);
+  if (!s) return;
+  result_prob(ctx, cf_dist_cdf(s, raw, t, e));
+}
+
+void predictRemainingCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const cf_sample *s;
+  double e, q, raw, r;
+  int tq;
+  (void)argc;
+  for (int i = 0; i < 3; i++)
+    if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return;
+  if (seconds_arg(ctx, PREDICT_REMAINING, argv[2], "elapsed", 3, 0, &e)) return;
+  tq = sqlite3_value_type(argv[3]);
+  q = sqlite3_value_double(argv[3]);
+  if ((tq != SQLITE_INTEGER && tq != SQLITE_FLOAT) || !(q > 0 && q < 1)) {
+    omen_errorf(ctx, PREDICT_REMAINING, "q (argument 4) must be a number between 0 and 1 (exclusive), e.g. 0.9 for "
+                                        "90%%");
+    return;
+  }
+  if (sqlite3_value_type(argv[4]) == SQLITE_NULL) {
+    predictRemainingFunc(ctx, 4, argv);
+    return;
+  }
+  s = dist_sample(ctx, PREDICT_REMAINING, argv, &raw);
+  if (!s) return;
+  r = cf_dist_remaining(s, raw, e, q);
+  if (r == r) sqlite3_result_double(ctx, r);
+  else omen_errorf(ctx, PREDICT_REMAINING, "internal error: the remaining time is not a number");
 }

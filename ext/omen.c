@@ -115,6 +115,8 @@ static const omen_func omen_funcs[] = {
     {"interval_calibrate", 3, REGISTRY, 0, intervalCalibrateStep, intervalCalibrateFinal, 0, 0},
     {"interval_calibrate", 4, REGISTRY, 0, intervalCalibrateStep, intervalCalibrateFinal, 0, 0},
     {"predict_interval", 4, REGISTRY, predictIntervalCalibFunc, 0, 0, 0, 0},
+    {"predict_cdf", 5, REGISTRY, predictCdfCalibFunc, 0, 0, 0, 0},
+    {"predict_remaining", 5, REGISTRY, predictRemainingCalibFunc, 0, 0, 0, 0},
     /* iforest.c */
     {"isolation_forest_train", 1, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
     {"isolation_forest_train", 2, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},

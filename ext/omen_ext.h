@@ -171,6 +171,8 @@ void predictRemainingFunc(sqlite3_context *, int, sqlite3_value **);
 void intervalCalibrateStep(sqlite3_context *, int, sqlite3_value **); /* conformal.c */
 void intervalCalibrateFinal(sqlite3_context *);
 void predictIntervalCalibFunc(sqlite3_context *, int, sqlite3_value **);
+void predictCdfCalibFunc(sqlite3_context *, int, sqlite3_value **);
+void predictRemainingCalibFunc(sqlite3_context *, int, sqlite3_value **);
 void isolationForestTrainStep(sqlite3_context *, int, sqlite3_value **); /* iforest.c */
 void isolationForestTrainFinal(sqlite3_context *);
 void isolationScoreFunc(sqlite3_context *, int, sqlite3_value **);

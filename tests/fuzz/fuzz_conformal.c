@@ -10,21 +10,27 @@
 **     conformal payload for cf_decode_payload.
 **   bit 7 set — ACCUMULATE: byte 1 = min_group − 1 (low 4 bits), window
 **     (bits 4-7: 0 = all, else that many rows), byte 2 = max_groups − 1
-**     (low 3 bits); then records of 9 bytes: u8 group (0 = none, else key
-**     type from bit 7, key = the low 7 bits), f64 residual (non-finite
-**     values must be refused), at most 2048 records.
+**     (low 3 bits) and bins (bits 3-6: 0 = none, else that + 1; then no
+**     group); then records of 9 bytes: u8 group (0 = none, else key type
+**     from bit 7, key = the low 7 bits; with bins it is the raw score),
+**     f64 residual (non-finite values must be refused), at most 2048
+**     records.
 ** Properties:
-**   1. A payload that decodes re-encodes to exactly its bytes, renders its
-**      model_info detail, and every lookup (its keys, others, both types)
-**      gives a sample whose quantiles at several levels are NaN-free unless
-**      the sample is empty, ordered (lo ≤ hi) and ±Inf only at the
-**      conformal rank limits.
+**   1. A payload (format 1 or 2) that decodes re-encodes to exactly its
+**      bytes, renders its model_info detail, and every lookup (its keys,
+**      others, both types; by raw score when it has bins) gives a sample
+**      whose quantiles at several levels are NaN-free unless the sample is
+**      empty, ordered (lo ≤ hi) and ±Inf only at the conformal rank limits,
+**      and whose distribution (cf.h 10) gives probabilities in [0, 1] and
+**      remaining times ≥ 0, never NaN, at several raw scores, deadlines and
+**      elapsed times (extreme ones included).
 **   2. Accumulating returns OM_OK or OM_INVALID (non-finite residual, group
 **      type change); a finished calibration writes an envelope that
 **      mdl_decode opens through the kind table into the same payload bytes.
-** Seeds: tests/fuzz/corpus_conformal/ (the committed fixture
-** fixtures/models/conformal_v1.hex as an envelope and as a payload, and
-** accumulator records; written once by hand with the byte layout above).
+** Seeds: tests/fuzz/corpus_conformal/ (the committed fixtures
+** fixtures/models/conformal_v1.hex and conformal_v2.hex, each as an
+** envelope and as a payload, and accumulator records; written once by hand
+** with the byte layout above).
 */
 #include <math.h>
 #include <stdio.h>
@@ -55,6 +61,18 @@ static void check_sample(const cf_sample *s) {
     FUZZ_ASSERT(v >= prev);
     prev = v;
   }
+  if (s->n) { /* the distribution: never NaN on valid arguments */
+    static const double raws[] = {-50, 0, 3.5, 12, 700};
+    static const double ts[] = {1e-300, 0.5, 60, 3600, 1e9, 1e300};
+    static const double es[] = {0, 1, 100, 1e7, 1e300};
+    for (size_t a = 0; a < sizeof raws / sizeof raws[0]; a++)
+      for (size_t b = 0; b < sizeof ts / sizeof ts[0]; b++)
+        for (size_t e = 0; e < sizeof es / sizeof es[0]; e++) {
+          double p = cf_dist_cdf(s, raws[a], ts[b], es[e]), r = cf_dist_remaining(s, raws[a], es[e], qs[b]);
+          FUZZ_ASSERT(p >= 0 && p <= 1);
+          FUZZ_ASSERT(r >= 0);
+        }
+  }
 }
 
 static void check_calib(const cf_calib *c, const uint8_t *bytes, size_t n) {
@@ -74,6 +92,15 @@ static void check_calib(const cf_calib *c, const uint8_t *bytes, size_t n) {
   FUZZ_ASSERT(om_wbuf_status(&w) == OM_OK);
   om_wbuf_free(&w);
   check_sample(&c->pool);
+  if (c->bins) {
+    static const double raws[] = {-1e300, -1, 0, 0.5, 3, 100, 1e300};
+    for (uint32_t i = 0; i + 2 < c->bins; i++) FUZZ_ASSERT(c->edges[i] <= c->edges[i + 1]);
+    for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++) {
+      const cf_sample *s = cf_lookup_row(c, 0, CF_KEY_NONE, 0, raws[i], &is_group);
+      FUZZ_ASSERT(cf_bin_of(c, raws[i]) < c->bins);
+      FUZZ_ASSERT(s == &c->pool || is_group);
+    }
+  }
   for (uint32_t i = 0; i < c->n_groups; i++) {
     const cf_sample *s = cf_lookup(c, 1, c->key_type, c->groups[i].key, &is_group);
     FUZZ_ASSERT(is_group && s == &c->groups[i].s);
@@ -104,7 +131,7 @@ static void decode_case(const uint8_t *data, size_t size) {
   st = cf_decode_payload(data + 1, size - 1, &c, &err);
   if (st != OM_OK) {
     FUZZ_ASSERT(st == OM_CORRUPT || st == OM_UNSUPPORTED_VERSION || st == OM_NOMEM);
-    FUZZ_ASSERT(c.groups == NULL && c.pool.r == NULL && c.group == NULL);
+    FUZZ_ASSERT(c.groups == NULL && c.pool.r == NULL && c.group == NULL && c.edges == NULL);
     return;
   }
   check_calib(&c, data + 1, size - 1);
@@ -124,15 +151,21 @@ static void accumulate_case(const uint8_t *data, size_t size) {
   o.min_group = size > 1 ? (uint32_t)(data[1] & 15) + 1 : 1;
   o.window = size > 1 ? (uint64_t)(data[1] >> 4) : 0;
   o.max_groups = size > 2 ? (uint32_t)(data[2] & 7) + 1 : 1;
+  o.bins = size > 2 && (data[2] >> 3 & 15) ? (uint32_t)(data[2] >> 3 & 15) + 1 : 0;
+  if (o.bins) {
+    o.group = NULL;
+    o.group_len = 0;
+  }
   FUZZ_ASSERT(cf_accum_init(&a, &o, CF_SPACE_LOG1P, 7, &err) == OM_OK);
   recs = size > off ? (size - off) / 9 : 0;
   if (recs > 2048) recs = 2048;
   for (size_t r = 0; r < recs && st == OM_OK; r++) {
     const uint8_t *p = data + off + r * 9;
     double x = om_f64_from_bits(om_load_u64(p + 1));
-    st = cf_accum_add(&a, x, p[0] != 0, (p[0] & 0x80) ? CF_KEY_NUMERIC : CF_KEY_CATEGORICAL, p[0] & 0x7f, &err);
+    st = cf_accum_add_scored(&a, x, (double)p[0] - 100, p[0] != 0, (p[0] & 0x80) ? CF_KEY_NUMERIC : CF_KEY_CATEGORICAL,
+                             p[0] & 0x7f, &err);
     FUZZ_ASSERT(st == OM_OK || st == OM_INVALID);
-    if (st == OM_INVALID) FUZZ_ASSERT(!isfinite(x) || p[0]);
+    if (st == OM_INVALID) FUZZ_ASSERT(!isfinite(x) || (p[0] && !o.bins));
   }
   if (st == OM_OK) {
     st = cf_accum_finish(&a, &c, &err);
@@ -142,7 +175,7 @@ static void accumulate_case(const uint8_t *data, size_t size) {
       mdl_view v;
       const mdl_kind_def *k;
       void *m;
-      FUZZ_ASSERT(c.n_groups <= o.max_groups);
+      FUZZ_ASSERT(c.n_groups <= o.max_groups && c.bins == o.bins && c.format == (o.bins ? 2 : 1));
       om_wbuf_init(&w);
       om_wbuf_init(&pw);
       FUZZ_ASSERT(cf_write(&c, a.rows, 0, &w, &err) == OM_OK);

@@ -22,8 +22,21 @@
 **      truncation is rejected; hand-made bad fields; the envelope through
 **      the kind table (mdl_decode) and model_info's detail;
 **   9. determinism: the same rows give the same bytes;
+**   4b. bins: edges at the raw scores' ranks floor(j·n/K), every bin's sample
+**      against a brute-force binning, windows, min_group, lookup by raw,
+**      format 2 round trips (flips, truncations, envelope version), format
+**      1 still written without bins;
+**  10. the distribution: F against a brute-force interpolation of the
+**      conformal ranks (ties, thinned samples), F at cf_sample_quantile's
+**      value = its rank/(n + 1), tails, log S and its inverse, the
+**      conditional form against (F(t) − F(e))/(1 − F(e)), t ≤ e, elapsed
+**      beyond every residual (the memoryless closed forms), remaining time
+**      inverting the conditional CDF, NaN only for bad arguments, and
+**      agreement with the gbt model's own distribution (gbt_dist_*) over
+**      the same residuals;
 **   options: defaults, every key, every error;
-**   OOM loop over accumulate → finish → write → decode.
+**   OOM loop over accumulate → finish → write → decode (with and without
+**   bins).
 */
 #include <math.h>
 #include <stdlib.h>
@@ -291,9 +304,11 @@ static void test_codec(void) {
   /* hand-made bad fields */
   {
     uint8_t save = w.data[0];
-    w.data[0] = 2;
+    w.data[0] = 3;
     CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_UNSUPPORTED_VERSION);
-    CHECK(strstr(err.msg, "format 2 is not supported") != NULL);
+    CHECK(strstr(err.msg, "format 3 is not supported (this build reads 1 to 2)") != NULL);
+    w.data[0] = 2; /* format 2 must have bins */
+    CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "format 2 without bins"));
     w.data[0] = save;
     w.data[2] = 2; /* space */
     CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT);
@@ -400,12 +415,378 @@ static void test_options(void) {
   BAD("{\"window\": 1.5}", "option window must be");
   BAD("{\"max_groups\": true}", "option max_groups must be an integer from 1 to 100000");
   BAD("[1]", "options are not a JSON object");
+  BAD("{\"bins\": 1}", "option bins must be an integer from 2 to 1000 (the number of prediction-level bins)");
+  BAD("{\"bins\": 1001}", "option bins must be an integer from 2 to 1000");
+  BAD("{\"bins\": 4, \"group\": \"user\"}", "options group and bins cannot be combined; calibrate by one of them");
+  BAD("{\"grup\": 1}", "accepted: group, min_group, window, max_groups, bins");
 #undef BAD
+  t = "{\"bins\": 12, \"window\": 9}";
+  CHECK(cf_options_parse(t, strlen(t), &o, &j, &err) == OM_OK && o.bins == 12 && o.window == 9 && !o.group);
+  om_wbuf_init(&w);
+  CHECK(cf_options_json(&o, &w) == OM_OK);
+  om_wbuf_u8(&w, 0);
+  CHECK_STR((char *)w.data, "{\"group\":null,\"min_group\":30,\"window\":9,\"max_groups\":10000,\"bins\":12}");
+  om_wbuf_free(&w);
+  om_json_obj_free(&j);
+}
+
+
+/* ------------------------------------------------------------ 4b */
+
+static uint32_t brute_bin(const double *edges, uint32_t K, double x) {
+  uint32_t b = 0;
+  for (uint32_t j = 0; j + 1 < K; j++) b += edges[j] <= x;
+  return b;
+}
+
+static void test_bins(void) {
+  enum { N = 2000, W = 1500, K = 7 };
+  static double raw[N], res[N], tmp[N], mine[N];
+  cf_accum a;
+  cf_options o;
+  cf_calib c;
+  om_err err;
+  int ok = 1, is_group;
+  opts(&o, NULL, 30, W);
+  o.bins = K;
+  CHECK(cf_accum_init(&a, &o, CF_SPACE_LOG1P, 5, &err) == OM_OK);
+  for (int i = 0; i < N; i++) {
+    raw[i] = floor(urand() * 40) / 4; /* ties on purpose */
+    res[i] = (urand() - 0.5) * (1 + raw[i]);
+    ok &= cf_accum_add_scored(&a, res[i], raw[i], 0, CF_KEY_NONE, 0, &err) == OM_OK;
+  }
+  CHECK(ok);
+  CHECK(cf_accum_add(&a, 1, 0, CF_KEY_NONE, 0, &err) == OM_INVALID && strstr(err.msg, "raw score is not finite"));
+  CHECK(cf_accum_add_scored(&a, 1, INFINITY, 0, CF_KEY_NONE, 0, &err) == OM_INVALID);
+  CHECK(cf_accum_finish(&a, &c, &err) == OM_OK);
+  CHECK(c.format == 2 && c.bins == K && c.key_type == CF_KEY_BIN && c.pool.n == W && !c.group);
+  /* edges: the kept rows' raw scores (the last W) at ranks floor(j·W/K) */
+  memcpy(tmp, raw + N - W, W * sizeof(double));
+  qsort(tmp, W, sizeof tmp[0], cmp_double);
+  for (uint32_t j = 1; j < K; j++) ok &= c.edges[j - 1] == tmp[(size_t)j * W / K];
+  CHECK(ok);
+  /* every bin's sample against a brute-force binning of the kept rows */
+  {
+    uint32_t seen = 0, stored = 0;
+    for (uint32_t b = 0; b < K; b++) {
+      size_t m = 0;
+      const cf_sample *s;
+      for (int i = N - W; i < N; i++)
+        if (brute_bin(c.edges, K, raw[i]) == b) mine[m++] = res[i];
+      seen += m > 0;
+      qsort(mine, m, sizeof mine[0], cmp_double);
+      s = cf_lookup(&c, 1, CF_KEY_BIN, b, &is_group);
+      if (m >= 30) {
+        stored++;
+        ok &= is_group && s->n == m && s->r[0] == mine[0] && s->r[s->k - 1] == mine[m - 1];
+      } else {
+        ok &= !is_group && s == &c.pool;
+      }
+      ok &= cf_bin_of(&c, c.edges[b < K - 1 ? b : K - 2]) == (b < K - 1 ? b + 1 : K - 1) || b == K - 1;
+    }
+    CHECK(ok && seen == c.groups_seen && stored == c.n_groups);
+  }
+  /* lookup by raw score: the bin of the row's raw, a NaN raw the pool; a group key is ignored */
+  for (int i = 0; i < 200; i++) {
+    double x = urand() * 12 - 1;
+    const cf_sample *s = cf_lookup_row(&c, 1, CF_KEY_CATEGORICAL, 77, x, &is_group), *t;
+    t = cf_lookup(&c, 1, CF_KEY_BIN, brute_bin(c.edges, K, x), &is_group);
+    ok &= s == t;
+  }
+  CHECK(ok);
+  CHECK(cf_lookup_row(&c, 0, CF_KEY_NONE, 0, NAN, &is_group) == &c.pool && !is_group);
+  CHECK(cf_bin_of(&c, -1e300) == 0 && cf_bin_of(&c, 1e300) == K - 1);
+  cf_calib_free(&c);
+  cf_accum_free(&a);
+  /* fewer rows than bins: equal edges leave empty bins; max_groups keeps the largest */
+  opts(&o, NULL, 1, 0);
+  o.bins = 10;
+  o.max_groups = 2;
+  CHECK(cf_accum_init(&a, &o, CF_SPACE_LOG1P, 5, &err) == OM_OK);
+  for (int i = 0; i < 4; i++) CHECK(cf_accum_add_scored(&a, i, i < 3 ? 1.0 : 2.0, 0, CF_KEY_NONE, 0, &err) == OM_OK);
+  CHECK(cf_accum_finish(&a, &c, &err) == OM_OK);
+  CHECK(c.edges[0] == 1.0 && c.edges[8] == 2.0 && c.groups_seen == 2 && c.n_groups == 2);
+  CHECK(c.groups[0].s.n == 3 && c.groups[1].s.n == 1 && c.groups[1].key == 9);
+  cf_calib_free(&c);
+  cf_accum_free(&a);
+}
+
+static void make_bins_calib(cf_calib *c, uint64_t seed) {
+  cf_accum a;
+  cf_options o;
+  om_err err;
+  rng_state = seed;
+  opts(&o, NULL, 20, 0);
+  o.bins = 6;
+  cf_accum_init(&a, &o, CF_SPACE_LOG1P, 0x42ULL, &err);
+  for (int i = 0; i < 400; i++) cf_accum_add_scored(&a, urand() - 0.5, urand() * 8, 0, CF_KEY_NONE, 0, &err);
+  cf_accum_finish(&a, c, &err);
+  cf_accum_free(&a);
+}
+
+static void test_bins_codec(void) {
+  cf_calib c, d;
+  om_wbuf w, w2;
+  om_err err;
+  int ok = 1;
+  make_bins_calib(&c, 3);
+  om_wbuf_init(&w);
+  om_wbuf_init(&w2);
+  cf_encode_payload(&c, &w);
+  CHECK(w.data[0] == 2 && w.data[1] == 0 && w.data[3] == CF_KEY_BIN);
+  CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_OK);
+  CHECK(d.format == 2 && d.bins == 6 && d.edges[4] == c.edges[4] && d.n_groups == c.n_groups);
+  cf_encode_payload(&d, &w2);
+  CHECK(w2.len == w.len && memcmp(w.data, w2.data, w.len) == 0);
+  cf_calib_free(&d);
+  for (size_t len = 0; len < w.len; len++) {
+    ok &= cf_decode_payload(w.data, len, &d, &err) != OM_OK;
+    ok &= d.groups == NULL && d.pool.r == NULL && d.edges == NULL;
+  }
+  CHECK(ok);
+  for (size_t i = 0; i < w.len; i += (i < 120 ? 1 : 5)) {
+    for (int bit = 0; bit < 8; bit += 2) {
+      om_status st;
+      w.data[i] ^= (uint8_t)(1u << bit);
+      st = cf_decode_payload(w.data, w.len, &d, &err);
+      if (st == OM_OK) {
+        om_wbuf_reset(&w2);
+        cf_encode_payload(&d, &w2);
+        ok &= w2.len == w.len && memcmp(w.data, w2.data, w.len) == 0;
+        cf_calib_free(&d);
+      } else {
+        ok &= st == OM_CORRUPT || st == OM_UNSUPPORTED_VERSION;
+      }
+      w.data[i] ^= (uint8_t)(1u << bit);
+    }
+  }
+  CHECK(ok);
+  /* hand-made: a format-1 payload with bins' key type; edges out of order; a bin key ≥ K */
+  w.data[0] = 1;
+  CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "unknown group key type 3"));
+  w.data[0] = 2;
+  {
+    size_t e0 = 2 + 1 + 1 + 4 + 8 + 8 + 4 + 4 + 2 + 2; /* the first edge */
+    double save, big = 1e9;
+    memcpy(&save, w.data + e0, 8);
+    memcpy(w.data + e0, &big, 8);
+    CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "non-decreasing (edge 2)"));
+    memcpy(w.data + e0, &save, 8);
+    w.data[e0 - 2] = 1; /* K = 1 */
+    CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "has 1 bins"));
+    w.data[e0 - 2] = 6;
+  }
+  /* the envelope says version 2; a mismatch with the payload is corrupt */
+  {
+    mdl_view v;
+    const mdl_kind_def *k;
+    void *m;
+    om_wbuf info;
+    om_jw j;
+    om_wbuf_reset(&w2);
+    CHECK(cf_write(&c, 400, 0, &w2, &err) == OM_OK);
+    CHECK(mdl_decode(w2.data, w2.len, &v, &k, &m, &err) == OM_OK && v.payload_version == 2);
+    om_wbuf_init(&info);
+    om_jw_init(&j, &info);
+    om_jw_begin_object(&j);
+    CHECK(k->info(m, &j, &err) == OM_OK);
+    om_jw_end_object(&j);
+    om_wbuf_u8(&info, 0);
+    CHECK(strstr((char *)info.data, "\"group_type\":\"bin\"") && strstr((char *)info.data, "\"bins\":6,\"edges\":["));
+    om_wbuf_free(&info);
+    k->close(m);
+    mdl_view_free(&v);
+    {
+      cf_calib plain;
+      make_calib(&plain, 0, 5);
+      om_wbuf_reset(&w2);
+      CHECK(cf_write(&plain, 700, 0, &w2, &err) == OM_OK);
+      CHECK(mdl_decode(w2.data, w2.len, &v, &k, &m, &err) == OM_OK && v.payload_version == 1);
+      k->close(m);
+      mdl_view_free(&v);
+      cf_calib_free(&plain);
+    }
+  }
+  cf_calib_free(&c);
+  om_wbuf_free(&w);
+  om_wbuf_free(&w2);
+}
+
+/* ------------------------------------------------------------ 10 */
+
+/* F by brute force on an unthinned sorted sample: i = #(r ≤ u), linear
+** between the order statistics of ranks i and i + 1. */
+static double brute_cdf(const double *r, uint64_t n, double u) {
+  uint64_t i = 0;
+  while (i < n && r[i] <= u) i++;
+  if (i == 0 || i == n) return NAN; /* the tails: checked separately */
+  return ((double)i + (u - r[i - 1]) / (r[i] - r[i - 1])) / (double)(n + 1);
+}
+
+static double tail_hi(const double *r, uint32_t k) { /* β_hi by its definition */
+  uint32_t m = (uint32_t)ceil(sqrt((double)k));
+  double sum = 0;
+  if (m > k - 1) m = k - 1;
+  if (m == 0) return CF_TAIL_MIN;
+  for (uint32_t i = 0; i < m; i++) sum += r[k - 1 - i] - r[k - 1 - m];
+  return sum / m > CF_TAIL_MIN ? sum / m : CF_TAIL_MIN;
+}
+
+static void test_dist(void) {
+  static const double qs[] = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
+  double v[64];
+  cf_sample s;
+  int ok = 1;
+  for (uint64_t n = 1; n <= 60; n++) {
+    for (uint64_t i = 0; i < n; i++) v[i] = n % 3 == 0 ? floor(urand() * 6) / 2 : urand() * 4 - 2; /* ties: n % 3 */
+    qsort(v, n, sizeof v[0], cmp_double);
+    s.n = n;
+    s.k = (uint32_t)n;
+    s.r = v;
+    /* inside: the brute-force interpolation; at every knot the top of its tie */
+    for (int j = 0; j < 50; j++) {
+      double u = v[0] + (v[n - 1] - v[0]) * urand(), b = brute_cdf(v, n, u);
+      if (b == b) ok &= fabs(cf_sample_cdf(&s, u) - b) < 1e-12;
+    }
+    for (uint64_t i = 0; i + 1 < n; i++) {
+      uint64_t top = i;
+      while (top + 1 < n && v[top + 1] == v[i]) top++;
+      ok &= fabs(cf_sample_cdf(&s, v[i]) - (double)(top + 1) / (double)(n + 1)) < 1e-12;
+    }
+    /* at the conformal quantile F is its rank over n + 1 (no ties) */
+    if (n % 3)
+      for (size_t j = 0; j < sizeof qs / sizeof qs[0]; j++) {
+        double x = cf_sample_quantile(&s, qs[j]), kq = qs[j] >= 0.5 ? ceil((n + 1) * qs[j]) : floor((n + 1) * qs[j]);
+        if (isfinite(x)) ok &= fabs(cf_sample_cdf(&s, x) - kq / (double)(n + 1)) < 1e-12;
+      }
+    /* tails: below r_0 in [0, P_0], above r_(n−1) in [P_(n−1), 1] (0 and 1 only by
+    ** underflow), monotone, log S exactly the line */
+    {
+      double bh = tail_hi(v, (uint32_t)n), P = (double)n / (double)(n + 1), prev = 0;
+      for (int j = -40; j <= 40; j++) {
+        double u = j < 0 ? v[0] + j * 0.5 : v[n - 1] + j * 0.5, F = cf_sample_cdf(&s, u);
+        ok &= F >= prev && F >= 0 && F <= 1 && (j < -2 || F > 0);
+        if (j < 0) ok &= F <= 1.0 / (double)(n + 1);
+        else ok &= F >= P - 1e-15 && fabs(cf_sample_logsf(&s, u) - (log1p(-P) - j * 0.5 / bh)) < 1e-9;
+        prev = F;
+      }
+      ok &= fabs(cf_sample_logsf(&s, v[n - 1] + 2000) - (log1p(-P) - 2000 / bh)) < 1e-12 * (2000 / bh);
+    }
+    /* log S inverts (F is strictly increasing: no ties) */
+    for (int j = 0; j < 30 && n % 3; j++) {
+      double L = log(urand() + 1e-9) * (j % 3 == 0 ? 20 : 1), u = cf_sample_logsf_inv(&s, L);
+      ok &= fabs(cf_sample_logsf(&s, u) - L) < 1e-9 * (1 + fabs(L));
+    }
+  }
+  CHECK(ok);
+  /* the duration forms (raw = log1p(100)) */
+  {
+    double raw = log1p(100.0), r[200];
+    for (int i = 0; i < 200; i++) r[i] = (urand() - 0.5) * 2;
+    qsort(r, 200, sizeof r[0], cmp_double);
+    s.n = 200;
+    s.k = 200;
+    s.r = r;
+    ok = 1;
+    for (int j = 0; j < 200; j++) {
+      double t = 300 * urand() + 0.01, e = 150 * urand(), Ft = cf_sample_cdf(&s, log1p(t) - raw),
+             Fe = cf_sample_cdf(&s, log1p(e) - raw), p = cf_dist_cdf(&s, raw, t, e);
+      ok &= cf_dist_cdf(&s, raw, t, 0) == Ft;                      /* elapsed 0: no condition */
+      if (t <= e) ok &= p == 0;
+      else ok &= fabs(p - (Ft - Fe) / (1 - Fe)) < 1e-12 && p >= 0 && p <= 1;
+    }
+    CHECK(ok);
+    /* remaining inverts the conditional CDF; elapsed 0 is the plain quantile */
+    ok = 1;
+    for (int j = 0; j < 200; j++) {
+      double e = j % 4 == 0 ? 0 : 300 * urand(), q = 0.01 + 0.98 * urand(), rem = cf_dist_remaining(&s, raw, e, q);
+      ok &= rem >= 0;
+      if (rem > 0) ok &= fabs(cf_dist_cdf(&s, raw, e + rem, e) - q) < 1e-9;
+    }
+    CHECK(ok);
+    /* elapsed beyond every residual: memoryless in log1p space */
+    {
+      double bh = tail_hi(r, 200), e = expm1(raw + r[199] + 1), t = 3 * e;
+      CHECK_CLOSE(cf_dist_cdf(&s, raw, t, e), 1 - pow((1 + t) / (1 + e), -1 / bh), 1e-10);
+      CHECK_CLOSE(cf_dist_remaining(&s, raw, e, 0.5), (1 + e) * (pow(0.5, -bh) - 1), 1e-10);
+      e = 1e300; /* far beyond: still a probability and a time, never NaN */
+      CHECK(cf_dist_cdf(&s, raw, 1.5e300, e) > 0 && cf_dist_cdf(&s, raw, 1.5e300, e) < 1);
+      CHECK_CLOSE(cf_dist_remaining(&s, raw, e, 0.5), (1 + e) * (pow(0.5, -bh) - 1), 1e-10);
+      CHECK(cf_dist_remaining(&s, raw, 1e308, 1 - 1e-15) == INFINITY); /* beyond a double: +Inf */
+      CHECK(cf_dist_cdf(&s, raw, 1e300, 0) <= 1 && cf_dist_cdf(&s, raw, 1e-300, 0) > 0);
+    }
+    /* t below every residual (a tiny deadline), above every one */
+    CHECK(cf_dist_cdf(&s, raw, 1, 0) < 1.0 / 201 && cf_dist_cdf(&s, raw, 1e6, 0) > 200.0 / 201);
+    /* a clamped quantile: remaining at elapsed 0 is 0 when the q-quantile is below 0 s */
+    CHECK(cf_dist_remaining(&s, -5, 0, 0.5) == 0);
+    /* bad arguments give NaN (the SQL layer never lets them through) */
+    CHECK(isnan(cf_dist_cdf(&s, raw, 0, 0)) && isnan(cf_dist_cdf(&s, raw, -1, 0)) && isnan(cf_dist_cdf(&s, raw, 5, -1)));
+    CHECK(isnan(cf_dist_cdf(&s, raw, NAN, 0)) && isnan(cf_dist_cdf(&s, NAN, 5, 0)) && isnan(cf_dist_cdf(&s, raw, INFINITY, 0)));
+    CHECK(isnan(cf_dist_remaining(&s, raw, 5, 0)) && isnan(cf_dist_remaining(&s, raw, 5, 1)) &&
+          isnan(cf_dist_remaining(&s, raw, -1, 0.5)) && isnan(cf_dist_remaining(&s, raw, NAN, 0.5)));
+    CHECK(isnan(cf_sample_logsf_inv(&s, 0.5)) && isnan(cf_sample_cdf(&s, NAN)));
+    s.n = 0;
+    s.k = 0;
+    CHECK(isnan(cf_dist_cdf(&s, raw, 5, 0)) && isnan(cf_dist_remaining(&s, raw, 5, 0.5)) && isnan(cf_sample_cdf(&s, 0)));
+    /* one residual: both tails CF_TAIL_MIN, F = 1/2 there */
+    s.n = 1;
+    s.k = 1;
+    CHECK(cf_sample_cdf(&s, r[0]) == 0.5 && fabs(cf_sample_cdf(&s, r[0] + CF_TAIL_MIN) - (1 - 0.5 * exp(-1))) < 1e-12);
+    /* the inverse just above the upper tail's start, where −expm1(L) rounds to P_(k−1): never past r_(k−1)
+    ** (fuzz_conformal found the read past the end; run under asan by make test) */
+    for (uint32_t k = 1; k <= 4; k++) {
+      double top, L;
+      s.n = k;
+      s.k = k;
+      top = log1p(-(double)k / (k + 1));
+      L = top;
+      for (int j = 0; j < 64; j++) {
+        L = nextafter(L, 0);
+        CHECK(isfinite(cf_sample_logsf_inv(&s, L)) && cf_sample_logsf_inv(&s, L) <= r[k - 1]);
+      }
+    }
+  }
+}
+
+/* The same residuals in a gbt 'duration' model: its own distribution
+** (gbt_dist_*, point 14) and this one agree, thinned samples included
+** (elapsed > 0; at elapsed 0 the model's form conditions on T > 0). */
+static void test_dist_vs_gbt(void) {
+  static double v[5000];
+  int ok = 1;
+  for (uint64_t n = 50; n <= 5000; n = n * 3 + 7) {
+    cf_accum a;
+    cf_options o;
+    cf_calib c;
+    om_err err;
+    gbt_model *g = gbt_model_alloc(1);
+    opts(&o, NULL, 1, 0);
+    CHECK(cf_accum_init(&a, &o, CF_SPACE_LOG1P, 0, &err) == OM_OK);
+    for (uint64_t i = 0; i < n; i++) {
+      v[i] = (urand() - 0.3) * urand() * 3;
+      ok &= cf_accum_add(&a, v[i], 0, CF_KEY_NONE, 0, &err) == OM_OK;
+    }
+    qsort(v, n, sizeof v[0], cmp_double);
+    CHECK(g && gbt_model_set_residuals(g, v, n) == OM_OK);
+    g->objective = GBT_DURATION;
+    CHECK(cf_accum_finish(&a, &c, &err) == OM_OK);
+    for (int j = 0; j < 100; j++) {
+      double raw = urand() * 8, t = expm1(urand() * 10) + 0.001, e = expm1(urand() * 9) + 0.001, q = 0.01 + 0.98 * urand();
+      ok &= fabs(cf_dist_cdf(&c.pool, raw, t, 0) - gbt_dist_cdf(g, raw, t)) < 1e-12;
+      ok &= fabs(cf_dist_cdf(&c.pool, raw, t, e) - gbt_dist_cond_cdf(g, raw, t, e)) < 1e-12;
+      ok &= fabs(cf_dist_remaining(&c.pool, raw, e, q) - gbt_dist_remaining(g, raw, e, q)) <=
+            1e-9 * (1 + gbt_dist_remaining(g, raw, e, q));
+    }
+    cf_calib_free(&c);
+    cf_accum_free(&a);
+    gbt_free(g);
+  }
+  CHECK(ok);
 }
 
 /* ------------------------------------------------------------ OOM */
 
-static void test_oom(void) {
+static void test_oom(int bins) {
   long start = om_test_alloc_live, k;
   int all_nomem = 1;
   for (k = 1; k < 100000; k++) {
@@ -417,12 +798,14 @@ static void test_oom(void) {
     om_status st = OM_OK;
     om_test_alloc_reset();
     om_test_alloc_fail_at = k;
-    opts(&o, "g", 2, 50);
+    opts(&o, bins ? NULL : "g", 2, 50);
+    o.bins = bins ? 5 : 0;
     om_wbuf_init(&w);
     memset(&c, 0, sizeof c);
     memset(&d, 0, sizeof d);
     st = cf_accum_init(&a, &o, CF_SPACE_IDENTITY, 9, &err);
-    for (int i = 0; i < 300 && st == OM_OK; i++) st = cf_accum_add(&a, i % 17, 1, CF_KEY_NUMERIC, cf_numeric_key(i % 40), &err);
+    for (int i = 0; i < 300 && st == OM_OK; i++)
+      st = cf_accum_add_scored(&a, i % 17, i % 23, 1, CF_KEY_NUMERIC, cf_numeric_key(i % 40), &err);
     if (st == OM_OK) st = cf_accum_finish(&a, &c, &err);
     if (st == OM_OK) st = cf_write(&c, 300, 0, &w, &err);
     if (st == OM_OK) {
@@ -444,7 +827,8 @@ static void test_oom(void) {
     CHECK_MSG(om_test_alloc_live == start, "failing allocation %ld: %ld blocks leaked", k, om_test_alloc_live - start);
   }
   CHECK(all_nomem && k > 10);
-  printf("OOM loop: allocations 1..%ld failed one at a time, each gave OM_NOMEM without a leak\n", k - 1);
+  printf("OOM loop%s: allocations 1..%ld failed one at a time, each gave OM_NOMEM without a leak\n",
+         bins ? " (bins)" : "", k - 1);
   om_test_alloc_reset();
 }
 
@@ -456,6 +840,11 @@ int main(void) {
   test_codec();
   test_identity();
   test_options();
-  test_oom();
+  test_bins();
+  test_bins_codec();
+  test_dist();
+  test_dist_vs_gbt();
+  test_oom(0);
+  test_oom(1);
   return om_test_finish();
 }

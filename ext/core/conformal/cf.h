@@ -32,6 +32,18 @@
 **      all of them when n ≤ CF_RESID_MAX, else those at 0-based ranks
 **      round(j·(n−1)/(CF_RESID_MAX−1)), j = 0..CF_RESID_MAX−1 (gbt's rule).
 **      An accumulator without residuals is OM_INVALID ("no rows").
+**   4b. bins K (2..CF_MAX_BINS; not with a group): Mondrian by the level of
+**      the model's own prediction.  Every residual is added with the row's
+**      raw score (finite, else OM_INVALID); the finish sorts the raw scores
+**      of the pool's kept residuals (after the window; n of them) and takes
+**      the K − 1 edges e_j = the order statistic of 0-based rank
+**      floor(j·n/K), j = 1..K−1 (non-decreasing; equal edges leave a bin
+**      empty).  A raw score x is in bin b = the number of edges ≤ x
+**      (0..K−1), so the bins hold about n/K residuals each and a tie goes
+**      up.  Each kept residual then goes to its bin, and the bins are the
+**      groups of behaviour 4 (key = b, key type CF_KEY_BIN; min_group and
+**      max_groups apply; groups seen = the non-empty bins).  The edges are
+**      stored, so a later row is binned with the calibration's edges.
 **   5. cf_sample_quantile(q): conformal rank k = ceil((n+1)q) for q ≥ 0.5
 **      (+inf when k > n), floor((n+1)q) below (−inf when k < 1); the order
 **      statistic of rank k, linearly interpolated between the two stored
@@ -41,14 +53,19 @@
 **      built-in intervals.
 **   6. cf_lookup(calib, has_key, type, key) returns the group's sample when
 **      the group was stored (n ≥ min_group), else the pool (binary search
-**      over keys ascending: O(log groups)).
+**      over keys ascending: O(log groups)).  cf_lookup_row does the same
+**      for a scored row: for a calibration with bins its key is the bin of
+**      the row's raw score (behaviour 4b; a NaN raw score: the pool), else
+**      the row's group key.
 **   7. cf_model_identity(view) = XXH3-64 of the model's payload, seeded by a
 **      chain over its schema (each feature's name and type): unchanged by
 **      model_save's created_at stamp, changed by any retraining that
 **      changes a tree or a feature.  The calibration stores it; scoring
 **      with another model is refused by the SQL layer.
-**   8. Payload format 1 (little-endian; the envelope, mdl.h, carries the
-**      checksum; the schema section is empty):
+**   8. Payload format 1 (written when there are no bins, so a calibration
+**      without bins keeps the bytes it had before format 2; little-endian;
+**      the envelope, mdl.h, carries the checksum and a payload version equal
+**      to the format; the schema section is empty):
 **        u16 format (CF_FORMAT)  u8 space (0 identity, 1 log1p)
 **        u8 key type (0 none, 1 numeric, 2 categorical)
 **        u32 min_group (≥ 1)  u64 window (0 = all)  u64 model identity
@@ -61,12 +78,47 @@
 **        u64 key, sample
 **        sample: u64 n, u32 k = min(n, CF_RESID_MAX), k × f64 finite and
 **            ascending (the pool: n ≥ 1; a group: n ≥ min_group)
-**      and nothing after.  cf_decode_payload checks every field and never
-**      reads out of bounds: anything else is OM_CORRUPT; another format is
-**      OM_UNSUPPORTED_VERSION.  Categorical values never appear (only their
-**      hashes); encode(decode(p)) == p.
+**      and nothing after.  Payload format 2 (written when bins ≥ 2) is
+**      format 1 with key type 3 (bins; G = 0) and, right after the group
+**      name, u16 K (2..CF_MAX_BINS) and (K − 1) × f64 edges, finite and
+**      non-decreasing; its groups are bins (keys < K).  Format 1 never has
+**      key type 3, format 2 always.  cf_decode_payload reads both (a
+**      format-1 payload decodes as before, with bins 0) and checks every
+**      field and never reads out of bounds: anything else is OM_CORRUPT; a
+**      newer format is OM_UNSUPPORTED_VERSION.  Categorical values never
+**      appear (only their hashes); encode(decode(p)) == p for both formats.
 **   9. Deterministic: the same rows in the same order and the same options
 **      give the same bytes.
+**  10. Predictive distribution of a row's duration from a sample s (space
+**      LOG1P; a row with raw score raw): T = max(expm1(raw + U), 0) with U
+**      distributed as F below, in u = log1p(t) − raw.  The k stored order
+**      statistics r_0 ≤ … ≤ r_(k−1) of the n residuals are knots (r_j, P_j)
+**      with P_j = ρ_j/(n + 1), ρ_j = j + 1 when k = n, else 1 + j(n − 1)/(k −
+**      1) — the (fractional) conformal rank of the stored order statistic,
+**      so F(cf_sample_quantile(s, q)) = ceil((n + 1)q)/(n + 1) for q ≥ 0.5
+**      and floor((n + 1)q)/(n + 1) below (behaviour 5's ranks; exact when
+**      the residuals have no ties).  Between knots F is linear in u; at a
+**      tie it takes the top of the jump (F(u) counts the residuals ≤ u).
+**      The tails are exponential in u (Pareto in seconds): F(u) =
+**      P_0·exp((u − r_0)/β_lo) below r_0 and 1 − F(u) = (1 − P_(k−1))·
+**      exp(−(u − r_(k−1))/β_hi) above r_(k−1), with β_hi the mean of r_(k−1−i)
+**      − r_(k−1−m), i = 0..m−1, m = min(ceil(√k), k − 1) (β_lo the same at
+**      the bottom), at least CF_TAIL_MIN; k = 1: both CF_TAIL_MIN.  So F is
+**      continuous, strictly increasing outside ties, 0 < F < 1.
+**        cf_dist_cdf(s, raw, t, e) = P(T ≤ t | T ≥ e) for t > 0, e ≥ 0
+**      finite: e = 0 is no condition, F(log1p(t) − raw) (T ≥ 0 always; the
+**      part of U below −raw is T = 0, which "finished by t" counts); e > 0
+**      is T > e (T has no mass there), computed as −expm1(log S(u_t) −
+**      log S(u_e)) with log S = log(1 − F), exact in the upper tail: 0 when
+**      t ≤ e, and when e is beyond every residual (u_e > r_(k−1)) the tail
+**      is memoryless: 1 − ((1 + t)/(1 + e))^(−1/β_hi).
+**        cf_dist_remaining(s, raw, e, q) = the q-quantile of T − e given
+**      T ≥ e: expm1(raw + u) − e with log S(u) = log(1 − q) + log S(u_e)
+**      (log S(u_e) = 0 when e = 0), at least 0, +inf when it overflows;
+**      beyond every residual (1 + e)·((1 − q)^(−β_hi) − 1).
+**      Both return NaN for an empty sample, NaN arguments, t ≤ 0, e < 0, q
+**      outside (0, 1) or ±Inf t or e: the SQL layer checks its arguments
+**      first, so a NaN never reaches a result.  Nothing allocates.
 */
 #ifndef CF_H
 #define CF_H
@@ -76,13 +128,21 @@
 #include "../base/om_core.h"
 #include "../base/om_json.h"
 
-#define CF_FORMAT 1
+#define CF_FORMAT 2             /* the newest payload format this build reads and writes */
+#define CF_FORMAT_OLDEST 1      /* format 1: no bins (still written when there are none) */
 #define CF_RESID_MAX 512       /* order statistics stored per sample */
+#define CF_MAX_BINS 1000       /* largest bins option */
+#define CF_TAIL_MIN 0.01       /* smallest tail scale of behaviour 10 (log1p space) */
 #define CF_MAX_GROUPS 100000   /* largest max_groups option */
 #define CF_MAX_WINDOW 100000000ULL
 
 typedef enum cf_space { CF_SPACE_IDENTITY = 0, CF_SPACE_LOG1P = 1 } cf_space;
-typedef enum cf_key_type { CF_KEY_NONE = 0, CF_KEY_NUMERIC = 1, CF_KEY_CATEGORICAL = 2 } cf_key_type;
+typedef enum cf_key_type {
+  CF_KEY_NONE = 0,
+  CF_KEY_NUMERIC = 1,
+  CF_KEY_CATEGORICAL = 2,
+  CF_KEY_BIN = 3 /* behaviour 4b: the bin of the raw score (format 2) */
+} cf_key_type;
 
 typedef struct cf_options {
   const char *group;   /* borrowed; NULL = pooled only */
@@ -90,10 +150,11 @@ typedef struct cf_options {
   uint32_t min_group;  /* 30 (1..1000000) */
   uint64_t window;     /* 0 = every row (else 1..CF_MAX_WINDOW) */
   uint32_t max_groups; /* 10000 (1..CF_MAX_GROUPS) */
+  uint32_t bins;       /* 0 = none, else 2..CF_MAX_BINS (behaviour 4b; not with group) */
 } cf_options;
 
 void cf_options_default(cf_options *o);
-/* Parse a flat JSON object ("group", "min_group", "window", "max_groups")
+/* Parse a flat JSON object ("group", "min_group", "window", "max_groups", "bins")
 ** into o (defaults first).  text NULL: defaults.  o->group points into *json,
 ** which the caller keeps and frees with om_json_obj_free after o is used. */
 om_status cf_options_parse(const char *text, size_t n, cf_options *o, om_json_obj *json, om_err *err);
@@ -114,12 +175,15 @@ typedef struct cf_group {
 
 /* A calibration (decoded, or just finished). */
 typedef struct cf_calib {
+  uint16_t format;    /* payload format: 1 without bins, 2 with */
   cf_space space;
   cf_key_type key_type;
   uint32_t min_group;
   uint64_t window;
   uint64_t model_id;
   uint32_t max_groups;
+  uint32_t bins;      /* 0 = none, else K ≥ 2 (behaviour 4b) */
+  double *edges;      /* [bins − 1] non-decreasing; owned; NULL without bins */
   char *group;        /* owned, NUL-terminated; NULL = no group */
   size_t group_len;
   uint64_t groups_seen;
@@ -153,6 +217,7 @@ typedef struct cf_accum {
   uint64_t model_id;
   cf_key_type key_type;
   cf_ring pool;
+  cf_ring pool_raw;   /* raw scores in step with pool (bins only) */
   cf_ring *rings;     /* [n_groups] */
   uint64_t *keys;     /* [n_groups] */
   uint32_t n_groups, cap_groups;
@@ -165,6 +230,10 @@ om_status cf_accum_init(cf_accum *a, const cf_options *o, cf_space space, uint64
 /* Add one residual; has_key 0 = pooled only; type CF_KEY_NUMERIC or
 ** CF_KEY_CATEGORICAL (key = the double's bits, −0 normalised, or the hash). */
 om_status cf_accum_add(cf_accum *a, double resid, int has_key, cf_key_type type, uint64_t key, om_err *err);
+/* The same with the row's raw score, which bins need (behaviour 4b; ignored
+** without bins; cf_accum_add passes NaN, which bins refuse). */
+om_status cf_accum_add_scored(cf_accum *a, double resid, double raw, int has_key, cf_key_type type, uint64_t key,
+                              om_err *err);
 /* Behaviour 4; *out is owned by the caller (cf_calib_free). */
 om_status cf_accum_finish(const cf_accum *a, cf_calib *out, om_err *err);
 void cf_accum_free(cf_accum *a);
@@ -172,11 +241,23 @@ void cf_accum_free(cf_accum *a);
 /* The key of a numeric group value (−0 as +0). */
 uint64_t cf_numeric_key(double v);
 
-/* ---- use (behaviours 5-6) */
+/* ---- use (behaviours 4b-6) */
 double cf_sample_quantile(const cf_sample *s, double q);
 /* The sample for a row: the group's when stored, else the pool; *is_group
 ** says which. */
 const cf_sample *cf_lookup(const cf_calib *c, int has_key, cf_key_type type, uint64_t key, int *is_group);
+/* The bin of a raw score (behaviour 4b; c has bins). */
+uint32_t cf_bin_of(const cf_calib *c, double raw);
+/* cf_lookup for a scored row (behaviour 6): bins by raw, else the group key. */
+const cf_sample *cf_lookup_row(const cf_calib *c, int has_key, cf_key_type type, uint64_t key, double raw,
+                               int *is_group);
+
+/* ---- distribution (behaviour 10, cf_dist.c) */
+double cf_sample_cdf(const cf_sample *s, double u);    /* F(u) */
+double cf_sample_logsf(const cf_sample *s, double u);  /* log(1 − F(u)) */
+double cf_sample_logsf_inv(const cf_sample *s, double L); /* u with log(1 − F(u)) = L ≤ 0 */
+double cf_dist_cdf(const cf_sample *s, double raw, double t, double e);
+double cf_dist_remaining(const cf_sample *s, double raw, double e, double q);
 
 /* ---- identity and codec (behaviours 7-8) */
 uint64_t cf_model_identity(const mdl_view *model);

@@ -8,10 +8,13 @@
 **        min_group   an integer from 1 to 1000000 (default 30)
 **        window      an integer from 0 (every row) to 100000000 (default 0)
 **        max_groups  an integer from 1 to 100000 (default 10000)
+**        bins        an integer from 2 to 1000 (default: none; cf.h 4b)
 **      Anything else is OM_INVALID: 'unknown option "k"; accepted: group,
-**      min_group, window, max_groups', 'option window must be an integer
-**      from 0 (every row) to 100000000', 'options are not a JSON object
-**      (...)'.  true/false are not numbers.
+**      min_group, window, max_groups, bins', 'option window must be an
+**      integer from 0 (every row) to 100000000', 'options are not a JSON
+**      object (...)', 'options group and bins cannot be combined; ...'.
+**      true/false are not numbers.  The options JSON names bins only when
+**      there are bins (a calibration without keeps the text it had).
 **   2. Groups are found through an open-addressing table keyed by a 64-bit
 **      mix of the key (load ≤ 1/2, doubled when full), so adding a row costs
 **      O(1) expected; groups keep their first-seen order until the finish
@@ -34,9 +37,10 @@ void cf_options_default(cf_options *o) {
   o->min_group = 30;
   o->window = 0;
   o->max_groups = 10000;
+  o->bins = 0;
 }
 
-static const char cf_option_keys[] = "group, min_group, window, max_groups";
+static const char cf_option_keys[] = "group, min_group, window, max_groups, bins";
 
 typedef struct cf_opt_int {
   const char *key;
@@ -48,6 +52,7 @@ static const cf_opt_int cf_int_opts[] = {
     {"min_group", 1, 1000000, "an integer from 1 to 1000000"},
     {"window", 0, (double)CF_MAX_WINDOW, "an integer from 0 (every row) to 100000000"},
     {"max_groups", 1, CF_MAX_GROUPS, "an integer from 1 to 100000"},
+    {"bins", 2, CF_MAX_BINS, "an integer from 2 to 1000 (the number of prediction-level bins)"},
 };
 
 om_status cf_options_parse(const char *text, size_t n, cf_options *o, om_json_obj *json, om_err *err) {
@@ -90,8 +95,13 @@ om_status cf_options_parse(const char *text, size_t n, cf_options *o, om_json_ob
       }
       if (k == 0) o->min_group = (uint32_t)v;
       else if (k == 1) o->window = (uint64_t)v;
-      else o->max_groups = (uint32_t)v;
+      else if (k == 2) o->max_groups = (uint32_t)v;
+      else o->bins = (uint32_t)v;
     }
+  }
+  if (o->group && o->bins) {
+    st = om_errf(err, OM_INVALID, "options group and bins cannot be combined; calibrate by one of them");
+    goto fail;
   }
   return OM_OK;
 fail:
@@ -114,6 +124,10 @@ om_status cf_options_json(const cf_options *o, om_wbuf *w) {
   om_jw_uint(&j, o->window);
   om_jw_key(&j, "max_groups");
   om_jw_uint(&j, o->max_groups);
+  if (o->bins) {
+    om_jw_key(&j, "bins");
+    om_jw_uint(&j, o->bins);
+  }
   om_jw_end_object(&j);
   return om_wbuf_status(w);
 }
@@ -233,6 +247,7 @@ om_status cf_accum_init(cf_accum *a, const cf_options *o, cf_space space, uint64
 
 void cf_accum_free(cf_accum *a) {
   om_free(a->pool.v);
+  om_free(a->pool_raw.v);
   for (uint32_t i = 0; i < a->n_groups; i++) om_free(a->rings[i].v);
   om_free(a->rings);
   om_free(a->keys);
@@ -242,8 +257,18 @@ void cf_accum_free(cf_accum *a) {
 }
 
 om_status cf_accum_add(cf_accum *a, double resid, int has_key, cf_key_type type, uint64_t key, om_err *err) {
+  return cf_accum_add_scored(a, resid, NAN, has_key, type, key, err);
+}
+
+om_status cf_accum_add_scored(cf_accum *a, double resid, double raw, int has_key, cf_key_type type, uint64_t key,
+                              om_err *err) {
   uint32_t g;
   if (!isfinite(resid)) return om_errf(err, OM_INVALID, "residual is not finite");
+  if (a->opt.bins) {
+    if (!isfinite(raw)) return om_errf(err, OM_INVALID, "raw score is not finite (bins need it)");
+    has_key = 0; /* behaviour 4b: bins are made at the finish */
+    if (ring_push(&a->pool_raw, a->opt.window, raw) != OM_OK) return om_errf(err, OM_NOMEM, "out of memory");
+  }
   if (has_key && a->opt.group) {
     if (a->key_type != CF_KEY_NONE && a->key_type != type)
       return om_errf(err, OM_INVALID, "group feature \"%s\" is %s in one row and %s in another", a->opt.group,
@@ -292,9 +317,8 @@ static void sort_f64(double *v, size_t n) { /* heapsort: in place, O(n log n), n
   }
 }
 
-/* The stored order statistics of a ring (behaviour 4); tmp holds ≥ len. */
-static om_status sample_of(const cf_ring *r, double *tmp, cf_sample *out) {
-  uint64_t n = r->len;
+/* The stored order statistics of n values in tmp (behaviour 4; sorts tmp). */
+static om_status sample_of_array(double *tmp, uint64_t n, cf_sample *out) {
   uint32_t k = n > CF_RESID_MAX ? CF_RESID_MAX : (uint32_t)n;
   out->n = n;
   out->k = k;
@@ -302,13 +326,94 @@ static om_status sample_of(const cf_ring *r, double *tmp, cf_sample *out) {
   if (n == 0) return OM_OK;
   out->r = om_malloc_array(k, sizeof(double));
   if (!out->r) return OM_NOMEM;
-  memcpy(tmp, r->v, (size_t)n * sizeof(double));
   sort_f64(tmp, (size_t)n);
   if (k == n) memcpy(out->r, tmp, (size_t)n * sizeof(double));
   else
     for (uint32_t j = 0; j < k; j++)
       out->r[j] = tmp[(size_t)llround((double)j * (double)(n - 1) / (double)(k - 1))];
   return OM_OK;
+}
+
+/* The stored order statistics of a ring; tmp holds ≥ len. */
+static om_status sample_of(const cf_ring *r, double *tmp, cf_sample *out) {
+  if (r->len) memcpy(tmp, r->v, (size_t)r->len * sizeof(double));
+  return sample_of_array(tmp, r->len, out);
+}
+
+uint32_t cf_bin_of(const cf_calib *c, double raw) { /* the number of edges ≤ raw: upper bound */
+  uint32_t lo = 0, hi = c->bins ? c->bins - 1 : 0;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (c->edges[mid] <= raw) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Behaviour 4b: edges from the pool's raw scores, then each kept residual
+** into its bin; the bins kept as groups (min_group, max_groups). */
+static om_status finish_bins(const cf_accum *a, cf_calib *out, double *tmp) {
+  uint64_t n = a->pool.len, *count = NULL;
+  uint32_t K = a->opt.bins, *idx = NULL, n_kept = 0;
+  uint64_t *start = NULL;
+  double *byb = NULL;
+  om_status st = OM_NOMEM;
+  out->bins = K;
+  out->key_type = CF_KEY_BIN;
+  out->edges = om_malloc_array(K - 1, sizeof(double));
+  count = om_calloc(K, sizeof *count);
+  start = om_calloc(K, sizeof *start);
+  idx = om_malloc_array(K, sizeof *idx);
+  byb = om_malloc_array((size_t)n, sizeof(double));
+  if (!out->edges || !count || !start || !idx || !byb) goto done;
+  memcpy(tmp, a->pool_raw.v, (size_t)n * sizeof(double));
+  sort_f64(tmp, (size_t)n);
+  for (uint32_t j = 1; j < K; j++) out->edges[j - 1] = tmp[(size_t)((uint64_t)j * n / K)];
+  for (uint64_t i = 0; i < n; i++) count[cf_bin_of(out, a->pool_raw.v[i])]++;
+  for (uint32_t b = 1; b < K; b++) start[b] = start[b - 1] + count[b - 1];
+  { /* residuals grouped by bin, in ring order within a bin (any order: sorted next) */
+    uint64_t *fill = count; /* reused as the fill pointer after the starts are known */
+    for (uint32_t b = 0; b < K; b++) fill[b] = start[b];
+    for (uint64_t i = 0; i < n; i++) byb[fill[cf_bin_of(out, a->pool_raw.v[i])]++] = a->pool.v[i];
+    for (uint32_t b = 0; b < K; b++) fill[b] -= start[b]; /* back to the counts */
+  }
+  for (uint32_t b = 0; b < K; b++) {
+    if (count[b]) out->groups_seen++;
+    if (count[b] >= a->opt.min_group) idx[n_kept++] = b;
+  }
+  if (n_kept > a->opt.max_groups) { /* the largest bins, ties by the smaller bin; then by bin */
+    for (uint32_t i = 1; i < n_kept; i++) /* insertion sort: K ≤ CF_MAX_BINS */
+      for (uint32_t j = i; j > 0 && (count[idx[j]] > count[idx[j - 1]] ||
+                                     (count[idx[j]] == count[idx[j - 1]] && idx[j] < idx[j - 1])); j--) {
+        uint32_t t = idx[j];
+        idx[j] = idx[j - 1];
+        idx[j - 1] = t;
+      }
+    n_kept = a->opt.max_groups;
+    for (uint32_t i = 1; i < n_kept; i++)
+      for (uint32_t j = i; j > 0 && idx[j] < idx[j - 1]; j--) {
+        uint32_t t = idx[j];
+        idx[j] = idx[j - 1];
+        idx[j - 1] = t;
+      }
+  }
+  if (n_kept) {
+    out->groups = om_calloc(n_kept, sizeof *out->groups);
+    if (!out->groups) goto done;
+  }
+  for (uint32_t i = 0; i < n_kept; i++) {
+    uint32_t b = idx[i];
+    out->groups[i].key = b;
+    if (sample_of_array(byb + start[b], count[b], &out->groups[i].s) != OM_OK) goto done;
+    out->n_groups = i + 1;
+  }
+  st = OM_OK;
+done:
+  om_free(count);
+  om_free(start);
+  om_free(idx);
+  om_free(byb);
+  return st;
 }
 
 /* Kept groups first by more residuals, then by smaller key. */
@@ -359,6 +464,7 @@ om_status cf_accum_finish(const cf_accum *a, cf_calib *out, om_err *err) {
   om_status st = OM_NOMEM;
   memset(out, 0, sizeof *out);
   if (a->pool.len == 0) return om_errf(err, OM_INVALID, "no rows to calibrate with");
+  out->format = a->opt.bins ? 2 : 1;
   out->space = a->space;
   out->key_type = a->key_type;
   out->min_group = a->opt.min_group;
@@ -375,7 +481,9 @@ om_status cf_accum_finish(const cf_accum *a, cf_calib *out, om_err *err) {
   tmp = om_malloc_array((size_t)a->pool.len, sizeof(double));
   if (!tmp) goto done;
   if (sample_of(&a->pool, tmp, &out->pool) != OM_OK) goto done;
-  if (a->n_groups) {
+  if (a->opt.bins) {
+    if (finish_bins(a, out, tmp) != OM_OK) goto done;
+  } else if (a->n_groups) {
     idx = om_malloc_array(a->n_groups, sizeof *idx);
     if (!idx) goto done;
     for (uint32_t g = 0; g < a->n_groups; g++)
@@ -414,6 +522,7 @@ void cf_calib_free(cf_calib *c) {
   for (uint32_t i = 0; i < c->n_groups; i++) om_free(c->groups[i].s.r);
   om_free(c->groups);
   om_free(c->group);
+  om_free(c->edges);
   memset(c, 0, sizeof *c);
 }
 
@@ -454,4 +563,14 @@ const cf_sample *cf_lookup(const cf_calib *c, int has_key, cf_key_type type, uin
     }
   }
   return &c->pool;
+}
+
+const cf_sample *cf_lookup_row(const cf_calib *c, int has_key, cf_key_type type, uint64_t key, double raw,
+                               int *is_group) {
+  if (c->bins) {
+    *is_group = 0;
+    if (raw != raw) return &c->pool;
+    return cf_lookup(c, 1, CF_KEY_BIN, cf_bin_of(c, raw), is_group);
+  }
+  return cf_lookup(c, has_key, type, key, is_group);
 }

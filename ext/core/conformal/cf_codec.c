@@ -37,7 +37,7 @@ static void encode_sample(const cf_sample *s, om_wbuf *w) {
 }
 
 void cf_encode_payload(const cf_calib *c, om_wbuf *w) {
-  om_wbuf_u16(w, CF_FORMAT);
+  om_wbuf_u16(w, c->bins ? 2 : 1);
   om_wbuf_u8(w, (uint8_t)c->space);
   om_wbuf_u8(w, (uint8_t)c->key_type);
   om_wbuf_u32(w, c->min_group);
@@ -47,6 +47,10 @@ void cf_encode_payload(const cf_calib *c, om_wbuf *w) {
   om_wbuf_u32(w, 0);
   om_wbuf_u16(w, (uint16_t)(c->group ? c->group_len : 0));
   if (c->group) om_wbuf_bytes(w, c->group, c->group_len);
+  if (c->bins) {
+    om_wbuf_u16(w, (uint16_t)c->bins);
+    for (uint32_t i = 0; i + 1 < c->bins; i++) om_wbuf_f64(w, c->edges[i]);
+  }
   om_wbuf_u64(w, c->groups_seen);
   encode_sample(&c->pool, w);
   om_wbuf_u32(w, c->n_groups);
@@ -97,9 +101,11 @@ om_status cf_decode_payload(const uint8_t *p, size_t n, cf_calib *out, om_err *e
   om_rbuf_init(&r, p, n);
   format = om_rbuf_u16(&r);
   if (!om_rbuf_ok(&r)) return om_errf(err, OM_CORRUPT, "conformal payload truncated in the header");
-  if (format != CF_FORMAT)
+  if (format < CF_FORMAT_OLDEST || format > CF_FORMAT)
     return om_errf(err, format > CF_FORMAT ? OM_UNSUPPORTED_VERSION : OM_CORRUPT,
-                   "conformal payload format %u is not supported (this build reads %d)", format, CF_FORMAT);
+                   "conformal payload format %u is not supported (this build reads %d to %d)", format,
+                   CF_FORMAT_OLDEST, CF_FORMAT);
+  out->format = format;
   space = om_rbuf_u8(&r);
   key_type = om_rbuf_u8(&r);
   out->min_group = om_rbuf_u32(&r);
@@ -110,15 +116,20 @@ om_status cf_decode_payload(const uint8_t *p, size_t n, cf_calib *out, om_err *e
   glen = om_rbuf_u16(&r);
   if (!om_rbuf_ok(&r)) return om_errf(err, OM_CORRUPT, "conformal payload truncated in the header");
   if (space > CF_SPACE_LOG1P) return om_errf(err, OM_CORRUPT, "conformal payload has unknown space %u", space);
-  if (key_type > CF_KEY_CATEGORICAL)
+  if (key_type > (format >= 2 ? CF_KEY_BIN : CF_KEY_CATEGORICAL))
     return om_errf(err, OM_CORRUPT, "conformal payload has unknown group key type %u", key_type);
+  if ((format >= 2) != (key_type == CF_KEY_BIN))
+    return om_errf(err, OM_CORRUPT, "conformal payload format %u %s bins", format,
+                   format >= 2 ? "without" : "with");
+  if (key_type == CF_KEY_BIN && glen)
+    return om_errf(err, OM_CORRUPT, "conformal payload has both bins and a group feature");
   if (out->min_group < 1 || out->min_group > 1000000)
     return om_errf(err, OM_CORRUPT, "conformal payload has min_group %u", out->min_group);
   if (out->window > CF_MAX_WINDOW) return om_errf(err, OM_CORRUPT, "conformal payload has an invalid window");
   if (out->max_groups < 1 || out->max_groups > CF_MAX_GROUPS)
     return om_errf(err, OM_CORRUPT, "conformal payload has max_groups %u", out->max_groups);
   if (reserved) return om_errf(err, OM_CORRUPT, "conformal payload has non-zero reserved bytes");
-  if (glen == 0 && key_type != CF_KEY_NONE)
+  if (glen == 0 && key_type != CF_KEY_NONE && key_type != CF_KEY_BIN)
     return om_errf(err, OM_CORRUPT, "conformal payload has a group key type but no group feature");
   out->space = (cf_space)space;
   out->key_type = (cf_key_type)key_type;
@@ -133,14 +144,48 @@ om_status cf_decode_payload(const uint8_t *p, size_t n, cf_calib *out, om_err *e
     out->group[glen] = 0;
     out->group_len = glen;
   }
+  if (key_type == CF_KEY_BIN) {
+    uint16_t K = om_rbuf_u16(&r);
+    if (!om_rbuf_ok(&r)) {
+      st = om_errf(err, OM_CORRUPT, "conformal payload truncated in the bins");
+      goto fail;
+    }
+    if (K < 2 || K > CF_MAX_BINS) {
+      st = om_errf(err, OM_CORRUPT, "conformal payload has %u bins (expected 2 to %d)", K, CF_MAX_BINS);
+      goto fail;
+    }
+    if ((size_t)(K - 1) * 8 > r.left) {
+      st = om_errf(err, OM_CORRUPT, "conformal payload truncated in the bin edges");
+      goto fail;
+    }
+    out->edges = om_malloc_array((size_t)K - 1, sizeof(double));
+    if (!out->edges) {
+      st = om_errf(err, OM_NOMEM, "out of memory");
+      goto fail;
+    }
+    out->bins = K;
+    for (uint32_t i = 0; i + 1 < K; i++) {
+      double e = om_rbuf_f64(&r);
+      if (!isfinite(e) || (i > 0 && !(e >= out->edges[i - 1]))) {
+        st = om_errf(err, OM_CORRUPT, "conformal bin edges are not finite and non-decreasing (edge %u)", i + 1);
+        goto fail;
+      }
+      out->edges[i] = e;
+    }
+  }
   out->groups_seen = om_rbuf_u64(&r);
   if (!om_rbuf_ok(&r)) {
     st = om_errf(err, OM_CORRUPT, "conformal payload truncated in the header");
     goto fail;
   }
+  if (out->bins && out->groups_seen > out->bins) {
+    st = om_errf(err, OM_CORRUPT, "conformal payload has seen %llu bins of %u", (unsigned long long)out->groups_seen,
+                 out->bins);
+    goto fail;
+  }
   st = decode_sample(&r, &out->pool, 1, "pool", 0, err);
   if (st != OM_OK) goto fail;
-  if (!glen && out->groups_seen) {
+  if (!glen && !out->bins && out->groups_seen) {
     st = om_errf(err, OM_CORRUPT, "conformal payload counts groups but has no group feature");
     goto fail;
   }
@@ -176,6 +221,11 @@ om_status cf_decode_payload(const uint8_t *p, size_t n, cf_calib *out, om_err *e
     }
     if (i > 0 && g->key <= out->groups[i - 1].key) {
       st = om_errf(err, OM_CORRUPT, "conformal group keys are not strictly ascending (group %u)", i + 1);
+      goto fail;
+    }
+    if (out->bins && g->key >= out->bins) {
+      st = om_errf(err, OM_CORRUPT, "conformal group %u is bin %llu of %u", i + 1, (unsigned long long)g->key,
+                   out->bins);
       goto fail;
     }
     st = decode_sample(&r, &g->s, out->min_group, NULL, i + 1, err);
@@ -215,6 +265,7 @@ om_status cf_write(const cf_calib *c, uint64_t rows_used, uint64_t rows_skipped,
   o.min_group = c->min_group;
   o.window = c->window;
   o.max_groups = c->max_groups;
+  o.bins = c->bins;
   cf_options_json(&o, &opts);
   om_jw_init(&j, &metrics);
   om_jw_begin_object(&j);
@@ -236,7 +287,7 @@ om_status cf_write(const cf_calib *c, uint64_t rows_used, uint64_t rows_skipped,
   meta.options_len = opts.len;
   meta.metrics_json = (const char *)metrics.data;
   meta.metrics_len = metrics.len;
-  st = mdl_write(w, MDL_KIND_CONFORMAL, CF_FORMAT, NULL, 0, &meta, payload.data, payload.len, err);
+  st = mdl_write(w, MDL_KIND_CONFORMAL, c->bins ? 2 : 1, NULL, 0, &meta, payload.data, payload.len, err);
 done:
   om_wbuf_free(&payload);
   om_wbuf_free(&opts);
