@@ -508,7 +508,9 @@ static double emp_logsf_inv(const emp *e, double L) {
   F = -expm1(L);
   p0 = emp_P(e, 0);
   if (F < p0) return e->r[0] + e->blo * log(F / p0);
-  /* largest j with P_j ≤ F (j ≤ m − 2, since F < P_(m−1)) */
+  /* largest j with P_j ≤ F (j ≤ m − 2, since F < P_(m−1) — in exact
+  ** arithmetic; log1p and expm1 round, so F may land on P_(m−1) when L is
+  ** within an ulp of top: then the answer is the last residual) */
   lo = 0;
   n = e->m;
   while (n > 1) {
@@ -516,6 +518,7 @@ static double emp_logsf_inv(const emp *e, double L) {
     if (emp_P(e, lo + half) <= F) lo += half;
     n -= half;
   }
+  if (lo + 1 >= e->m) return e->r[e->m - 1];
   {
     double pa = emp_P(e, lo), pb = emp_P(e, lo + 1);
     return e->r[lo] + (e->r[lo + 1] - e->r[lo]) * (F - pa) / (pb - pa);
