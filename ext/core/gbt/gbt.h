@@ -422,6 +422,10 @@ typedef struct gbt_gh {
 void gbt_hist_build(gbt_gh *hist, const uint32_t *off, const uint8_t *codes, uint32_t F,
                     const uint32_t *sel, uint32_t j0, uint32_t j1, const uint32_t *rows, size_t n,
                     const gbt_gh *gh);
+/* The same, and when sum is not NULL also sum = Σ gh[rows[i]] in row order. */
+void gbt_hist_build_sum(gbt_gh *hist, const uint32_t *off, const uint8_t *codes, uint32_t F,
+                        const uint32_t *sel, uint32_t j0, uint32_t j1, const uint32_t *rows,
+                        size_t n, const gbt_gh *gh, gbt_gh *sum);
 /* dst = parent − child over the ranges of features sel[j0..j1). */
 void gbt_hist_subtract(gbt_gh *dst, const gbt_gh *parent, const gbt_gh *child, const uint32_t *off,
                        const uint32_t *sel, uint32_t j0, uint32_t j1);
@@ -515,7 +519,7 @@ typedef struct gbt_grower {
   gbt_task3 *tasks;
   size_t cap_tasks;
   gbt_split *split_tmp;
-  uint8_t *side; /* [row_cap] partition: 1 = row goes left */
+  gbt_gh root_sum; /* G and H of the root's rows, summed in row order */
 } gbt_grower;
 
 om_status gbt_grower_init(gbt_grower *g, size_t n_fit, unsigned threads);

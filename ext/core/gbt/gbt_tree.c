@@ -7,10 +7,12 @@
 **      Children are numbered in creation order (breadth-first), the right
 **      child right after the left one.
 **   2. Rows are partitioned stably (rows stay ascending inside every node),
-**      in blocks of GBT_PART_BLOCK rows: mark each row's side and count,
-**      scatter to rows_tmp at prefix-summed positions, copy back.  Same
-**      result for any thread count.
-**   3. Histograms: the root's is built directly; for each split node the
+**      in blocks of GBT_PART_BLOCK rows: each block writes its left rows
+**      forwards and its right rows backwards into its own part of rows_tmp
+**      (one pass, no branch), then both runs are copied to prefix-summed
+**      positions in rows.  Same result for any thread count.
+**   3. Histograms: the root's is built directly (the task of its first
+**      features also sums the root's G and H, in row order); for each split node the
 **      child with fewer rows is built and the other is parent − built
 **      (histogram subtraction).  Only nodes that may split again get one.
 **   4. Parallel work items are (node, feature range) for histograms and split
@@ -44,12 +46,10 @@ om_status gbt_grower_init(gbt_grower *g, size_t n_fit, unsigned threads) {
   g->ranges = om_malloc_array(g->cap_ranges, sizeof *g->ranges);
   g->tasks = om_malloc_array(g->cap_tasks, sizeof *g->tasks);
   g->split_tmp = om_malloc_array(g->cap_tasks, sizeof *g->split_tmp);
-  g->side = om_malloc_array(n_fit ? n_fit : 1, 1);
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
   g->n_nodes = 0;
-  if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp ||
-      !g->side) {
+  if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp) {
     gbt_grower_free(g);
     return OM_NOMEM;
   }
@@ -63,7 +63,6 @@ void gbt_grower_free(gbt_grower *g) {
   om_free(g->ranges);
   om_free(g->tasks);
   om_free(g->split_tmp);
-  om_free(g->side);
   om_free(g->hist_cur);
   om_free(g->hist_next);
   g->nodes = NULL;
@@ -71,7 +70,6 @@ void gbt_grower_free(gbt_grower *g) {
   g->ranges = NULL;
   g->tasks = NULL;
   g->split_tmp = NULL;
-  g->side = NULL;
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
 }
@@ -126,8 +124,8 @@ static void hist_task(void *ctx, size_t t, unsigned worker) {
   const gbt_tnode *n = &g->nodes[tk->a];
   gbt_gh *h = slot_ptr(tk->b ? g->hist_next : g->hist_cur, n->slot, g->total_codes);
   (void)worker;
-  gbt_hist_build(h, g->off, g->codes, g->F, g->sel, tk->j0, tk->j1, g->rows + n->begin,
-                 n->end - n->begin, g->gh);
+  gbt_hist_build_sum(h, g->off, g->codes, g->F, g->sel, tk->j0, tk->j1, g->rows + n->begin,
+                     n->end - n->begin, g->gh, tk->a == 0 && tk->j0 == 0 ? &g->root_sum : NULL);
 }
 
 /* Task: node a's histogram (hist_next) = parent b (hist_cur) − sibling. */
@@ -167,46 +165,44 @@ static void goes_left_table(const gbt_split *s, uint8_t goes[256]) {
     goes[c] = (uint8_t)gbt_split_goes_left(s, (uint8_t)c);
 }
 
-/* Pass 1: side[i] = 1 when rows[i] goes left (one gather per row); count. */
-static void count_task(void *ctx, size_t t, unsigned worker) {
+/* Pass 1: the block's rows go to rows_tmp[begin, end), those going left
+** ascending from begin, those going right descending from end − 1 (one
+** gather per row; both slots are written and only one cursor moves, so no
+** branch).  nl = rows going left. */
+static void split_block_task(void *ctx, size_t t, unsigned worker) {
   gbt_grower *g = ctx;
   gbt_range *rg = &g->ranges[t];
   const gbt_split *s = &g->nodes[rg->node].split;
   const uint8_t *c = g->codes_col + (size_t)s->feature * g->n_total;
   const uint32_t *rows = g->rows;
-  uint8_t goes[256], *side = g->side;
-  size_t nl = 0;
+  uint32_t *out = g->rows_tmp;
+  uint8_t goes[256];
+  size_t lp = rg->begin, rp = rg->end - 1;
   (void)worker;
   goes_left_table(s, goes);
   for (size_t i = rg->begin; i < rg->end; i++) {
-    side[i] = goes[c[rows[i]]];
-    nl += side[i];
-  }
-  rg->nl = nl;
-}
-
-/* Pass 2: stable scatter to rows_tmp, sequential reads. */
-static void scatter_task(void *ctx, size_t t, unsigned worker) {
-  gbt_grower *g = ctx;
-  const gbt_range *rg = &g->ranges[t];
-  const uint32_t *rows = g->rows;
-  const uint8_t *side = g->side;
-  uint32_t *out = g->rows_tmp;
-  size_t lp = rg->lpos, rp = rg->rpos;
-  (void)worker;
-  for (size_t i = rg->begin; i < rg->end; i++) {
-    size_t gl = side[i];
-    out[gl ? lp : rp] = rows[i];
+    uint32_t r = rows[i];
+    size_t gl = goes[c[r]];
+    out[lp] = r;
+    out[rp] = r;
     lp += gl;
-    rp += 1 - gl;
+    rp -= 1 - gl;
   }
+  rg->nl = lp - rg->begin;
 }
 
-static void copy_task(void *ctx, size_t t, unsigned worker) {
+/* Pass 2: the block's left rows to rows[lpos, ...), its right rows (stored
+** backwards) to rows[rpos, ...): the partition is stable. */
+static void place_block_task(void *ctx, size_t t, unsigned worker) {
   gbt_grower *g = ctx;
   const gbt_range *rg = &g->ranges[t];
+  const uint32_t *src = g->rows_tmp;
+  uint32_t *dst = g->rows + rg->rpos;
+  size_t nr = (rg->end - rg->begin) - rg->nl;
   (void)worker;
-  memcpy(g->rows + rg->begin, g->rows_tmp + rg->begin, (rg->end - rg->begin) * sizeof(uint32_t));
+  memcpy(g->rows + rg->lpos, src + rg->begin, rg->nl * sizeof(uint32_t));
+  for (size_t k = 0; k < nr; k++)
+    dst[k] = src[rg->end - 1 - k];
 }
 
 static void add_ranges(gbt_grower *g, uint32_t node, size_t begin, size_t end, size_t block) {
@@ -233,7 +229,7 @@ static void partition_level(gbt_grower *g, uint32_t k) {
     gbt_tnode *n = &g->nodes[g->level[i]];
     if (n->left) add_ranges(g, g->level[i], n->begin, n->end, GBT_PART_BLOCK);
   }
-  gbt_pool_run(g->pool, g->n_ranges, count_task, g);
+  gbt_pool_run(g->pool, g->n_ranges, split_block_task, g);
   while (first < g->n_ranges) {
     uint32_t node = g->ranges[first].node;
     size_t last = first, nl = 0, lp, rp;
@@ -258,8 +254,7 @@ static void partition_level(gbt_grower *g, uint32_t k) {
     }
     first = last;
   }
-  gbt_pool_run(g->pool, g->n_ranges, scatter_task, g);
-  gbt_pool_run(g->pool, g->n_ranges, copy_task, g);
+  gbt_pool_run(g->pool, g->n_ranges, place_block_task, g);
 }
 
 static void init_node(gbt_tnode *n, uint32_t depth, double G, double H) {
@@ -274,22 +269,26 @@ om_status gbt_grow_tree(gbt_grower *g) {
   gbt_tnode *root = &g->nodes[0];
   uint32_t k = 1, d;
   size_t nt;
-  double G = 0, H = 0;
-  for (size_t i = 0; i < g->n_rows; i++) {
-    G += g->gh[g->rows[i]].g;
-    H += g->gh[g->rows[i]].h;
-  }
-  init_node(root, 0, G, H);
+  init_node(root, 0, 0, 0);
   root->begin = 0;
   root->end = g->n_rows;
   g->n_nodes = 1;
   g->level[0] = 0;
-  if (g->max_depth > 0 && can_split(g, root)) {
+  if (g->max_depth > 0 && g->n_rows >= 2) {
+    /* the root's histogram; its first task also sums G and H (point 3) */
     if (ensure_slots(&g->hist_cur, &g->cap_cur, 1, g->total_codes)) return OM_NOMEM;
     root->slot = 0;
     nt = 0;
     add_tasks(g, &nt, 0, 0, feature_blocks(g, 1));
     gbt_pool_run(g->pool, nt, hist_task, g);
+    root->G = g->root_sum.g;
+    root->H = g->root_sum.h;
+    if (!can_split(g, root)) root->slot = -1;
+  } else {
+    for (size_t i = 0; i < g->n_rows; i++) {
+      root->G += g->gh[g->rows[i]].g;
+      root->H += g->gh[g->rows[i]].h;
+    }
   }
   for (d = 0; d < g->max_depth; d++) {
     uint32_t next_k = 0, n_split = 0, n_pairs = 0, nb;
