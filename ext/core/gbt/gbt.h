@@ -468,6 +468,9 @@ typedef struct gbt_tnode {
   uint32_t left; /* 0: leaf; else the left child (right child = left + 1) */
   uint32_t depth;
   int32_t slot;      /* histogram slot at its level, −1 when none */
+  int32_t sub_parent; /* ≥ 0: its histogram is the parent's (this slot of the
+                         previous level) − its sibling's, made by its split tasks */
+  uint32_t sub_sibling; /* that sibling */
   gbt_split split;   /* when left != 0 */
   double G, H;       /* gradient and hessian sums of its rows */
   double value;      /* leaf: raw-score increment, learning rate applied */

@@ -14,7 +14,9 @@
 **   3. Histograms: the root's is built directly (the task of its first
 **      features also sums the root's G and H, in row order); for each split node the
 **      child with fewer rows is built and the other is parent − built
-**      (histogram subtraction).  Only nodes that may split again get one.
+**      (histogram subtraction), computed by that child's split-search tasks
+**      for their features (one pool run less per level), and only when it
+**      may split.
 **   4. Parallel work items are (node, feature range) for histograms and split
 **      search, row blocks for partitioning; each writes only its own output
 **      and the per-node reduction runs in a fixed order (lowest feature wins
@@ -94,7 +96,7 @@ static int can_split(const gbt_grower *g, const gbt_tnode *n) {
 /* Items × feature blocks so that there are about 2 tasks per thread, with at
 ** least GBT_MIN_BLOCK_FEATURES features per block (a task reads every row of
 ** its node, so thin blocks waste reads). */
-#define GBT_MIN_BLOCK_FEATURES 4
+#define GBT_MIN_BLOCK_FEATURES 2
 static uint32_t feature_blocks(const gbt_grower *g, size_t items) {
   size_t want = 2 * (size_t)gbt_pool_size(g->pool), nb;
   if (gbt_pool_size(g->pool) == 1 || items >= want) return 1;
@@ -128,19 +130,6 @@ static void hist_task(void *ctx, size_t t, unsigned worker) {
                      n->end - n->begin, g->gh, tk->a == 0 && tk->j0 == 0 ? &g->root_sum : NULL);
 }
 
-/* Task: node a's histogram (hist_next) = parent b (hist_cur) − sibling. */
-static void subtract_task(void *ctx, size_t t, unsigned worker) {
-  gbt_grower *g = ctx;
-  const gbt_task3 *tk = &g->tasks[t];
-  const gbt_tnode *n = &g->nodes[tk->a], *p = &g->nodes[tk->b];
-  uint32_t sib = (tk->a == p->left) ? p->left + 1 : p->left;
-  (void)worker;
-  gbt_hist_subtract(slot_ptr(g->hist_next, n->slot, g->total_codes),
-                    slot_ptr(g->hist_cur, p->slot, g->total_codes),
-                    slot_ptr(g->hist_next, g->nodes[sib].slot, g->total_codes), g->off, g->sel,
-                    tk->j0, tk->j1);
-}
-
 static void split_task(void *ctx, size_t t, unsigned worker) {
   gbt_grower *g = ctx;
   const gbt_task3 *tk = &g->tasks[t];
@@ -148,6 +137,11 @@ static void split_task(void *ctx, size_t t, unsigned worker) {
   const gbt_gh *h = slot_ptr(g->hist_cur, n->slot, g->total_codes);
   gbt_split *best = &g->split_tmp[t];
   (void)worker;
+  if (n->sub_parent >= 0) /* point 3: parent (previous level) − sibling, this task's features */
+    gbt_hist_subtract(slot_ptr(g->hist_cur, n->slot, g->total_codes),
+                      slot_ptr(g->hist_next, n->sub_parent, g->total_codes),
+                      slot_ptr(g->hist_cur, g->nodes[n->sub_sibling].slot, g->total_codes), g->off,
+                      g->sel, tk->j0, tk->j1);
   memset(best, 0, sizeof *best);
   best->feature = UINT32_MAX;
   for (uint32_t j = tk->j0; j < tk->j1; j++) {
@@ -261,6 +255,7 @@ static void init_node(gbt_tnode *n, uint32_t depth, double G, double H) {
   memset(n, 0, sizeof *n);
   n->depth = depth;
   n->slot = -1;
+  n->sub_parent = -1;
   n->G = G;
   n->H = H;
 }
@@ -354,19 +349,11 @@ om_status gbt_grow_tree(gbt_grower *g) {
           R->slot = slot++;
           small = (L->end - L->begin) <= (R->end - R->begin) ? L : R;
           add_tasks(g, &nt, (uint32_t)(small - g->nodes), 1, nb);
+          /* the larger child's histogram: made by its split tasks (step 1) */
+          (small == L ? R : L)->sub_parent = n->slot;
+          (small == L ? R : L)->sub_sibling = (uint32_t)(small - g->nodes);
         }
         gbt_pool_run(g->pool, nt, hist_task, g);
-        nt = 0;
-        for (uint32_t i = 0; i < k; i++) {
-          gbt_tnode *n = &g->nodes[g->level[i]];
-          gbt_tnode *L, *R;
-          if (!n->left || g->nodes[n->left].slot < 0) continue;
-          L = &g->nodes[n->left];
-          R = &g->nodes[n->left + 1];
-          add_tasks(g, &nt, (L->end - L->begin) <= (R->end - R->begin) ? n->left + 1 : n->left,
-                    g->level[i], nb);
-        }
-        gbt_pool_run(g->pool, nt, subtract_task, g);
       }
     }
     /* 5. next level */
