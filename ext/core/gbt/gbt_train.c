@@ -194,6 +194,7 @@ typedef struct trainer {
   uint32_t *hash_at_tree;
   /* row-task range */
   size_t task_lo;
+  int all_rows; /* this round grows on every fit row: grad_task also sets rows */
   /* calibration: per-worker row buffers (4·F doubles each) and raw scores */
   double *calib_x, *calib_raw;
 } trainer;
@@ -203,6 +204,9 @@ static void grad_task(void *ctx, size_t t, unsigned worker) {
   size_t r0 = t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
   (void)worker;
   if (r1 > tr->n_fit) r1 = tr->n_fit;
+  if (tr->all_rows) /* no row sample: the tree grows on every fit row */
+    for (size_t r = r0; r < r1; r++)
+      tr->rows[r] = (uint32_t)r;
   if (tr->o->objective == GBT_AFT) {
     gbt_aft_gradients(tr->o->aft_dist, tr->o->aft_sigma, tr->ty + r0, tr->tu + r0, tr->pred + r0,
                       r1 - r0, tr->gh + r0);
@@ -687,12 +691,10 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
       st = om_errf(err, OM_INTERRUPTED, "interrupted");
       goto fail;
     }
+    tr.all_rows = n_sample == tr.n_fit;
     gbt_pool_run(tr.pool, n_blocks(tr.n_fit), grad_task, &tr);
     if (n_sample < tr.n_fit)
       gbt_rng_sample_sorted(&rng, tr.n_fit, n_sample, tr.rows, tr.in_sample);
-    else
-      for (size_t r = 0; r < tr.n_fit; r++)
-        tr.rows[r] = (uint32_t)r;
     if (n_sel < tr.F)
       gbt_rng_sample_sorted(&rng, tr.F, n_sel, tr.sel, NULL);
     else
