@@ -410,7 +410,7 @@ om_status gbt_bin_build(const gbt_data *d, size_t n_fit, uint32_t max_bins, gbt_
 
 /* ---- gbt_hist.c ---- */
 #if defined(__GNUC__)
-#define GBT_PREFETCH_ADDR(p) __builtin_prefetch((p), 0, 1)
+#define GBT_PREFETCH_ADDR(p) __builtin_prefetch((p), 0, 3)
 #else
 #define GBT_PREFETCH_ADDR(p) ((void)0)
 #endif

@@ -20,7 +20,7 @@
 
 /* Rows of a deep node are scattered: fetch the gradients and codes of the
 ** row GBT_PREFETCH positions ahead. */
-#define GBT_PREFETCH 16
+#define GBT_PREFETCH 32
 #define GBT_HIST_CHUNK 32
 
 /* The rows of one chunk of m features; with_sum (a constant in each copy)
