@@ -523,14 +523,20 @@ typedef struct gbt_grower {
   size_t cap_tasks;
   gbt_split *split_tmp;
   gbt_gh root_sum; /* G and H of the root's rows, summed in row order */
+  double *pred;    /* per tree, may be NULL: predictions the last level's leaves
+                      are added to (gbt_tree.c point 8) */
+  int pred_fused;  /* this level adds to pred instead of partitioning */
 } gbt_grower;
 
 om_status gbt_grower_init(gbt_grower *g, size_t n_fit, unsigned threads);
 void gbt_grower_free(gbt_grower *g);
 /* Grows the tree for the current gh/rows/sel; leaves get −G/(H+λ)·eta.
-** Leaves' rows are rows[begin, end) afterwards.  OM_NOMEM or OM_INTERRUPTED. */
+** Leaves' rows are rows[begin, end) afterwards, except, when g->pred is set,
+** those of leaves at max_depth, whose values are added to pred instead.
+** OM_NOMEM or OM_INTERRUPTED. */
 om_status gbt_grow_tree(gbt_grower *g);
-/* Row ranges of the leaves cut into blocks of ≤ block rows (into g->ranges). */
+/* Row ranges of the leaves cut into blocks of ≤ block rows (into g->ranges),
+** without the leaves whose values gbt_grow_tree already added to g->pred. */
 void gbt_grower_leaf_blocks(gbt_grower *g, size_t block);
 static inline double gbt_tree_value_codes(const gbt_tnode *t, const uint8_t *row_codes) {
   uint32_t i = 0;

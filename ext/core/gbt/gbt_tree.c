@@ -27,6 +27,11 @@
 **   6. om_interrupted() is polled once per level, in the calling thread.
 **   7. All memory is allocated by gbt_grower_init, except the histogram
 **      slots, which grow (om_realloc) to the largest level seen.
+**   8. With g->pred set (no leaf refit), the split nodes of the last level
+**      (max_depth − 1) are not partitioned: their rows are counted and each
+**      gets its leaf's value added to pred[row] in the same pass (the value
+**      point 5 gives, hence the same predictions); those leaves' rows are
+**      left unplaced and gbt_grower_leaf_blocks skips them.
 */
 #include "gbt.h"
 
@@ -159,6 +164,11 @@ static void goes_left_table(const gbt_split *s, uint8_t goes[256]) {
     goes[c] = (uint8_t)gbt_split_goes_left(s, (uint8_t)c);
 }
 
+/* Point 5: a leaf's value. */
+static double leaf_value(const gbt_grower *g, double G, double H) {
+  return H + g->sp.lambda > 0 ? -G / (H + g->sp.lambda) * g->eta : 0;
+}
+
 /* Pass 1: the block's rows go to rows_tmp[begin, end), those going left
 ** ascending from begin, those going right descending from end − 1 (one
 ** gather per row; both slots are written and only one cursor moves, so no
@@ -174,6 +184,19 @@ static void split_block_task(void *ctx, size_t t, unsigned worker) {
   size_t lp = rg->begin, rp = rg->end - 1;
   (void)worker;
   goes_left_table(s, goes);
+  if (g->pred_fused) { /* point 8: the children are leaves; add their values */
+    const gbt_tnode *L = &g->nodes[g->nodes[rg->node].left];
+    double v[2] = {leaf_value(g, L[1].G, L[1].H), leaf_value(g, L[0].G, L[0].H)};
+    size_t nl = 0;
+    for (size_t i = rg->begin; i < rg->end; i++) {
+      uint32_t r = rows[i];
+      size_t gl = goes[c[r]];
+      g->pred[r] += v[gl];
+      nl += gl;
+    }
+    rg->nl = nl;
+    return;
+  }
   for (size_t i = rg->begin; i < rg->end; i++) {
     uint32_t r = rows[i];
     size_t gl = goes[c[r]];
@@ -212,7 +235,8 @@ static void add_ranges(gbt_grower *g, uint32_t node, size_t begin, size_t end, s
 void gbt_grower_leaf_blocks(gbt_grower *g, size_t block) {
   g->n_ranges = 0;
   for (uint32_t i = 0; i < g->n_nodes; i++)
-    if (!g->nodes[i].left) add_ranges(g, i, g->nodes[i].begin, g->nodes[i].end, block);
+    if (!g->nodes[i].left && !(g->pred_fused && g->nodes[i].depth == g->max_depth))
+      add_ranges(g, i, g->nodes[i].begin, g->nodes[i].end, block);
 }
 
 /* Partitions the rows of every split node of the level (k nodes in g->level). */
@@ -248,7 +272,7 @@ static void partition_level(gbt_grower *g, uint32_t k) {
     }
     first = last;
   }
-  gbt_pool_run(g->pool, g->n_ranges, place_block_task, g);
+  if (!g->pred_fused) gbt_pool_run(g->pool, g->n_ranges, place_block_task, g);
 }
 
 static void init_node(gbt_tnode *n, uint32_t depth, double G, double H) {
@@ -264,6 +288,7 @@ om_status gbt_grow_tree(gbt_grower *g) {
   gbt_tnode *root = &g->nodes[0];
   uint32_t k = 1, d;
   size_t nt;
+  g->pred_fused = 0;
   init_node(root, 0, 0, 0);
   root->begin = 0;
   root->end = g->n_rows;
@@ -323,7 +348,8 @@ om_status gbt_grow_tree(gbt_grower *g) {
       n_split++;
     }
     if (n_split == 0) break;
-    /* 3. rows */
+    /* 3. rows (point 8: the last level only counts them and updates pred) */
+    g->pred_fused = g->pred && d + 1 == g->max_depth;
     partition_level(g, k);
     /* 4. children's histograms */
     if (d + 1 < g->max_depth) {
@@ -373,9 +399,7 @@ om_status gbt_grow_tree(gbt_grower *g) {
   for (uint32_t i = 0; i < g->n_nodes; i++) {
     gbt_tnode *n = &g->nodes[i];
     if (!n->left)
-      n->value = (n->end > n->begin && n->H + g->sp.lambda > 0)
-                     ? -n->G / (n->H + g->sp.lambda) * g->eta
-                     : 0;
+      n->value = n->end > n->begin ? leaf_value(g, n->G, n->H) : 0;
   }
   return OM_OK;
 }
