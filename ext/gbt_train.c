@@ -54,6 +54,13 @@
 **      4th argument every row is an exact duration > 0.  A 4th argument
 **      with another objective, an upper bound below the target, a
 **      non-numeric upper bound, or an exact 0 is an error naming the value.
+**  10. Speed of the step (no change in results): the shapes of the last
+**      GBT_SHAPES rows read entry by entry are kept (the BLOB and where each
+**      value goes); a row whose BLOB equals one of them outside the values has
+**      the same names, types and order, so only its values are read and
+**      checked.  The options of later rows are first compared byte for byte
+**      with the first row's as stored, and read as text only when they
+**      differ.
 */
 #include <math.h>
 #include <string.h>
@@ -321,6 +328,22 @@ typedef struct gbt_col {
   uint8_t *miss;   /* [cap]: 1 = missing */
 } gbt_col;
 
+/* One entry of a row shape: where its value is and which column gets it. */
+typedef struct gbt_shape_entry {
+  uint32_t value;  /* offset of its value (of the next entry for FV_MISSING) */
+  uint32_t col;    /* index in gbt_agg.cols */
+  uint8_t type;    /* fv_type */
+} gbt_shape_entry;
+
+/* The shape of a row read entry by entry (behaviour 10). */
+#define GBT_SHAPES 4 /* shapes remembered (rows with and without missing values) */
+typedef struct gbt_shape {
+  uint8_t *blob;          /* a copy of its feature-vector BLOB */
+  size_t len;             /* its length; 0 = unused */
+  gbt_shape_entry *ent;
+  uint32_t n, cap;
+} gbt_shape;
+
 typedef struct gbt_agg {
   int started;
   gbt_options opt;
@@ -333,6 +356,10 @@ typedef struct gbt_agg {
   size_t n_rows, cap_rows;
   uint64_t skipped;
   int failed;         /* an error was reported; ignore later rows */
+  gbt_shape shapes[GBT_SHAPES]; /* the last rows read entry by entry (behaviour 10) */
+  uint32_t next_shape;          /* the one to replace next */
+  uint8_t *options_raw;         /* the first row's options as stored (behaviour 10) */
+  size_t options_raw_len;
 } gbt_agg;
 
 static void gbt_agg_free(gbt_agg *a) {
@@ -346,6 +373,11 @@ static void gbt_agg_free(gbt_agg *a) {
   sqlite3_free(a->yu);
   sqlite3_free(a->options_text);
   sqlite3_free(a->offset_name);
+  for (int i = 0; i < GBT_SHAPES; i++) {
+    sqlite3_free(a->shapes[i].blob);
+    sqlite3_free(a->shapes[i].ent);
+  }
+  sqlite3_free(a->options_raw);
   memset(a, 0, sizeof *a);
 }
 
@@ -465,6 +497,103 @@ static int gbt_upper_arg(sqlite3_context *ctx, sqlite3_value *v, double y, doubl
   return 0;
 }
 
+/* Behaviour 10: a row whose BLOB has the length and, outside the values, the
+** bytes of a row read entry by entry has its names, types and order, hence
+** its columns; only its values need reading and checking (as fv_next does:
+** numbers finite and not -0).  Fills row r and returns 1, or returns 0
+** (nothing written) to read the row entry by entry. */
+static int gbt_read_shape(gbt_agg *a, const gbt_shape *sh, const uint8_t *p, size_t n, size_t r) {
+  uint32_t i, at = 0;
+  if (sh->len == 0 || n != sh->len) return 0;
+  for (i = 0; i < sh->n; i++) {
+    const gbt_shape_entry *e = &sh->ent[i];
+    if (memcmp(p + at, sh->blob + at, e->value - at) != 0) return 0;
+    at = e->type == FV_MISSING ? e->value : e->value + 8;
+    if (e->type == FV_NUMERIC) {
+      double v = om_f64_from_bits(om_load_u64(p + e->value));
+      if (!isfinite(v) || (v == 0 && signbit(v))) return 0; /* corrupt: fv_next says so */
+    }
+  }
+  if (at != n) return 0;
+  for (i = 0; i < a->n_cols; i++)
+    a->cols[i].miss[r] = 1, a->cols[i].v[r] = 0;
+  for (i = 0; i < sh->n; i++) {
+    const gbt_shape_entry *e = &sh->ent[i];
+    if (e->type == FV_MISSING) continue;
+    a->cols[e->col].miss[r] = 0;
+    a->cols[e->col].v[r] = om_load_u64(p + e->value); /* f64 bits or the hash */
+  }
+  return 1;
+}
+
+static int gbt_read_known_shape(gbt_agg *a, const uint8_t *p, size_t n, size_t r) {
+  for (int i = 0; i < GBT_SHAPES; i++)
+    if (gbt_read_shape(a, &a->shapes[i], p, n, r)) return 1;
+  return 0;
+}
+
+/* Remembers the shape of the BLOB p of a row just read entry by entry (so
+** valid, and every name has its column) in place of the oldest one.  Out of
+** memory only leaves the slot unused. */
+static void gbt_keep_shape(gbt_agg *a, const uint8_t *p, size_t n) {
+  gbt_shape *sh = &a->shapes[a->next_shape];
+  fv_reader it;
+  fv_entry e;
+  om_status st;
+  om_err err;
+  uint32_t pos = 0, k = 0;
+  a->next_shape = (a->next_shape + 1) % GBT_SHAPES;
+  sh->len = 0;
+  if (n == 0 || n > UINT32_MAX || fv_open(&it, p, n, &err) != OM_OK) return;
+  if (it.count > sh->cap) {
+    gbt_shape_entry *q = sqlite3_realloc64(sh->ent, (sqlite3_uint64)it.count * sizeof *q);
+    if (!q) return;
+    sh->ent = q;
+    sh->cap = it.count;
+  }
+  {
+    uint8_t *q = sqlite3_realloc64(sh->blob, n);
+    if (!q) return;
+    sh->blob = q;
+  }
+  while (fv_next(&it, &e, &st, &err)) {
+    gbt_shape_entry *se = &sh->ent[k++];
+    while (pos < a->n_cols && fv_name_cmp(a->cols[pos].name, a->cols[pos].name_len, e.name, e.name_len) < 0)
+      pos++;
+    if (pos == a->n_cols) return;
+    se->value = (uint32_t)((const uint8_t *)e.name + e.name_len - p);
+    se->col = pos++;
+    se->type = (uint8_t)e.type;
+  }
+  if (st != OM_OK || k != it.count) return;
+  memcpy(sh->blob, p, n);
+  sh->n = k;
+  sh->len = n;
+}
+
+/* Behaviour 10: the first row's options exactly as stored (values in a
+** statement are all in the database's encoding), for a byte comparison with
+** later rows; none kept (NULL, not TEXT, out of memory) only means the slow
+** comparison. */
+static void gbt_keep_options_raw(gbt_agg *a, int argc, sqlite3_value **argv) {
+  const void *p;
+  int n;
+  if (argc < 3 || sqlite3_value_type(argv[2]) != SQLITE_TEXT) return;
+  p = sqlite3_value_blob(argv[2]);
+  n = sqlite3_value_bytes(argv[2]);
+  if (!p || n <= 0 || !(a->options_raw = sqlite3_malloc64((sqlite3_uint64)n))) return;
+  memcpy(a->options_raw, p, (size_t)n);
+  a->options_raw_len = (size_t)n;
+}
+
+static int gbt_options_same_raw(const gbt_agg *a, sqlite3_value *v) {
+  const void *p;
+  if (!a->options_raw || sqlite3_value_type(v) != SQLITE_TEXT) return 0;
+  p = sqlite3_value_blob(v);
+  return p && (size_t)sqlite3_value_bytes(v) == a->options_raw_len &&
+         memcmp(p, a->options_raw, a->options_raw_len) == 0;
+}
+
 void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   gbt_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
   fv_reader it;
@@ -473,7 +602,8 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_status st;
   double y, yu = 0;
   uint32_t pos = 0;
-  size_t r;
+  size_t r, blob_len;
+  const uint8_t *blob;
   int yt;
   if (!a) {
     sqlite3_result_error_nomem(ctx);
@@ -481,8 +611,10 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   if (a->failed) return;
   if (!a->started) {
+    gbt_keep_options_raw(a, argc, argv); /* before gbt_configure reads it as UTF-8 */
     if (gbt_configure(ctx, a, argc, argv)) goto fail;
-  } else if (argc >= 3 && omen_agg_options_changed(ctx, GBT_TRAIN, argv[2], a->options_text)) {
+  } else if (argc >= 3 && !gbt_options_same_raw(a, argv[2]) &&
+             omen_agg_options_changed(ctx, GBT_TRAIN, argv[2], a->options_text)) {
     goto fail;
   }
   yt = sqlite3_value_type(argv[1]);
@@ -530,15 +662,18 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                 omen_type_name(argv[0]));
     goto fail;
   }
+  blob = sqlite3_value_blob(argv[0]);
+  blob_len = (size_t)sqlite3_value_bytes(argv[0]);
+  if (gbt_agg_grow_rows(a, a->n_rows + 1)) goto nomem;
+  r = a->n_rows;
+  if (blob && gbt_read_known_shape(a, blob, blob_len, r)) goto stored;
   /* One pass: entries are checked as they are read.  A malformed entry fails
   ** the whole aggregate, so a half-read row (never counted) does not matter. */
-  st = fv_open(&it, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &err);
+  st = fv_open(&it, blob, blob_len, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, GBT_TRAIN, st, &err);
     goto fail;
   }
-  if (gbt_agg_grow_rows(a, a->n_rows + 1)) goto nomem;
-  r = a->n_rows;
   for (uint32_t i = 0; i < a->n_cols; i++) a->cols[i].miss[r] = 1, a->cols[i].v[r] = 0;
   while (fv_next(&it, &e, &st, &err)) {
     int c = 1;
@@ -551,6 +686,8 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         goto fail;
       }
       if (gbt_agg_add_col(a, pos, &e)) goto nomem;
+      for (int i = 0; i < GBT_SHAPES; i++)
+        a->shapes[i].len = 0; /* their column indices moved */
       a->cols[pos].miss[r] = 1;
       a->cols[pos].v[r] = 0;
     }
@@ -569,6 +706,8 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     omen_result_status(ctx, GBT_TRAIN, st, &err);
     goto fail;
   }
+  gbt_keep_shape(a, blob, blob_len);
+stored:
   a->y[r] = y;
   if (a->yu) a->yu[r] = yu;
   a->n_rows++;

@@ -260,6 +260,23 @@ SELECT gbt_train(f, dur, CASE WHEN id < 100 THEN '{"n_trees": 5}' ELSE '{"n_tree
 SELECT gbt_train(f, dur, CASE WHEN id < 100 THEN NULL ELSE '{"n_trees": 6}' END) FROM fv;
 -- case: gbt.binary.no.holdout
 SELECT json_extract(model_info(fail_model), '$.metrics.calibration_rows') = 0 AND json_extract(model_info(fail_model), '$.rows_used') = 2400 FROM m;
+-- case: gbt.shape.new.column
+-- A feature first seen after rows of another shape moves the columns; the rows
+-- of the earlier shape must still fill b (ext/gbt_train.c behaviour 10).
+SELECT group_concat(feature || ':' || splits, ' ') = 'a:0 b:45' FROM model_importance((SELECT gbt_train(
+  CASE WHEN id = 11 THEN feature_vector('a', 5, 'b', id % 10) ELSE feature_vector('b', id % 10) END, id % 10,
+  '{"n_trees": 5, "objective": "squared", "calibration_fraction": 0}') FROM runs WHERE id <= 400));
+-- case: gbt.shape.corrupt.value
+-- error: gbt_train(): feature vector is corrupt (entry 1)
+SELECT gbt_train(CASE WHEN id = 50 THEN CAST(substr(feature_vector('a', 1, 'b', 2), 1, 13) || x'000000000000F87F'
+  || substr(feature_vector('a', 1, 'b', 2), 22) AS BLOB) ELSE feature_vector('a', 1, 'b', 2) END, dur) FROM fv;
+-- case: gbt.shape.negative.zero
+-- error: gbt_train(): feature vector is corrupt (entry 2)
+SELECT gbt_train(CASE WHEN id = 50 THEN CAST(substr(feature_vector('a', 1, 'b', 2), 1, 26) || x'0000000000000080'
+  AS BLOB) ELSE feature_vector('a', 1, 'b', 2) END, dur) FROM fv;
+-- case: gbt.options.same.text
+SELECT gbt_train(f, dur, CASE WHEN id < 100 THEN '{"n_trees": 5}' ELSE printf('{"n_trees": %d}', 5) END)
+     = gbt_train(f, dur, '{"n_trees": 5}') FROM fv;
 -- case: gbt.err.features.truncated.entry
 -- error: gbt_train(): feature vector is corrupt (entry 2)
 SELECT gbt_train(CASE WHEN id = 50 THEN CAST(substr(feature_vector('a', 1, 'b', 2), 1, 30) AS BLOB) ELSE feature_vector('a', 1, 'b', 2) END, dur) FROM fv;

@@ -193,6 +193,77 @@ static void test_binning(void) {
     CHECK(gbt_bin_code_cat(bins[2].u.hashes, 3, 101) == 2);
     CHECK(gbt_bin_code_cat(bins[2].u.hashes, 3, 103) == 0);
   }
+  /* gbt_bin_build, categorical: few distinct hashes (counted in a hash table)
+  ** and many (sorted) give the 255 most frequent (ties: smaller hash), in
+  ** ascending order, as a naive count does; codes follow; missing → 0 */
+  {
+    enum { N = 6000, K = 400 };
+    static uint64_t c0[N], c1[N], store[2 * N], distinct[N], count[N];
+    static uint8_t miss[N], codes[N * 2], codes_col[N * 2];
+    double y[N] = {0};
+    uint64_t *scratch[1] = {store};
+    gbt_bins bins[2];
+    gbt_column cols[2] = {{1, NULL, c0, miss}, {1, NULL, c1, NULL}};
+    gbt_data d = {N, 2, cols, y, NULL};
+    tseed = 5;
+    for (int i = 0; i < N; i++) {
+      /* K categories with uneven counts (many ties); hashes spread over 64 bits */
+      uint64_t k = (uint64_t)(tunif() * tunif() * K);
+      c0[i] = (k + 1) * 0x9E3779B97F4A7C15ull ^ (k << 60);
+      miss[i] = tunif() < 0.05;
+      /* the same, then 3000 singletons: too many distinct for the table */
+      c1[i] = i < N / 2 ? c0[i] : 0x5555000000000000ull + (uint64_t)i * 2654435761u;
+    }
+    CHECK(gbt_bin_build(&d, N, 256, NULL, scratch, bins, codes, codes_col, NULL) == OM_OK);
+    for (int f = 0; f < 2; f++) {
+      const uint64_t *c = f ? c1 : c0;
+      size_t nd = 0;
+      uint64_t keep[255];
+      uint32_t nk = 0;
+      for (int i = 0; i < N; i++) {
+        size_t j;
+        if (f == 0 && miss[i]) continue;
+        for (j = 0; j < nd && distinct[j] != c[i]; j++) {
+        }
+        if (j == nd) {
+          distinct[nd] = c[i];
+          count[nd++] = 0;
+        }
+        count[j]++;
+      }
+      /* naive selection: repeatedly take the best remaining */
+      while (nk < 255) {
+        size_t best = nd;
+        for (size_t j = 0; j < nd; j++)
+          if (count[j] >= GBT_CAT_MIN_COUNT &&
+              (best == nd || count[j] > count[best] ||
+               (count[j] == count[best] && distinct[j] < distinct[best])))
+            best = j;
+        if (best == nd) break;
+        keep[nk++] = distinct[best];
+        count[best] = 0;
+      }
+      for (uint32_t a = 1; a < nk; a++)
+        for (uint32_t b = a; b > 0 && keep[b - 1] > keep[b]; b--) {
+          uint64_t t = keep[b];
+          keep[b] = keep[b - 1];
+          keep[b - 1] = t;
+        }
+      CHECK(nk == 255);
+      CHECK(bins[f].is_cat && bins[f].n_codes == 1 + nk);
+      CHECK(memcmp(bins[f].u.hashes, keep, nk * sizeof keep[0]) == 0);
+      for (int i = 0; i < N; i++) {
+        uint8_t want = 0;
+        if (!(f == 0 && miss[i]))
+          for (uint32_t j = 0; j < nk; j++)
+            if (keep[j] == c[i]) want = (uint8_t)(j + 1);
+        if (codes[i * 2 + f] != want || codes_col[f * N + i] != want) {
+          CHECK(0);
+          break;
+        }
+      }
+    }
+  }
 }
 
 /* ---------- histograms ---------- */

@@ -411,7 +411,7 @@ om_status gbt_bin_build(const gbt_data *d, size_t n_fit, uint32_t max_bins, gbt_
 
 /* ---- gbt_hist.c ---- */
 #if defined(__GNUC__)
-#define GBT_PREFETCH_ADDR(p) __builtin_prefetch((p), 0, 1)
+#define GBT_PREFETCH_ADDR(p) __builtin_prefetch((p), 0, 3)
 #else
 #define GBT_PREFETCH_ADDR(p) ((void)0)
 #endif
@@ -423,6 +423,10 @@ typedef struct gbt_gh {
 void gbt_hist_build(gbt_gh *hist, const uint32_t *off, const uint8_t *codes, uint32_t F,
                     const uint32_t *sel, uint32_t j0, uint32_t j1, const uint32_t *rows, size_t n,
                     const gbt_gh *gh);
+/* The same, and when sum is not NULL also sum = Σ gh[rows[i]] in row order. */
+void gbt_hist_build_sum(gbt_gh *hist, const uint32_t *off, const uint8_t *codes, uint32_t F,
+                        const uint32_t *sel, uint32_t j0, uint32_t j1, const uint32_t *rows,
+                        size_t n, const gbt_gh *gh, gbt_gh *sum);
 /* dst = parent − child over the ranges of features sel[j0..j1). */
 void gbt_hist_subtract(gbt_gh *dst, const gbt_gh *parent, const gbt_gh *child, const uint32_t *off,
                        const uint32_t *sel, uint32_t j0, uint32_t j1);
@@ -465,6 +469,9 @@ typedef struct gbt_tnode {
   uint32_t left; /* 0: leaf; else the left child (right child = left + 1) */
   uint32_t depth;
   int32_t slot;      /* histogram slot at its level, −1 when none */
+  int32_t sub_parent; /* ≥ 0: its histogram is the parent's (this slot of the
+                         previous level) − its sibling's, made by its split tasks */
+  uint32_t sub_sibling; /* that sibling */
   gbt_split split;   /* when left != 0 */
   double G, H;       /* gradient and hessian sums of its rows */
   double value;      /* leaf: raw-score increment, learning rate applied */
@@ -516,15 +523,21 @@ typedef struct gbt_grower {
   gbt_task3 *tasks;
   size_t cap_tasks;
   gbt_split *split_tmp;
-  uint8_t *side; /* [row_cap] partition: 1 = row goes left */
+  gbt_gh root_sum; /* G and H of the root's rows, summed in row order */
+  double *pred;    /* per tree, may be NULL: predictions the last level's leaves
+                      are added to (gbt_tree.c point 8) */
+  int pred_fused;  /* this level adds to pred instead of partitioning */
 } gbt_grower;
 
 om_status gbt_grower_init(gbt_grower *g, size_t n_fit, unsigned threads);
 void gbt_grower_free(gbt_grower *g);
 /* Grows the tree for the current gh/rows/sel; leaves get −G/(H+λ)·eta.
-** Leaves' rows are rows[begin, end) afterwards.  OM_NOMEM or OM_INTERRUPTED. */
+** Leaves' rows are rows[begin, end) afterwards, except, when g->pred is set,
+** those of leaves at max_depth, whose values are added to pred instead.
+** OM_NOMEM or OM_INTERRUPTED. */
 om_status gbt_grow_tree(gbt_grower *g);
-/* Row ranges of the leaves cut into blocks of ≤ block rows (into g->ranges). */
+/* Row ranges of the leaves cut into blocks of ≤ block rows (into g->ranges),
+** without the leaves whose values gbt_grow_tree already added to g->pred. */
 void gbt_grower_leaf_blocks(gbt_grower *g, size_t block);
 static inline double gbt_tree_value_codes(const gbt_tnode *t, const uint8_t *row_codes) {
   uint32_t i = 0;

@@ -28,6 +28,10 @@
 **   5. Work is split into per-feature tasks (cuts) and per-row-block tasks
 **      (codes); results do not depend on the thread count.  No allocation
 **      happens in the tasks.
+**   6. Speed without changing a result: a categorical feature's categories
+**      are counted in a hash table (sorting the hashes only when there are
+**      many distinct ones), and the code of a row is one table look-up; a
+**      numeric code is a branch-free binary search over the cuts.
 */
 #include "gbt.h"
 
@@ -122,31 +126,74 @@ static void bin_numeric(bin_ctx *c, uint32_t f, unsigned worker) {
   c->bins[f].n_codes = 2 + gbt_bin_cuts(s, m, c->max_value_bins, c->bins[f].u.cuts);
 }
 
+/* Offers one (hash, count) to the heap of the cap best categories. */
+static void cat_offer(cat_entry *heap, uint32_t *nh, uint32_t cap, cat_entry e) {
+  if (e.count < GBT_CAT_MIN_COUNT) return;
+  if (*nh < cap) {
+    heap[*nh] = e;
+    heap_up(heap, (*nh)++);
+  } else if (cat_worse(&heap[0], &e)) {
+    heap[0] = e;
+    heap_down(heap, *nh, 0);
+  }
+}
+
+static size_t cat_slot(uint64_t h, unsigned bits) {
+  return (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
+
+/* Counts the distinct hashes of the present fit rows in an open-addressing
+** table of 2^bits slots (keys in s, counts in s + 2^bits; count 0 = empty)
+** and offers each to the heap.  Returns 0 when more than half the slots
+** would fill (many categories: the caller sorts instead). */
+static int cat_count_table(const gbt_column *col, size_t n_fit, uint64_t *s, unsigned bits,
+                           cat_entry *heap, uint32_t *nh, uint32_t cap) {
+  size_t size = (size_t)1 << bits, mask = size - 1, used = 0;
+  uint64_t *key = s, *cnt = s + size;
+  memset(cnt, 0, size * sizeof *cnt);
+  for (size_t r = 0; r < n_fit; r++) {
+    uint64_t h;
+    size_t i;
+    if (col->cat_missing && col->cat_missing[r]) continue;
+    h = col->cat[r];
+    for (i = cat_slot(h, bits); cnt[i] && key[i] != h; i = (i + 1) & mask) {
+    }
+    if (!cnt[i]) {
+      if (++used > size / 2) return 0;
+      key[i] = h;
+    }
+    cnt[i]++;
+  }
+  for (size_t i = 0; i < size; i++)
+    if (cnt[i]) cat_offer(heap, nh, cap, (cat_entry){cnt[i], key[i]});
+  return 1;
+}
+
 static void bin_categorical(bin_ctx *c, uint32_t f, unsigned worker) {
   const gbt_column *col = &c->d->cols[f];
   uint64_t *s = c->scratch[worker], *tmp = s + c->n_fit;
   cat_entry heap[255];
   uint32_t nh = 0, cap = c->max_value_bins;
-  size_t m = 0, i = 0;
-  for (size_t r = 0; r < c->n_fit; r++)
-    if (!col->cat_missing || !col->cat_missing[r]) s[m++] = col->cat[r];
-  gbt_sort_u64(s, tmp, m);
-  while (i < m) {
-    size_t j = i + 1;
-    while (j < m && s[j] == s[i])
-      j++;
-    cat_entry e = {j - i, s[i]};
-    if (e.count >= GBT_CAT_MIN_COUNT) {
-      if (nh < cap) {
-        heap[nh] = e;
-        heap_up(heap, nh++);
-      } else if (cat_worse(&heap[0], &e)) {
-        heap[0] = e;
-        heap_down(heap, nh, 0);
-      }
+  unsigned bits = 0;
+  /* a table of at most 2^16 slots that fits the scratch (2·n_fit words) */
+  while (bits < 16 && ((size_t)2 << bits) <= c->n_fit)
+    bits++;
+  if (bits < 4 || !cat_count_table(col, c->n_fit, s, bits, heap, &nh, cap)) {
+    size_t m = 0, i = 0;
+    nh = 0;
+    for (size_t r = 0; r < c->n_fit; r++)
+      if (!col->cat_missing || !col->cat_missing[r]) s[m++] = col->cat[r];
+    gbt_sort_u64(s, tmp, m);
+    while (i < m) {
+      size_t j = i + 1;
+      while (j < m && s[j] == s[i])
+        j++;
+      cat_offer(heap, &nh, cap, (cat_entry){j - i, s[i]});
+      i = j;
     }
-    i = j;
   }
+  /* the heap's set is the same whatever order the entries came in: the
+  ** (count, hash) order is strict */
   for (uint32_t k = 0; k < nh; k++)
     tmp[k] = heap[k].hash;
   /* ascending hash order: insertion sort of at most 255 */
@@ -173,11 +220,54 @@ static void bin_feature_task(void *ctx, size_t t, unsigned worker) {
     bin_numeric(c, f, worker);
 }
 
+/* 1 + #(cuts ≤ v), 0 for NaN: gbt_bin_code_num without branches in the
+** search (the cuts are strictly increasing, so both count the same). */
+static uint8_t code_num(const double *cuts, uint32_t n_cuts, double v) {
+  const double *b = cuts;
+  uint32_t n = n_cuts;
+  if (v != v) return 0;
+  if (n == 0) return 1;
+  while (n > 1) {
+    uint32_t half = n / 2;
+    b = b[half] <= v ? b + half : b;
+    n -= half;
+  }
+  return (uint8_t)(1 + (b - cuts) + (b[0] <= v));
+}
+
+/* A categorical feature's hash → code map: open addressing over 512 slots
+** (at most 255 keys), code 0 = empty slot. */
+#define CAT_MAP_BITS 9
+typedef struct cat_map {
+  uint64_t key[1u << CAT_MAP_BITS];
+  uint8_t code[1u << CAT_MAP_BITS];
+} cat_map;
+
+static void cat_map_build(cat_map *m, const gbt_bins *b) {
+  size_t mask = ((size_t)1 << CAT_MAP_BITS) - 1;
+  memset(m->code, 0, sizeof m->code);
+  for (uint32_t k = 0; k + 1 < b->n_codes; k++) {
+    size_t i = cat_slot(b->u.hashes[k], CAT_MAP_BITS);
+    while (m->code[i])
+      i = (i + 1) & mask;
+    m->key[i] = b->u.hashes[k];
+    m->code[i] = (uint8_t)(k + 1);
+  }
+}
+
+static uint8_t cat_map_code(const cat_map *m, uint64_t h) {
+  size_t mask = ((size_t)1 << CAT_MAP_BITS) - 1, i = cat_slot(h, CAT_MAP_BITS);
+  while (m->code[i] && m->key[i] != h)
+    i = (i + 1) & mask;
+  return m->code[i]; /* 0 when absent: rare or unseen */
+}
+
 static void code_rows_task(void *ctx, size_t t, unsigned worker) {
   bin_ctx *c = ctx;
   const gbt_data *d = c->d;
   uint32_t F = d->n_features;
   size_t r0 = t * c->block, r1 = r0 + c->block;
+  cat_map map;
   (void)worker;
   if (r1 > d->n_rows) r1 = d->n_rows;
   for (uint32_t f = 0; f < F; f++) {
@@ -186,12 +276,11 @@ static void code_rows_task(void *ctx, size_t t, unsigned worker) {
     uint8_t *out = c->codes + f;
     if (!b->is_cat) {
       for (size_t r = r0; r < r1; r++)
-        out[r * F] = gbt_bin_code_num(b->u.cuts, b->n_codes - 2, col->num[r]);
+        out[r * F] = code_num(b->u.cuts, b->n_codes - 2, col->num[r]);
     } else {
+      cat_map_build(&map, b);
       for (size_t r = r0; r < r1; r++)
-        out[r * F] = (col->cat_missing && col->cat_missing[r])
-                         ? 0
-                         : gbt_bin_code_cat(b->u.hashes, b->n_codes - 1, col->cat[r]);
+        out[r * F] = (col->cat_missing && col->cat_missing[r]) ? 0 : cat_map_code(&map, col->cat[r]);
     }
     if (c->codes_col) {
       uint8_t *cc = c->codes_col + (size_t)f * d->n_rows;

@@ -8,6 +8,9 @@
 **      to whichever thread asks first and returns after every task finished.
 **      Which thread ran a task is nondeterministic, so tasks must write only
 **      to outputs owned by the task index (results never depend on it).
+**      It waits for the tasks, not for the workers: a worker that is not
+**      scheduled in time (another process holds its core) takes no task and
+**      delays nothing; the caller runs them all.
 **   3. gbt_pool_destroy() stops and joins every worker; nothing outlives the
 **      gbt_train() call that created the pool.
 **   4. Memory comes from om_malloc (the pool struct and thread ids); workers
@@ -19,16 +22,14 @@
 
 struct gbt_pool {
   pthread_mutex_t mu;
-  pthread_cond_t cv_work; /* new generation or stop */
-  pthread_cond_t cv_done; /* a worker finished its generation */
+  pthread_cond_t cv_work; /* tasks to take, or stop */
+  pthread_cond_t cv_done; /* the last task of a run finished */
   pthread_t *tids;
   unsigned n_workers; /* started threads (excluding the caller) */
-  unsigned busy;      /* workers not yet done with the current generation */
-  uint64_t generation;
   int stop;
   gbt_task_fn fn;
   void *ctx;
-  size_t n_tasks, next;
+  size_t n_tasks, next, done; /* the current run: tasks, next to hand out, finished */
 };
 
 typedef struct worker_arg {
@@ -36,27 +37,29 @@ typedef struct worker_arg {
   unsigned id;
 } worker_arg;
 
+/* Takes and runs tasks of the current run until none is left (called and
+** returning with mu held). */
 static void run_tasks_locked(gbt_pool *p, unsigned id) {
   while (p->next < p->n_tasks) {
     size_t t = p->next++;
+    gbt_task_fn fn = p->fn;
+    void *ctx = p->ctx;
     pthread_mutex_unlock(&p->mu);
-    p->fn(p->ctx, t, id);
+    fn(ctx, t, id);
     pthread_mutex_lock(&p->mu);
+    if (++p->done == p->n_tasks) pthread_cond_signal(&p->cv_done);
   }
 }
 
 static void *worker_main(void *arg) {
   gbt_pool *p = ((worker_arg *)arg)->pool;
   unsigned id = ((worker_arg *)arg)->id;
-  uint64_t seen = 0;
   pthread_mutex_lock(&p->mu);
   for (;;) {
-    while (p->generation == seen && !p->stop)
+    while (p->next >= p->n_tasks && !p->stop)
       pthread_cond_wait(&p->cv_work, &p->mu);
     if (p->stop) break;
-    seen = p->generation;
     run_tasks_locked(p, id);
-    if (--p->busy == 0) pthread_cond_signal(&p->cv_done);
   }
   pthread_mutex_unlock(&p->mu);
   return NULL;
@@ -112,11 +115,10 @@ void gbt_pool_run(gbt_pool *p, size_t n_tasks, gbt_task_fn fn, void *ctx) {
   p->ctx = ctx;
   p->n_tasks = n_tasks;
   p->next = 0;
-  p->busy = p->n_workers;
-  p->generation++;
+  p->done = 0;
   pthread_cond_broadcast(&p->cv_work);
   run_tasks_locked(p, 0);
-  while (p->busy > 0)
+  while (p->done < p->n_tasks)
     pthread_cond_wait(&p->cv_done, &p->mu);
   pthread_mutex_unlock(&p->mu);
 }

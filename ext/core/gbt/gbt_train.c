@@ -11,8 +11,10 @@
 **      round(colsample·F) features (both ≥ 1, xoshiro256** seeded by `seed`,
 **      rows first); one tree (gbt_tree.c); QUANTILE refits every leaf to
 **      learning_rate × the alpha-quantile (type 7) of y − prediction over its
-**      sampled rows; predictions of sampled rows are updated per leaf, the
-**      others (unsampled and held-out rows) by walking the tree on codes.
+**      sampled rows; predictions of sampled rows are updated per leaf (for
+**      the leaves at max_depth, without refit, while the tree grows:
+**      gbt_tree.c point 8), the others (unsampled and held-out rows) by
+**      walking the tree on codes.
 **   4. With held-out rows, the holdout metric is computed every round;
 **      best_iteration is the round count with the lowest metric (earliest on
 **      ties).  With early_stopping_rounds > 0 training stops once
@@ -194,6 +196,7 @@ typedef struct trainer {
   uint32_t *hash_at_tree;
   /* row-task range */
   size_t task_lo;
+  int all_rows; /* this round grows on every fit row: grad_task also sets rows */
   /* calibration: per-worker row buffers (4·F doubles each) and raw scores */
   double *calib_x, *calib_raw;
 } trainer;
@@ -203,6 +206,9 @@ static void grad_task(void *ctx, size_t t, unsigned worker) {
   size_t r0 = t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
   (void)worker;
   if (r1 > tr->n_fit) r1 = tr->n_fit;
+  if (tr->all_rows) /* no row sample: the tree grows on every fit row */
+    for (size_t r = r0; r < r1; r++)
+      tr->rows[r] = (uint32_t)r;
   if (tr->o->objective == GBT_AFT) {
     gbt_aft_gradients(tr->o->aft_dist, tr->o->aft_sigma, tr->ty + r0, tr->tu + r0, tr->pred + r0,
                       r1 - r0, tr->gh + r0);
@@ -550,6 +556,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   size_t n_sample;
   uint32_t n_sel, rounds = 0, best_iter = 0, kept;
   double best_metric = INFINITY, last_metric = NAN, S = 1;
+  int refit; /* leaves refit to a statistic of their rows (point 3) */
   memset(&tr, 0, sizeof tr);
   if (out) *out = NULL;
   if (!o || !out) return om_errf(err, OM_INVALID, "missing options or output");
@@ -675,6 +682,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   tr.leaves = om_malloc_array(tr.g.cap_level, sizeof *tr.leaves);
   if (!tr.leaves) goto nomem;
 
+  refit = o->objective == GBT_QUANTILE || o->loss != GBT_LOSS_SQUARED;
   gbt_rng_seed(&rng, o->seed);
   n_sample = sample_rows(o, tr.n_fit);
   n_sel = (uint32_t)llround(o->colsample * (double)tr.F);
@@ -687,12 +695,10 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
       st = om_errf(err, OM_INTERRUPTED, "interrupted");
       goto fail;
     }
+    tr.all_rows = n_sample == tr.n_fit;
     gbt_pool_run(tr.pool, n_blocks(tr.n_fit), grad_task, &tr);
     if (n_sample < tr.n_fit)
       gbt_rng_sample_sorted(&rng, tr.n_fit, n_sample, tr.rows, tr.in_sample);
-    else
-      for (size_t r = 0; r < tr.n_fit; r++)
-        tr.rows[r] = (uint32_t)r;
     if (n_sel < tr.F)
       gbt_rng_sample_sorted(&rng, tr.F, n_sel, tr.sel, NULL);
     else
@@ -700,6 +706,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
         tr.sel[f] = f;
     tr.g.n_rows = n_sample;
     tr.g.n_sel = n_sel;
+    tr.g.pred = refit ? NULL : tr.pred; /* no refit: deepest leaves update pred as they are made */
     st = gbt_grow_tree(&tr.g);
     if (st == OM_INTERRUPTED) {
       om_errf(err, st, "interrupted");
@@ -708,8 +715,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     if (st != OM_OK) goto nomem;
     for (uint32_t i = 0; i < tr.g.n_nodes; i++)
       if (!tr.g.nodes[i].left) tr.leaves[n_leaves++] = i;
-    if (o->objective == GBT_QUANTILE || o->loss != GBT_LOSS_SQUARED)
-      gbt_pool_run(tr.pool, n_leaves, refit_task, &tr);
+    if (refit) gbt_pool_run(tr.pool, n_leaves, refit_task, &tr);
     if ((st = check_leaves(&tr, n_leaves, S, t + 1, err)) != OM_OK) goto fail;
     gbt_grower_leaf_blocks(&tr.g, GBT_ROW_BLOCK);
     gbt_pool_run(tr.pool, tr.g.n_ranges, leaf_update_task, &tr);

@@ -7,12 +7,16 @@
 **      Children are numbered in creation order (breadth-first), the right
 **      child right after the left one.
 **   2. Rows are partitioned stably (rows stay ascending inside every node),
-**      in blocks of GBT_PART_BLOCK rows: mark each row's side and count,
-**      scatter to rows_tmp at prefix-summed positions, copy back.  Same
-**      result for any thread count.
-**   3. Histograms: the root's is built directly; for each split node the
+**      in blocks of GBT_PART_BLOCK rows: each block writes its left rows
+**      forwards and its right rows backwards into its own part of rows_tmp
+**      (one pass, no branch), then both runs are copied to prefix-summed
+**      positions in rows.  Same result for any thread count.
+**   3. Histograms: the root's is built directly (the task of its first
+**      features also sums the root's G and H, in row order); for each split node the
 **      child with fewer rows is built and the other is parent − built
-**      (histogram subtraction).  Only nodes that may split again get one.
+**      (histogram subtraction), computed by that child's split-search tasks
+**      for their features (one pool run less per level), and only when it
+**      may split.
 **   4. Parallel work items are (node, feature range) for histograms and split
 **      search, row blocks for partitioning; each writes only its own output
 **      and the per-node reduction runs in a fixed order (lowest feature wins
@@ -23,6 +27,11 @@
 **   6. om_interrupted() is polled once per level, in the calling thread.
 **   7. All memory is allocated by gbt_grower_init, except the histogram
 **      slots, which grow (om_realloc) to the largest level seen.
+**   8. With g->pred set (no leaf refit), the split nodes of the last level
+**      (max_depth − 1) are not partitioned: their rows are counted and each
+**      gets its leaf's value added to pred[row] in the same pass (the value
+**      point 5 gives, hence the same predictions); those leaves' rows are
+**      left unplaced and gbt_grower_leaf_blocks skips them.
 */
 #include "gbt.h"
 
@@ -44,12 +53,10 @@ om_status gbt_grower_init(gbt_grower *g, size_t n_fit, unsigned threads) {
   g->ranges = om_malloc_array(g->cap_ranges, sizeof *g->ranges);
   g->tasks = om_malloc_array(g->cap_tasks, sizeof *g->tasks);
   g->split_tmp = om_malloc_array(g->cap_tasks, sizeof *g->split_tmp);
-  g->side = om_malloc_array(n_fit ? n_fit : 1, 1);
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
   g->n_nodes = 0;
-  if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp ||
-      !g->side) {
+  if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp) {
     gbt_grower_free(g);
     return OM_NOMEM;
   }
@@ -63,7 +70,6 @@ void gbt_grower_free(gbt_grower *g) {
   om_free(g->ranges);
   om_free(g->tasks);
   om_free(g->split_tmp);
-  om_free(g->side);
   om_free(g->hist_cur);
   om_free(g->hist_next);
   g->nodes = NULL;
@@ -71,7 +77,6 @@ void gbt_grower_free(gbt_grower *g) {
   g->ranges = NULL;
   g->tasks = NULL;
   g->split_tmp = NULL;
-  g->side = NULL;
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
 }
@@ -96,7 +101,7 @@ static int can_split(const gbt_grower *g, const gbt_tnode *n) {
 /* Items × feature blocks so that there are about 2 tasks per thread, with at
 ** least GBT_MIN_BLOCK_FEATURES features per block (a task reads every row of
 ** its node, so thin blocks waste reads). */
-#define GBT_MIN_BLOCK_FEATURES 4
+#define GBT_MIN_BLOCK_FEATURES 2
 static uint32_t feature_blocks(const gbt_grower *g, size_t items) {
   size_t want = 2 * (size_t)gbt_pool_size(g->pool), nb;
   if (gbt_pool_size(g->pool) == 1 || items >= want) return 1;
@@ -126,21 +131,8 @@ static void hist_task(void *ctx, size_t t, unsigned worker) {
   const gbt_tnode *n = &g->nodes[tk->a];
   gbt_gh *h = slot_ptr(tk->b ? g->hist_next : g->hist_cur, n->slot, g->total_codes);
   (void)worker;
-  gbt_hist_build(h, g->off, g->codes, g->F, g->sel, tk->j0, tk->j1, g->rows + n->begin,
-                 n->end - n->begin, g->gh);
-}
-
-/* Task: node a's histogram (hist_next) = parent b (hist_cur) − sibling. */
-static void subtract_task(void *ctx, size_t t, unsigned worker) {
-  gbt_grower *g = ctx;
-  const gbt_task3 *tk = &g->tasks[t];
-  const gbt_tnode *n = &g->nodes[tk->a], *p = &g->nodes[tk->b];
-  uint32_t sib = (tk->a == p->left) ? p->left + 1 : p->left;
-  (void)worker;
-  gbt_hist_subtract(slot_ptr(g->hist_next, n->slot, g->total_codes),
-                    slot_ptr(g->hist_cur, p->slot, g->total_codes),
-                    slot_ptr(g->hist_next, g->nodes[sib].slot, g->total_codes), g->off, g->sel,
-                    tk->j0, tk->j1);
+  gbt_hist_build_sum(h, g->off, g->codes, g->F, g->sel, tk->j0, tk->j1, g->rows + n->begin,
+                     n->end - n->begin, g->gh, tk->a == 0 && tk->j0 == 0 ? &g->root_sum : NULL);
 }
 
 static void split_task(void *ctx, size_t t, unsigned worker) {
@@ -150,6 +142,11 @@ static void split_task(void *ctx, size_t t, unsigned worker) {
   const gbt_gh *h = slot_ptr(g->hist_cur, n->slot, g->total_codes);
   gbt_split *best = &g->split_tmp[t];
   (void)worker;
+  if (n->sub_parent >= 0) /* point 3: parent (previous level) − sibling, this task's features */
+    gbt_hist_subtract(slot_ptr(g->hist_cur, n->slot, g->total_codes),
+                      slot_ptr(g->hist_next, n->sub_parent, g->total_codes),
+                      slot_ptr(g->hist_cur, g->nodes[n->sub_sibling].slot, g->total_codes), g->off,
+                      g->sel, tk->j0, tk->j1);
   memset(best, 0, sizeof *best);
   best->feature = UINT32_MAX;
   for (uint32_t j = tk->j0; j < tk->j1; j++) {
@@ -167,46 +164,62 @@ static void goes_left_table(const gbt_split *s, uint8_t goes[256]) {
     goes[c] = (uint8_t)gbt_split_goes_left(s, (uint8_t)c);
 }
 
-/* Pass 1: side[i] = 1 when rows[i] goes left (one gather per row); count. */
-static void count_task(void *ctx, size_t t, unsigned worker) {
+/* Point 5: a leaf's value. */
+static double leaf_value(const gbt_grower *g, double G, double H) {
+  return H + g->sp.lambda > 0 ? -G / (H + g->sp.lambda) * g->eta : 0;
+}
+
+/* Pass 1: the block's rows go to rows_tmp[begin, end), those going left
+** ascending from begin, those going right descending from end − 1 (one
+** gather per row; both slots are written and only one cursor moves, so no
+** branch).  nl = rows going left. */
+static void split_block_task(void *ctx, size_t t, unsigned worker) {
   gbt_grower *g = ctx;
   gbt_range *rg = &g->ranges[t];
   const gbt_split *s = &g->nodes[rg->node].split;
   const uint8_t *c = g->codes_col + (size_t)s->feature * g->n_total;
   const uint32_t *rows = g->rows;
-  uint8_t goes[256], *side = g->side;
-  size_t nl = 0;
+  uint32_t *out = g->rows_tmp;
+  uint8_t goes[256];
+  size_t lp = rg->begin, rp = rg->end - 1;
   (void)worker;
   goes_left_table(s, goes);
-  for (size_t i = rg->begin; i < rg->end; i++) {
-    side[i] = goes[c[rows[i]]];
-    nl += side[i];
+  if (g->pred_fused) { /* point 8: the children are leaves; add their values */
+    const gbt_tnode *L = &g->nodes[g->nodes[rg->node].left];
+    double v[2] = {leaf_value(g, L[1].G, L[1].H), leaf_value(g, L[0].G, L[0].H)};
+    size_t nl = 0;
+    for (size_t i = rg->begin; i < rg->end; i++) {
+      uint32_t r = rows[i];
+      size_t gl = goes[c[r]];
+      g->pred[r] += v[gl];
+      nl += gl;
+    }
+    rg->nl = nl;
+    return;
   }
-  rg->nl = nl;
-}
-
-/* Pass 2: stable scatter to rows_tmp, sequential reads. */
-static void scatter_task(void *ctx, size_t t, unsigned worker) {
-  gbt_grower *g = ctx;
-  const gbt_range *rg = &g->ranges[t];
-  const uint32_t *rows = g->rows;
-  const uint8_t *side = g->side;
-  uint32_t *out = g->rows_tmp;
-  size_t lp = rg->lpos, rp = rg->rpos;
-  (void)worker;
   for (size_t i = rg->begin; i < rg->end; i++) {
-    size_t gl = side[i];
-    out[gl ? lp : rp] = rows[i];
+    uint32_t r = rows[i];
+    size_t gl = goes[c[r]];
+    out[lp] = r;
+    out[rp] = r;
     lp += gl;
-    rp += 1 - gl;
+    rp -= 1 - gl;
   }
+  rg->nl = lp - rg->begin;
 }
 
-static void copy_task(void *ctx, size_t t, unsigned worker) {
+/* Pass 2: the block's left rows to rows[lpos, ...), its right rows (stored
+** backwards) to rows[rpos, ...): the partition is stable. */
+static void place_block_task(void *ctx, size_t t, unsigned worker) {
   gbt_grower *g = ctx;
   const gbt_range *rg = &g->ranges[t];
+  const uint32_t *src = g->rows_tmp;
+  uint32_t *dst = g->rows + rg->rpos;
+  size_t nr = (rg->end - rg->begin) - rg->nl;
   (void)worker;
-  memcpy(g->rows + rg->begin, g->rows_tmp + rg->begin, (rg->end - rg->begin) * sizeof(uint32_t));
+  memcpy(g->rows + rg->lpos, src + rg->begin, rg->nl * sizeof(uint32_t));
+  for (size_t k = 0; k < nr; k++)
+    dst[k] = src[rg->end - 1 - k];
 }
 
 static void add_ranges(gbt_grower *g, uint32_t node, size_t begin, size_t end, size_t block) {
@@ -222,7 +235,8 @@ static void add_ranges(gbt_grower *g, uint32_t node, size_t begin, size_t end, s
 void gbt_grower_leaf_blocks(gbt_grower *g, size_t block) {
   g->n_ranges = 0;
   for (uint32_t i = 0; i < g->n_nodes; i++)
-    if (!g->nodes[i].left) add_ranges(g, i, g->nodes[i].begin, g->nodes[i].end, block);
+    if (!g->nodes[i].left && !(g->pred_fused && g->nodes[i].depth == g->max_depth))
+      add_ranges(g, i, g->nodes[i].begin, g->nodes[i].end, block);
 }
 
 /* Partitions the rows of every split node of the level (k nodes in g->level). */
@@ -233,7 +247,7 @@ static void partition_level(gbt_grower *g, uint32_t k) {
     gbt_tnode *n = &g->nodes[g->level[i]];
     if (n->left) add_ranges(g, g->level[i], n->begin, n->end, GBT_PART_BLOCK);
   }
-  gbt_pool_run(g->pool, g->n_ranges, count_task, g);
+  gbt_pool_run(g->pool, g->n_ranges, split_block_task, g);
   while (first < g->n_ranges) {
     uint32_t node = g->ranges[first].node;
     size_t last = first, nl = 0, lp, rp;
@@ -258,14 +272,14 @@ static void partition_level(gbt_grower *g, uint32_t k) {
     }
     first = last;
   }
-  gbt_pool_run(g->pool, g->n_ranges, scatter_task, g);
-  gbt_pool_run(g->pool, g->n_ranges, copy_task, g);
+  if (!g->pred_fused) gbt_pool_run(g->pool, g->n_ranges, place_block_task, g);
 }
 
 static void init_node(gbt_tnode *n, uint32_t depth, double G, double H) {
   memset(n, 0, sizeof *n);
   n->depth = depth;
   n->slot = -1;
+  n->sub_parent = -1;
   n->G = G;
   n->H = H;
 }
@@ -274,22 +288,27 @@ om_status gbt_grow_tree(gbt_grower *g) {
   gbt_tnode *root = &g->nodes[0];
   uint32_t k = 1, d;
   size_t nt;
-  double G = 0, H = 0;
-  for (size_t i = 0; i < g->n_rows; i++) {
-    G += g->gh[g->rows[i]].g;
-    H += g->gh[g->rows[i]].h;
-  }
-  init_node(root, 0, G, H);
+  g->pred_fused = 0;
+  init_node(root, 0, 0, 0);
   root->begin = 0;
   root->end = g->n_rows;
   g->n_nodes = 1;
   g->level[0] = 0;
-  if (g->max_depth > 0 && can_split(g, root)) {
+  if (g->max_depth > 0 && g->n_rows >= 2) {
+    /* the root's histogram; its first task also sums G and H (point 3) */
     if (ensure_slots(&g->hist_cur, &g->cap_cur, 1, g->total_codes)) return OM_NOMEM;
     root->slot = 0;
     nt = 0;
     add_tasks(g, &nt, 0, 0, feature_blocks(g, 1));
     gbt_pool_run(g->pool, nt, hist_task, g);
+    root->G = g->root_sum.g;
+    root->H = g->root_sum.h;
+    if (!can_split(g, root)) root->slot = -1;
+  } else {
+    for (size_t i = 0; i < g->n_rows; i++) {
+      root->G += g->gh[g->rows[i]].g;
+      root->H += g->gh[g->rows[i]].h;
+    }
   }
   for (d = 0; d < g->max_depth; d++) {
     uint32_t next_k = 0, n_split = 0, n_pairs = 0, nb;
@@ -329,7 +348,8 @@ om_status gbt_grow_tree(gbt_grower *g) {
       n_split++;
     }
     if (n_split == 0) break;
-    /* 3. rows */
+    /* 3. rows (point 8: the last level only counts them and updates pred) */
+    g->pred_fused = g->pred && d + 1 == g->max_depth;
     partition_level(g, k);
     /* 4. children's histograms */
     if (d + 1 < g->max_depth) {
@@ -355,19 +375,11 @@ om_status gbt_grow_tree(gbt_grower *g) {
           R->slot = slot++;
           small = (L->end - L->begin) <= (R->end - R->begin) ? L : R;
           add_tasks(g, &nt, (uint32_t)(small - g->nodes), 1, nb);
+          /* the larger child's histogram: made by its split tasks (step 1) */
+          (small == L ? R : L)->sub_parent = n->slot;
+          (small == L ? R : L)->sub_sibling = (uint32_t)(small - g->nodes);
         }
         gbt_pool_run(g->pool, nt, hist_task, g);
-        nt = 0;
-        for (uint32_t i = 0; i < k; i++) {
-          gbt_tnode *n = &g->nodes[g->level[i]];
-          gbt_tnode *L, *R;
-          if (!n->left || g->nodes[n->left].slot < 0) continue;
-          L = &g->nodes[n->left];
-          R = &g->nodes[n->left + 1];
-          add_tasks(g, &nt, (L->end - L->begin) <= (R->end - R->begin) ? n->left + 1 : n->left,
-                    g->level[i], nb);
-        }
-        gbt_pool_run(g->pool, nt, subtract_task, g);
       }
     }
     /* 5. next level */
@@ -387,9 +399,7 @@ om_status gbt_grow_tree(gbt_grower *g) {
   for (uint32_t i = 0; i < g->n_nodes; i++) {
     gbt_tnode *n = &g->nodes[i];
     if (!n->left)
-      n->value = (n->end > n->begin && n->H + g->sp.lambda > 0)
-                     ? -n->G / (n->H + g->sp.lambda) * g->eta
-                     : 0;
+      n->value = n->end > n->begin ? leaf_value(g, n->G, n->H) : 0;
   }
   return OM_OK;
 }
