@@ -27,7 +27,15 @@
 **      fv_encode's sort sees sorted input (n - 1 comparisons).  65,535 keys
 **      take milliseconds; nothing long is left to interrupt.
 **   5. Per row, nothing is allocated after the first row: the entry array and
-**      output buffer are per-statement scratch (auxdata).
+**      output buffer are per-statement scratch (auxdata).  The pair form
+**      remembers up to 8 name sets per statement (at most 64 built) that
+**      encoded once, so were valid and unique, with their order and a BLOB
+**      template; a row whose names equal one byte for byte reads only its
+**      values (same checks, messages and argument order) and fills in the
+**      template.  A call site whose name arguments are all constants (proved
+**      by auxdata markers that survive a row) skips reading the names too.
+**      Any other row takes the full path, so output and errors never depend
+**      on the cache (tests/sql/feature_vector_cache.sql).
 **   6. feature_vector_json(fv) renders a vector as a JSON object in name
 **      order; categoricals appear as "xxh3:<16 hex digits>"; NULL gives NULL;
 **      a non-BLOB or corrupt BLOB is an error.
@@ -40,14 +48,53 @@
 #include "core/base/om_text.h"
 #include "omen_ext.h"
 
+/* A remembered name set (behaviour 5): the names of one pair-form call that
+** encoded successfully, so they are known valid and unique, with their
+** order.  One allocation: the struct, then len/noff/order, then tmpl. */
+typedef struct fv_site {
+  uint64_t id;     /* unique within its scratch, for fv_token */
+  int argc;        /* arguments of the call: 2 * n */
+  size_t n;        /* pairs */
+  size_t fixed;    /* bytes of tmpl: the BLOB with no value bytes */
+  uint32_t *len;   /* [n] name length, argument order */
+  uint32_t *noff;  /* [n] offset of the name's bytes in tmpl, argument order */
+  uint32_t *order; /* [n] pair index of the k-th entry in name order */
+  uint8_t *tmpl;   /* header (count filled in), then per entry in name order:
+                   ** type byte (rewritten per row), 0, u16 length, name */
+} fv_site;
+
+#define FV_SITES 8        /* name sets remembered per statement */
+#define FV_SITE_BUILDS 64 /* sets built per statement before it stops adding */
+#define FV_TOKENS 16      /* call-site tokens made per statement before it stops */
+
+/* A call site's note (auxdata on its argument 0, behaviour 5): which
+** remembered set its names were last, and whether every name argument is a
+** constant.  SQLite keeps auxdata on an argument only while the argument
+** keeps its value, so a marker set on each name argument that is still there
+** a row later proves that argument constant, and constancy is fixed for the
+** call site until the statement is reset, which drops the note too. */
+typedef struct fv_token {
+  const struct fv_scratch *scratch; /* the scratch that owns the set */
+  int slot;                         /* its index in scratch->sites */
+  uint64_t id;                      /* its id, so a replaced set is noticed */
+  int constant;                     /* 0 unknown, 1 all names constant, -1 not */
+} fv_token;
+
 typedef struct fv_scratch {
   fv_entry *entries;
   size_t cap;
   om_wbuf out;
+  fv_site *sites[FV_SITES]; /* remembered name sets, NULL when unused */
+  int last;                 /* slot that matched last, tried first */
+  int next;                 /* slot the next new set replaces */
+  int builds;               /* sets built so far in this statement */
+  int tokens;               /* fv_tokens made so far in this statement */
+  uint64_t ids;             /* last fv_site id given */
 } fv_scratch;
 
 static void fv_scratch_free(void *p) {
   fv_scratch *s = p;
+  for (int i = 0; i < FV_SITES; i++) sqlite3_free(s->sites[i]);
   sqlite3_free(s->entries);
   om_wbuf_free(&s->out);
   sqlite3_free(s);
@@ -77,7 +124,7 @@ static fv_scratch *fv_scratch_get(sqlite3_context *ctx, size_t need) {
 /* Encode; fv_encode checks every name once (fv_check_name).  For the pair
 ** form (argv != NULL), a name it refuses is reported with its argument
 ** number, found again only then. */
-static void fv_result(sqlite3_context *ctx, fv_scratch *s, size_t n, int argc, sqlite3_value **argv) {
+static int fv_result(sqlite3_context *ctx, fv_scratch *s, size_t n, int argc, sqlite3_value **argv) {
   om_err err;
   om_status st = fv_encode(s->entries, n, &s->out, &err);
   if (st == OM_INVALID && argv) {
@@ -94,9 +141,10 @@ static void fv_result(sqlite3_context *ctx, fv_scratch *s, size_t n, int argc, s
   }
   if (st != OM_OK) {
     omen_result_status(ctx, "feature_vector", st, &err);
-    return;
+    return 0;
   }
   sqlite3_result_blob64(ctx, s->out.data, s->out.len, SQLITE_TRANSIENT);
+  return 1;
 }
 
 static void fv_from_json(sqlite3_context *ctx, sqlite3_value *arg) {
@@ -144,13 +192,208 @@ static void fv_from_json(sqlite3_context *ctx, sqlite3_value *arg) {
       break;
     }
   }
-  fv_result(ctx, s, o.count, 0, NULL);
+  (void)fv_result(ctx, s, o.count, 0, NULL);
 done:
   om_json_obj_free(&o);
 }
 
+/* Remember the names of a pair-form call that just encoded successfully
+** (so they are TEXT, valid and unique); returns it, or NULL: failing to
+** allocate only means not remembering. */
+static fv_site *fv_site_add(fv_scratch *s, int argc, sqlite3_value **argv) {
+  size_t n = (size_t)argc / 2, names = 0, k, head = (sizeof(fv_site) + 7) & ~(size_t)7;
+  fv_site *site;
+  uint8_t *p;
+  for (k = 0; k < n; k++) {
+    fv_entry *e = &s->entries[k];
+    e->name = (const char *)sqlite3_value_text(argv[2 * k]);
+    e->name_len = (size_t)sqlite3_value_bytes(argv[2 * k]);
+    if (!e->name) return NULL;
+    e->cat = k; /* the pair index rides along through the sort */
+    names += e->name_len;
+  }
+  fv_sort(s->entries, n);
+  site = sqlite3_malloc64(head + 3 * n * sizeof(uint32_t) + FV_HEADER_SIZE + 4 * n + names);
+  if (!site) return NULL;
+  s->builds++;
+  site->id = ++s->ids;
+  site->argc = argc;
+  site->n = n;
+  site->fixed = FV_HEADER_SIZE + 4 * n + names;
+  site->len = (uint32_t *)((uint8_t *)site + head);
+  site->noff = site->len + n;
+  site->order = site->noff + n;
+  site->tmpl = (uint8_t *)(site->order + n);
+  p = site->tmpl;
+  memcpy(p, "OMFV", 4); /* the header fv_write_header writes */
+  p[4] = FV_VERSION;
+  p[5] = 0;
+  om_store_u16(p + 6, (uint16_t)n);
+  p += FV_HEADER_SIZE;
+  for (k = 0; k < n; k++) {
+    const fv_entry *e = &s->entries[k];
+    size_t a = (size_t)e->cat;
+    site->order[k] = (uint32_t)a;
+    site->len[a] = (uint32_t)e->name_len;
+    p[0] = 0;
+    p[1] = 0;
+    om_store_u16(p + 2, (uint16_t)e->name_len);
+    memcpy(p + 4, e->name, e->name_len);
+    site->noff[a] = (uint32_t)(p + 4 - site->tmpl);
+    p += 4 + e->name_len;
+  }
+  sqlite3_free(s->sites[s->next]);
+  s->sites[s->next] = site;
+  s->last = s->next;
+  s->next = (s->next + 1) % FV_SITES;
+  return site;
+}
+
+/* The remembered set whose names equal this call's, byte for byte, or NULL
+** (also when a name is not TEXT: the full path reports that).  Fills
+** s->entries[k].name/name_len in argument order. */
+static fv_site *fv_site_find(fv_scratch *s, int argc, sqlite3_value **argv) {
+  size_t n = (size_t)argc / 2, k;
+  int j;
+  if (!s->sites[s->last]) return NULL;
+  for (k = 0; k < n; k++) {
+    fv_entry *e = &s->entries[k];
+    if (sqlite3_value_type(argv[2 * k]) != SQLITE_TEXT) return NULL;
+    e->name = (const char *)sqlite3_value_text(argv[2 * k]);
+    e->name_len = (size_t)sqlite3_value_bytes(argv[2 * k]);
+    if (!e->name) return NULL;
+  }
+  for (j = 0; j < FV_SITES; j++) {
+    int slot = (s->last + j) % FV_SITES;
+    fv_site *site = s->sites[slot];
+    if (!site || site->argc != argc) continue;
+    for (k = 0; k < n; k++) {
+      const fv_entry *e = &s->entries[k];
+      if (e->name_len != site->len[k] || memcmp(e->name, site->tmpl + site->noff[k], e->name_len) != 0) break;
+    }
+    if (k == n) {
+      s->last = slot;
+      return site;
+    }
+  }
+  return NULL;
+}
+
+/* om_store_u64 written out, so the compiler merges it into one store. */
+static inline void fv_put_u64(uint8_t *p, uint64_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+  p[4] = (uint8_t)(v >> 32);
+  p[5] = (uint8_t)(v >> 40);
+  p[6] = (uint8_t)(v >> 48);
+  p[7] = (uint8_t)(v >> 56);
+}
+
+/* The pair form when the names are a remembered set (equal bytes, so the
+** messages name them from the set): only the values are read, in argument order, with the same checks and messages as the full
+** path (the names are valid and unique, so no name error can arise), and
+** the BLOB is the template with the values filled in. */
+static void fv_site_encode(sqlite3_context *ctx, fv_scratch *s, const fv_site *site, sqlite3_value **argv) {
+  size_t n = site->n, k, total = site->fixed;
+  const uint8_t *t;
+  uint8_t *p;
+  for (k = 0; k < n; k++) {
+    fv_entry *e = &s->entries[k];
+    sqlite3_value *val = argv[2 * k + 1];
+    switch (sqlite3_value_type(val)) {
+    case SQLITE_INTEGER:
+      e->type = FV_NUMERIC;
+      e->num = (double)sqlite3_value_int64(val);
+      break;
+    case SQLITE_FLOAT:
+      e->type = FV_NUMERIC;
+      e->num = sqlite3_value_double(val);
+      if (!isfinite(e->num)) {
+        omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is not a finite number",
+                    (int)site->len[k], (const char *)site->tmpl + site->noff[k], (int)(2 * k + 2));
+        return;
+      }
+      break;
+    case SQLITE_TEXT: {
+      const char *v = (const char *)sqlite3_value_text(val);
+      if (!v) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+      }
+      e->type = FV_CATEGORICAL;
+      e->cat = fv_hash_category(v, (size_t)sqlite3_value_bytes(val));
+      break;
+    }
+    case SQLITE_NULL: e->type = FV_MISSING; break;
+    default:
+      omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is a BLOB; expected INTEGER, REAL, TEXT or NULL",
+                  (int)site->len[k], (const char *)site->tmpl + site->noff[k], (int)(2 * k + 2));
+      return;
+    }
+    if (e->type != FV_MISSING) total += 8;
+  }
+  if (om_wbuf_reserve(&s->out, total)) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  p = s->out.data;
+  memcpy(p, site->tmpl, FV_HEADER_SIZE);
+  p += FV_HEADER_SIZE;
+  t = site->tmpl + FV_HEADER_SIZE;
+  for (k = 0; k < n; k++) {
+    const fv_entry *e = &s->entries[site->order[k]];
+    size_t head = 4 + ((size_t)t[2] | (size_t)t[3] << 8);
+    memcpy(p, t, head);
+    p[0] = (uint8_t)e->type;
+    p += head;
+    t += head;
+    if (e->type == FV_NUMERIC) {
+      double d = e->num == 0 ? 0.0 : e->num; /* -0 → +0 (fv.h behaviour 1b) */
+      uint64_t bits;
+      memcpy(&bits, &d, sizeof bits);
+      fv_put_u64(p, bits);
+      p += 8;
+    } else if (e->type == FV_CATEGORICAL) {
+      fv_put_u64(p, e->cat);
+      p += 8;
+    }
+  }
+  sqlite3_result_blob64(ctx, s->out.data, (sqlite3_uint64)(p - s->out.data), SQLITE_TRANSIENT);
+}
+
+/* Record that this call site's names are `site` (behaviour 5): update its
+** note, or make one and mark every name argument, unless FV_TOKENS notes
+** were made already (a non-constant argument 0 drops its note every row). */
+static void fv_token_note(sqlite3_context *ctx, fv_scratch *s, fv_token *tok, const fv_site *site) {
+  int k;
+  if (!tok) {
+    if (site->argc > 32 || s->tokens >= FV_TOKENS) return; /* auxdata keeps arguments 0..31 only */
+    tok = sqlite3_malloc(sizeof *tok);
+    if (!tok) return;
+    s->tokens++;
+    tok->scratch = s;
+    tok->constant = 0;
+    sqlite3_set_auxdata(ctx, 0, tok, sqlite3_free);
+    if (sqlite3_get_auxdata(ctx, 0) != tok) return; /* not kept (and freed) */
+    for (k = 2; k < site->argc; k += 2) sqlite3_set_auxdata(ctx, k, tok, NULL);
+  }
+  for (k = 0; k < FV_SITES; k++)
+    if (s->sites[k] == site) tok->slot = k;
+  tok->id = site->id;
+}
+
+/* Are the markers fv_token_note set on the name arguments all still there? */
+static int fv_token_marked(sqlite3_context *ctx, const fv_token *tok, int argc) {
+  for (int k = 2; k < argc; k += 2)
+    if (sqlite3_get_auxdata(ctx, k) != tok) return 0;
+  return 1;
+}
+
 void featureVectorFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   fv_scratch *s;
+  fv_token *tok;
   int i;
   if (argc == 1) {
     switch (sqlite3_value_type(argv[0])) {
@@ -171,6 +414,24 @@ void featureVectorFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (!s) {
     sqlite3_result_error_nomem(ctx);
     return;
+  }
+  tok = argc <= 32 ? sqlite3_get_auxdata(ctx, 0) : NULL;
+  if (tok && tok->scratch != s) tok = NULL;
+  {
+    fv_site *site = NULL;
+    if (tok) { /* this call site has been here: are its names constant? */
+      fv_site *known = s->sites[tok->slot];
+      if (tok->constant == 0) tok->constant = fv_token_marked(ctx, tok, argc) ? 1 : -1;
+      if (tok->constant == 1 && known && known->id == tok->id) site = known; /* no name to read */
+    }
+    if (!site) {
+      site = fv_site_find(s, argc, argv);
+      if (site) fv_token_note(ctx, s, tok, site);
+    }
+    if (site) {
+      fv_site_encode(ctx, s, site, argv);
+      return;
+    }
   }
   for (i = 0; i < argc; i += 2) {
     fv_entry *e = &s->entries[i / 2];
@@ -227,7 +488,10 @@ void featureVectorFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       return;
     }
   }
-  fv_result(ctx, s, (size_t)argc / 2, argc, argv);
+  if (fv_result(ctx, s, (size_t)argc / 2, argc, argv) && s->builds < FV_SITE_BUILDS) {
+    fv_site *site = fv_site_add(s, argc, argv);
+    if (site) fv_token_note(ctx, s, tok, site);
+  }
 }
 
 void featureVectorJsonFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
