@@ -460,23 +460,6 @@ void predictIntervalCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
 #define PREDICT_CDF "predict_cdf"
 #define PREDICT_REMAINING "predict_remaining"
 
-/* The texts of predict.c's argument checks (the 3/4-argument forms). */
-static int seconds_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *v, const char *what, int argi,
-                       int strict, double *out) {
-  int t = sqlite3_value_type(v);
-  double x = sqlite3_value_double(v);
-  if ((t != SQLITE_INTEGER && t != SQLITE_FLOAT) || !isfinite(x) || (strict ? !(x > 0) : !(x >= 0))) {
-    if (strict)
-      omen_errorf(ctx, fname, "%s (argument %d) must be a finite number > 0 (seconds since the run started)", what,
-                  argi);
-    else
-      omen_errorf(ctx, fname, "%s (argument %d) must be a finite number >= 0 (seconds the run has been running)",
-                  what, argi);
-    return 1;
-  }
-  *out = x;
-  return 0;
-}
 
 /* The 'duration' model of argv[0] and the calibration of argv[4], checked;
 ** the row's sample; NULL after setting the error result. */
@@ -508,8 +491,8 @@ void predictCdfCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
   for (int i = 0; i < 4; i++)
     if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return;
-  if (seconds_arg(ctx, PREDICT_CDF, argv[2], "t", 3, 1, &t)) return;
-  if (seconds_arg(ctx, PREDICT_CDF, argv[3], "elapsed", 4, 0, &e)) return;
+  if (omen_seconds_arg(ctx, PREDICT_CDF, argv[2], "t", 3, 1, &t)) return;
+  if (omen_seconds_arg(ctx, PREDICT_CDF, argv[3], "elapsed", 4, 0, &e)) return;
   if (sqlite3_value_type(argv[4]) == SQLITE_NULL) {
     predictCdfFunc(ctx, 4, argv); /* behaviour 9: the model's own distribution */
     return;
@@ -526,7 +509,7 @@ void predictRemainingCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
   (void)argc;
   for (int i = 0; i < 3; i++)
     if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return;
-  if (seconds_arg(ctx, PREDICT_REMAINING, argv[2], "elapsed", 3, 0, &e)) return;
+  if (omen_seconds_arg(ctx, PREDICT_REMAINING, argv[2], "elapsed", 3, 0, &e)) return;
   tq = sqlite3_value_type(argv[3]);
   q = sqlite3_value_double(argv[3]);
   if ((tq != SQLITE_INTEGER && tq != SQLITE_FLOAT) || !(q > 0 && q < 1)) {

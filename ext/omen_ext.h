@@ -168,6 +168,11 @@ void predictFailureFunc(sqlite3_context *, int, sqlite3_value **);
 void predictFunc(sqlite3_context *, int, sqlite3_value **);
 void predictCdfFunc(sqlite3_context *, int, sqlite3_value **);
 void predictRemainingFunc(sqlite3_context *, int, sqlite3_value **);
+/* predict.c: a seconds argument (t, elapsed) of predict_cdf/predict_remaining,
+** finite and > 0 (strict) or >= 0; 0 on success, 1 after setting the error
+** (one text for every form, conformal.c's 5-argument ones too). */
+int omen_seconds_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *v, const char *what, int argi,
+                     int strict, double *out);
 void intervalCalibrateStep(sqlite3_context *, int, sqlite3_value **); /* conformal.c */
 void intervalCalibrateFinal(sqlite3_context *);
 void predictIntervalCalibFunc(sqlite3_context *, int, sqlite3_value **);

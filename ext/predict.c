@@ -194,8 +194,8 @@ void predictFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 /* A number argument that must be finite and > 0 (strict) or >= 0; 0 on
 ** success, 1 after setting the error. */
-static int seconds_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *v, const char *what, int argi,
-                       int strict, double *out) {
+int omen_seconds_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *v, const char *what, int argi,
+                     int strict, double *out) {
   int t = sqlite3_value_type(v);
   double x = sqlite3_value_double(v);
   if ((t != SQLITE_INTEGER && t != SQLITE_FLOAT) || !isfinite(x) || (strict ? !(x > 0) : !(x >= 0))) {
@@ -237,8 +237,8 @@ void predictCdfFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   double t, e = 0, raw;
   for (int i = 0; i < argc; i++)
     if (sqlite3_value_type(argv[i]) == SQLITE_NULL) return;
-  if (seconds_arg(ctx, "predict_cdf", argv[2], "t", 3, 1, &t)) return;
-  if (argc == 4 && seconds_arg(ctx, "predict_cdf", argv[3], "elapsed", 4, 0, &e)) return;
+  if (omen_seconds_arg(ctx, "predict_cdf", argv[2], "t", 3, 1, &t)) return;
+  if (argc == 4 && omen_seconds_arg(ctx, "predict_cdf", argv[3], "elapsed", 4, 0, &e)) return;
   s = dist_arg(ctx, "predict_cdf", argv);
   if (!s) return;
   raw = gbt_predict_raw_x(s->model, s->x);
@@ -251,7 +251,7 @@ void predictRemainingFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL ||
       sqlite3_value_type(argv[2]) == SQLITE_NULL)
     return;
-  if (seconds_arg(ctx, "predict_remaining", argv[2], "elapsed", 3, 0, &e)) return;
+  if (omen_seconds_arg(ctx, "predict_remaining", argv[2], "elapsed", 3, 0, &e)) return;
   if (argc == 4 && quantile_arg(ctx, "predict_remaining", argv[3], "q", 4, &q)) return;
   s = dist_arg(ctx, "predict_remaining", argv);
   if (!s) return;
