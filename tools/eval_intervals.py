@@ -45,7 +45,10 @@ Behaviours:
      Candès 2021), the level α_t of each user group (and of the pool)
      moved after every ended run by γ(0.1 − miss), γ = 0.005, runs
      counted when they end (causal), the interval taken at 1 − α_t from the
-     same residuals.
+     same residuals.  With --shrink K, "Mondrian shrink K" (numpy, not an
+     omen option yet): as "Mondrian", but a user's conformal quantiles are
+     pulled towards the pool's, q = w·q_user + (1 − w)·q_pool with
+     w = n_user / (n_user + K).
   4. Reported per log and method: coverage (both ends inclusive), the
      median and mean of the width (1 + hi) / (1 + lo) (hi/lo in log1p space:
      a 0-second lower bound stays finite), the coverage of 10 chronological
@@ -198,8 +201,10 @@ def conf_q(np, r, q):
     return -math.inf if k < 1 else float(r[k - 1])
 
 
-def sim_method(np, test, cal, days, window, min_group, grouped, period, aci=False):
-    """Behaviour 5: lo, hi of every test run under the same protocol."""
+def sim_method(np, test, cal, days, window, min_group, grouped, period, aci=False, shrink=0):
+    """Behaviour 5: lo, hi of every test run under the same protocol.
+    shrink K > 0 (grouped, numpy only): a user's quantiles are pulled towards
+    the pool's, q = w q_user + (1 - w) q_pool, w = n_user / (n_user + K)."""
     t0 = test["submit"][0]
     k_of = np.floor((test["submit"] - t0) / period).astype(int)
     lo, hi = test["lo"].copy(), test["hi"].copy()
@@ -247,8 +252,13 @@ def sim_method(np, test, cal, days, window, min_group, grouped, period, aci=Fals
             key = int(test_user[i]) if test_user[i] in samples else -2
             lvl = 1 - alpha.get(key, 1 - LEVEL) if aci else LEVEL
             lvl = min(max(lvl, 0.5), 0.999)
-            lo[i] = max(math.expm1(raw[i] + conf_q(np, s, (1 - lvl) / 2)), 0.0)
-            hi[i] = math.expm1(raw[i] + conf_q(np, s, (1 + lvl) / 2))
+            q_lo, q_hi = conf_q(np, s, (1 - lvl) / 2), conf_q(np, s, (1 + lvl) / 2)
+            if shrink > 0 and key != -2:
+                w = len(s) / (len(s) + shrink)
+                q_lo = w * q_lo + (1 - w) * conf_q(np, pool_s, (1 - lvl) / 2)
+                q_hi = w * q_hi + (1 - w) * conf_q(np, pool_s, (1 + lvl) / 2)
+            lo[i] = max(math.expm1(raw[i] + q_lo), 0.0)
+            hi[i] = math.expm1(raw[i] + q_hi)
             key_used[i] = key
     return lo, hi
 
@@ -348,6 +358,9 @@ def run_log(conn, np, hp, args):
             slo, shi = sim_method(np, test, cal, args.days, window, args.min_group, grouped, period)
             s["sim_coverage"] = float(np.mean((slo <= test["y"]) & (test["y"] <= shi)))
             res[f"{method}, {cadence}"] = s
+        if args.shrink:
+            lo, hi = sim_method(np, test, cal, args.days, 0, args.min_group, True, period, shrink=args.shrink)
+            res[f"Mondrian shrink {args.shrink:g} (numpy), {cadence}"] = summarise(np, test, lo, hi)
         if args.aci:
             lo, hi = sim_method(np, test, cal, args.days, args.window, args.min_group, True, period, aci=True)
             res[f"both + ACI (numpy), {cadence}"] = summarise(np, test, lo, hi)
@@ -395,6 +408,8 @@ def main():
     parser.add_argument("--min-group", type=int, default=30)
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--aci", action="store_true")
+    parser.add_argument("--shrink", type=float, default=0,
+                        help="also simulate (numpy) per-user quantiles shrunk towards the pool's with this K")
     parser.add_argument("--json", help="write every number to this file")
     args = parser.parse_args()
     data_dir = os.environ.get("OMEN_DATA") or os.path.normpath(os.path.join(bench_real.ROOT, "..", "shared", "data"))
