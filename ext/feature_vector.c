@@ -279,16 +279,44 @@ static fv_site *fv_site_find(fv_scratch *s, int argc, sqlite3_value **argv) {
   return NULL;
 }
 
-/* om_store_u64 written out, so the compiler merges it into one store. */
-static inline void fv_put_u64(uint8_t *p, uint64_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-  p[4] = (uint8_t)(v >> 32);
-  p[5] = (uint8_t)(v >> 40);
-  p[6] = (uint8_t)(v >> 48);
-  p[7] = (uint8_t)(v >> 56);
+/* One value argument into e (type and value; the name is the caller's):
+** 0, or 1 after setting the error (a non-finite REAL, out of memory), or 2
+** for a BLOB, whose message the caller gives (the full path checks the
+** name first). */
+static int fv_read_value(sqlite3_context *ctx, sqlite3_value *val, fv_entry *e, const char *name, size_t name_len,
+                         int argno) {
+  switch (sqlite3_value_type(val)) {
+  case SQLITE_INTEGER:
+    e->type = FV_NUMERIC;
+    e->num = (double)sqlite3_value_int64(val);
+    return 0;
+  case SQLITE_FLOAT:
+    e->type = FV_NUMERIC;
+    e->num = sqlite3_value_double(val);
+    if (!isfinite(e->num)) {
+      omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is not a finite number", (int)name_len,
+                  name, argno);
+      return 1;
+    }
+    return 0;
+  case SQLITE_TEXT: {
+    const char *v = (const char *)sqlite3_value_text(val);
+    if (!v) {
+      sqlite3_result_error_nomem(ctx);
+      return 1;
+    }
+    e->type = FV_CATEGORICAL;
+    e->cat = fv_hash_category(v, (size_t)sqlite3_value_bytes(val));
+    return 0;
+  }
+  case SQLITE_NULL: e->type = FV_MISSING; return 0;
+  default: return 2;
+  }
+}
+
+static void fv_blob_value_error(sqlite3_context *ctx, const char *name, size_t name_len, int argno) {
+  omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is a BLOB; expected INTEGER, REAL, TEXT or NULL",
+              (int)name_len, name, argno);
 }
 
 /* The pair form when the names are a remembered set (equal bytes, so the
@@ -301,37 +329,10 @@ static void fv_site_encode(sqlite3_context *ctx, fv_scratch *s, const fv_site *s
   uint8_t *p;
   for (k = 0; k < n; k++) {
     fv_entry *e = &s->entries[k];
-    sqlite3_value *val = argv[2 * k + 1];
-    switch (sqlite3_value_type(val)) {
-    case SQLITE_INTEGER:
-      e->type = FV_NUMERIC;
-      e->num = (double)sqlite3_value_int64(val);
-      break;
-    case SQLITE_FLOAT:
-      e->type = FV_NUMERIC;
-      e->num = sqlite3_value_double(val);
-      if (!isfinite(e->num)) {
-        omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is not a finite number",
-                    (int)site->len[k], (const char *)site->tmpl + site->noff[k], (int)(2 * k + 2));
-        return;
-      }
-      break;
-    case SQLITE_TEXT: {
-      const char *v = (const char *)sqlite3_value_text(val);
-      if (!v) {
-        sqlite3_result_error_nomem(ctx);
-        return;
-      }
-      e->type = FV_CATEGORICAL;
-      e->cat = fv_hash_category(v, (size_t)sqlite3_value_bytes(val));
-      break;
-    }
-    case SQLITE_NULL: e->type = FV_MISSING; break;
-    default:
-      omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is a BLOB; expected INTEGER, REAL, TEXT or NULL",
-                  (int)site->len[k], (const char *)site->tmpl + site->noff[k], (int)(2 * k + 2));
-      return;
-    }
+    const char *name = (const char *)site->tmpl + site->noff[k];
+    int rc = fv_read_value(ctx, argv[2 * k + 1], e, name, site->len[k], (int)(2 * k + 2));
+    if (rc == 2) fv_blob_value_error(ctx, name, site->len[k], (int)(2 * k + 2));
+    if (rc) return;
     if (e->type != FV_MISSING) total += 8;
   }
   if (om_wbuf_reserve(&s->out, total)) {
@@ -353,10 +354,10 @@ static void fv_site_encode(sqlite3_context *ctx, fv_scratch *s, const fv_site *s
       double d = e->num == 0 ? 0.0 : e->num; /* -0 → +0 (fv.h behaviour 1b) */
       uint64_t bits;
       memcpy(&bits, &d, sizeof bits);
-      fv_put_u64(p, bits);
+      om_store_u64(p, bits);
       p += 8;
     } else if (e->type == FV_CATEGORICAL) {
-      fv_put_u64(p, e->cat);
+      om_store_u64(p, e->cat);
       p += 8;
     }
   }
@@ -394,7 +395,7 @@ static int fv_token_marked(sqlite3_context *ctx, const fv_token *tok, int argc) 
 void featureVectorFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   fv_scratch *s;
   fv_token *tok;
-  int i;
+  int i, rc;
   if (argc == 1) {
     switch (sqlite3_value_type(argv[0])) {
     case SQLITE_NULL: return; /* NULL in, NULL out */
@@ -449,44 +450,18 @@ void featureVectorFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     }
     e->num = 0;
     e->cat = 0;
-    switch (sqlite3_value_type(val)) {
-    case SQLITE_INTEGER:
-      e->type = FV_NUMERIC;
-      e->num = (double)sqlite3_value_int64(val);
-      break;
-    case SQLITE_FLOAT:
-      e->type = FV_NUMERIC;
-      e->num = sqlite3_value_double(val);
-      if (!isfinite(e->num)) {
-        omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is not a finite number",
-                    (int)e->name_len, e->name, i + 2);
-        return;
-      }
-      break;
-    case SQLITE_TEXT: {
-      const char *t = (const char *)sqlite3_value_text(val);
-      if (!t) {
-        sqlite3_result_error_nomem(ctx);
-        return;
-      }
-      e->type = FV_CATEGORICAL;
-      e->cat = fv_hash_category(t, (size_t)sqlite3_value_bytes(val));
-      break;
-    }
-    case SQLITE_NULL: e->type = FV_MISSING; break;
-    default:
+    rc = fv_read_value(ctx, val, e, e->name, e->name_len, i + 2);
+    if (rc == 2) {
       if (om_utf8_check(e->name, e->name_len) != e->name_len) { /* the name's error comes first */
         char what[48];
         om_err err;
         sqlite3_snprintf(sizeof what, what, "feature name (argument %d)", i + 1);
         fv_check_name(e->name, e->name_len, what, &err);
         omen_errorf(ctx, "feature_vector", "%s", err.msg);
-        return;
-      }
-      omen_errorf(ctx, "feature_vector", "value of \"%.*s\" (argument %d) is a BLOB; expected INTEGER, REAL, TEXT or NULL",
-                  (int)e->name_len, e->name, i + 2);
-      return;
+      } else
+        fv_blob_value_error(ctx, e->name, e->name_len, i + 2);
     }
+    if (rc) return;
   }
   if (fv_result(ctx, s, (size_t)argc / 2, argc, argv) && s->builds < FV_SITE_BUILDS) {
     fv_site *site = fv_site_add(s, argc, argv);

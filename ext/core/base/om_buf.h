@@ -79,11 +79,23 @@ static inline uint32_t om_load_u32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 static inline uint16_t om_load_u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+/* Written out byte by byte (not as a loop): compilers merge these into one
+** store, which they did not do for the loop in hot paths (feature_vector). */
 static inline void om_store_u64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+  p[4] = (uint8_t)(v >> 32);
+  p[5] = (uint8_t)(v >> 40);
+  p[6] = (uint8_t)(v >> 48);
+  p[7] = (uint8_t)(v >> 56);
 }
 static inline void om_store_u32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
 }
 static inline void om_store_u16(uint8_t *p, uint16_t v) {
   p[0] = (uint8_t)v;
