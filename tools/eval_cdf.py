@@ -66,6 +66,12 @@ Behaviours:
      share.  Printed: per bin n, mean p, observed, and per model the largest
      |observed − mean p| over bins with at least 50 predictions and the
      n-weighted mean of |observed − mean p| (expected calibration error).
+     5b. The runs of a user on one day are not independent (a user
+     submits hundreds of near-identical runs at once, and they end alike),
+     so the largest gap is also recomputed on BOOT_REPS resamples of whole
+     (user, submit day) clusters ('duration' methods; not for 'aft', whose
+     shares are Kaplan-Meier): the 5%-95% range of those resampled largest
+     gaps says how much of the gap one log's clusters can produce.
      A second table gives, one line each, the mean p and the observed share
      at deadlines tied to the model or the job: t = 0.5, 1 and 2 × the
      model's median (predict_duration(model, fv, 0.5), the built-in one for
@@ -101,6 +107,8 @@ SIGMAS = [0.5, 0.7, 1.0, 1.4, 2.0]
 DISTRIBUTIONS = ["normal", "logistic", "extreme"]
 DRAW_SEED = 20250310
 MIN_BIN = 50
+BOOT_REPS = 200
+BOOT_SEED = 7
 DAY = 86400
 CENSORED_SQL = "(status = 5 OR (time_req > 0 AND run >= time_req))"
 METHODS = ["built-in", "pooled", "bins"]
@@ -145,6 +153,37 @@ COLS = ["c_t1", "c_t2", "c_t3", "c_hour", "c_half", "c_med", "c_two", "c_req", "
     [f"r_{e}_{q}" for _, e in ELAPSED for q in (0.05, 0.5, 0.95)]
 
 
+def clusters(np, user, submit):
+    """Behaviour 5b: the cluster of each test run, (user, day of its submit
+    counted from the first test submit) — a NULL user is its own user."""
+    day = np.floor((submit - submit[0]) / DAY).astype(np.int64)
+    key = {}
+    return np.array([key.setdefault((u, k), len(key)) for u, k in zip(user, day.tolist())], dtype=np.int64)
+
+
+def cluster_bootstrap(np, p, hit, cl):
+    """Behaviour 5b: the largest |observed − mean p| over p bins with at
+    least MIN_BIN predictions, recomputed on BOOT_REPS resamples of whole
+    clusters (with replacement; numpy default_rng(BOOT_SEED)); returns its
+    5% and 95% quantiles, the number of clusters and the largest cluster's
+    share of the predictions."""
+    b = np.minimum((p * 10).astype(int), 9)
+    n_cl = int(cl.max()) + 1
+    stats = np.zeros((n_cl, 10, 3))
+    np.add.at(stats, (cl, b, 0), p)
+    np.add.at(stats, (cl, b, 1), hit.astype(float))
+    np.add.at(stats, (cl, b, 2), 1.0)
+    rng = np.random.default_rng(BOOT_SEED)
+    worst = []
+    for _ in range(BOOT_REPS):
+        t = stats[rng.integers(0, n_cl, n_cl)].sum(axis=0)
+        n = t[:, 2]
+        gap = np.abs(t[:, 1] - t[:, 0]) / np.maximum(n, 1)
+        worst.append(float(np.max(np.where(n >= MIN_BIN, gap, 0.0))))
+    lo, hi = np.quantile(worst, [0.05, 0.95])
+    return float(lo), float(hi), n_cl, float(np.bincount(cl).max() / len(cl))
+
+
 def probes_sql(calib):
     """The SELECT list of every probe (behaviours 5-7), in COLS order; calib:
     the 5-argument forms with :c."""
@@ -179,12 +218,12 @@ def score(conn, model, n_train, fv, method=None, days=30, opts=None):
     daily refresh with options opts."""
     conn.execute("DROP TABLE IF EXISTS scored")
     conn.execute(f"""CREATE TEMP TABLE scored AS
-        SELECT dur_pos AS pos, submit, run, {CENSORED_SQL} AS cens, time_req, {fv} AS fv,
+        SELECT dur_pos AS pos, submit, user, run, {CENSORED_SQL} AS cens, time_req, {fv} AS fv,
                max(predict_duration(:m, {fv}, 0.5), 1) AS med, t1, t2, t3, e1
           FROM feat JOIN draws ON draws.pos = feat.dur_pos WHERE dur_pos > :n ORDER BY dur_pos""",
                  {"m": model, "n": n_train})
     conn.execute("CREATE INDEX scored_submit ON scored(submit, pos)")
-    head = ["run", "cens", "time_req", "med", "t1", "t2", "t3", "e1"]
+    head = ["run", "cens", "time_req", "med", "t1", "t2", "t3", "e1", "submit", "user"]
     d = bench_real.fetch_columns(conn, f"SELECT {', '.join(head)}, {probes_sql(False)} FROM scored ORDER BY pos",
                                  {"m": model}, head + COLS)
     d["source"] = ["built-in"] * len(d["run"])
@@ -217,7 +256,7 @@ def score(conn, model, n_train, fv, method=None, days=30, opts=None):
 
 def evaluate(np, d, aft):
     """Behaviours 5-7 from the scored columns; aft: use the censoring flags."""
-    a = {k: np.array([np.nan if v is None else v for v in d[k]], dtype=float) for k in d if k != "source"}
+    a = {k: np.array([np.nan if v is None else v for v in d[k]], dtype=float) for k in d if k not in ("source", "user")}
     run, med = a["run"], a["med"]
     ev = (1 - a["cens"]) if aft else np.ones_like(run)
     # 5. unconditional: the random deadlines and one hour pooled in the table ...
@@ -225,6 +264,8 @@ def evaluate(np, d, aft):
     for col, t in (("c_t1", a["t1"]), ("c_t2", a["t2"]), ("c_t3", a["t3"]), ("c_hour", np.full_like(run, 3600.0))):
         ps.append(a[col]), ss.append(run / t), es.append(ev)
     uncond = reliability(np, np.concatenate(ps), np.concatenate(ss), np.concatenate(es))
+    boot = None if aft else cluster_bootstrap(np, np.concatenate(ps), np.concatenate(ss) <= 1,
+                                              np.tile(clusters(np, d["user"], a["submit"]), len(ps)))
     # ... and, one line each, t relative to the model's median and t = time_req
     probes = []
     for label, col, t in (("t = 0.5 × median", "c_half", 0.5 * med), ("t = median", "c_med", med),
@@ -251,7 +292,7 @@ def evaluate(np, d, aft):
         below = km_share(np, ratio(mid), ev[m])
         rem.append((label, int(m.sum()), cover, below))
     share = {s: d["source"].count(s) / len(d["source"]) for s in set(d["source"])}
-    return uncond, cond, rem, probes, share
+    return uncond, cond, rem, probes, share, boot
 
 
 def train(conn, fv, n_train, options, upper=None):
@@ -367,6 +408,12 @@ def print_log(short, res, info):
                                                []), rows)
     print("  share of test runs scored by each source: " + "; ".join(
         f"{nm}: " + ", ".join(f"{k} {v:.3f}" for k, v in sorted(res[nm][4].items())) for nm in names))
+    for nm in names:
+        if res[nm][5] is not None:
+            lo, hi, n_cl, big = res[nm][5]
+            print(f"  {nm}: predict_cdf's largest gap {res[nm][0][1]:.3f}; resampling the {n_cl:,} (user, day) "
+                  f"clusters: 90% of resamples between {lo:.3f} and {hi:.3f} (largest cluster: {100 * big:.1f}% "
+                  "of the predictions)")
 
 
 def main():
@@ -412,12 +459,14 @@ def main():
         conn.close()
         print_log(short, res, info)
         everything[short] = {"info": {k: v for k, v in info.items() if k != "sigma_metrics"}, "results": res}
-        for model, (u, c, r, _, _) in res.items():
-            summary.append((short, model, bench_real.fmt(u[1]), bench_real.fmt(u[2]), bench_real.fmt(c[1]),
+        for model, (u, c, r, _, _, boot) in res.items():
+            summary.append((short, model, bench_real.fmt(u[1]),
+                            "n/a" if boot is None else f"{boot[0]:.3f}-{boot[1]:.3f}", bench_real.fmt(u[2]),
+                            bench_real.fmt(c[1]),
                             bench_real.fmt(c[2]), bench_real.fmt(r[0][2]), bench_real.fmt(r[0][3])))
         sys.stdout.flush()
     bench_real.print_table("Summary: largest |observed − predicted| over p bins with >= 50 predictions, and ECE",
-                           ["log", "model", "cdf max", "cdf ECE", "deadline max", "deadline ECE",
+                           ["log", "model", "cdf max", "cdf max, cluster bootstrap 90%", "cdf ECE", "deadline max", "deadline ECE",
                             "remaining 90% cover, e drawn", "<= q50, e drawn"], summary)
     if args.json:
         with open(args.json, "w") as fh:
