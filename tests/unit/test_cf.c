@@ -304,9 +304,9 @@ static void test_codec(void) {
   /* hand-made bad fields */
   {
     uint8_t save = w.data[0];
-    w.data[0] = 3;
+    w.data[0] = 4;
     CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_UNSUPPORTED_VERSION);
-    CHECK(strstr(err.msg, "format 3 is not supported (this build reads 1 to 2)") != NULL);
+    CHECK(strstr(err.msg, "format 4 is not supported (this build reads 1 to 3)") != NULL);
     w.data[0] = 2; /* format 2 must have bins */
     CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "format 2 without bins"));
     w.data[0] = save;
@@ -418,7 +418,7 @@ static void test_options(void) {
   BAD("{\"bins\": 1}", "option bins must be an integer from 2 to 1000 (the number of prediction-level bins)");
   BAD("{\"bins\": 1001}", "option bins must be an integer from 2 to 1000");
   BAD("{\"bins\": 4, \"group\": \"user\"}", "options group and bins cannot be combined; calibrate by one of them");
-  BAD("{\"grup\": 1}", "accepted: group, min_group, window, max_groups, bins");
+  BAD("{\"grup\": 1}", "accepted: group, min_group, window, max_groups, bins, shrink");
 #undef BAD
   t = "{\"bins\": 12, \"window\": 9}";
   CHECK(cf_options_parse(t, strlen(t), &o, &j, &err) == OM_OK && o.bins == 12 && o.window == 9 && !o.group);
