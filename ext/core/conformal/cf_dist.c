@@ -218,7 +218,8 @@ double cf_mix_cdf(const cf_mix *m, double raw, double t, double e) {
   cf_blend b;
   double diff;
   if (single(m)) return cf_dist_cdf(single(m), raw, t, e);
-  if (!usable(m->s) || !usable(m->pool) || !isfinite(raw) || !isfinite(t) || !isfinite(e) || !(t > 0) || !(e >= 0)) return NAN;
+  if (!usable(m->s) || !usable(m->pool) || !isfinite(raw) || !isfinite(t) || !isfinite(e) || !(t > 0) || !(e >= 0))
+    return NAN;
   blend_init(&b, m);
   if (e == 0) return -expm1(blend_logsf(&b, log1p(t) - raw));
   if (t <= e) return 0;
@@ -230,7 +231,8 @@ double cf_mix_remaining(const cf_mix *m, double raw, double e, double q) {
   cf_blend b;
   double L, t;
   if (single(m)) return cf_dist_remaining(single(m), raw, e, q);
-  if (!usable(m->s) || !usable(m->pool) || !isfinite(raw) || !isfinite(e) || !(e >= 0) || !(q > 0 && q < 1)) return NAN;
+  if (!usable(m->s) || !usable(m->pool) || !isfinite(raw) || !isfinite(e) || !(e >= 0) || !(q > 0 && q < 1))
+    return NAN;
   blend_init(&b, m);
   L = log1p(-q) + (e == 0 ? 0 : blend_logsf(&b, log1p(e) - raw));
   t = expm1(raw + blend_q(&b, L));
