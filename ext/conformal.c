@@ -75,6 +75,15 @@
 **      calibrated distribution needs objective 'duration'".  Checks in
 **      order: NULLs, t / elapsed / q, calib NULL, calib kind, model and
 **      objective, identity, features, group type.
+**  10. With the option "shrink" K (cf.h 4c, 11; with "group" or "bins"), a
+**      row whose group (bin) was stored gets the blend of that sample with
+**      the pool, weight w = n/(n + K) on the group: predict_interval's lo/hi
+**      from w·Q_group + (1 − w)·Q_pool at (1 ∓ c)/2, predict_cdf and
+**      predict_remaining from the Vincentized distribution; a row whose
+**      group was not stored uses the pool alone.  predict_interval's JSON
+**      then ends with "weight": w (0 for the pool) after "residuals" (the
+**      group's n); a calibration without shrink writes no "weight", so its
+**      JSON is the same text as before.
 */
 #include <math.h>
 #include <string.h>
@@ -382,22 +391,23 @@ static int same_model(sqlite3_context *ctx, const char *fname, int argi, const o
   return 0;
 }
 
-/* The row's sample (behaviours 4, 8): fills the model's row first; NULL
-** after setting the error result. */
-static const cf_sample *row_sample(sqlite3_context *ctx, const char *fname, const omen_model *m, const cf_calib *c,
-                                   sqlite3_value *fv, double *raw, int *is_group) {
+/* The row's sample, or its blend with the pool (behaviours 4, 8, 10): fills
+** the model's row first; 1 after setting the error result, else 0. */
+static int row_mix(sqlite3_context *ctx, const char *fname, const omen_model *m, const cf_calib *c, sqlite3_value *fv,
+                   double *raw, cf_mix *mix, int *is_group) {
   uint64_t key = 0;
   cf_key_type type = CF_KEY_NONE;
   int has_key;
-  if (omen_model_row(ctx, fname, m, fv, 2)) return NULL;
+  if (omen_model_row(ctx, fname, m, fv, 2)) return 1;
   has_key = group_key(c->group, c->group_len, fv, &type, &key);
   if (has_key && c->key_type != CF_KEY_NONE && type != c->key_type) {
     omen_errorf(ctx, fname, "feature \"%s\" (the calibration's group) is %s but the calibration grouped it as %s",
                 c->group, key_type_name(type), key_type_name(c->key_type));
-    return NULL;
+    return 1;
   }
   *raw = gbt_predict_raw_x(m->model, m->x);
-  return cf_lookup_row(c, has_key, type, key, *raw, is_group);
+  cf_lookup_mix(c, has_key, type, key, *raw, mix, is_group);
+  return 0;
 }
 
 /* ---------------------------------------------------------------- predict_interval, 4 arguments (behaviours 4-6) */
@@ -405,7 +415,7 @@ static const cf_sample *row_sample(sqlite3_context *ctx, const char *fname, cons
 void predictIntervalCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const omen_model *m;
   const cf_calib *c;
-  const cf_sample *s;
+  cf_mix mix;
   double cov, raw, lo, hi;
   int t, is_group;
   om_wbuf *w;
@@ -427,10 +437,9 @@ void predictIntervalCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   m = regression_model(ctx, PREDICT_INTERVAL, argv);
   if (!m) return;
   if (!same_model(ctx, PREDICT_INTERVAL, 3, m, c)) return;
-  s = row_sample(ctx, PREDICT_INTERVAL, m, c, argv[1], &raw, &is_group);
-  if (!s) return;
-  lo = gbt_transform(m->model, raw + cf_sample_quantile(s, (1 - cov) / 2));
-  hi = gbt_transform(m->model, raw + cf_sample_quantile(s, (1 + cov) / 2));
+  if (row_mix(ctx, PREDICT_INTERVAL, m, c, argv[1], &raw, &mix, &is_group)) return;
+  lo = gbt_transform(m->model, raw + cf_mix_quantile(&mix, (1 - cov) / 2));
+  hi = gbt_transform(m->model, raw + cf_mix_quantile(&mix, (1 + cov) / 2));
   w = omen_out_scratch(ctx);
   if (!w) {
     sqlite3_result_error_nomem(ctx);
@@ -449,7 +458,11 @@ void predictIntervalCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
   om_jw_key(&j, "calibration");
   om_jw_string(&j, is_group ? (c->bins ? "bin" : "group") : "pool");
   om_jw_key(&j, "residuals");
-  om_jw_uint(&j, s->n);
+  om_jw_uint(&j, mix.s->n);
+  if (c->shrink > 0) { /* behaviour 10: only calibrations with shrink have it */
+    om_jw_key(&j, "weight");
+    om_jw_double(&j, is_group ? mix.w : 0);
+  }
   om_jw_end_object(&j);
   if (om_wbuf_status(w) != OM_OK) sqlite3_result_error_nomem(ctx);
   else sqlite3_result_text64(ctx, (const char *)w->data, w->len, SQLITE_TRANSIENT, SQLITE_UTF8);
@@ -462,22 +475,22 @@ void predictIntervalCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **ar
 
 
 /* The 'duration' model of argv[0] and the calibration of argv[4], checked;
-** the row's sample; NULL after setting the error result. */
-static const cf_sample *dist_sample(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, double *raw) {
+** the row's sample or blend in *mix; 1 after setting the error result. */
+static int dist_mix(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, double *raw, cf_mix *mix) {
   const omen_model *m;
   const cf_calib *c;
   int is_group;
   c = calib_arg(ctx, fname, argv, 4);
-  if (!c) return NULL;
+  if (!c) return 1;
   m = omen_model_arg(ctx, fname, argv, 0, MDL_KIND_GBT);
-  if (!m) return NULL;
+  if (!m) return 1;
   if (gbt_model_objective(m->model) != GBT_DURATION) {
     omen_errorf(ctx, fname, "model is a gbt model with objective '%s'; a calibrated distribution needs objective "
                             "'duration'", omen_gbt_objective_name(gbt_model_objective(m->model)));
-    return NULL;
+    return 1;
   }
-  if (!same_model(ctx, fname, 4, m, c)) return NULL;
-  return row_sample(ctx, fname, m, c, argv[1], raw, &is_group);
+  if (!same_model(ctx, fname, 4, m, c)) return 1;
+  return row_mix(ctx, fname, m, c, argv[1], raw, mix, &is_group);
 }
 
 static void result_prob(sqlite3_context *ctx, double p) {
@@ -486,7 +499,7 @@ static void result_prob(sqlite3_context *ctx, double p) {
 }
 
 void predictCdfCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  const cf_sample *s;
+  cf_mix mix;
   double t, e, raw;
   (void)argc;
   for (int i = 0; i < 4; i++)
@@ -497,13 +510,12 @@ void predictCdfCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     predictCdfFunc(ctx, 4, argv); /* behaviour 9: the model's own distribution */
     return;
   }
-  s = dist_sample(ctx, PREDICT_CDF, argv, &raw);
-  if (!s) return;
-  result_prob(ctx, cf_dist_cdf(s, raw, t, e));
+  if (dist_mix(ctx, PREDICT_CDF, argv, &raw, &mix)) return;
+  result_prob(ctx, cf_mix_cdf(&mix, raw, t, e));
 }
 
 void predictRemainingCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  const cf_sample *s;
+  cf_mix mix;
   double e, q, raw, r;
   int tq;
   (void)argc;
@@ -521,9 +533,8 @@ void predictRemainingCalibFunc(sqlite3_context *ctx, int argc, sqlite3_value **a
     predictRemainingFunc(ctx, 4, argv);
     return;
   }
-  s = dist_sample(ctx, PREDICT_REMAINING, argv, &raw);
-  if (!s) return;
-  r = cf_dist_remaining(s, raw, e, q);
+  if (dist_mix(ctx, PREDICT_REMAINING, argv, &raw, &mix)) return;
+  r = cf_mix_remaining(&mix, raw, e, q);
   if (r == r) sqlite3_result_double(ctx, r);
   else omen_errorf(ctx, PREDICT_REMAINING, "internal error: the remaining time is not a number");
 }

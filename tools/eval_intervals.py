@@ -5,7 +5,7 @@ recalibration with interval_calibrate() (sliding window, Mondrian by user,
 both), refreshed daily or weekly as a user's SQL script would.
 
     /usr/bin/python3 tools/eval_intervals.py [--logs NAME,...] [--trees N] [--cadence daily,weekly]
-                                             [--days D] [--window W] [--min-group M] [--sweep]
+                                             [--days D] [--window W] [--min-group M] [--shrink K] [--sweep]
     OMEN_DATA=/path/to/data /usr/bin/python3 tools/eval_intervals.py
 
 Behaviours:
@@ -45,10 +45,13 @@ Behaviours:
      Candès 2021), the level α_t of each user group (and of the pool)
      moved after every ended run by γ(0.1 − miss), γ = 0.005, runs
      counted when they end (causal), the interval taken at 1 − α_t from the
-     same residuals.  With --shrink K, "Mondrian shrink K" (numpy, not an
-     omen option yet): as "Mondrian", but a user's conformal quantiles are
+     same residuals.  With --shrink K, "Mondrian shrink K": as "Mondrian",
+     but with interval_calibrate's option shrink K ({"group": "user",
+     "min_group": M, "shrink": K}): a stored user's conformal quantiles are
      pulled towards the pool's, q = w·q_user + (1 − w)·q_pool with
-     w = n_user / (n_user + K).
+     w = n_user / (n_user + K); a user below min_group uses the pool.  Its
+     numpy simulation (the reference the option was built from) is also
+     reported as its own row, "Mondrian shrink K (numpy)", per bucket too.
   4. Reported per log and method: coverage (both ends inclusive), the
      median and mean of the width (1 + hi) / (1 + lo) (hi/lo in log1p space:
      a 0-second lower bound stays finite), the coverage of 10 chronological
@@ -67,7 +70,11 @@ Behaviours:
      chosen configuration is also run and its largest coverage difference
      from the SQL path printed (a check of interval_calibrate against a
      brute-force reimplementation; C thins samples above 512 residuals to
-     order statistics, numpy does not, so tiny differences are expected).
+     order statistics, numpy does not, so tiny differences are expected);
+     "numpy disagree" is the share of test runs whose covered/missed status
+     differs between the two.  --thin makes the simulation keep, like C,
+     only 512 order statistics of a larger sample (ranks round(j(n − 1)/511))
+     and interpolate between them (cf.h behaviours 4-5).
   6. Markdown tables on stdout (for docs/BENCHMARKS.md), timing included.
 """
 import argparse
@@ -150,7 +157,9 @@ def calib_rows(conn, np, model):
 
 # ---------------------------------------------------------------- the SQL path (behaviour 2)
 
-def options_of(method, days, window, min_group):
+def options_of(method, days, window, min_group, shrink=0):
+    if method == "shrink":
+        return {"group": "user", "min_group": min_group, "shrink": shrink}
     if method == "days":
         return {}
     if method == "window":
@@ -191,14 +200,30 @@ def sql_method(conn, np, model, test, opts, days, period):
 
 # ---------------------------------------------------------------- the numpy simulation (behaviour 5)
 
+THIN = 0  # --thin: keep this many order statistics of a larger sample, as C does (0 = all)
+
+
 def conf_q(np, r, q):
-    """cf_sample_quantile without thinning (r sorted)."""
+    """cf_sample_quantile (r sorted), without thinning unless THIN."""
     n = len(r)
     if q >= 0.5:
         k = math.ceil((n + 1) * q)
-        return math.inf if k > n else float(r[k - 1])
-    k = math.floor((n + 1) * q)
-    return -math.inf if k < 1 else float(r[k - 1])
+        if k > n:
+            return math.inf
+    else:
+        k = math.floor((n + 1) * q)
+        if k < 1:
+            return -math.inf
+    if not THIN or n <= THIN:
+        return float(r[k - 1])
+    pos = (k - 1) * (THIN - 1) / (n - 1)  # the stored slots around rank k, as cf_sample_quantile
+    lo = math.floor(pos)
+
+    def slot(j):  # the order statistic slot j keeps: rank llround(j (n - 1) / (THIN - 1))
+        return float(r[math.floor(j * (n - 1) / (THIN - 1) + 0.5)])
+    if lo >= THIN - 1:
+        return slot(THIN - 1)
+    return slot(lo) + (pos - lo) * (slot(lo + 1) - slot(lo))
 
 
 def sim_method(np, test, cal, days, window, min_group, grouped, period, aci=False, shrink=0):
@@ -345,22 +370,26 @@ def run_log(conn, np, hp, args):
     timing = {}
     for cadence in args.cadence.split(","):
         period = CADENCES[cadence]
-        for method in ("days", "window", "Mondrian", "both"):
-            opts = options_of(method, args.days, args.window, args.min_group)
+        methods = args.methods.split(",") + (["shrink"] if args.shrink else [])
+        for method in methods:
+            opts = options_of(method, args.days, args.window, args.min_group, args.shrink)
+            name = f"Mondrian shrink {args.shrink:g}" if method == "shrink" else method
             t0 = time.perf_counter()
             lo, hi, src = sql_method(conn, np, model, test, opts, args.days, period)
-            timing[f"{method}, {cadence}"] = time.perf_counter() - t0
+            timing[f"{name}, {cadence}"] = time.perf_counter() - t0
             s = summarise(np, test, lo, hi)
             s["group_share"] = float(np.mean(src == "group"))
             s["builtin_share"] = float(np.mean(src == "builtin"))
-            grouped = method in ("Mondrian", "both")
+            grouped = method in ("Mondrian", "both", "shrink")
             window = args.window if method in ("window", "both") else 0
-            slo, shi = sim_method(np, test, cal, args.days, window, args.min_group, grouped, period)
-            s["sim_coverage"] = float(np.mean((slo <= test["y"]) & (test["y"] <= shi)))
-            res[f"{method}, {cadence}"] = s
-        if args.shrink:
-            lo, hi = sim_method(np, test, cal, args.days, 0, args.min_group, True, period, shrink=args.shrink)
-            res[f"Mondrian shrink {args.shrink:g} (numpy), {cadence}"] = summarise(np, test, lo, hi)
+            slo, shi = sim_method(np, test, cal, args.days, window, args.min_group, grouped, period,
+                                  shrink=args.shrink if method == "shrink" else 0)
+            sim_in = (slo <= test["y"]) & (test["y"] <= shi)
+            s["sim_coverage"] = float(np.mean(sim_in))
+            s["sim_disagree"] = float(np.mean(sim_in != ((lo <= test["y"]) & (test["y"] <= hi))))
+            res[f"{name}, {cadence}"] = s
+            if method == "shrink":
+                res[f"{name} (numpy), {cadence}"] = summarise(np, test, slo, shi)
         if args.aci:
             lo, hi = sim_method(np, test, cal, args.days, args.window, args.min_group, True, period, aci=True)
             res[f"both + ACI (numpy), {cadence}"] = summarise(np, test, lo, hi)
@@ -375,14 +404,14 @@ def print_log(short, res, info):
     for name, s in res.items():
         extra = ""
         if "sim_coverage" in s:
-            extra = f"{s['sim_coverage']:.3f}"
+            extra = f"{s['sim_coverage']:.3f} ({s['sim_disagree']:.4f})"
         rows.append([name, fmt(s["coverage"]), fmt(s["width_median"], 2), fmt(s["width_mean"], 2),
                      fmt(min(s["slices"])), fmt(max(s["slices"])),
                      " ".join(f"{c:.2f}" for c in s["slices"]),
                      fmt(s.get("group_share"), 2) if "group_share" in s else "", extra])
     md_table(f"{short}: coverage of the 90% interval, width (1+hi)/(1+lo), 10 chronological slices",
              ["method", "coverage", "width median", "width mean", "slice min", "slice max", "slices",
-              "share by user", "numpy check"], rows)
+              "share by user", "numpy check (disagree)"], rows)
     rows = []
     for name, s in res.items():
         for label, b in s["buckets"].items():
@@ -398,7 +427,7 @@ def print_log(short, res, info):
 
 
 def main():
-    global np
+    global np, THIN
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--logs", help="comma-separated SWF log name prefixes (default: bench_real's five)")
     parser.add_argument("--trees", type=int, default=100)
@@ -409,9 +438,14 @@ def main():
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--aci", action="store_true")
     parser.add_argument("--shrink", type=float, default=0,
-                        help="also simulate (numpy) per-user quantiles shrunk towards the pool's with this K")
+                        help="also run interval_calibrate's option shrink K by user (and its numpy simulation)")
+    parser.add_argument("--methods", default="days,window,Mondrian,both",
+                        help="comma-separated SQL methods besides shrink (days, window, Mondrian, both)")
+    parser.add_argument("--thin", action="store_true",
+                        help="the numpy simulation keeps 512 order statistics per sample, as interval_calibrate does")
     parser.add_argument("--json", help="write every number to this file")
     args = parser.parse_args()
+    THIN = 512 if args.thin else 0
     data_dir = os.environ.get("OMEN_DATA") or os.path.normpath(os.path.join(bench_real.ROOT, "..", "shared", "data"))
     if not os.path.isdir(data_dir):
         print(f"eval_intervals.py: no data directory {data_dir}; skipped")

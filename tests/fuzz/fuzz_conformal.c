@@ -11,26 +11,29 @@
 **   bit 7 set — ACCUMULATE: byte 1 = min_group − 1 (low 4 bits), window
 **     (bits 4-7: 0 = all, else that many rows), byte 2 = max_groups − 1
 **     (low 3 bits) and bins (bits 3-6: 0 = none, else that + 1; then no
-**     group); then records of 9 bytes: u8 group (0 = none, else key type
+**     group) and shrink (bit 7: K = (byte 1 & 15) + 0.5, else none); then
+**     records of 9 bytes: u8 group (0 = none, else key type
 **     from bit 7, key = the low 7 bits; with bins it is the raw score),
 **     f64 residual (non-finite values must be refused), at most 2048
 **     records.
 ** Properties:
-**   1. A payload (format 1 or 2) that decodes re-encodes to exactly its
+**   1. A payload (format 1, 2 or 3) that decodes re-encodes to exactly its
 **      bytes, renders its model_info detail, and every lookup (its keys,
 **      others, both types; by raw score when it has bins) gives a sample
 **      whose quantiles at several levels are NaN-free unless the sample is
 **      empty, ordered (lo ≤ hi) and ±Inf only at the conformal rank limits,
 **      and whose distribution (cf.h 10) gives probabilities in [0, 1] and
 **      remaining times ≥ 0, never NaN, at several raw scores, deadlines and
-**      elapsed times (extreme ones included).
+**      elapsed times (extreme ones included).  With shrink (format 3) the
+**      same holds for every group's blend with the pool (cf.h 4c, 11),
+**      whose quantiles also lie between the group's and the pool's.
 **   2. Accumulating returns OM_OK or OM_INVALID (non-finite residual, group
 **      type change); a finished calibration writes an envelope that
 **      mdl_decode opens through the kind table into the same payload bytes.
 ** Seeds: tests/fuzz/corpus_conformal/ (the committed fixtures
-** fixtures/models/conformal_v1.hex and conformal_v2.hex, each as an
-** envelope and as a payload, and accumulator records; written once by hand
-** with the byte layout above).
+** fixtures/models/conformal_v1.hex, conformal_v2.hex, conformal_v3.hex and
+** conformal_v3_bins.hex, each as an envelope and as a payload, and
+** accumulator records; written once by hand with the byte layout above).
 */
 #include <math.h>
 #include <stdio.h>
@@ -75,6 +78,30 @@ static void check_sample(const cf_sample *s) {
   }
 }
 
+/* A blend of a group with the pool (cf.h 4c, 11): as check_sample. */
+static void check_mix(const cf_mix *m) {
+  static const double qs[] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
+  static const double raws[] = {-50, 0, 3.5, 12, 700};
+  static const double ts[] = {1e-300, 0.5, 60, 3600, 1e9, 1e300};
+  static const double es[] = {0, 1, 100, 1e7, 1e300};
+  double prev = -INFINITY;
+  FUZZ_ASSERT(m->w > 0 && m->w <= 1);
+  for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+    double v = cf_mix_quantile(m, qs[i]), a = cf_sample_quantile(m->s, qs[i]), b = cf_sample_quantile(m->pool, qs[i]);
+    FUZZ_ASSERT(!isnan(v) && v >= prev);
+    FUZZ_ASSERT(isinf(a) || isinf(b) || (v >= fmin(a, b) - 1e-9 * (1 + fabs(a) + fabs(b)) &&
+                                          v <= fmax(a, b) + 1e-9 * (1 + fabs(a) + fabs(b))));
+    prev = v;
+  }
+  for (size_t a = 0; a < sizeof raws / sizeof raws[0]; a++)
+    for (size_t b = 0; b < sizeof ts / sizeof ts[0]; b++)
+      for (size_t e = 0; e < sizeof es / sizeof es[0]; e++) {
+        double p = cf_mix_cdf(m, raws[a], ts[b], es[e]), r = cf_mix_remaining(m, raws[a], es[e], qs[b]);
+        FUZZ_ASSERT(p >= 0 && p <= 1);
+        FUZZ_ASSERT(r >= 0);
+      }
+}
+
 static void check_calib(const cf_calib *c, const uint8_t *bytes, size_t n) {
   om_wbuf w;
   om_jw j;
@@ -97,14 +124,30 @@ static void check_calib(const cf_calib *c, const uint8_t *bytes, size_t n) {
     for (uint32_t i = 0; i + 2 < c->bins; i++) FUZZ_ASSERT(c->edges[i] <= c->edges[i + 1]);
     for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++) {
       const cf_sample *s = cf_lookup_row(c, 0, CF_KEY_NONE, 0, raws[i], &is_group);
+      cf_mix m;
       FUZZ_ASSERT(cf_bin_of(c, raws[i]) < c->bins);
       FUZZ_ASSERT(s == &c->pool || is_group);
+      cf_lookup_mix(c, 0, CF_KEY_NONE, 0, raws[i], &m, &is_group);
+      FUZZ_ASSERT(m.s == s && (m.pool != NULL) == (is_group && c->shrink > 0));
     }
   }
+  FUZZ_ASSERT(c->shrink == 0 || (isfinite(c->shrink) && c->shrink > 0));
   for (uint32_t i = 0; i < c->n_groups; i++) {
     const cf_sample *s = cf_lookup(c, 1, c->key_type, c->groups[i].key, &is_group);
     FUZZ_ASSERT(is_group && s == &c->groups[i].s);
     check_sample(s);
+    if (c->shrink > 0) {
+      cf_mix m;
+      cf_lookup_mix(c, 1, c->key_type, c->groups[i].key, c->bins ? NAN : 0, &m, &is_group);
+      if (!c->bins) {
+        FUZZ_ASSERT(is_group && m.s == s && m.pool == &c->pool);
+        check_mix(&m);
+      }
+      m.s = s; /* bins are looked up by raw score: blend this bin directly */
+      m.pool = &c->pool;
+      m.w = (double)s->n / ((double)s->n + c->shrink);
+      if (m.w > 0) check_mix(&m);
+    }
     s = cf_lookup(c, 1, c->key_type == CF_KEY_NUMERIC ? CF_KEY_CATEGORICAL : CF_KEY_NUMERIC, c->groups[i].key,
                   &is_group);
     FUZZ_ASSERT(!is_group && s == &c->pool);
@@ -152,6 +195,7 @@ static void accumulate_case(const uint8_t *data, size_t size) {
   o.window = size > 1 ? (uint64_t)(data[1] >> 4) : 0;
   o.max_groups = size > 2 ? (uint32_t)(data[2] & 7) + 1 : 1;
   o.bins = size > 2 && (data[2] >> 3 & 15) ? (uint32_t)(data[2] >> 3 & 15) + 1 : 0;
+  o.shrink = size > 2 && (data[2] & 0x80) ? (double)(data[1] & 15) + 0.5 : 0;
   if (o.bins) {
     o.group = NULL;
     o.group_len = 0;
@@ -175,7 +219,8 @@ static void accumulate_case(const uint8_t *data, size_t size) {
       mdl_view v;
       const mdl_kind_def *k;
       void *m;
-      FUZZ_ASSERT(c.n_groups <= o.max_groups && c.bins == o.bins && c.format == (o.bins ? 2 : 1));
+      FUZZ_ASSERT(c.n_groups <= o.max_groups && c.bins == o.bins && c.shrink == o.shrink &&
+                  c.format == (o.shrink > 0 ? 3 : o.bins ? 2 : 1));
       om_wbuf_init(&w);
       om_wbuf_init(&pw);
       FUZZ_ASSERT(cf_write(&c, a.rows, 0, &w, &err) == OM_OK);

@@ -162,7 +162,7 @@ SELECT interval_calibrate(b, feature_vector('threads', 1), 3) FROM m WHERE 0;
 -- error: interval_calibrate(): no rows to calibrate with (every row was NULL or there were none); a calibration needs finished runs with a model, features and an actual value
 SELECT interval_calibrate(b, feature_vector('threads', 1), NULL) FROM m;
 -- case: conformal.err.option
--- error: interval_calibrate(): unknown option "windows"; accepted: group, min_group, window, max_groups, bins
+-- error: interval_calibrate(): unknown option "windows"; accepted: group, min_group, window, max_groups, bins, shrink
 SELECT interval_calibrate(b, feature_vector('threads', 1), 3, '{"windows": 10}') FROM m;
 -- case: conformal.err.option.range
 -- error: interval_calibrate(): option min_group must be an integer from 1 to 1000000

@@ -34,9 +34,22 @@
 **      inverting the conditional CDF, NaN only for bad arguments, and
 **      agreement with the gbt model's own distribution (gbt_dist_*) over
 **      the same residuals;
+**   4c. shrink: the blend's weight and interval quantiles against hand-made
+**      samples (exact values), min_group / unstored groups / unknown keys
+**      use the pool alone, bins with shrink, infinite group quantiles;
+**      format 3 round trips (flips, truncations, envelope version 3, info
+**      and options JSON), hand-made bad shrink fields, and formats 1 and 2
+**      still written without shrink;
+**  11. the blended distribution (Vincentization): F at hand-computed points
+**      of every region (both lower tails, a lower tail against a line, the
+**      lines, both upper tails), equal to the averaged sample when the two
+**      samples share n (thinned too), ties (the top of the jump), w = 1
+**      identical to behaviour 10, the conditional form, remaining inverting
+**      it, extreme arguments never NaN, and the blended interval lying
+**      outside the blend's quantiles (F(lo) ≤ (1 − c)/2, F(hi) ≥ (1 + c)/2);
 **   options: defaults, every key, every error;
-**   OOM loop over accumulate → finish → write → decode (with and without
-**   bins).
+**   OOM loop over accumulate → finish → write → decode (plain, bins, and
+**   group with shrink).
 */
 #include <math.h>
 #include <stdlib.h>
@@ -304,9 +317,9 @@ static void test_codec(void) {
   /* hand-made bad fields */
   {
     uint8_t save = w.data[0];
-    w.data[0] = 3;
+    w.data[0] = 4;
     CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_UNSUPPORTED_VERSION);
-    CHECK(strstr(err.msg, "format 3 is not supported (this build reads 1 to 2)") != NULL);
+    CHECK(strstr(err.msg, "format 4 is not supported (this build reads 1 to 3)") != NULL);
     w.data[0] = 2; /* format 2 must have bins */
     CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "format 2 without bins"));
     w.data[0] = save;
@@ -418,8 +431,33 @@ static void test_options(void) {
   BAD("{\"bins\": 1}", "option bins must be an integer from 2 to 1000 (the number of prediction-level bins)");
   BAD("{\"bins\": 1001}", "option bins must be an integer from 2 to 1000");
   BAD("{\"bins\": 4, \"group\": \"user\"}", "options group and bins cannot be combined; calibrate by one of them");
-  BAD("{\"grup\": 1}", "accepted: group, min_group, window, max_groups, bins");
+  BAD("{\"grup\": 1}", "accepted: group, min_group, window, max_groups, bins, shrink");
+  BAD("{\"group\": \"u\", \"shrink\": 0}", "option shrink must be a number > 0 (the residual count at which a group "
+                                         "weighs as much as the pool), e.g. 100");
+  BAD("{\"group\": \"u\", \"shrink\": -5}", "option shrink must be a number > 0");
+  BAD("{\"group\": \"u\", \"shrink\": \"100\"}", "option shrink must be a number > 0");
+  BAD("{\"group\": \"u\", \"shrink\": true}", "option shrink must be a number > 0");
+  BAD("{\"group\": \"u\", \"shrink\": null}", "option shrink must be a number > 0");
+  BAD("{\"group\": \"u\", \"shrink\": 1e999}", "option shrink must be a number > 0");
+  BAD("{\"shrink\": 100}", "option shrink needs group or bins; it pulls each group's quantiles towards the pool's");
+  BAD("{\"shrink\": 100, \"window\": 5}", "option shrink needs group or bins");
 #undef BAD
+  t = "{\"group\": \"user\", \"shrink\": 100}";
+  CHECK(cf_options_parse(t, strlen(t), &o, &j, &err) == OM_OK && o.shrink == 100 && o.group_len == 4 && !o.bins);
+  om_wbuf_init(&w);
+  CHECK(cf_options_json(&o, &w) == OM_OK);
+  om_wbuf_u8(&w, 0);
+  CHECK_STR((char *)w.data, "{\"group\":\"user\",\"min_group\":30,\"window\":0,\"max_groups\":10000,\"shrink\":100}");
+  om_wbuf_free(&w);
+  om_json_obj_free(&j);
+  t = "{\"bins\": 4, \"shrink\": 2.5e-3}";
+  CHECK(cf_options_parse(t, strlen(t), &o, &j, &err) == OM_OK && o.shrink == 2.5e-3 && o.bins == 4);
+  om_wbuf_init(&w);
+  CHECK(cf_options_json(&o, &w) == OM_OK);
+  om_wbuf_u8(&w, 0);
+  CHECK_STR((char *)w.data, "{\"group\":null,\"min_group\":30,\"window\":0,\"max_groups\":10000,\"bins\":4,\"shrink\":0.0025}");
+  om_wbuf_free(&w);
+  om_json_obj_free(&j);
   t = "{\"bins\": 12, \"window\": 9}";
   CHECK(cf_options_parse(t, strlen(t), &o, &j, &err) == OM_OK && o.bins == 12 && o.window == 9 && !o.group);
   om_wbuf_init(&w);
@@ -784,9 +822,350 @@ static void test_dist_vs_gbt(void) {
   CHECK(ok);
 }
 
+/* ------------------------------------------------------------ 4c */
+
+static void test_shrink(void) {
+  cf_accum a;
+  cf_options o;
+  cf_calib c;
+  cf_mix m;
+  om_err err;
+  int is_group, ok = 1;
+  /* group 7: residuals 1..20; group 8: 21..25 (5 < min_group 20, not stored);
+  ** pooled only: 26..40.  The pool is 1..40. */
+  opts(&o, "g", 20, 0);
+  o.shrink = 10;
+  CHECK(cf_accum_init(&a, &o, CF_SPACE_LOG1P, 3, &err) == OM_OK);
+  for (int i = 1; i <= 40; i++)
+    CHECK(cf_accum_add(&a, i, i <= 25, CF_KEY_CATEGORICAL, i <= 20 ? 7 : 8, &err) == OM_OK);
+  CHECK(cf_accum_finish(&a, &c, &err) == OM_OK);
+  cf_accum_free(&a);
+  CHECK(c.format == 3 && c.shrink == 10 && c.n_groups == 1 && c.groups_seen == 2 && c.pool.n == 40);
+  cf_lookup_mix(&c, 1, CF_KEY_CATEGORICAL, 7, NAN, &m, &is_group);
+  CHECK(is_group && m.s == &c.groups[0].s && m.pool == &c.pool && m.w == 20.0 / 30.0);
+  /* w = 2/3: q95 = 2/3·20 (rank ceil(21·0.95) = 20) + 1/3·39 (rank ceil(41·0.95) = 39) = 79/3;
+  ** q05 = 2/3·1 (rank floor(1.05)) + 1/3·2 (rank floor(2.05)) = 4/3; the median 2/3·11 + 1/3·21 = 43/3 */
+  CHECK_CLOSE(cf_mix_quantile(&m, 0.95), 79.0 / 3, 1e-15);
+  CHECK_CLOSE(cf_mix_quantile(&m, 0.05), 4.0 / 3, 1e-15);
+  CHECK_CLOSE(cf_mix_quantile(&m, 0.5), 43.0 / 3, 1e-15);
+  /* the group's conformal rank beyond its n: infinite, and so is the blend */
+  CHECK(cf_mix_quantile(&m, 0.99) == INFINITY && cf_mix_quantile(&m, 0.01) == -INFINITY);
+  CHECK(isnan(cf_mix_quantile(&m, 0)) && isnan(cf_mix_quantile(&m, 1)));
+  /* a group below min_group, an unknown key, no key, the other type: the pool alone */
+  cf_lookup_mix(&c, 1, CF_KEY_CATEGORICAL, 8, NAN, &m, &is_group);
+  CHECK(!is_group && m.s == &c.pool && !m.pool && m.w == 1 && cf_mix_quantile(&m, 0.95) == 39);
+  cf_lookup_mix(&c, 1, CF_KEY_CATEGORICAL, 9, NAN, &m, &is_group);
+  CHECK(!is_group && m.s == &c.pool && !m.pool);
+  cf_lookup_mix(&c, 0, CF_KEY_NONE, 0, NAN, &m, &is_group);
+  CHECK(!is_group && m.s == &c.pool && !m.pool);
+  cf_lookup_mix(&c, 1, CF_KEY_NUMERIC, 7, NAN, &m, &is_group);
+  CHECK(!is_group && m.s == &c.pool && !m.pool);
+  /* K → 0: the group alone (w rounds to 1); K huge: the pool */
+  c.shrink = 1e-300;
+  cf_lookup_mix(&c, 1, CF_KEY_CATEGORICAL, 7, NAN, &m, &is_group);
+  CHECK(m.w == 1 && cf_mix_quantile(&m, 0.95) == 20 && cf_mix_quantile(&m, 0.05) == 1);
+  c.shrink = 1e300;
+  cf_lookup_mix(&c, 1, CF_KEY_CATEGORICAL, 7, NAN, &m, &is_group);
+  CHECK(m.w > 0 && m.w < 1e-298);
+  CHECK_CLOSE(cf_mix_quantile(&m, 0.95), 39, 1e-15);
+  m.w = 0; /* never made so, but a weight of 0 is the pool (no 0·Inf) */
+  CHECK(cf_mix_quantile(&m, 0.99) == INFINITY && cf_mix_quantile(&m, 0.95) == 39);
+  cf_calib_free(&c);
+  /* without shrink, the same rows: format 1, w = 1 */
+  opts(&o, "g", 20, 0);
+  CHECK(cf_accum_init(&a, &o, CF_SPACE_LOG1P, 3, &err) == OM_OK);
+  for (int i = 1; i <= 40; i++) cf_accum_add(&a, i, i <= 25, CF_KEY_CATEGORICAL, i <= 20 ? 7 : 8, &err);
+  CHECK(cf_accum_finish(&a, &c, &err) == OM_OK && c.format == 1 && c.shrink == 0);
+  cf_lookup_mix(&c, 1, CF_KEY_CATEGORICAL, 7, NAN, &m, &is_group);
+  CHECK(is_group && !m.pool && m.w == 1 && cf_mix_quantile(&m, 0.95) == 20);
+  cf_calib_free(&c);
+  cf_accum_free(&a);
+  /* bins with shrink: every stored bin blends with the pool, w = n_bin/(n_bin + 50) */
+  opts(&o, NULL, 5, 0);
+  o.bins = 4;
+  o.shrink = 50;
+  CHECK(cf_accum_init(&a, &o, CF_SPACE_LOG1P, 3, &err) == OM_OK);
+  for (int i = 0; i < 200; i++) ok &= cf_accum_add_scored(&a, urand() - 0.5, urand() * 4, 0, CF_KEY_NONE, 0, &err) == OM_OK;
+  CHECK(ok && cf_accum_finish(&a, &c, &err) == OM_OK);
+  CHECK(c.format == 3 && c.bins == 4 && c.key_type == CF_KEY_BIN && c.shrink == 50 && c.n_groups == 4);
+  for (int i = 0; i < 50; i++) {
+    double x = urand() * 5 - 0.5;
+    uint32_t b = cf_bin_of(&c, x);
+    const cf_sample *s = &c.groups[b].s;
+    double w = (double)s->n / ((double)s->n + 50);
+    cf_lookup_mix(&c, 0, CF_KEY_NONE, 0, x, &m, &is_group);
+    ok &= is_group && m.s == s && m.pool == &c.pool && m.w == w;
+    ok &= cf_mix_quantile(&m, 0.9) == w * cf_sample_quantile(s, 0.9) + (1 - w) * cf_sample_quantile(&c.pool, 0.9);
+  }
+  CHECK(ok);
+  cf_lookup_mix(&c, 0, CF_KEY_NONE, 0, NAN, &m, &is_group); /* a NaN raw score: the pool */
+  CHECK(!is_group && m.s == &c.pool && !m.pool);
+  cf_calib_free(&c);
+  cf_accum_free(&a);
+}
+
+static void make_shrink_calib(cf_calib *c, int bins, uint64_t seed) {
+  cf_accum a;
+  cf_options o;
+  om_err err;
+  rng_state = seed;
+  opts(&o, bins ? NULL : "user", 3, 600);
+  o.bins = bins ? 5 : 0;
+  o.shrink = 100;
+  cf_accum_init(&a, &o, CF_SPACE_LOG1P, 0x1234567890abcdefULL, &err);
+  for (int i = 0; i < 700; i++)
+    cf_accum_add_scored(&a, urand() - 0.5, urand() * 6, urand() < 0.9, CF_KEY_CATEGORICAL,
+                        (uint64_t)(urand() * 12) * 0x9e3779b97f4a7c15ULL, &err);
+  cf_accum_finish(&a, c, &err);
+  cf_accum_free(&a);
+}
+
+static void test_shrink_codec(void) {
+  for (int bins = 0; bins <= 1; bins++) {
+    cf_calib c, d;
+    om_wbuf w, w2;
+    om_err err;
+    int ok = 1;
+    size_t at = 2 + 1 + 1 + 4 + 8 + 8 + 4 + 4 + 2 + (bins ? 2 + 4 * 8 : 4); /* the shrink field */
+    double save, bad[] = {0, -1, NAN, INFINITY, -0.0};
+    make_shrink_calib(&c, bins, 11);
+    om_wbuf_init(&w);
+    om_wbuf_init(&w2);
+    cf_encode_payload(&c, &w);
+    CHECK(w.data[0] == 3 && w.data[1] == 0 && w.data[3] == (bins ? CF_KEY_BIN : CF_KEY_CATEGORICAL));
+    CHECK(om_f64_from_bits(om_load_u64(w.data + at)) == 100);
+    CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_OK);
+    CHECK(d.format == 3 && d.shrink == 100 && d.bins == (bins ? 5u : 0u) && d.n_groups == c.n_groups);
+    cf_encode_payload(&d, &w2);
+    CHECK(w2.len == w.len && memcmp(w.data, w2.data, w.len) == 0);
+    cf_calib_free(&d);
+    for (size_t len = 0; len < w.len; len++) {
+      ok &= cf_decode_payload(w.data, len, &d, &err) != OM_OK;
+      ok &= d.groups == NULL && d.pool.r == NULL && d.edges == NULL && d.group == NULL;
+    }
+    CHECK(ok);
+    for (size_t i = 0; i < w.len; i += (i < 120 ? 1 : 5)) {
+      for (int bit = 0; bit < 8; bit += 2) {
+        om_status st;
+        w.data[i] ^= (uint8_t)(1u << bit);
+        st = cf_decode_payload(w.data, w.len, &d, &err);
+        if (st == OM_OK) {
+          om_wbuf_reset(&w2);
+          cf_encode_payload(&d, &w2);
+          ok &= w2.len == w.len && memcmp(w.data, w2.data, w.len) == 0 && d.shrink > 0 && isfinite(d.shrink);
+          cf_calib_free(&d);
+        } else {
+          ok &= st == OM_CORRUPT || st == OM_UNSUPPORTED_VERSION;
+        }
+        w.data[i] ^= (uint8_t)(1u << bit);
+      }
+    }
+    CHECK(ok);
+    /* hand-made: a shrink of 0, < 0, NaN, +Inf, −0 */
+    memcpy(&save, w.data + at, 8);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      om_store_u64(w.data + at, om_f64_bits(bad[i]));
+      CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "(expected a finite number > 0)"));
+    }
+    memcpy(w.data + at, &save, 8);
+    /* the envelope says version 3; model_info's detail and options end with shrink */
+    {
+      mdl_view v;
+      const mdl_kind_def *k;
+      void *m;
+      om_wbuf info;
+      om_jw j;
+      om_wbuf_reset(&w2);
+      CHECK(cf_write(&c, 700, 0, &w2, &err) == OM_OK);
+      CHECK(mdl_decode(w2.data, w2.len, &v, &k, &m, &err) == OM_OK && v.payload_version == 3);
+      CHECK(((cf_calib *)m)->shrink == 100);
+      CHECK(v.meta.options_len > 14 && !memcmp(v.meta.options_json + v.meta.options_len - 14, ",\"shrink\":100}", 14));
+      om_wbuf_init(&info);
+      om_jw_init(&j, &info);
+      om_jw_begin_object(&j);
+      CHECK(k->info(m, &j, &err) == OM_OK);
+      om_jw_end_object(&j);
+      om_wbuf_u8(&info, 0);
+      CHECK(strstr((char *)info.data, "],\"shrink\":100}") || (!bins && strstr((char *)info.data, ",\"shrink\":100}")));
+      om_wbuf_free(&info);
+      k->close(m);
+      mdl_view_free(&v);
+    }
+    cf_calib_free(&c);
+    om_wbuf_free(&w);
+    om_wbuf_free(&w2);
+  }
+  /* format 3 needs a group feature or bins */
+  {
+    cf_calib c, d;
+    om_wbuf w;
+    om_err err;
+    make_calib(&c, 0, 5);
+    c.shrink = 7;
+    om_wbuf_init(&w);
+    cf_encode_payload(&c, &w);
+    CHECK(w.data[0] == 3);
+    CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "neither a group feature nor bins"));
+    /* and a format-1 payload relabelled 3 reads the group count as the shrink: refused */
+    c.shrink = 0;
+    om_wbuf_reset(&w);
+    cf_calib_free(&c);
+    make_calib(&c, 1, 5);
+    cf_encode_payload(&c, &w);
+    CHECK(w.data[0] == 1);
+    w.data[0] = 3;
+    CHECK(cf_decode_payload(w.data, w.len, &d, &err) == OM_CORRUPT);
+    cf_calib_free(&c);
+    om_wbuf_free(&w);
+  }
+}
+
+/* ------------------------------------------------------------ 11 */
+
+/* log S of the blend at u, as F. */
+static double mix_F(const cf_mix *m, double u) { return -expm1(cf_mix_logsf(m, u)); }
+
+static void test_mix_dist(void) {
+  static const double g2[] = {0, 1}, p3[] = {0, 1, 2};
+  cf_sample g = {2, 2, (double *)g2}, p = {3, 3, (double *)p3};
+  cf_mix m = {&g, &p, 0.5};
+  int ok = 1;
+  /* Hand-made: g = {0, 1} (knots at F 1/3, 2/3; β 1 both ends), p = {0, 1, 2}
+  ** (knots at 1/4, 1/2, 3/4; β 1.5), w = 1/2.  Q_g: log(3F) below 1/3, 3F − 1
+  ** to 2/3, 1 − log(3(1 − F)) above; Q_p: 1.5 log(4F) below 1/4, 4F − 1 to
+  ** 3/4, 2 − 1.5 log(4(1 − F)) above.  Every region of the blend: */
+  {
+    const double F[] = {0.1, 0.3, 0.5, 0.7, 0.9, 1e-30, 1 - 1e-12};
+    for (size_t i = 0; i < sizeof F / sizeof F[0]; i++) {
+      double f = F[i], qg, qp, q;
+      qg = f < 1.0 / 3 ? log(3 * f) : f <= 2.0 / 3 ? 3 * f - 1 : 1 - log(3 * (1 - f));
+      qp = f < 0.25 ? 1.5 * log(4 * f) : f <= 0.75 ? 4 * f - 1 : 2 - 1.5 * log(4 * (1 - f));
+      q = 0.5 * qg + 0.5 * qp;
+      CHECK_MSG(om_close(mix_F(&m, q), f, 1e-13, 0), "F %g: got %.17g", f, mix_F(&m, q));
+      CHECK_MSG(om_close(cf_mix_logsf(&m, q), log1p(-f), 1e-12, 1e-15), "F %g: log S %.17g", f, cf_mix_logsf(&m, q));
+      CHECK_MSG(om_close(cf_mix_logsf_inv(&m, log1p(-f)), q, 1e-12, 1e-15), "F %g: Q %.17g want %.17g", f,
+                cf_mix_logsf_inv(&m, log1p(-f)), q);
+    }
+    CHECK(mix_F(&m, 0.75) == 0.5 || fabs(mix_F(&m, 0.75) - 0.5) < 1e-15);
+    /* beyond both last knots: memoryless with β = (1 + 1.5)/2 (raw 0: u = log1p(t)) */
+    {
+      double e = expm1(5.0), t = expm1(7.0);
+      CHECK_CLOSE(cf_mix_cdf(&m, 0, t, e), -expm1(-2 / 1.25), 1e-12);
+      CHECK_CLOSE(cf_mix_remaining(&m, 0, e, 0.5), (1 + e) * (pow(0.5, -1.25) - 1), 1e-12);
+    }
+  }
+  /* Two samples of the same n share their knots: the blend is the sample of
+  ** the weighted order statistics (its tails' β are the weighted β), thinned
+  ** samples too. */
+  {
+    static double a[3000], b[3000], h[3000];
+    const uint64_t ns[] = {1, 2, 3, 5, 8, 19, 40, 60, 3000};
+    for (size_t t = 0; t < sizeof ns / sizeof ns[0]; t++) {
+      uint64_t n = ns[t];
+      uint32_t k = n > CF_RESID_MAX ? CF_RESID_MAX : (uint32_t)n;
+      double w = 0.05 + 0.9 * urand();
+      cf_sample sa = {n, k, a}, sb = {n, k, b}, sh = {n, k, h};
+      cf_mix mm = {&sa, &sb, w};
+      for (uint32_t i = 0; i < k; i++) { /* gaps ≥ 0.05: no tail at its floor CF_TAIL_MIN */
+        a[i] = (i ? a[i - 1] : -2) + 0.05 + urand() * 0.1;
+        b[i] = (i ? b[i - 1] : -1) + 0.05 + urand() * 0.3;
+        h[i] = w * a[i] + (1 - w) * b[i];
+      }
+      for (int j = 0; j < 200; j++) {
+        double u = h[0] - 3 + (h[k - 1] - h[0] + 6) * urand();
+        double want = cf_sample_logsf(&sh, u);
+        ok &= om_close(cf_mix_logsf(&mm, u), want, 1e-9, 1e-12);
+        ok &= om_close(cf_mix_logsf_inv(&mm, want), cf_sample_logsf_inv(&sh, want), 1e-9, 1e-12);
+      }
+      ok &= om_close(cf_mix_logsf(&mm, h[k - 1] + 500), cf_sample_logsf(&sh, h[k - 1] + 500), 1e-9, 0);
+      ok &= om_close(cf_mix_logsf(&mm, h[0] - 500), cf_sample_logsf(&sh, h[0] - 500), 1e-9, 0);
+    }
+    CHECK(ok);
+  }
+  /* ties: both samples {1, 1, 2}: the blend is that sample, and F at the tie
+  ** is the top of its jump, 2/4 */
+  {
+    static const double tv[] = {1, 1, 2};
+    cf_sample st = {3, 3, (double *)tv};
+    cf_mix mt = {&st, &st, 0.3};
+    CHECK(fabs(mix_F(&mt, 1) - 0.5) < 1e-15 && mix_F(&mt, nextafter(1, 0)) < 0.26);
+  }
+  /* w = 1, no pool: exactly behaviour 10 (the same bits); w = 0: the pool */
+  {
+    cf_mix m1 = {&g, &p, 1}, m0 = {&g, NULL, 0.5}, mz = {&g, &p, 0};
+    for (int j = 0; j < 100; j++) {
+      double raw = urand() * 6 - 1, t = expm1(urand() * 8) + 1e-3, e = j % 3 ? expm1(urand() * 7) : 0, q = 0.01 + 0.98 * urand();
+      ok &= cf_mix_cdf(&m1, raw, t, e) == cf_dist_cdf(&g, raw, t, e) && cf_mix_cdf(&m0, raw, t, e) == cf_dist_cdf(&g, raw, t, e);
+      ok &= cf_mix_remaining(&m1, raw, e, q) == cf_dist_remaining(&g, raw, e, q);
+      ok &= cf_mix_cdf(&mz, raw, t, e) == cf_dist_cdf(&p, raw, t, e);
+    }
+    CHECK(ok);
+  }
+  /* random blends of thinned and small samples: F in [0, 1] and monotone,
+  ** the conditional form is Bayes' rule, remaining inverts it, and the
+  ** blended interval lies outside the blend's quantiles */
+  {
+    static double gv[2000], pv[6000];
+    for (int rep = 0; rep < 12; rep++) {
+      uint64_t ng = 1 + (uint64_t)(urand() * (rep < 6 ? 60 : 2000)), np = ng + (uint64_t)(urand() * (rep < 6 ? 100 : 4000));
+      cf_accum ag, ap;
+      cf_options o;
+      cf_calib cg, cp;
+      om_err err;
+      double prev = 0, w = (double)ng / ((double)ng + 1 + urand() * 300), raw = log1p(50.0);
+      cf_mix mm;
+      opts(&o, NULL, 1, 0);
+      cf_accum_init(&ag, &o, CF_SPACE_LOG1P, 0, &err);
+      cf_accum_init(&ap, &o, CF_SPACE_LOG1P, 0, &err);
+      for (uint64_t i = 0; i < ng; i++) cf_accum_add(&ag, gv[i] = (urand() - 0.5) * 0.6 + (rep % 3 == 0 ? floor(urand() * 3) : 0), 0, CF_KEY_NONE, 0, &err);
+      for (uint64_t i = 0; i < np; i++) cf_accum_add(&ap, pv[i] = (urand() - 0.4) * 2 * urand(), 0, CF_KEY_NONE, 0, &err);
+      CHECK(cf_accum_finish(&ag, &cg, &err) == OM_OK && cf_accum_finish(&ap, &cp, &err) == OM_OK);
+      mm.s = &cg.pool;
+      mm.pool = &cp.pool;
+      mm.w = w;
+      for (int j = -200; j <= 200; j++) {
+        double u = j * 0.02, F = mix_F(&mm, u);
+        ok &= F >= prev && F >= 0 && F <= 1;
+        prev = F;
+      }
+      for (int j = 0; j < 100; j++) {
+        double t = expm1(raw + (urand() - 0.5) * 3), e = j % 4 ? expm1(raw + (urand() - 0.6) * 3) : 0, q = 0.02 + 0.96 * urand();
+        double Ft = cf_mix_cdf(&mm, raw, t, 0), Fe = cf_mix_cdf(&mm, raw, e > 0 ? e : 1, 0), pc = cf_mix_cdf(&mm, raw, t, e), r;
+        if (e > 0 && t > e && 1 - Fe > 1e-3) ok &= fabs(pc - (Ft - Fe) / (1 - Fe)) < 1e-9; /* (Bayes cancels beyond) */
+        if (e > 0 && t <= e) ok &= pc == 0;
+        r = cf_mix_remaining(&mm, raw, e, q);
+        ok &= r >= 0;
+        if (r > 0) ok &= fabs(cf_mix_cdf(&mm, raw, e + r, e) - q) < 1e-9;
+      }
+      {
+        static const double cov[] = {0.5, 0.8, 0.9, 0.95};
+        for (size_t j = 0; j < 4; j++) {
+          double lo = cf_mix_quantile(&mm, (1 - cov[j]) / 2), hi = cf_mix_quantile(&mm, (1 + cov[j]) / 2);
+          if (isfinite(lo)) ok &= mix_F(&mm, lo) <= (1 - cov[j]) / 2 + 1e-12;
+          if (isfinite(hi)) ok &= mix_F(&mm, hi) >= (1 + cov[j]) / 2 - 1e-12;
+        }
+      }
+      /* extreme arguments: never NaN */
+      ok &= cf_mix_cdf(&mm, raw, 1e300, 0) <= 1 && cf_mix_cdf(&mm, raw, 1e-300, 0) >= 0;
+      ok &= cf_mix_cdf(&mm, raw, 1.5e300, 1e300) > 0 && cf_mix_cdf(&mm, raw, 1.5e300, 1e300) < 1;
+      ok &= cf_mix_remaining(&mm, raw, 1e300, 0.5) > 0 && cf_mix_remaining(&mm, raw, 1e308, 1 - 1e-15) == INFINITY;
+      ok &= cf_mix_cdf(&mm, -700, 1, 0) >= 0 && cf_mix_cdf(&mm, 700, 1, 0) >= 0;
+      cf_calib_free(&cg);
+      cf_calib_free(&cp);
+      cf_accum_free(&ag);
+      cf_accum_free(&ap);
+    }
+    CHECK(ok);
+  }
+  /* bad arguments: NaN, as behaviour 10 */
+  CHECK(isnan(cf_mix_cdf(&m, 0, 0, 0)) && isnan(cf_mix_cdf(&m, 0, 5, -1)) && isnan(cf_mix_cdf(&m, NAN, 5, 0)));
+  CHECK(isnan(cf_mix_remaining(&m, 0, 5, 1)) && isnan(cf_mix_logsf(&m, NAN)) && isnan(cf_mix_logsf_inv(&m, 0.1)));
+}
+
 /* ------------------------------------------------------------ OOM */
 
-static void test_oom(int bins) {
+static void test_oom(int mode) { /* 0 group, 1 bins, 2 group with shrink */
+  int bins = mode == 1;
   long start = om_test_alloc_live, k;
   int all_nomem = 1;
   for (k = 1; k < 100000; k++) {
@@ -800,6 +1179,7 @@ static void test_oom(int bins) {
     om_test_alloc_fail_at = k;
     opts(&o, bins ? NULL : "g", 2, 50);
     o.bins = bins ? 5 : 0;
+    o.shrink = mode == 2 ? 30 : 0;
     om_wbuf_init(&w);
     memset(&c, 0, sizeof c);
     memset(&d, 0, sizeof d);
@@ -828,7 +1208,7 @@ static void test_oom(int bins) {
   }
   CHECK(all_nomem && k > 10);
   printf("OOM loop%s: allocations 1..%ld failed one at a time, each gave OM_NOMEM without a leak\n",
-         bins ? " (bins)" : "", k - 1);
+         bins ? " (bins)" : mode == 2 ? " (shrink)" : "", k - 1);
   om_test_alloc_reset();
 }
 
@@ -844,7 +1224,11 @@ int main(void) {
   test_bins_codec();
   test_dist();
   test_dist_vs_gbt();
+  test_shrink();
+  test_shrink_codec();
+  test_mix_dist();
   test_oom(0);
   test_oom(1);
+  test_oom(2);
   return om_test_finish();
 }

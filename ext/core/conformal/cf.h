@@ -44,6 +44,18 @@
 **      groups of behaviour 4 (key = b, key type CF_KEY_BIN; min_group and
 **      max_groups apply; groups seen = the non-empty bins).  The edges are
 **      stored, so a later row is binned with the calibration's edges.
+**   4c. shrink K (> 0, finite; with group or bins, not alone): each stored
+**      group (or bin) is pulled towards the pool.  A row whose group was
+**      stored (n ≥ min_group, within max_groups: behaviour 4 decides, as
+**      without shrink) uses the blend of its group's sample g and the pool
+**      p with the weight w = n_g/(n_g + K) of the group; a row whose group
+**      was not stored uses the pool alone, as without shrink.  The blend's
+**      conformal quantile is w·Q_g(q) + (1 − w)·Q_p(q) (behaviour 5's
+**      quantiles of each; +Inf or −Inf when the group's is); its
+**      distribution is the Vincentization of the two of behaviour 10
+**      (behaviour 11).  min_group keeps its meaning and its default (30).
+**      Without shrink nothing changes: the same options JSON, payload
+**      format and bytes as before shrink existed.
 **   5. cf_sample_quantile(q): conformal rank k = ceil((n+1)q) for q ≥ 0.5
 **      (+inf when k > n), floor((n+1)q) below (−inf when k < 1); the order
 **      statistic of rank k, linearly interpolated between the two stored
@@ -62,11 +74,11 @@
 **      model_save's created_at stamp, changed by any retraining that
 **      changes a tree or a feature.  The calibration stores it; scoring
 **      with another model is refused by the SQL layer.
-**   8. Payload format 1 (written when there are no bins, so a calibration
-**      without bins keeps the bytes it had before format 2; little-endian;
+**   8. Payload format 1 (written when there are no bins and no shrink, so
+**      such a calibration keeps the bytes it had before format 2; little-endian;
 **      the envelope, mdl.h, carries the checksum and a payload version equal
 **      to the format; the schema section is empty):
-**        u16 format (CF_FORMAT)  u8 space (0 identity, 1 log1p)
+**        u16 format (1)  u8 space (0 identity, 1 log1p)
 **        u8 key type (0 none, 1 numeric, 2 categorical)
 **        u32 min_group (≥ 1)  u64 window (0 = all)  u64 model identity
 **        u32 max_groups (1..CF_MAX_GROUPS)  u32 reserved 0
@@ -78,15 +90,22 @@
 **        u64 key, sample
 **        sample: u64 n, u32 k = min(n, CF_RESID_MAX), k × f64 finite and
 **            ascending (the pool: n ≥ 1; a group: n ≥ min_group)
-**      and nothing after.  Payload format 2 (written when bins ≥ 2) is
-**      format 1 with key type 3 (bins; G = 0) and, right after the group
-**      name, u16 K (2..CF_MAX_BINS) and (K − 1) × f64 edges, finite and
-**      non-decreasing; its groups are bins (keys < K).  Format 1 never has
-**      key type 3, format 2 always.  cf_decode_payload reads both (a
-**      format-1 payload decodes as before, with bins 0) and checks every
+**      and nothing after.  Payload format 2 (written when bins ≥ 2 without
+**      shrink) is format 1 with key type 3 (bins; G = 0) and, right after
+**      the group name, u16 K (2..CF_MAX_BINS) and (K − 1) × f64 edges,
+**      finite and non-decreasing; its groups are bins (keys < K).  Format 1
+**      never has key type 3, format 2 always.  cf_decode_payload reads all
+**      three (a format-1 payload decodes as before, with bins 0 and shrink
+**      0; a format-2 one with shrink 0) and checks every
 **      field and never reads out of bounds: anything else is OM_CORRUPT; a
 **      newer format is OM_UNSUPPORTED_VERSION.  Categorical values never
-**      appear (only their hashes); encode(decode(p)) == p for both formats.
+**      appear (only their hashes); encode(decode(p)) == p for every format.
+**      Payload format 3 (written when shrink > 0, with or without bins; a
+**      calibration without shrink keeps format 1 or 2, byte for byte) is
+**      format 1 or 2 with key type 0..3 and, right after the group name
+**      and (key type 3 only) the bins' K and edges, f64 shrink K (finite,
+**      > 0).  It has a group feature (G > 0; key type 0..2) or bins (key
+**      type 3, G = 0): a calibration with neither is OM_CORRUPT.
 **   9. Deterministic: the same rows in the same order and the same options
 **      give the same bytes.
 **  10. Predictive distribution of a row's duration from a sample s (space
@@ -119,6 +138,26 @@
 **      Both return NaN for an empty sample, NaN arguments, t ≤ 0, e < 0, q
 **      outside (0, 1) or ±Inf t or e: the SQL layer checks its arguments
 **      first, so a NaN never reaches a result.  Nothing allocates.
+**  11. A blend (behaviour 4c, cf_mix): the group's sample g with weight w
+**      and the pool p with 1 − w (w = 1: g alone, exactly behaviour 10).
+**      Its quantile function is the weighted mean of the two quantile
+**      functions of behaviour 10 (Vincentization), taken as functions of
+**      L = log S = log(1 − F): Q(L) = w·Q_g(L) + (1 − w)·Q_p(L), continuous
+**      and non-increasing in L, so log S of the blend at u is the L with
+**      Q(L) = u (the smallest such L at a flat part: F takes the top of a
+**      jump, as in behaviour 10).  Below both samples' first knots and
+**      above both samples' last knots it is closed-form (each tail of Q
+**      is a line in log F, resp. in L, so their weighted mean is one:
+**      exponential tails with β = w·β_g + (1 − w)·β_p, memoryless beyond
+**      both last knots); in between, a bisection over the bit patterns of
+**      −L (at most 64 steps, deterministic) finds the adjacent doubles
+**      around the root and keeps the smaller L.  cf_mix_cdf and
+**      cf_mix_remaining are behaviour 10's two forms on it.  The blended
+**      interval ends of behaviour 4c are not this distribution's exact
+**      quantiles but lie outside them: F(lo) ≤ (1 − c)/2 and F(hi) ≥
+**      (1 + c)/2, as behaviour 10 relates one sample's conformal quantile
+**      to its F (each sample's conformal quantile lies at or beyond its own
+**      q-quantile).
 */
 #ifndef CF_H
 #define CF_H
@@ -128,8 +167,8 @@
 #include "../base/om_core.h"
 #include "../base/om_json.h"
 
-#define CF_FORMAT 2             /* the newest payload format this build reads and writes */
-#define CF_FORMAT_OLDEST 1      /* format 1: no bins (still written when there are none) */
+#define CF_FORMAT 3             /* the newest payload format this build reads and writes */
+#define CF_FORMAT_OLDEST 1      /* format 1: no bins, no shrink (still written when there are none) */
 #define CF_RESID_MAX 512       /* order statistics stored per sample */
 #define CF_MAX_BINS 1000       /* largest bins option */
 #define CF_TAIL_MIN 0.01       /* smallest tail scale of behaviour 10 (log1p space) */
@@ -151,10 +190,11 @@ typedef struct cf_options {
   uint64_t window;     /* 0 = every row (else 1..CF_MAX_WINDOW) */
   uint32_t max_groups; /* 10000 (1..CF_MAX_GROUPS) */
   uint32_t bins;       /* 0 = none, else 2..CF_MAX_BINS (behaviour 4b; not with group) */
+  double shrink;       /* 0 = none, else K > 0 finite (behaviour 4c; needs group or bins) */
 } cf_options;
 
 void cf_options_default(cf_options *o);
-/* Parse a flat JSON object ("group", "min_group", "window", "max_groups", "bins")
+/* Parse a flat JSON object ("group", "min_group", "window", "max_groups", "bins", "shrink")
 ** into o (defaults first).  text NULL: defaults.  o->group points into *json,
 ** which the caller keeps and frees with om_json_obj_free after o is used. */
 om_status cf_options_parse(const char *text, size_t n, cf_options *o, om_json_obj *json, om_err *err);
@@ -175,7 +215,7 @@ typedef struct cf_group {
 
 /* A calibration (decoded, or just finished). */
 typedef struct cf_calib {
-  uint16_t format;    /* payload format: 1 without bins, 2 with */
+  uint16_t format;    /* payload format: 1 plain, 2 bins, 3 shrink (cf_payload_format) */
   cf_space space;
   cf_key_type key_type;
   uint32_t min_group;
@@ -184,6 +224,7 @@ typedef struct cf_calib {
   uint32_t max_groups;
   uint32_t bins;      /* 0 = none, else K ≥ 2 (behaviour 4b) */
   double *edges;      /* [bins − 1] non-decreasing; owned; NULL without bins */
+  double shrink;      /* 0 = none, else K > 0 (behaviour 4c; format 3) */
   char *group;        /* owned, NUL-terminated; NULL = no group */
   size_t group_len;
   uint64_t groups_seen;
@@ -193,6 +234,8 @@ typedef struct cf_calib {
 } cf_calib;
 
 void cf_calib_free(cf_calib *c);
+/* The payload format c is written in: 3 with shrink, else 2 with bins, else 1. */
+uint16_t cf_payload_format(const cf_calib *c);
 
 /* Behaviour 1: y mapped into the space, or OM_INVALID with a message. */
 om_status cf_target(cf_space space, double y, double *out, om_err *err);
@@ -252,12 +295,31 @@ uint32_t cf_bin_of(const cf_calib *c, double raw);
 const cf_sample *cf_lookup_row(const cf_calib *c, int has_key, cf_key_type type, uint64_t key, double raw,
                                int *is_group);
 
+/* A row's calibration (behaviours 4c, 11): the sample s with weight w,
+** blended with pool with weight 1 − w when w < 1. */
+typedef struct cf_mix {
+  const cf_sample *s;    /* the group's (or bin's) sample, or the pool */
+  const cf_sample *pool; /* the pool when blended (w < 1), else NULL */
+  double w;              /* the weight of s: 1 = s alone */
+} cf_mix;
+/* cf_lookup_row, then the blend when the calibration has shrink and the
+** row's group (bin) was stored; *is_group as cf_lookup_row's. */
+void cf_lookup_mix(const cf_calib *c, int has_key, cf_key_type type, uint64_t key, double raw, cf_mix *m,
+                   int *is_group);
+/* Behaviour 4c: w·Q_s(q) + (1 − w)·Q_pool(q) with cf_sample_quantile. */
+double cf_mix_quantile(const cf_mix *m, double q);
+
 /* ---- distribution (behaviour 10, cf_dist.c) */
 double cf_sample_cdf(const cf_sample *s, double u);    /* F(u) */
 double cf_sample_logsf(const cf_sample *s, double u);  /* log(1 − F(u)) */
 double cf_sample_logsf_inv(const cf_sample *s, double L); /* u with log(1 − F(u)) = L ≤ 0 */
 double cf_dist_cdf(const cf_sample *s, double raw, double t, double e);
 double cf_dist_remaining(const cf_sample *s, double raw, double e, double q);
+/* Behaviour 11: the same on a blend (w = 1 or no pool: exactly the above). */
+double cf_mix_logsf(const cf_mix *m, double u);        /* log(1 − F(u)) of the blend */
+double cf_mix_logsf_inv(const cf_mix *m, double L);    /* its quantile function Q(L), L ≤ 0 */
+double cf_mix_cdf(const cf_mix *m, double raw, double t, double e);
+double cf_mix_remaining(const cf_mix *m, double raw, double e, double q);
 
 /* ---- identity and codec (behaviours 7-8) */
 uint64_t cf_model_identity(const mdl_view *model);

@@ -9,12 +9,16 @@
 **        window      an integer from 0 (every row) to 100000000 (default 0)
 **        max_groups  an integer from 1 to 100000 (default 10000)
 **        bins        an integer from 2 to 1000 (default: none; cf.h 4b)
+**        shrink      a finite number > 0 (default: none; cf.h 4c), with
+**                    group or bins
 **      Anything else is OM_INVALID: 'unknown option "k"; accepted: group,
-**      min_group, window, max_groups, bins', 'option window must be an
-**      integer from 0 (every row) to 100000000', 'options are not a JSON
-**      object (...)', 'options group and bins cannot be combined; ...'.
-**      true/false are not numbers.  The options JSON names bins only when
-**      there are bins (a calibration without keeps the text it had).
+**      min_group, window, max_groups, bins, shrink', 'option window must be
+**      an integer from 0 (every row) to 100000000', 'options are not a JSON
+**      object (...)', 'options group and bins cannot be combined; ...',
+**      'option shrink must be a number > 0 ...', 'option shrink needs group
+**      or bins; ...'.  true/false are not numbers.  The options JSON names
+**      bins and shrink only when there are (a calibration without keeps the
+**      text it had).
 **   2. Groups are found through an open-addressing table keyed by a 64-bit
 **      mix of the key (load ≤ 1/2, doubled when full), so adding a row costs
 **      O(1) expected; groups keep their first-seen order until the finish
@@ -38,9 +42,10 @@ void cf_options_default(cf_options *o) {
   o->window = 0;
   o->max_groups = 10000;
   o->bins = 0;
+  o->shrink = 0;
 }
 
-static const char cf_option_keys[] = "group, min_group, window, max_groups, bins";
+static const char cf_option_keys[] = "group, min_group, window, max_groups, bins, shrink";
 
 typedef struct cf_opt_int {
   const char *key;
@@ -80,6 +85,15 @@ om_status cf_options_parse(const char *text, size_t n, cf_options *o, om_json_ob
       o->group_len = m->str_len;
       continue;
     }
+    if (!strcmp(m->key, "shrink")) {
+      if (m->type != OM_JSON_NUMBER || m->is_bool || !isfinite(m->num) || !(m->num > 0)) {
+        st = om_errf(err, OM_INVALID, "option shrink must be a number > 0 (the residual count at which a group "
+                                      "weighs as much as the pool), e.g. 100");
+        goto fail;
+      }
+      o->shrink = m->num;
+      continue;
+    }
     for (k = 0; k < sizeof cf_int_opts / sizeof cf_int_opts[0]; k++)
       if (!strcmp(m->key, cf_int_opts[k].key)) break;
     if (k == sizeof cf_int_opts / sizeof cf_int_opts[0]) {
@@ -101,6 +115,11 @@ om_status cf_options_parse(const char *text, size_t n, cf_options *o, om_json_ob
   }
   if (o->group && o->bins) {
     st = om_errf(err, OM_INVALID, "options group and bins cannot be combined; calibrate by one of them");
+    goto fail;
+  }
+  if (o->shrink > 0 && !o->group && !o->bins) {
+    st = om_errf(err, OM_INVALID, "option shrink needs group or bins; it pulls each group's quantiles towards the "
+                                  "pool's");
     goto fail;
   }
   return OM_OK;
@@ -127,6 +146,10 @@ om_status cf_options_json(const cf_options *o, om_wbuf *w) {
   if (o->bins) {
     om_jw_key(&j, "bins");
     om_jw_uint(&j, o->bins);
+  }
+  if (o->shrink > 0) {
+    om_jw_key(&j, "shrink");
+    om_jw_double(&j, o->shrink);
   }
   om_jw_end_object(&j);
   return om_wbuf_status(w);
@@ -464,7 +487,6 @@ om_status cf_accum_finish(const cf_accum *a, cf_calib *out, om_err *err) {
   om_status st = OM_NOMEM;
   memset(out, 0, sizeof *out);
   if (a->pool.len == 0) return om_errf(err, OM_INVALID, "no rows to calibrate with");
-  out->format = a->opt.bins ? 2 : 1;
   out->space = a->space;
   out->key_type = a->key_type;
   out->min_group = a->opt.min_group;
@@ -472,6 +494,9 @@ om_status cf_accum_finish(const cf_accum *a, cf_calib *out, om_err *err) {
   out->model_id = a->model_id;
   out->max_groups = a->opt.max_groups;
   out->groups_seen = a->n_groups;
+  out->bins = a->opt.bins; /* finish_bins allocates the edges */
+  out->shrink = a->opt.shrink;
+  out->format = cf_payload_format(out);
   if (a->opt.group) {
     out->group = om_malloc(a->opt.group_len + 1);
     if (!out->group) goto done;
@@ -515,6 +540,8 @@ done:
 }
 
 /* ---------------------------------------------------------------- use */
+
+uint16_t cf_payload_format(const cf_calib *c) { return c->shrink > 0 ? 3 : c->bins ? 2 : 1; }
 
 void cf_calib_free(cf_calib *c) {
   if (!c) return;
@@ -573,4 +600,23 @@ const cf_sample *cf_lookup_row(const cf_calib *c, int has_key, cf_key_type type,
     return cf_lookup(c, 1, CF_KEY_BIN, cf_bin_of(c, raw), is_group);
   }
   return cf_lookup(c, has_key, type, key, is_group);
+}
+
+void cf_lookup_mix(const cf_calib *c, int has_key, cf_key_type type, uint64_t key, double raw, cf_mix *m,
+                   int *is_group) {
+  m->s = cf_lookup_row(c, has_key, type, key, raw, is_group);
+  m->pool = NULL;
+  m->w = 1;
+  if (*is_group && c->shrink > 0) { /* behaviour 4c: w = n/(n + K), in (0, 1] after rounding */
+    m->pool = &c->pool;
+    m->w = (double)m->s->n / ((double)m->s->n + c->shrink);
+  }
+}
+
+double cf_mix_quantile(const cf_mix *m, double q) {
+  double qs = cf_sample_quantile(m->s, q), qp;
+  if (!m->pool || m->w >= 1) return qs;
+  qp = cf_sample_quantile(m->pool, q);
+  if (!(m->w > 0)) return qp;
+  return m->w * qs + (1 - m->w) * qp; /* both weights > 0: never 0·Inf; a side's infinities share a sign */
 }

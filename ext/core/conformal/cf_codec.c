@@ -37,7 +37,7 @@ static void encode_sample(const cf_sample *s, om_wbuf *w) {
 }
 
 void cf_encode_payload(const cf_calib *c, om_wbuf *w) {
-  om_wbuf_u16(w, c->bins ? 2 : 1);
+  om_wbuf_u16(w, cf_payload_format(c));
   om_wbuf_u8(w, (uint8_t)c->space);
   om_wbuf_u8(w, (uint8_t)c->key_type);
   om_wbuf_u32(w, c->min_group);
@@ -51,6 +51,7 @@ void cf_encode_payload(const cf_calib *c, om_wbuf *w) {
     om_wbuf_u16(w, (uint16_t)c->bins);
     for (uint32_t i = 0; i + 1 < c->bins; i++) om_wbuf_f64(w, c->edges[i]);
   }
+  if (c->shrink > 0) om_wbuf_f64(w, c->shrink);
   om_wbuf_u64(w, c->groups_seen);
   encode_sample(&c->pool, w);
   om_wbuf_u32(w, c->n_groups);
@@ -118,11 +119,12 @@ om_status cf_decode_payload(const uint8_t *p, size_t n, cf_calib *out, om_err *e
   if (space > CF_SPACE_LOG1P) return om_errf(err, OM_CORRUPT, "conformal payload has unknown space %u", space);
   if (key_type > (format >= 2 ? CF_KEY_BIN : CF_KEY_CATEGORICAL))
     return om_errf(err, OM_CORRUPT, "conformal payload has unknown group key type %u", key_type);
-  if ((format >= 2) != (key_type == CF_KEY_BIN))
-    return om_errf(err, OM_CORRUPT, "conformal payload format %u %s bins", format,
-                   format >= 2 ? "without" : "with");
+  if (format == 2 && key_type != CF_KEY_BIN)
+    return om_errf(err, OM_CORRUPT, "conformal payload format 2 without bins");
   if (key_type == CF_KEY_BIN && glen)
     return om_errf(err, OM_CORRUPT, "conformal payload has both bins and a group feature");
+  if (format == 3 && !glen && key_type != CF_KEY_BIN)
+    return om_errf(err, OM_CORRUPT, "conformal payload format 3 (shrink) has neither a group feature nor bins");
   if (out->min_group < 1 || out->min_group > 1000000)
     return om_errf(err, OM_CORRUPT, "conformal payload has min_group %u", out->min_group);
   if (out->window > CF_MAX_WINDOW) return om_errf(err, OM_CORRUPT, "conformal payload has an invalid window");
@@ -172,6 +174,18 @@ om_status cf_decode_payload(const uint8_t *p, size_t n, cf_calib *out, om_err *e
       }
       out->edges[i] = e;
     }
+  }
+  if (format == 3) {
+    double k = om_rbuf_f64(&r);
+    if (!om_rbuf_ok(&r)) {
+      st = om_errf(err, OM_CORRUPT, "conformal payload truncated in the shrink");
+      goto fail;
+    }
+    if (!isfinite(k) || !(k > 0)) {
+      st = om_errf(err, OM_CORRUPT, "conformal payload has shrink %g (expected a finite number > 0)", k);
+      goto fail;
+    }
+    out->shrink = k;
   }
   out->groups_seen = om_rbuf_u64(&r);
   if (!om_rbuf_ok(&r)) {
@@ -266,6 +280,7 @@ om_status cf_write(const cf_calib *c, uint64_t rows_used, uint64_t rows_skipped,
   o.window = c->window;
   o.max_groups = c->max_groups;
   o.bins = c->bins;
+  o.shrink = c->shrink;
   cf_options_json(&o, &opts);
   om_jw_init(&j, &metrics);
   om_jw_begin_object(&j);
@@ -287,7 +302,7 @@ om_status cf_write(const cf_calib *c, uint64_t rows_used, uint64_t rows_skipped,
   meta.options_len = opts.len;
   meta.metrics_json = (const char *)metrics.data;
   meta.metrics_len = metrics.len;
-  st = mdl_write(w, MDL_KIND_CONFORMAL, c->bins ? 2 : 1, NULL, 0, &meta, payload.data, payload.len, err);
+  st = mdl_write(w, MDL_KIND_CONFORMAL, cf_payload_format(c), NULL, 0, &meta, payload.data, payload.len, err);
 done:
   om_wbuf_free(&payload);
   om_wbuf_free(&opts);

@@ -15,6 +15,17 @@
 **      largest residual it is the exact line log(1 − P_(k−1)) − (u −
 **      r_(k−1))/β_hi), so a run far beyond every residual still gets a
 **      probability in (0, 1) and a finite remaining time: never NaN.
+**   4. A blend (cf.h 11) with w = 1 or without a pool is exactly the
+**      single-sample code above (same bits).  Otherwise log S of the blend
+**      at u is, in order: the closed form of the lower tails when u is
+**      below the blend's Q at F_l = min of the two P_0 (log F = (u − C)/β
+**      with C = w(r_0 − β_lo log P_0)_g + (1 − w)(…)_p, β = w β_lo,g + (1 −
+**      w) β_lo,p); the line of the upper tails when u is at or above its Q
+**      at L_h = min of the two log(1 − P_(k−1)) (log S = L_h − (u −
+**      Q(L_h))/β, β = w β_hi,g + (1 − w) β_hi,p); else the bisection of
+**      cf.h 11 over x = −L in [−L_l, −L_h] on the doubles' bit patterns
+**      (non-negative doubles order as their bits), keeping the largest x
+**      (smallest L) with Q(−x) ≤ u.  Nothing allocates.
 */
 #include "cf.h"
 
@@ -132,6 +143,99 @@ double cf_dist_remaining(const cf_sample *s, double raw, double e, double q) {
   emp_init(&em, s);
   L = log1p(-q) + (e == 0 ? 0 : emp_logsf(&em, log1p(e) - raw));
   t = expm1(raw + emp_logsf_inv(&em, L));
+  if (isinf(t)) return INFINITY;
+  return t > e ? t - e : 0;
+}
+
+/* ---------------------------------------------------------------- blends (cf.h 11) */
+
+typedef struct cf_blend {
+  cf_emp g, p;
+  double w;
+} cf_blend;
+
+/* The one sample a mix reduces to (w = 1 or no pool: s; w = 0: the pool),
+** or NULL when it is a true blend. */
+static const cf_sample *single(const cf_mix *m) {
+  if (!m->pool || !(m->w < 1)) return m->s;
+  if (!(m->w > 0)) return m->pool;
+  return NULL;
+}
+
+/* Q(L) of the blend: the weighted mean of the two quantile functions. */
+static double blend_q(const cf_blend *b, double L) {
+  return b->w * emp_logsf_inv(&b->g, L) + (1 - b->w) * emp_logsf_inv(&b->p, L);
+}
+
+static double blend_logsf(const cf_blend *b, double u) {
+  double Pg0 = emp_P(&b->g, 0), Pp0 = emp_P(&b->p, 0), Fl = Pg0 < Pp0 ? Pg0 : Pp0;
+  double topg = log1p(-emp_P(&b->g, b->g.k - 1)), topp = log1p(-emp_P(&b->p, b->p.k - 1));
+  double Lh = topg < topp ? topg : topp, Ll = log1p(-Fl), qh, ql;
+  uint64_t lo, hi;
+  qh = blend_q(b, Lh);
+  if (u >= qh) return Lh - (u - qh) / (b->w * b->g.bhi + (1 - b->w) * b->p.bhi);
+  ql = blend_q(b, Ll);
+  if (u < ql) {
+    double C = b->w * (b->g.r[0] - b->g.blo * log(Pg0)) + (1 - b->w) * (b->p.r[0] - b->p.blo * log(Pp0));
+    double logF = (u - C) / (b->w * b->g.blo + (1 - b->w) * b->p.blo);
+    if (logF > log(Fl)) logF = log(Fl); /* rounding at the boundary: stay in the tail */
+    return log1p(-exp(logF));
+  }
+  /* ql <= u < qh: the largest x = −L in [−Ll, −Lh] with Q(−x) ≤ u */
+  lo = om_f64_bits(-Ll);
+  hi = om_f64_bits(-Lh);
+  while (hi - lo > 1) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    if (blend_q(b, -om_f64_from_bits(mid)) <= u) lo = mid;
+    else hi = mid;
+  }
+  return -om_f64_from_bits(lo);
+}
+
+static void blend_init(cf_blend *b, const cf_mix *m) {
+  emp_init(&b->g, m->s);
+  emp_init(&b->p, m->pool);
+  b->w = m->w;
+}
+
+double cf_mix_logsf(const cf_mix *m, double u) {
+  cf_blend b;
+  if (single(m)) return cf_sample_logsf(single(m), u);
+  if (!usable(m->s) || !usable(m->pool) || u != u) return NAN;
+  blend_init(&b, m);
+  return blend_logsf(&b, u);
+}
+
+double cf_mix_logsf_inv(const cf_mix *m, double L) {
+  cf_blend b;
+  if (single(m)) return cf_sample_logsf_inv(single(m), L);
+  if (!usable(m->s) || !usable(m->pool) || !(L <= 0)) return NAN;
+  blend_init(&b, m);
+  return blend_q(&b, L);
+}
+
+double cf_mix_cdf(const cf_mix *m, double raw, double t, double e) {
+  cf_blend b;
+  double diff;
+  if (single(m)) return cf_dist_cdf(single(m), raw, t, e);
+  if (!usable(m->s) || !usable(m->pool) || !isfinite(raw) || !isfinite(t) || !isfinite(e) || !(t > 0) || !(e >= 0))
+    return NAN;
+  blend_init(&b, m);
+  if (e == 0) return -expm1(blend_logsf(&b, log1p(t) - raw));
+  if (t <= e) return 0;
+  diff = blend_logsf(&b, log1p(t) - raw) - blend_logsf(&b, log1p(e) - raw);
+  return diff < 0 ? -expm1(diff) : 0;
+}
+
+double cf_mix_remaining(const cf_mix *m, double raw, double e, double q) {
+  cf_blend b;
+  double L, t;
+  if (single(m)) return cf_dist_remaining(single(m), raw, e, q);
+  if (!usable(m->s) || !usable(m->pool) || !isfinite(raw) || !isfinite(e) || !(e >= 0) || !(q > 0 && q < 1))
+    return NAN;
+  blend_init(&b, m);
+  L = log1p(-q) + (e == 0 ? 0 : blend_logsf(&b, log1p(e) - raw));
+  t = expm1(raw + blend_q(&b, L));
   if (isinf(t)) return INFINITY;
   return t > e ? t - e : 0;
 }

@@ -5,7 +5,7 @@
 ** Behaviours:
 **   1. open() refuses a payload version outside 1..CF_FORMAT (newer:
 **      OM_UNSUPPORTED_VERSION "conformal payload version N is not supported
-**      (this build reads 1 to 2)"), and an envelope with features (a
+**      (this build reads 1 to 3)"), and an envelope with features (a
 **      calibration has an empty schema) as OM_CORRUPT; then
 **      cf_decode_payload (cf.h 8), whose format must equal the envelope's
 **      payload version (OM_CORRUPT otherwise).
@@ -18,7 +18,9 @@
 **      and the pool's 5% and 95% residual quantiles q05, q95 (the 90%
 **      interval's offsets in the model's raw space); with bins (format 2)
 **      also bins (K) and edges (the K − 1 raw-score edges), members that a
-**      calibration without bins does not have.
+**      calibration without bins does not have; with shrink (format 3), last,
+**      shrink (K), a member that a calibration without shrink does not
+**      have.
 */
 #include "../base/mdl_kind.h"
 #include "cf.h"
@@ -89,6 +91,10 @@ om_status cf_info_json(const cf_calib *c, om_jw *j, om_err *err) {
     om_jw_begin_array(j);
     for (uint32_t i = 0; i + 1 < c->bins; i++) om_jw_double(j, c->edges[i]);
     om_jw_end_array(j);
+  }
+  if (c->shrink > 0) {
+    om_jw_key(j, "shrink");
+    om_jw_double(j, c->shrink);
   }
   (void)err;
   return OM_OK;
