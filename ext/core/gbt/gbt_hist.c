@@ -13,6 +13,10 @@
 **      same pass as its histogram).
 **   4. gbt_hist_subtract derives the larger child from parent − smaller child
 **      (histogram subtraction), halving the work per level.
+**   5. Speed without changing a sum: features go in chunks, a chunk of at
+**      most 8 through a copy of the row loop with its width a constant
+**      (unrolled, bases in registers); every bin still adds its rows one by
+**      one in row order.
 */
 #include "gbt.h"
 
@@ -23,9 +27,15 @@
 #define GBT_PREFETCH 32
 #define GBT_HIST_CHUNK 32
 
+#if defined(__GNUC__)
+#define GBT_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define GBT_ALWAYS_INLINE inline
+#endif
+
 /* The rows of one chunk of m features; with_sum (a constant in each copy)
 ** also sums the rows' gradients and hessians in row order. */
-static inline void hist_rows(gbt_gh *const *base, const uint32_t *fi, uint32_t m,
+static GBT_ALWAYS_INLINE void hist_rows(gbt_gh *const *base, const uint32_t *fi, uint32_t m,
                              const uint8_t *codes, uint32_t F, const uint32_t *rows, size_t n,
                              const gbt_gh *gh, int with_sum, gbt_gh *sum) {
   double G = 0, H = 0;
@@ -42,6 +52,9 @@ static inline void hist_rows(gbt_gh *const *base, const uint32_t *fi, uint32_t m
       G += g;
       H += h;
     }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
     for (uint32_t k = 0; k < m; k++) {
       gbt_gh *b = base[k] + c[fi[k]];
       b->g += g;
@@ -74,10 +87,31 @@ void gbt_hist_build_sum(gbt_gh *hist, const uint32_t *off, const uint8_t *codes,
       fi[k] = sel[k0 + k];
       base[k] = hist + off[fi[k]];
     }
-    if (sum && k0 == j0)
-      hist_rows(base, fi, m, codes, F, rows, n, gh, 1, sum);
-    else
-      hist_rows(base, fi, m, codes, F, rows, n, gh, 0, NULL);
+    /* copies for the usual small chunks, with m a constant: the feature
+    ** loop unrolled, its bases and offsets in registers */
+#define GBT_HIST_CASE(M)                                                                           \
+  case M:                                                                                          \
+    if (sum && k0 == j0)                                                                           \
+      hist_rows(base, fi, M, codes, F, rows, n, gh, 1, sum);                                       \
+    else                                                                                           \
+      hist_rows(base, fi, M, codes, F, rows, n, gh, 0, NULL);                                      \
+    break;
+    switch (m) {
+      GBT_HIST_CASE(1)
+      GBT_HIST_CASE(2)
+      GBT_HIST_CASE(3)
+      GBT_HIST_CASE(4)
+      GBT_HIST_CASE(5)
+      GBT_HIST_CASE(6)
+      GBT_HIST_CASE(7)
+      GBT_HIST_CASE(8)
+    default:
+      if (sum && k0 == j0)
+        hist_rows(base, fi, m, codes, F, rows, n, gh, 1, sum);
+      else
+        hist_rows(base, fi, m, codes, F, rows, n, gh, 0, NULL);
+    }
+#undef GBT_HIST_CASE
   }
 }
 
