@@ -522,6 +522,8 @@ typedef struct gbt_grower {
   size_t cap_ranges, n_ranges;
   gbt_task3 *tasks;
   size_t cap_tasks;
+  uint32_t *order;     /* [cap_tasks] histogram tasks in dispatch order (costliest first) */
+  uint64_t *cost;      /* [cap_tasks] their estimated costs */
   gbt_split *split_tmp;
   gbt_gh root_sum; /* G and H of the root's rows, summed in row order */
   double *pred;    /* per tree, may be NULL: predictions the last level's leaves

@@ -20,7 +20,11 @@
 **   4. Parallel work items are (node, feature range) for histograms and split
 **      search, row blocks for partitioning; each writes only its own output
 **      and the per-node reduction runs in a fixed order (lowest feature wins
-**      ties), so the tree does not depend on the thread count.
+**      ties), so the tree does not depend on the thread count.  A histogram
+**      task reads every row of its node whatever its features, so a node is
+**      cut into feature ranges only as far as the threads need (about
+**      T·its rows / the level's rows, at most T), and the tasks are handed
+**      out costliest first (rows × (2 + features)).
 **   5. Leaves get −G/(H+λ)·learning_rate; 0 when H+λ = 0 or when the leaf got
 **      no rows (possible only when min_child_weight ≈ 0 lets a rounding
 **      residue of histogram subtraction pass for a non-empty bin).
@@ -53,10 +57,13 @@ om_status gbt_grower_init(gbt_grower *g, size_t n_fit, unsigned threads) {
   g->ranges = om_malloc_array(g->cap_ranges, sizeof *g->ranges);
   g->tasks = om_malloc_array(g->cap_tasks, sizeof *g->tasks);
   g->split_tmp = om_malloc_array(g->cap_tasks, sizeof *g->split_tmp);
+  g->order = om_malloc_array(g->cap_tasks, sizeof *g->order);
+  g->cost = om_malloc_array(g->cap_tasks, sizeof *g->cost);
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
   g->n_nodes = 0;
-  if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp) {
+  if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp ||
+      !g->order || !g->cost) {
     gbt_grower_free(g);
     return OM_NOMEM;
   }
@@ -70,6 +77,8 @@ void gbt_grower_free(gbt_grower *g) {
   om_free(g->ranges);
   om_free(g->tasks);
   om_free(g->split_tmp);
+  om_free(g->order);
+  om_free(g->cost);
   om_free(g->hist_cur);
   om_free(g->hist_next);
   g->nodes = NULL;
@@ -77,6 +86,8 @@ void gbt_grower_free(gbt_grower *g) {
   g->ranges = NULL;
   g->tasks = NULL;
   g->split_tmp = NULL;
+  g->order = NULL;
+  g->cost = NULL;
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
 }
@@ -110,6 +121,22 @@ static uint32_t feature_blocks(const gbt_grower *g, size_t items) {
   return nb ? (uint32_t)nb : 1;
 }
 
+/* Point 4: feature blocks of a histogram item (a node whose histogram is
+** built) with `rows` of the level's `total` rows.  A task reads every row of
+** its node whatever its features, so an item is cut only as far as the
+** threads need: into about T·rows/total blocks (the bulk of a level's rows
+** gets its share of the threads, small items stay whole), at most T and at
+** least GBT_MIN_BLOCK_FEATURES features each. */
+#define GBT_HIST_MIN_ROWS 4096 /* an item this small is never cut */
+static uint32_t hist_blocks(const gbt_grower *g, size_t rows, size_t total) {
+  size_t T = gbt_pool_size(g->pool), nb;
+  if (T == 1 || rows < GBT_HIST_MIN_ROWS || total == 0) return 1;
+  nb = (size_t)((double)T * (double)rows / (double)total + 0.5);
+  if (nb > T) nb = T;
+  if (nb > g->n_sel / GBT_MIN_BLOCK_FEATURES) nb = g->n_sel / GBT_MIN_BLOCK_FEATURES;
+  return nb ? (uint32_t)nb : 1;
+}
+
 static void add_tasks(gbt_grower *g, size_t *nt, uint32_t a, uint32_t b, uint32_t nb) {
   for (uint32_t k = 0; k < nb; k++) {
     gbt_task3 *t = &g->tasks[(*nt)++];
@@ -124,10 +151,49 @@ static gbt_gh *slot_ptr(gbt_gh *buf, int32_t slot, uint32_t total_codes) {
   return buf + (size_t)slot * total_codes;
 }
 
+/* Dispatch order of the nt histogram tasks: costliest first (rows × (2 +
+** features), ties by index), so that the last tasks handed out are short and
+** the threads finish together.  Heapsort: nothing allocated, O(nt log nt). */
+static int order_before(const gbt_grower *g, uint32_t x, uint32_t y) {
+  return g->cost[x] > g->cost[y] || (g->cost[x] == g->cost[y] && x < y);
+}
+
+static void order_sift(gbt_grower *g, size_t i, size_t n) {
+  uint32_t *o = g->order;
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    uint32_t t;
+    if (l < n && order_before(g, o[m], o[l])) m = l;
+    if (r < n && order_before(g, o[m], o[r])) m = r;
+    if (m == i) return;
+    t = o[i];
+    o[i] = o[m];
+    o[m] = t;
+    i = m;
+  }
+}
+
+static void order_hist_tasks(gbt_grower *g, size_t nt) {
+  for (size_t t = 0; t < nt; t++) {
+    const gbt_task3 *tk = &g->tasks[t];
+    const gbt_tnode *n = &g->nodes[tk->a];
+    g->order[t] = (uint32_t)t;
+    g->cost[t] = (uint64_t)(n->end - n->begin) * (2 + tk->j1 - tk->j0);
+  }
+  for (size_t i = nt / 2; i-- > 0;)
+    order_sift(g, i, nt);
+  for (size_t n = nt; n > 1; n--) {
+    uint32_t t = g->order[0];
+    g->order[0] = g->order[n - 1];
+    g->order[n - 1] = t;
+    order_sift(g, 0, n - 1);
+  }
+}
+
 /* Task: histogram of node a (in hist_next when b == 1, else hist_cur). */
 static void hist_task(void *ctx, size_t t, unsigned worker) {
   gbt_grower *g = ctx;
-  const gbt_task3 *tk = &g->tasks[t];
+  const gbt_task3 *tk = &g->tasks[g->order[t]];
   const gbt_tnode *n = &g->nodes[tk->a];
   gbt_gh *h = slot_ptr(tk->b ? g->hist_next : g->hist_cur, n->slot, g->total_codes);
   (void)worker;
@@ -299,7 +365,8 @@ om_status gbt_grow_tree(gbt_grower *g) {
     if (ensure_slots(&g->hist_cur, &g->cap_cur, 1, g->total_codes)) return OM_NOMEM;
     root->slot = 0;
     nt = 0;
-    add_tasks(g, &nt, 0, 0, feature_blocks(g, 1));
+    add_tasks(g, &nt, 0, 0, hist_blocks(g, g->n_rows, g->n_rows));
+    order_hist_tasks(g, nt);
     gbt_pool_run(g->pool, nt, hist_task, g);
     root->G = g->root_sum.g;
     root->H = g->root_sum.h;
@@ -353,16 +420,21 @@ om_status gbt_grow_tree(gbt_grower *g) {
     partition_level(g, k);
     /* 4. children's histograms */
     if (d + 1 < g->max_depth) {
+      size_t built = 0; /* rows of the histograms to build */
       for (uint32_t i = 0; i < k; i++) {
         gbt_tnode *n = &g->nodes[g->level[i]];
+        gbt_tnode *L, *R;
         if (!n->left) continue;
-        if (can_split(g, &g->nodes[n->left]) || can_split(g, &g->nodes[n->left + 1])) n_pairs++;
+        L = &g->nodes[n->left];
+        R = &g->nodes[n->left + 1];
+        if (!can_split(g, L) && !can_split(g, R)) continue;
+        n_pairs++;
+        built += (L->end - L->begin) <= (R->end - R->begin) ? L->end - L->begin : R->end - R->begin;
       }
       if (n_pairs > 0) {
         int32_t slot = 0;
         if (ensure_slots(&g->hist_next, &g->cap_next, 2 * (size_t)n_pairs, g->total_codes))
           return OM_NOMEM;
-        nb = feature_blocks(g, n_pairs);
         nt = 0;
         for (uint32_t i = 0; i < k; i++) {
           gbt_tnode *n = &g->nodes[g->level[i]];
@@ -374,11 +446,13 @@ om_status gbt_grow_tree(gbt_grower *g) {
           L->slot = slot++;
           R->slot = slot++;
           small = (L->end - L->begin) <= (R->end - R->begin) ? L : R;
-          add_tasks(g, &nt, (uint32_t)(small - g->nodes), 1, nb);
+          add_tasks(g, &nt, (uint32_t)(small - g->nodes), 1,
+                    hist_blocks(g, small->end - small->begin, built));
           /* the larger child's histogram: made by its split tasks (step 1) */
           (small == L ? R : L)->sub_parent = n->slot;
           (small == L ? R : L)->sub_sibling = (uint32_t)(small - g->nodes);
         }
+        order_hist_tasks(g, nt);
         gbt_pool_run(g->pool, nt, hist_task, g);
       }
     }
