@@ -41,7 +41,9 @@
 **   9. Memory while training: about n·(2F + 64) bytes, plus per thread
 **      16·n_fit, plus two tree levels of histograms (Σ codes × 16 bytes per
 **      node that may split), plus 32 bytes per node of the model (at most
-**      gbt_payload_bound() / 10 nodes).
+**      gbt_payload_bound() / 10 nodes), plus, when some rows are not grown
+**      on and a tree has at most 1023 nodes, 520 bytes per node of one tree
+**      (the walk table of gbt_train.c point 3).
 **  10. Targets of SQUARED and QUANTILE must lie in [−GBT_MAX_ABS_TARGET,
 **      GBT_MAX_ABS_TARGET] (gbt_obj_transform_y): beyond it sums of squared
 **      gradients overflow double precision.  Training fails (OM_INVALID,

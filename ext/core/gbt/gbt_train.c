@@ -14,7 +14,9 @@
 **      sampled rows; predictions of sampled rows are updated per leaf (for
 **      the leaves at max_depth, without refit, while the tree grows:
 **      gbt_tree.c point 8), the others (unsampled and held-out rows) by
-**      walking the tree on codes.
+**      walking the tree on codes: a tree of at most GBT_TRAVERSE_NODES nodes
+**      as a table next[node·256 + code], GBT_TRAVERSE_LOCKSTEP rows at a
+**      time (the same leaf, hence the same sums).
 **   4. With held-out rows, the holdout metric is computed every round;
 **      best_iteration is the round count with the lowest metric (earliest on
 **      ties).  With early_stopping_rounds > 0 training stops once
@@ -196,6 +198,10 @@ typedef struct trainer {
   uint32_t *hash_at_tree;
   /* row-task range */
   size_t task_lo;
+  uint32_t tree_depth; /* depth of the tree just grown (traverse_task) */
+  uint16_t *trav_next; /* [GBT_TRAVERSE_NODES · 256] the tree as a table, or NULL */
+  uint32_t *trav_feat; /* [GBT_TRAVERSE_NODES] the feature of each node (0 for a leaf) */
+  int trav_ok;         /* the tree just grown is in the table */
   int all_rows; /* this round grows on every fit row: grad_task also sets rows */
   /* calibration: per-worker row buffers (4·F doubles each) and raw scores */
   double *calib_x, *calib_raw;
@@ -241,15 +247,60 @@ static void leaf_update_task(void *ctx, size_t t, unsigned worker) {
     tr->pred[tr->g.rows[i]] += v;
 }
 
+/* Point 3: rows not grown on (held out, or outside the sample) get the leaf
+** value of the tree just grown.  A tree of at most GBT_TRAVERSE_NODES nodes
+** is first turned into a table next[node·256 + code] (a leaf points to
+** itself) and the rows are walked GBT_TRAVERSE_LOCKSTEP at a time for the
+** tree's depth, one load per step and their chains in flight together; each
+** row gets the value gbt_tree_value_codes gives (larger trees walk that). */
+#define GBT_TRAVERSE_NODES 1023
+#define GBT_TRAVERSE_LOCKSTEP 8
+static void traverse_table(trainer *tr) {
+  const gbt_tnode *t = tr->g.nodes;
+  for (uint32_t i = 0; i < tr->g.n_nodes; i++) {
+    uint16_t *nx = tr->trav_next + (size_t)i * 256;
+    const gbt_split *s = &t[i].split;
+    uint16_t l = (uint16_t)t[i].left;
+    tr->trav_feat[i] = t[i].left ? s->feature : 0;
+    if (!t[i].left) {
+      for (int c = 0; c < 256; c++)
+        nx[c] = (uint16_t)i;
+      continue;
+    }
+    for (int c = 0; c < 256; c++)
+      nx[c] = (uint16_t)(gbt_split_goes_left(s, (uint8_t)c) ? l : l + 1);
+  }
+}
+
 static void traverse_task(void *ctx, size_t t, unsigned worker) {
   trainer *tr = ctx;
+  const gbt_tnode *nodes = tr->g.nodes;
+  const uint16_t *next = tr->trav_next;
+  const uint32_t *feat = tr->trav_feat;
   size_t r0 = tr->task_lo + t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
+  uint32_t buf[GBT_TRAVERSE_LOCKSTEP], idx[GBT_TRAVERSE_LOCKSTEP];
+  int nb = 0;
   (void)worker;
   if (r1 > tr->n) r1 = tr->n;
   for (size_t r = r0; r < r1; r++) {
     if (r < tr->n_fit && (!tr->in_sample || tr->in_sample[r])) continue;
-    tr->pred[r] += gbt_tree_value_codes(tr->g.nodes, tr->codes + r * tr->F);
+    if (!tr->trav_ok) {
+      tr->pred[r] += gbt_tree_value_codes(nodes, tr->codes + r * tr->F);
+      continue;
+    }
+    buf[nb++] = (uint32_t)r;
+    if (nb < GBT_TRAVERSE_LOCKSTEP) continue;
+    for (int k = 0; k < GBT_TRAVERSE_LOCKSTEP; k++)
+      idx[k] = 0;
+    for (uint32_t d = 0; d < tr->tree_depth; d++)
+      for (int k = 0; k < GBT_TRAVERSE_LOCKSTEP; k++)
+        idx[k] = next[(size_t)idx[k] * 256 + tr->codes[(size_t)buf[k] * tr->F + feat[idx[k]]]];
+    for (int k = 0; k < GBT_TRAVERSE_LOCKSTEP; k++)
+      tr->pred[buf[k]] += nodes[idx[k]].value;
+    nb = 0;
   }
+  for (int k = 0; k < nb; k++)
+    tr->pred[buf[k]] += gbt_tree_value_codes(nodes, tr->codes + (size_t)buf[k] * tr->F);
 }
 
 static size_t n_blocks(size_t n) { return (n + GBT_ROW_BLOCK - 1) / GBT_ROW_BLOCK; }
@@ -428,6 +479,8 @@ static void trainer_free(trainer *tr) {
   om_free(tr->node_gain);
   om_free(tr->node_cover);
   om_free(tr->hash_at_tree);
+  om_free(tr->trav_next);
+  om_free(tr->trav_feat);
   gbt_free(tr->m);
 }
 
@@ -688,6 +741,11 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   n_sel = (uint32_t)llround(o->colsample * (double)tr.F);
   if (n_sel < 1) n_sel = 1;
   if (o->colsample >= 1) n_sel = tr.F;
+  if (tr.g.cap_nodes <= GBT_TRAVERSE_NODES && (n_sample < tr.n_fit || tr.n_hold > 0)) {
+    tr.trav_next = om_malloc_array((size_t)tr.g.cap_nodes * 256, sizeof *tr.trav_next);
+    tr.trav_feat = om_malloc_array(tr.g.cap_nodes, sizeof *tr.trav_feat);
+    if (!tr.trav_next || !tr.trav_feat) goto nomem;
+  }
 
   for (uint32_t t = 0; t < o->n_trees; t++) {
     uint32_t n_leaves = 0;
@@ -720,6 +778,11 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     gbt_grower_leaf_blocks(&tr.g, GBT_ROW_BLOCK);
     gbt_pool_run(tr.pool, tr.g.n_ranges, leaf_update_task, &tr);
     tr.task_lo = n_sample < tr.n_fit ? 0 : tr.n_fit;
+    tr.tree_depth = 0;
+    for (uint32_t i = 0; i < tr.g.n_nodes; i++)
+      if (tr.g.nodes[i].depth > tr.tree_depth) tr.tree_depth = tr.g.nodes[i].depth;
+    tr.trav_ok = tr.trav_next && tr.g.n_nodes <= GBT_TRAVERSE_NODES && tr.task_lo < tr.n;
+    if (tr.trav_ok) traverse_table(&tr);
     gbt_pool_run(tr.pool, n_blocks(tr.n - tr.task_lo), traverse_task, &tr);
     if ((st = append_tree(&tr, t)) != OM_OK) goto nomem;
     tr.m->n_trees = t + 1;
