@@ -13,7 +13,11 @@
 **      rare, sharing code 0).
 **   2. Each is trained with threads 1, 2, 3 and 4: the payloads must be
 **      byte-identical.
-**   3. The payload's FNV-1a 64 must equal the one recorded below, written by
+**   3. gbt_hist_build_sum with the bins' statistics (run features in their
+**      own pass, gbt_hist.c point 6) gives the bits of the plain build, for
+**      any mix of run features (all of them: the sums alone), node sizes 0,
+**      1 and scattered subsets.
+**   4. The payload's FNV-1a 64 must equal the one recorded below, written by
 **      the build of main at 3450c41 (before the work on 2-thread scaling).
 **      A change that is meant to change the models (a new split rule, say)
 **      updates these values in the same commit and says so; any other
@@ -67,7 +71,7 @@ static uint64_t fnv1a(const uint8_t *p, size_t n) {
 
 typedef struct config {
   const char *name;
-  uint64_t want; /* FNV-1a 64 of the payload (point 3) */
+  uint64_t want; /* FNV-1a 64 of the payload (point 4) */
 } config;
 
 static void set_options(int k, gbt_options *o, int *aft) {
@@ -108,6 +112,61 @@ static void set_options(int k, gbt_options *o, int *aft) {
   }
 }
 
+/* Point 3, on the data's codes (binned by gbt_bin_build). */
+static void test_hist_runs(void) {
+  gbt_column cols[NF] = {{0, f_hour, NULL, NULL}, {0, f_heavy, NULL, NULL},
+                         {0, f_num, NULL, NULL},  {1, NULL, f_user, user_miss},
+                         {1, NULL, f_kind, NULL}, {0, f_uni, NULL, NULL}};
+  gbt_data d = {N, NF, cols, y, NULL};
+  gbt_bins bins[NF];
+  uint64_t *scratch[1];
+  uint8_t *codes = om_malloc((size_t)N * NF), *codes_col = om_malloc((size_t)N * NF);
+  uint32_t off[NF + 1], sel[NF], *rows = om_malloc(N * sizeof(uint32_t));
+  gbt_gh *gh = om_malloc(N * sizeof(gbt_gh)), *a = NULL, *b = NULL;
+  om_err e;
+  scratch[0] = om_malloc(2 * (size_t)N * sizeof(uint64_t));
+  if (!codes || !codes_col || !rows || !gh || !scratch[0]) goto done;
+  CHECK(gbt_bin_build(&d, N, 256, NULL, scratch, bins, codes, codes_col, &e) == OM_OK);
+  CHECK(bins[0].runs && !bins[1].runs && bins[1].hot_share > 0.6); /* hour; 70% bin */
+  off[0] = 0;
+  for (int f = 0; f < NF; f++) {
+    off[f + 1] = off[f] + bins[f].n_codes;
+    sel[f] = (uint32_t)f;
+  }
+  a = om_malloc(off[NF] * sizeof(gbt_gh));
+  b = om_malloc(off[NF] * sizeof(gbt_gh));
+  if (!a || !b) goto done;
+  for (int i = 0; i < N; i++) {
+    gh[i].g = log1p(y[i]) - 2.5 + 1e-3 * unif();
+    gh[i].h = 0.5 + unif();
+  }
+  for (unsigned mask = 0; mask < (1u << NF); mask++) { /* which features are run features */
+    for (int keep = 0; keep < 4; keep++) {
+      size_t n = 0;
+      gbt_gh sa = {0, 0}, sb = {0, 0};
+      int same;
+      for (int i = 0; i < N; i++) /* all rows, every 3rd, a few, one or none */
+        if (keep == 0 || (keep == 1 && i % 3 == 0) || (keep == 2 && i % 997 == 1) ||
+            (keep == 3 && i == 5 && mask % 2))
+          rows[n++] = (uint32_t)i;
+      for (int f = 0; f < NF; f++)
+        bins[f].runs = (mask >> f) & 1;
+      gbt_hist_build_sum(a, off, codes, NF, sel, 0, NF, rows, n, gh, &sa, NULL, NULL, 0);
+      gbt_hist_build_sum(b, off, codes, NF, sel, 0, NF, rows, n, gh, &sb, bins, codes_col, N);
+      same = memcmp(a, b, off[NF] * sizeof(gbt_gh)) == 0 && memcmp(&sa, &sb, sizeof sa) == 0;
+      CHECK_MSG(same, "run features 0x%x, %zu rows", mask, n);
+    }
+  }
+done:
+  om_free(codes);
+  om_free(codes_col);
+  om_free(rows);
+  om_free(gh);
+  om_free(scratch[0]);
+  om_free(a);
+  om_free(b);
+}
+
 int main(void) {
   static const config cfg[] = {
       {"default", 0x8c7cb09ef18526e5ull},  {"sampled depth 8", 0xf2ff8fba32bf1f49ull},
@@ -121,6 +180,7 @@ int main(void) {
   double ybin[N];
   int print = getenv("GBT_PRINT_HASHES") != NULL;
   make_data();
+  test_hist_runs();
   for (int i = 0; i < N; i++)
     ybin[i] = y[i] > 20;
   for (int k = 0; k < (int)(sizeof cfg / sizeof cfg[0]); k++) {

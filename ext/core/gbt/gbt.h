@@ -367,6 +367,9 @@ double gbt_quantile_inplace(double *a, size_t n, double q);
 typedef struct gbt_bins {
   int is_cat;
   uint32_t n_codes; /* ≥ 2 and ≤ 256 */
+  /* from the fit rows, for histograms over few features (gbt_hist.c point 6): */
+  uint8_t runs;     /* ≥ GBT_RUNS_SHARE of the rows have the code of the row before */
+  double hot_share; /* the share of the rows that have the most frequent code */
   union {
     double cuts[255];     /* numeric: n_codes-2 strictly increasing cut points */
     uint64_t hashes[255]; /* categorical: n_codes-1 kept hashes, ascending; code = 1+index */
@@ -411,6 +414,9 @@ om_status gbt_bin_build(const gbt_data *d, size_t n_fit, uint32_t max_bins, gbt_
                         uint64_t **scratch, gbt_bins *bins, uint8_t *codes, uint8_t *codes_col,
                         om_err *err);
 
+#define GBT_RUNS_SHARE 0.75
+#define GBT_HOT_SHARE 0.35 /* a bin this full makes a chain (gbt_tree.c point 4) */
+
 /* ---- gbt_hist.c ---- */
 #if defined(__GNUC__)
 #define GBT_PREFETCH_ADDR(p) __builtin_prefetch((p), 0, 3)
@@ -425,10 +431,14 @@ typedef struct gbt_gh {
 void gbt_hist_build(gbt_gh *hist, const uint32_t *off, const uint8_t *codes, uint32_t F,
                     const uint32_t *sel, uint32_t j0, uint32_t j1, const uint32_t *rows, size_t n,
                     const gbt_gh *gh);
-/* The same, and when sum is not NULL also sum = Σ gh[rows[i]] in row order. */
+/* The same, and when sum is not NULL also sum = Σ gh[rows[i]] in row order.
+** With bins (may be NULL) and codes_col (column-major, stride n_total), a
+** feature with bins[f].runs gets its own pass (point 6), for passes over few
+** features; the sums are the same. */
 void gbt_hist_build_sum(gbt_gh *hist, const uint32_t *off, const uint8_t *codes, uint32_t F,
                         const uint32_t *sel, uint32_t j0, uint32_t j1, const uint32_t *rows,
-                        size_t n, const gbt_gh *gh, gbt_gh *sum);
+                        size_t n, const gbt_gh *gh, gbt_gh *sum, const gbt_bins *bins,
+                        const uint8_t *codes_col, size_t n_total);
 /* dst = parent − child over the ranges of features sel[j0..j1). */
 void gbt_hist_subtract(gbt_gh *dst, const gbt_gh *parent, const gbt_gh *child, const uint32_t *off,
                        const uint32_t *sel, uint32_t j0, uint32_t j1);
@@ -525,6 +535,7 @@ typedef struct gbt_grower {
   gbt_task3 *tasks;
   size_t cap_tasks;
   uint32_t *order;     /* [cap_tasks] histogram tasks in dispatch order (costliest first) */
+  uint32_t *hsel;      /* [F] the selected features in histogram order (gbt_tree.c point 4) */
   uint64_t *cost;      /* [cap_tasks] their estimated costs */
   gbt_split *split_tmp;
   gbt_gh root_sum; /* G and H of the root's rows, summed in row order */

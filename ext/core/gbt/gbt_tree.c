@@ -24,7 +24,12 @@
 **      task reads every row of its node whatever its features, so a node is
 **      cut into feature ranges only as far as the threads need (about
 **      T·its rows / the level's rows, at most T), and the tasks are handed
-**      out costliest first (rows × (2 + features)).
+**      out costliest first (rows × (2 + features)).  Histogram tasks take
+**      their feature ranges from the selected features reordered once per
+**      tree (those with a bin over GBT_HOT_SHARE of the rows first, run
+**      features last), and a node cut between threads builds with the bins'
+**      statistics (gbt_hist.c point 6), so the ranges of the root of
+**      time-ordered data do not both wait on a chain.
 **   5. Leaves get −G/(H+λ)·learning_rate; 0 when H+λ = 0 or when the leaf got
 **      no rows (possible only when min_child_weight ≈ 0 lets a rounding
 **      residue of histogram subtraction pass for a non-empty bin).
@@ -58,12 +63,13 @@ om_status gbt_grower_init(gbt_grower *g, size_t n_fit, unsigned threads) {
   g->tasks = om_malloc_array(g->cap_tasks, sizeof *g->tasks);
   g->split_tmp = om_malloc_array(g->cap_tasks, sizeof *g->split_tmp);
   g->order = om_malloc_array(g->cap_tasks, sizeof *g->order);
+  g->hsel = om_malloc_array(g->F ? g->F : 1, sizeof *g->hsel);
   g->cost = om_malloc_array(g->cap_tasks, sizeof *g->cost);
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
   g->n_nodes = 0;
   if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp ||
-      !g->order || !g->cost) {
+      !g->order || !g->cost || !g->hsel) {
     gbt_grower_free(g);
     return OM_NOMEM;
   }
@@ -79,6 +85,7 @@ void gbt_grower_free(gbt_grower *g) {
   om_free(g->split_tmp);
   om_free(g->order);
   om_free(g->cost);
+  om_free(g->hsel);
   om_free(g->hist_cur);
   om_free(g->hist_next);
   g->nodes = NULL;
@@ -88,6 +95,7 @@ void gbt_grower_free(gbt_grower *g) {
   g->split_tmp = NULL;
   g->order = NULL;
   g->cost = NULL;
+  g->hsel = NULL;
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
 }
@@ -195,10 +203,12 @@ static void hist_task(void *ctx, size_t t, unsigned worker) {
   gbt_grower *g = ctx;
   const gbt_task3 *tk = &g->tasks[g->order[t]];
   const gbt_tnode *n = &g->nodes[tk->a];
-  gbt_gh *h = slot_ptr(tk->b ? g->hist_next : g->hist_cur, n->slot, g->total_codes);
+  gbt_gh *h = slot_ptr(tk->b & 1 ? g->hist_next : g->hist_cur, n->slot, g->total_codes);
   (void)worker;
-  gbt_hist_build_sum(h, g->off, g->codes, g->F, g->sel, tk->j0, tk->j1, g->rows + n->begin,
-                     n->end - n->begin, g->gh, tk->a == 0 && tk->j0 == 0 ? &g->root_sum : NULL);
+  /* a node cut between threads: passes over few features (gbt_hist.c point 6) */
+  gbt_hist_build_sum(h, g->off, g->codes, g->F, g->hsel, tk->j0, tk->j1, g->rows + n->begin,
+                     n->end - n->begin, g->gh, tk->a == 0 && tk->j0 == 0 ? &g->root_sum : NULL,
+                     tk->b & 2 ? g->bins : NULL, g->codes_col, g->n_total);
 }
 
 static void split_task(void *ctx, size_t t, unsigned worker) {
@@ -350,10 +360,25 @@ static void init_node(gbt_tnode *n, uint32_t depth, double G, double H) {
   n->H = H;
 }
 
+/* Point 4: the selected features in histogram order: those with a bin of
+** more than GBT_HOT_SHARE of the rows first, run features (gbt_hist.c point
+** 6) last, each group ascending; a node cut into T ranges then has its
+** chains apart. */
+static void hist_order(gbt_grower *g) {
+  uint32_t k = 0;
+  for (int pass = 0; pass < 3; pass++)
+    for (uint32_t j = 0; j < g->n_sel; j++) {
+      const gbt_bins *b = &g->bins[g->sel[j]];
+      int cls = b->runs ? 2 : b->hot_share > GBT_HOT_SHARE ? 0 : 1;
+      if (cls == pass) g->hsel[k++] = g->sel[j];
+    }
+}
+
 om_status gbt_grow_tree(gbt_grower *g) {
   gbt_tnode *root = &g->nodes[0];
   uint32_t k = 1, d;
   size_t nt;
+  hist_order(g);
   g->pred_fused = 0;
   init_node(root, 0, 0, 0);
   root->begin = 0;
@@ -365,7 +390,8 @@ om_status gbt_grow_tree(gbt_grower *g) {
     if (ensure_slots(&g->hist_cur, &g->cap_cur, 1, g->total_codes)) return OM_NOMEM;
     root->slot = 0;
     nt = 0;
-    add_tasks(g, &nt, 0, 0, hist_blocks(g, g->n_rows, g->n_rows));
+    uint32_t root_nb = hist_blocks(g, g->n_rows, g->n_rows);
+    add_tasks(g, &nt, 0, root_nb > 1 ? 2 : 0, root_nb);
     order_hist_tasks(g, nt);
     gbt_pool_run(g->pool, nt, hist_task, g);
     root->G = g->root_sum.g;
@@ -446,8 +472,8 @@ om_status gbt_grow_tree(gbt_grower *g) {
           L->slot = slot++;
           R->slot = slot++;
           small = (L->end - L->begin) <= (R->end - R->begin) ? L : R;
-          add_tasks(g, &nt, (uint32_t)(small - g->nodes), 1,
-                    hist_blocks(g, small->end - small->begin, built));
+          nb = hist_blocks(g, small->end - small->begin, built);
+          add_tasks(g, &nt, (uint32_t)(small - g->nodes), nb > 1 ? 3 : 1, nb);
           /* the larger child's histogram: made by its split tasks (step 1) */
           (small == L ? R : L)->sub_parent = n->slot;
           (small == L ? R : L)->sub_sibling = (uint32_t)(small - g->nodes);
