@@ -183,6 +183,13 @@ typedef struct gbt_data {
 
 typedef struct gbt_model gbt_model; /* opaque */
 
+/* A hint for n bytes at p that the caller is about to fill (training's
+** arrays, the SQL layer's columns): on Linux, asks for transparent huge
+** pages on the whole pages inside, so filling them takes a page fault per
+** 2 MiB instead of per 4 KiB (faults are dear in a VM); elsewhere, or when
+** refused, nothing.  Changes no content. */
+void gbt_hint_large(void *p, size_t n);
+
 /* Trains a model; *out is owned by the caller (gbt_free).  On error *out is
 ** NULL, err says why, and nothing is leaked.  Polls intr once per tree and
 ** once per tree level (from the calling thread only). */

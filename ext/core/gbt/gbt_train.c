@@ -38,6 +38,7 @@
 **      the thread count.
 **   7. om_interrupted() is polled before every round and every tree level;
 **      every allocation is checked; on any error everything is freed.
+**      The large arrays get gbt_hint_large before they are first written.
 **   8. Divergence (gbt.h point 10): after each tree's leaves are final, a leaf
 **      that is not finite or larger than GBT_DIVERGE_FACTOR × S (S = the
 **      largest |y − base| over the fit rows, in the space the trees fit; 1
@@ -67,6 +68,9 @@
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #define GBT_ROW_BLOCK 16384
 
@@ -594,6 +598,17 @@ static om_status check_model(const gbt_model *m, om_err *err) {
   return what ? nonfinite(err, what) : OM_OK;
 }
 
+void gbt_hint_large(void *p, size_t n) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
+  if (p && b > a) (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
+}
+
 static unsigned auto_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n < 1) n = 1;
@@ -647,10 +662,19 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
       !tr.codes || !tr.codes_col || !tr.ty || !tr.pred || !tr.gh || !tr.rows || !tr.rows_tmp ||
       !tr.sel || !tr.scratch)
     goto nomem;
+  gbt_hint_large(tr.codes, tr.n * tr.F);
+  gbt_hint_large(tr.codes_col, tr.n * tr.F);
+  gbt_hint_large(tr.ty, tr.n * sizeof *tr.ty);
+  gbt_hint_large(tr.pred, tr.n * sizeof *tr.pred);
+  gbt_hint_large(tr.gh, tr.n_fit * sizeof *tr.gh);
+  gbt_hint_large(tr.rows, tr.n_fit * sizeof *tr.rows);
+  gbt_hint_large(tr.rows_tmp, tr.n_fit * sizeof *tr.rows_tmp);
   if (o->subsample < 1 && !(tr.in_sample = om_malloc_array(tr.n_fit, 1))) goto nomem;
   if (o->objective == GBT_AFT && !(tr.tu = om_malloc_array(tr.n, sizeof *tr.tu))) goto nomem;
-  for (unsigned i = 0; i < tr.T; i++)
+  for (unsigned i = 0; i < tr.T; i++) {
     if (!(tr.scratch[i] = om_malloc_array(2 * tr.n_fit, sizeof(uint64_t)))) goto nomem;
+    gbt_hint_large(tr.scratch[i], 2 * tr.n_fit * sizeof(uint64_t));
+  }
   if ((st = gbt_pool_create(tr.T, &tr.pool)) != OM_OK) goto nomem;
 
   /* labels, bins, base score */
