@@ -17,7 +17,9 @@
 **      own pass, gbt_hist.c point 6) gives the bits of the plain build, for
 **      any mix of run features (all of them: the sums alone), node sizes 0,
 **      1 and scattered subsets.
-**   4. The payload's FNV-1a 64 must equal the one recorded below, written by
+**   4. Labels are checked by row blocks on the pool: a refused label far into
+**      the data is reported by its row, the first of two bad ones.
+**   5. The payload's FNV-1a 64 must equal the one recorded below, written by
 **      the build of main at 3450c41 (before the work on 2-thread scaling).
 **      A change that is meant to change the models (a new split rule, say)
 **      updates these values in the same commit and says so; any other
@@ -71,7 +73,7 @@ static uint64_t fnv1a(const uint8_t *p, size_t n) {
 
 typedef struct config {
   const char *name;
-  uint64_t want; /* FNV-1a 64 of the payload (point 4) */
+  uint64_t want; /* FNV-1a 64 of the payload (point 5) */
 } config;
 
 static void set_options(int k, gbt_options *o, int *aft) {
@@ -167,6 +169,31 @@ done:
   om_free(b);
 }
 
+/* Point 4. */
+static void test_bad_labels(void) {
+  gbt_column cols[1] = {{0, f_uni, NULL, NULL}};
+  gbt_data d = {N, 1, cols, y, NULL};
+  gbt_options o;
+  gbt_model *m = NULL;
+  om_err e;
+  double keep[2] = {y[25000], y[20000]};
+  gbt_options_default(&o);
+  o.n_trees = 2;
+  o.threads = 2;
+  y[25000] = -1;
+  y[20000] = NAN;
+  CHECK(gbt_train(&d, &o, NULL, &m, &e) == OM_INVALID && m == NULL);
+  CHECK_STR(e.msg, "label of row 20001 is not finite");
+  y[20000] = keep[1];
+  d.y_upper = yu;
+  o.objective = GBT_AFT;
+  yu[25000] = 5; /* the label is -1 */
+  CHECK(gbt_train(&d, &o, NULL, &m, &e) == OM_INVALID && m == NULL);
+  CHECK_STR(e.msg, "label of row 25001 is negative (-1); durations must be >= 0");
+  y[25000] = keep[0];
+  yu[25000] = 25000 % 5 == 0 ? INFINITY : y[25000];
+}
+
 int main(void) {
   static const config cfg[] = {
       {"default", 0x8c7cb09ef18526e5ull},  {"sampled depth 8", 0xf2ff8fba32bf1f49ull},
@@ -181,6 +208,7 @@ int main(void) {
   int print = getenv("GBT_PRINT_HASHES") != NULL;
   make_data();
   test_hist_runs();
+  test_bad_labels();
   for (int i = 0; i < N; i++)
     ybin[i] = y[i] > 20;
   for (int k = 0; k < (int)(sizeof cfg / sizeof cfg[0]); k++) {

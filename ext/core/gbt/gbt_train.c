@@ -5,7 +5,9 @@
 **      the option or row).  Rows [0, n_fit) fit the trees; the tail is held
 **      out (gbt.h point 2).
 **   2. Features are binned on the fit rows (gbt_bin.c); the base score comes
-**      from the fit rows' labels (gbt_objective.c).
+**      from the fit rows' labels (gbt_objective.c).  The labels are checked
+**      and mapped to the trees' space by row blocks on the pool; when one
+**      is refused, a serial pass names the first bad row, as before.
 **   3. Each round: gradients of the fit rows; a row sample of
 **      round(subsample·n_fit) rows and a feature sample of
 **      round(colsample·F) features (both ≥ 1, xoshiro256** seeded by `seed`,
@@ -193,6 +195,7 @@ typedef struct trainer {
   gbt_gh *gh;
   uint32_t *rows, *rows_tmp, *sel, *leaves;
   uint8_t *in_sample;
+  uint8_t *label_bad; /* [blocks of n] labels_task's verdicts */
   uint64_t **scratch;
   gbt_grower g;
   int grower_ok;
@@ -226,6 +229,23 @@ static void grad_task(void *ctx, size_t t, unsigned worker) {
   }
   gbt_obj_gradients(tr->o->objective, tr->o->loss, tr->o->alpha, tr->o->ratio_width, tr->ty + r0, tr->pred + r0,
                     r1 - r0, tr->gh + r0);
+}
+
+/* Point 2: the labels in the trees' space, by row blocks (elementwise); a
+** block that fails only says so: the caller's serial pass names the row. */
+static void labels_task(void *ctx, size_t t, unsigned worker) {
+  trainer *tr = ctx;
+  const gbt_data *d = tr->d;
+  size_t r0 = t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
+  om_status st;
+  (void)worker;
+  if (r1 > tr->n) r1 = tr->n;
+  if (tr->o->objective == GBT_AFT)
+    st = gbt_aft_bounds(d->y + r0, d->y_upper ? d->y_upper + r0 : NULL, r1 - r0, tr->ty + r0,
+                        tr->tu + r0, NULL);
+  else
+    st = gbt_obj_transform_y(tr->o->objective, d->y + r0, r1 - r0, tr->ty + r0, NULL);
+  tr->label_bad[t] = st != OM_OK;
 }
 
 static void refit_task(void *ctx, size_t t, unsigned worker) {
@@ -480,6 +500,7 @@ static void trainer_free(trainer *tr) {
   om_free(tr->sel);
   om_free(tr->leaves);
   om_free(tr->in_sample);
+  om_free(tr->label_bad);
   om_free(tr->node_gain);
   om_free(tr->node_cover);
   om_free(tr->hash_at_tree);
@@ -678,11 +699,17 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   if ((st = gbt_pool_create(tr.T, &tr.pool)) != OM_OK) goto nomem;
 
   /* labels, bins, base score */
-  if (o->objective == GBT_AFT)
-    st = gbt_aft_bounds(d->y, d->y_upper, tr.n, tr.ty, tr.tu, err);
-  else
-    st = gbt_obj_transform_y(o->objective, d->y, tr.n, tr.ty, err);
-  if (st != OM_OK) goto fail;
+  if (!(tr.label_bad = om_calloc(n_blocks(tr.n), 1))) goto nomem;
+  gbt_pool_run(tr.pool, n_blocks(tr.n), labels_task, &tr);
+  for (size_t b = 0; b < n_blocks(tr.n); b++)
+    if (tr.label_bad[b]) { /* the serial pass gives the message of the first bad row */
+      if (o->objective == GBT_AFT)
+        st = gbt_aft_bounds(d->y, d->y_upper, tr.n, tr.ty, tr.tu, err);
+      else
+        st = gbt_obj_transform_y(o->objective, d->y, tr.n, tr.ty, err);
+      if (st == OM_OK) st = om_errf(err, OM_INVALID, "invalid label"); /* cannot happen */
+      goto fail;
+    }
   if ((st = gbt_bin_build(d, tr.n_fit, o->max_bins, tr.pool, tr.scratch, tr.bins, tr.codes,
                           tr.codes_col, err)) != OM_OK)
     goto fail;
