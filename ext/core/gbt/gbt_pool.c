@@ -15,26 +15,10 @@
 **      gbt_train() call that created the pool.
 **   4. Memory comes from om_malloc (the pool struct and thread ids); workers
 **      themselves never allocate.
-**   5. Waiting spins before it sleeps: a worker with nothing to do watches
-**      the run counter, and the caller waiting for the last task watches the
-**      run's end, for up to GBT_SPIN_NS (pause instructions, then
-**      sched_yield so that a thread with work on the same core runs), and
-**      only then blocks on the condition variable.  A training issues a
-**      few dozen runs per tree separated by microseconds of serial work;
-**      waking a sleeping thread costs tens of microseconds (more in a VM),
-**      which ate the second core.  Results are unchanged: spinning only
-**      decides when a thread looks for a task.
 */
 #include "gbt.h"
 
 #include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
-#include <time.h>
-
-#define GBT_SPIN_NS 100000   /* point 5: how long a thread spins before sleeping */
-#define GBT_SPIN_PAUSES 64   /* pause instructions between two looks */
-#define GBT_SPIN_YIELD_NS 5000 /* after this, sched_yield between looks */
 
 struct gbt_pool {
   pthread_mutex_t mu;
@@ -46,9 +30,6 @@ struct gbt_pool {
   gbt_task_fn fn;
   void *ctx;
   size_t n_tasks, next, done; /* the current run: tasks, next to hand out, finished */
-  unsigned sleeping;          /* workers blocked on cv_work */
-  atomic_uint gen;            /* point 5: bumped (under mu) when a run starts or stop is set */
-  atomic_uint finished;       /* point 5: the run counter's value once its last task is done */
 };
 
 typedef struct worker_arg {
@@ -66,40 +47,7 @@ static void run_tasks_locked(gbt_pool *p, unsigned id) {
     pthread_mutex_unlock(&p->mu);
     fn(ctx, t, id);
     pthread_mutex_lock(&p->mu);
-    if (++p->done == p->n_tasks) {
-      atomic_store_explicit(&p->finished, atomic_load_explicit(&p->gen, memory_order_relaxed),
-                            memory_order_release);
-      pthread_cond_signal(&p->cv_done);
-    }
-  }
-}
-
-static void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
-#endif
-}
-
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* Point 5: spins (without the lock) until *a != old (want_eq 0) or *a == old
-** (want_eq 1), at most GBT_SPIN_NS; returns whether it happened. */
-static int spin_on(atomic_uint *a, unsigned old, int want_eq) {
-  int64_t t0 = now_ns(), t;
-  for (;;) {
-    for (int i = 0; i < GBT_SPIN_PAUSES; i++) {
-      if ((atomic_load_explicit(a, memory_order_acquire) == old) == want_eq) return 1;
-      cpu_relax();
-    }
-    t = now_ns() - t0;
-    if (t > GBT_SPIN_NS) return 0;
-    if (t > GBT_SPIN_YIELD_NS) sched_yield();
+    if (++p->done == p->n_tasks) pthread_cond_signal(&p->cv_done);
   }
 }
 
@@ -108,23 +56,10 @@ static void *worker_main(void *arg) {
   unsigned id = ((worker_arg *)arg)->id;
   pthread_mutex_lock(&p->mu);
   for (;;) {
-    unsigned g;
-    int seen;
-    if (p->stop) break;
-    if (p->next < p->n_tasks) {
-      run_tasks_locked(p, id);
-      continue;
-    }
-    g = atomic_load_explicit(&p->gen, memory_order_relaxed);
-    pthread_mutex_unlock(&p->mu);
-    seen = spin_on(&p->gen, g, 0);
-    pthread_mutex_lock(&p->mu);
-    /* a run that started and was taken whole meanwhile: watch for the next */
-    if (p->stop || p->next < p->n_tasks || seen) continue;
-    p->sleeping++;
     while (p->next >= p->n_tasks && !p->stop)
       pthread_cond_wait(&p->cv_work, &p->mu);
-    p->sleeping--;
+    if (p->stop) break;
+    run_tasks_locked(p, id);
   }
   pthread_mutex_unlock(&p->mu);
   return NULL;
@@ -145,8 +80,6 @@ om_status gbt_pool_create(unsigned n_threads, gbt_pool **out) {
       return OM_NOMEM;
     }
   }
-  atomic_init(&p->gen, 0);
-  atomic_init(&p->finished, 0);
   if (pthread_mutex_init(&p->mu, NULL)) goto fail_mu;
   if (pthread_cond_init(&p->cv_work, NULL)) goto fail_work;
   if (pthread_cond_init(&p->cv_done, NULL)) goto fail_done;
@@ -172,7 +105,6 @@ fail_mu:
 unsigned gbt_pool_size(const gbt_pool *p) { return p ? p->n_workers + 1 : 1; }
 
 void gbt_pool_run(gbt_pool *p, size_t n_tasks, gbt_task_fn fn, void *ctx) {
-  unsigned g;
   if (!p || p->n_workers == 0 || n_tasks <= 1) {
     for (size_t t = 0; t < n_tasks; t++)
       fn(ctx, t, 0);
@@ -184,17 +116,10 @@ void gbt_pool_run(gbt_pool *p, size_t n_tasks, gbt_task_fn fn, void *ctx) {
   p->n_tasks = n_tasks;
   p->next = 0;
   p->done = 0;
-  g = atomic_load_explicit(&p->gen, memory_order_relaxed) + 1;
-  atomic_store_explicit(&p->gen, g, memory_order_release);
-  if (p->sleeping) pthread_cond_broadcast(&p->cv_work);
+  pthread_cond_broadcast(&p->cv_work);
   run_tasks_locked(p, 0);
-  while (p->done < p->n_tasks) {
-    pthread_mutex_unlock(&p->mu);
-    spin_on(&p->finished, g, 1);
-    pthread_mutex_lock(&p->mu);
-    while (p->done < p->n_tasks)
-      pthread_cond_wait(&p->cv_done, &p->mu);
-  }
+  while (p->done < p->n_tasks)
+    pthread_cond_wait(&p->cv_done, &p->mu);
   pthread_mutex_unlock(&p->mu);
 }
 
@@ -202,7 +127,6 @@ void gbt_pool_destroy(gbt_pool *p) {
   if (!p) return;
   pthread_mutex_lock(&p->mu);
   p->stop = 1;
-  atomic_fetch_add_explicit(&p->gen, 1, memory_order_release);
   pthread_cond_broadcast(&p->cv_work);
   pthread_mutex_unlock(&p->mu);
   for (unsigned i = 0; i < p->n_workers; i++)
