@@ -60,7 +60,8 @@
 **      the same names, types and order, so only its values are read and
 **      checked.  The options of later rows are first compared byte for byte
 **      with the first row's as stored, and read as text only when they
-**      differ.
+**      differ.  The columns ask for huge pages as they grow (gbt_hint_large:
+**      page faults are dear in a VM).
 */
 #include <math.h>
 #include <string.h>
@@ -391,6 +392,7 @@ static int gbt_agg_grow_rows(gbt_agg *a, size_t need) {
     double *y = sqlite3_realloc64(a->y, cap * sizeof *y);
     if (!y) return 1;
     a->y = y;
+    gbt_hint_large(a->y + a->cap_rows, (cap - a->cap_rows) * sizeof *y);
   }
   if (a->yu) {
     double *y = sqlite3_realloc64(a->yu, cap * sizeof *y);
@@ -402,6 +404,7 @@ static int gbt_agg_grow_rows(gbt_agg *a, size_t need) {
     uint8_t *m;
     if (!v) return 1;
     a->cols[i].v = v;
+    gbt_hint_large(v + a->cap_rows, (cap - a->cap_rows) * sizeof *v);
     m = sqlite3_realloc64(a->cols[i].miss, cap);
     if (!m) return 1;
     a->cols[i].miss = m;

@@ -26,6 +26,10 @@ SELECT json_extract(model_info(dur_model), '$.metrics.calibration_rows') = 240 F
 -- case: gbt.deterministic.threads
 SELECT (SELECT gbt_train(f, dur, '{"n_trees": 20, "threads": 1, "subsample": 0.8, "colsample": 0.7, "seed": 5}') FROM fv)
      = (SELECT gbt_train(f, dur, '{"n_trees": 20, "threads": 2, "subsample": 0.8, "colsample": 0.7, "seed": 5}') FROM fv);
+-- case: gbt.deterministic.threads4
+SELECT count(DISTINCT b) = 1 AND count(*) = 3
+  FROM (SELECT (SELECT gbt_train(f, dur, json_object('n_trees', 20, 'max_depth', 8, 'threads', t.n)) FROM fv) AS b
+          FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 4) AS t);
 -- case: gbt.seed.matters
 SELECT (SELECT gbt_train(f, dur, '{"n_trees": 20, "subsample": 0.8, "seed": 5}') FROM fv)
     <> (SELECT gbt_train(f, dur, '{"n_trees": 20, "subsample": 0.8, "seed": 6}') FROM fv);

@@ -41,7 +41,9 @@
 **   9. Memory while training: about n·(2F + 64) bytes, plus per thread
 **      16·n_fit, plus two tree levels of histograms (Σ codes × 16 bytes per
 **      node that may split), plus 32 bytes per node of the model (at most
-**      gbt_payload_bound() / 10 nodes).
+**      gbt_payload_bound() / 10 nodes), plus, when some rows are not grown
+**      on and a tree has at most 1023 nodes, 520 bytes per node of one tree
+**      (the walk table of gbt_train.c point 3).
 **  10. Targets of SQUARED and QUANTILE must lie in [−GBT_MAX_ABS_TARGET,
 **      GBT_MAX_ABS_TARGET] (gbt_obj_transform_y): beyond it sums of squared
 **      gradients overflow double precision.  Training fails (OM_INVALID,
@@ -180,6 +182,13 @@ typedef struct gbt_data {
 } gbt_data;
 
 typedef struct gbt_model gbt_model; /* opaque */
+
+/* A hint for n bytes at p that the caller is about to fill (training's
+** arrays, the SQL layer's columns): on Linux, asks for transparent huge
+** pages on the whole pages inside, so filling them takes a page fault per
+** 2 MiB instead of per 4 KiB (faults are dear in a VM); elsewhere, or when
+** refused, nothing.  Changes no content. */
+void gbt_hint_large(void *p, size_t n);
 
 /* Trains a model; *out is owned by the caller (gbt_free).  On error *out is
 ** NULL, err says why, and nothing is leaked.  Polls intr once per tree and
@@ -365,6 +374,9 @@ double gbt_quantile_inplace(double *a, size_t n, double q);
 typedef struct gbt_bins {
   int is_cat;
   uint32_t n_codes; /* ≥ 2 and ≤ 256 */
+  /* from the fit rows, for histograms over few features (gbt_hist.c point 6): */
+  uint8_t runs;     /* ≥ GBT_RUNS_SHARE of the rows have the code of the row before */
+  double hot_share; /* the share of the rows that have the most frequent code */
   union {
     double cuts[255];     /* numeric: n_codes-2 strictly increasing cut points */
     uint64_t hashes[255]; /* categorical: n_codes-1 kept hashes, ascending; code = 1+index */
@@ -409,6 +421,9 @@ om_status gbt_bin_build(const gbt_data *d, size_t n_fit, uint32_t max_bins, gbt_
                         uint64_t **scratch, gbt_bins *bins, uint8_t *codes, uint8_t *codes_col,
                         om_err *err);
 
+#define GBT_RUNS_SHARE 0.75
+#define GBT_HOT_SHARE 0.35 /* a bin this full makes a chain (gbt_tree.c point 4) */
+
 /* ---- gbt_hist.c ---- */
 #if defined(__GNUC__)
 #define GBT_PREFETCH_ADDR(p) __builtin_prefetch((p), 0, 3)
@@ -423,10 +438,14 @@ typedef struct gbt_gh {
 void gbt_hist_build(gbt_gh *hist, const uint32_t *off, const uint8_t *codes, uint32_t F,
                     const uint32_t *sel, uint32_t j0, uint32_t j1, const uint32_t *rows, size_t n,
                     const gbt_gh *gh);
-/* The same, and when sum is not NULL also sum = Σ gh[rows[i]] in row order. */
+/* The same, and when sum is not NULL also sum = Σ gh[rows[i]] in row order.
+** With bins (may be NULL) and codes_col (column-major, stride n_total), a
+** feature with bins[f].runs gets its own pass (point 6), for passes over few
+** features; the sums are the same. */
 void gbt_hist_build_sum(gbt_gh *hist, const uint32_t *off, const uint8_t *codes, uint32_t F,
                         const uint32_t *sel, uint32_t j0, uint32_t j1, const uint32_t *rows,
-                        size_t n, const gbt_gh *gh, gbt_gh *sum);
+                        size_t n, const gbt_gh *gh, gbt_gh *sum, const gbt_bins *bins,
+                        const uint8_t *codes_col, size_t n_total);
 /* dst = parent − child over the ranges of features sel[j0..j1). */
 void gbt_hist_subtract(gbt_gh *dst, const gbt_gh *parent, const gbt_gh *child, const uint32_t *off,
                        const uint32_t *sel, uint32_t j0, uint32_t j1);
@@ -522,6 +541,9 @@ typedef struct gbt_grower {
   size_t cap_ranges, n_ranges;
   gbt_task3 *tasks;
   size_t cap_tasks;
+  uint32_t *order;     /* [cap_tasks] histogram tasks in dispatch order (costliest first) */
+  uint32_t *hsel;      /* [F] the selected features in histogram order (gbt_tree.c point 4) */
+  uint64_t *cost;      /* [cap_tasks] their estimated costs */
   gbt_split *split_tmp;
   gbt_gh root_sum; /* G and H of the root's rows, summed in row order */
   double *pred;    /* per tree, may be NULL: predictions the last level's leaves

@@ -5,7 +5,9 @@
 **      the option or row).  Rows [0, n_fit) fit the trees; the tail is held
 **      out (gbt.h point 2).
 **   2. Features are binned on the fit rows (gbt_bin.c); the base score comes
-**      from the fit rows' labels (gbt_objective.c).
+**      from the fit rows' labels (gbt_objective.c).  The labels are checked
+**      and mapped to the trees' space by row blocks on the pool; when one
+**      is refused, a serial pass names the first bad row, as before.
 **   3. Each round: gradients of the fit rows; a row sample of
 **      round(subsample·n_fit) rows and a feature sample of
 **      round(colsample·F) features (both ≥ 1, xoshiro256** seeded by `seed`,
@@ -14,7 +16,9 @@
 **      sampled rows; predictions of sampled rows are updated per leaf (for
 **      the leaves at max_depth, without refit, while the tree grows:
 **      gbt_tree.c point 8), the others (unsampled and held-out rows) by
-**      walking the tree on codes.
+**      walking the tree on codes: a tree of at most GBT_TRAVERSE_NODES nodes
+**      as a table next[node·256 + code], GBT_TRAVERSE_LOCKSTEP rows at a
+**      time (the same leaf, hence the same sums).
 **   4. With held-out rows, the holdout metric is computed every round;
 **      best_iteration is the round count with the lowest metric (earliest on
 **      ties).  With early_stopping_rounds > 0 training stops once
@@ -36,6 +40,7 @@
 **      the thread count.
 **   7. om_interrupted() is polled before every round and every tree level;
 **      every allocation is checked; on any error everything is freed.
+**      The large arrays get gbt_hint_large before they are first written.
 **   8. Divergence (gbt.h point 10): after each tree's leaves are final, a leaf
 **      that is not finite or larger than GBT_DIVERGE_FACTOR × S (S = the
 **      largest |y − base| over the fit rows, in the space the trees fit; 1
@@ -65,6 +70,9 @@
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #define GBT_ROW_BLOCK 16384
 
@@ -187,6 +195,7 @@ typedef struct trainer {
   gbt_gh *gh;
   uint32_t *rows, *rows_tmp, *sel, *leaves;
   uint8_t *in_sample;
+  uint8_t *label_bad; /* [blocks of n] labels_task's verdicts */
   uint64_t **scratch;
   gbt_grower g;
   int grower_ok;
@@ -196,6 +205,10 @@ typedef struct trainer {
   uint32_t *hash_at_tree;
   /* row-task range */
   size_t task_lo;
+  uint32_t tree_depth; /* depth of the tree just grown (traverse_task) */
+  uint16_t *trav_next; /* [GBT_TRAVERSE_NODES · 256] the tree as a table, or NULL */
+  uint32_t *trav_feat; /* [GBT_TRAVERSE_NODES] the feature of each node (0 for a leaf) */
+  int trav_ok;         /* the tree just grown is in the table */
   int all_rows; /* this round grows on every fit row: grad_task also sets rows */
   /* calibration: per-worker row buffers (4·F doubles each) and raw scores */
   double *calib_x, *calib_raw;
@@ -216,6 +229,23 @@ static void grad_task(void *ctx, size_t t, unsigned worker) {
   }
   gbt_obj_gradients(tr->o->objective, tr->o->loss, tr->o->alpha, tr->o->ratio_width, tr->ty + r0, tr->pred + r0,
                     r1 - r0, tr->gh + r0);
+}
+
+/* Point 2: the labels in the trees' space, by row blocks (elementwise); a
+** block that fails only says so: the caller's serial pass names the row. */
+static void labels_task(void *ctx, size_t t, unsigned worker) {
+  trainer *tr = ctx;
+  const gbt_data *d = tr->d;
+  size_t r0 = t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
+  om_status st;
+  (void)worker;
+  if (r1 > tr->n) r1 = tr->n;
+  if (tr->o->objective == GBT_AFT)
+    st = gbt_aft_bounds(d->y + r0, d->y_upper ? d->y_upper + r0 : NULL, r1 - r0, tr->ty + r0,
+                        tr->tu + r0, NULL);
+  else
+    st = gbt_obj_transform_y(tr->o->objective, d->y + r0, r1 - r0, tr->ty + r0, NULL);
+  tr->label_bad[t] = st != OM_OK;
 }
 
 static void refit_task(void *ctx, size_t t, unsigned worker) {
@@ -241,15 +271,60 @@ static void leaf_update_task(void *ctx, size_t t, unsigned worker) {
     tr->pred[tr->g.rows[i]] += v;
 }
 
+/* Point 3: rows not grown on (held out, or outside the sample) get the leaf
+** value of the tree just grown.  A tree of at most GBT_TRAVERSE_NODES nodes
+** is first turned into a table next[node·256 + code] (a leaf points to
+** itself) and the rows are walked GBT_TRAVERSE_LOCKSTEP at a time for the
+** tree's depth, one load per step and their chains in flight together; each
+** row gets the value gbt_tree_value_codes gives (larger trees walk that). */
+#define GBT_TRAVERSE_NODES 1023
+#define GBT_TRAVERSE_LOCKSTEP 8
+static void traverse_table(trainer *tr) {
+  const gbt_tnode *t = tr->g.nodes;
+  for (uint32_t i = 0; i < tr->g.n_nodes; i++) {
+    uint16_t *nx = tr->trav_next + (size_t)i * 256;
+    const gbt_split *s = &t[i].split;
+    uint16_t l = (uint16_t)t[i].left;
+    tr->trav_feat[i] = t[i].left ? s->feature : 0;
+    if (!t[i].left) {
+      for (int c = 0; c < 256; c++)
+        nx[c] = (uint16_t)i;
+      continue;
+    }
+    for (int c = 0; c < 256; c++)
+      nx[c] = (uint16_t)(gbt_split_goes_left(s, (uint8_t)c) ? l : l + 1);
+  }
+}
+
 static void traverse_task(void *ctx, size_t t, unsigned worker) {
   trainer *tr = ctx;
+  const gbt_tnode *nodes = tr->g.nodes;
+  const uint16_t *next = tr->trav_next;
+  const uint32_t *feat = tr->trav_feat;
   size_t r0 = tr->task_lo + t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
+  uint32_t buf[GBT_TRAVERSE_LOCKSTEP], idx[GBT_TRAVERSE_LOCKSTEP];
+  int nb = 0;
   (void)worker;
   if (r1 > tr->n) r1 = tr->n;
   for (size_t r = r0; r < r1; r++) {
     if (r < tr->n_fit && (!tr->in_sample || tr->in_sample[r])) continue;
-    tr->pred[r] += gbt_tree_value_codes(tr->g.nodes, tr->codes + r * tr->F);
+    if (!tr->trav_ok) {
+      tr->pred[r] += gbt_tree_value_codes(nodes, tr->codes + r * tr->F);
+      continue;
+    }
+    buf[nb++] = (uint32_t)r;
+    if (nb < GBT_TRAVERSE_LOCKSTEP) continue;
+    for (int k = 0; k < GBT_TRAVERSE_LOCKSTEP; k++)
+      idx[k] = 0;
+    for (uint32_t d = 0; d < tr->tree_depth; d++)
+      for (int k = 0; k < GBT_TRAVERSE_LOCKSTEP; k++)
+        idx[k] = next[(size_t)idx[k] * 256 + tr->codes[(size_t)buf[k] * tr->F + feat[idx[k]]]];
+    for (int k = 0; k < GBT_TRAVERSE_LOCKSTEP; k++)
+      tr->pred[buf[k]] += nodes[idx[k]].value;
+    nb = 0;
   }
+  for (int k = 0; k < nb; k++)
+    tr->pred[buf[k]] += gbt_tree_value_codes(nodes, tr->codes + (size_t)buf[k] * tr->F);
 }
 
 static size_t n_blocks(size_t n) { return (n + GBT_ROW_BLOCK - 1) / GBT_ROW_BLOCK; }
@@ -425,9 +500,12 @@ static void trainer_free(trainer *tr) {
   om_free(tr->sel);
   om_free(tr->leaves);
   om_free(tr->in_sample);
+  om_free(tr->label_bad);
   om_free(tr->node_gain);
   om_free(tr->node_cover);
   om_free(tr->hash_at_tree);
+  om_free(tr->trav_next);
+  om_free(tr->trav_feat);
   gbt_free(tr->m);
 }
 
@@ -541,6 +619,17 @@ static om_status check_model(const gbt_model *m, om_err *err) {
   return what ? nonfinite(err, what) : OM_OK;
 }
 
+void gbt_hint_large(void *p, size_t n) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  const uintptr_t huge = (uintptr_t)2 << 20;
+  uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
+  if (p && b > a) (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
+}
+
 static unsigned auto_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   if (n < 1) n = 1;
@@ -594,18 +683,33 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
       !tr.codes || !tr.codes_col || !tr.ty || !tr.pred || !tr.gh || !tr.rows || !tr.rows_tmp ||
       !tr.sel || !tr.scratch)
     goto nomem;
+  gbt_hint_large(tr.codes, tr.n * tr.F);
+  gbt_hint_large(tr.codes_col, tr.n * tr.F);
+  gbt_hint_large(tr.ty, tr.n * sizeof *tr.ty);
+  gbt_hint_large(tr.pred, tr.n * sizeof *tr.pred);
+  gbt_hint_large(tr.gh, tr.n_fit * sizeof *tr.gh);
+  gbt_hint_large(tr.rows, tr.n_fit * sizeof *tr.rows);
+  gbt_hint_large(tr.rows_tmp, tr.n_fit * sizeof *tr.rows_tmp);
   if (o->subsample < 1 && !(tr.in_sample = om_malloc_array(tr.n_fit, 1))) goto nomem;
   if (o->objective == GBT_AFT && !(tr.tu = om_malloc_array(tr.n, sizeof *tr.tu))) goto nomem;
-  for (unsigned i = 0; i < tr.T; i++)
+  for (unsigned i = 0; i < tr.T; i++) {
     if (!(tr.scratch[i] = om_malloc_array(2 * tr.n_fit, sizeof(uint64_t)))) goto nomem;
+    gbt_hint_large(tr.scratch[i], 2 * tr.n_fit * sizeof(uint64_t));
+  }
   if ((st = gbt_pool_create(tr.T, &tr.pool)) != OM_OK) goto nomem;
 
   /* labels, bins, base score */
-  if (o->objective == GBT_AFT)
-    st = gbt_aft_bounds(d->y, d->y_upper, tr.n, tr.ty, tr.tu, err);
-  else
-    st = gbt_obj_transform_y(o->objective, d->y, tr.n, tr.ty, err);
-  if (st != OM_OK) goto fail;
+  if (!(tr.label_bad = om_calloc(n_blocks(tr.n), 1))) goto nomem;
+  gbt_pool_run(tr.pool, n_blocks(tr.n), labels_task, &tr);
+  for (size_t b = 0; b < n_blocks(tr.n); b++)
+    if (tr.label_bad[b]) { /* the serial pass gives the message of the first bad row */
+      if (o->objective == GBT_AFT)
+        st = gbt_aft_bounds(d->y, d->y_upper, tr.n, tr.ty, tr.tu, err);
+      else
+        st = gbt_obj_transform_y(o->objective, d->y, tr.n, tr.ty, err);
+      if (st == OM_OK) st = om_errf(err, OM_INVALID, "invalid label"); /* cannot happen */
+      goto fail;
+    }
   if ((st = gbt_bin_build(d, tr.n_fit, o->max_bins, tr.pool, tr.scratch, tr.bins, tr.codes,
                           tr.codes_col, err)) != OM_OK)
     goto fail;
@@ -688,6 +792,11 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   n_sel = (uint32_t)llround(o->colsample * (double)tr.F);
   if (n_sel < 1) n_sel = 1;
   if (o->colsample >= 1) n_sel = tr.F;
+  if (tr.g.cap_nodes <= GBT_TRAVERSE_NODES && (n_sample < tr.n_fit || tr.n_hold > 0)) {
+    tr.trav_next = om_malloc_array((size_t)tr.g.cap_nodes * 256, sizeof *tr.trav_next);
+    tr.trav_feat = om_malloc_array(tr.g.cap_nodes, sizeof *tr.trav_feat);
+    if (!tr.trav_next || !tr.trav_feat) goto nomem;
+  }
 
   for (uint32_t t = 0; t < o->n_trees; t++) {
     uint32_t n_leaves = 0;
@@ -720,6 +829,11 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     gbt_grower_leaf_blocks(&tr.g, GBT_ROW_BLOCK);
     gbt_pool_run(tr.pool, tr.g.n_ranges, leaf_update_task, &tr);
     tr.task_lo = n_sample < tr.n_fit ? 0 : tr.n_fit;
+    tr.tree_depth = 0;
+    for (uint32_t i = 0; i < tr.g.n_nodes; i++)
+      if (tr.g.nodes[i].depth > tr.tree_depth) tr.tree_depth = tr.g.nodes[i].depth;
+    tr.trav_ok = tr.trav_next && tr.g.n_nodes <= GBT_TRAVERSE_NODES && tr.task_lo < tr.n;
+    if (tr.trav_ok) traverse_table(&tr);
     gbt_pool_run(tr.pool, n_blocks(tr.n - tr.task_lo), traverse_task, &tr);
     if ((st = append_tree(&tr, t)) != OM_OK) goto nomem;
     tr.m->n_trees = t + 1;

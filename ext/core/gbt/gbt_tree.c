@@ -20,7 +20,16 @@
 **   4. Parallel work items are (node, feature range) for histograms and split
 **      search, row blocks for partitioning; each writes only its own output
 **      and the per-node reduction runs in a fixed order (lowest feature wins
-**      ties), so the tree does not depend on the thread count.
+**      ties), so the tree does not depend on the thread count.  A histogram
+**      task reads every row of its node whatever its features, so a node is
+**      cut into feature ranges only as far as the threads need (about
+**      T·its rows / the level's rows, at most T), and the tasks are handed
+**      out costliest first (rows × (2 + features)).  Histogram tasks take
+**      their feature ranges from the selected features reordered once per
+**      tree (those with a bin over GBT_HOT_SHARE of the rows first, run
+**      features last), and a node cut between threads builds with the bins'
+**      statistics (gbt_hist.c point 6), so the ranges of the root of
+**      time-ordered data do not both wait on a chain.
 **   5. Leaves get −G/(H+λ)·learning_rate; 0 when H+λ = 0 or when the leaf got
 **      no rows (possible only when min_child_weight ≈ 0 lets a rounding
 **      residue of histogram subtraction pass for a non-empty bin).
@@ -53,10 +62,14 @@ om_status gbt_grower_init(gbt_grower *g, size_t n_fit, unsigned threads) {
   g->ranges = om_malloc_array(g->cap_ranges, sizeof *g->ranges);
   g->tasks = om_malloc_array(g->cap_tasks, sizeof *g->tasks);
   g->split_tmp = om_malloc_array(g->cap_tasks, sizeof *g->split_tmp);
+  g->order = om_malloc_array(g->cap_tasks, sizeof *g->order);
+  g->hsel = om_malloc_array(g->F ? g->F : 1, sizeof *g->hsel);
+  g->cost = om_malloc_array(g->cap_tasks, sizeof *g->cost);
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
   g->n_nodes = 0;
-  if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp) {
+  if (!g->nodes || !g->level || !g->next_level || !g->ranges || !g->tasks || !g->split_tmp ||
+      !g->order || !g->cost || !g->hsel) {
     gbt_grower_free(g);
     return OM_NOMEM;
   }
@@ -70,6 +83,9 @@ void gbt_grower_free(gbt_grower *g) {
   om_free(g->ranges);
   om_free(g->tasks);
   om_free(g->split_tmp);
+  om_free(g->order);
+  om_free(g->cost);
+  om_free(g->hsel);
   om_free(g->hist_cur);
   om_free(g->hist_next);
   g->nodes = NULL;
@@ -77,6 +93,9 @@ void gbt_grower_free(gbt_grower *g) {
   g->ranges = NULL;
   g->tasks = NULL;
   g->split_tmp = NULL;
+  g->order = NULL;
+  g->cost = NULL;
+  g->hsel = NULL;
   g->hist_cur = g->hist_next = NULL;
   g->cap_cur = g->cap_next = 0;
 }
@@ -110,6 +129,22 @@ static uint32_t feature_blocks(const gbt_grower *g, size_t items) {
   return nb ? (uint32_t)nb : 1;
 }
 
+/* Point 4: feature blocks of a histogram item (a node whose histogram is
+** built) with `rows` of the level's `total` rows.  A task reads every row of
+** its node whatever its features, so an item is cut only as far as the
+** threads need: into about T·rows/total blocks (the bulk of a level's rows
+** gets its share of the threads, small items stay whole), at most T and at
+** least GBT_MIN_BLOCK_FEATURES features each. */
+#define GBT_HIST_MIN_ROWS 4096 /* an item this small is never cut */
+static uint32_t hist_blocks(const gbt_grower *g, size_t rows, size_t total) {
+  size_t T = gbt_pool_size(g->pool), nb;
+  if (T == 1 || rows < GBT_HIST_MIN_ROWS || total == 0) return 1;
+  nb = (size_t)((double)T * (double)rows / (double)total + 0.5);
+  if (nb > T) nb = T;
+  if (nb > g->n_sel / GBT_MIN_BLOCK_FEATURES) nb = g->n_sel / GBT_MIN_BLOCK_FEATURES;
+  return nb ? (uint32_t)nb : 1;
+}
+
 static void add_tasks(gbt_grower *g, size_t *nt, uint32_t a, uint32_t b, uint32_t nb) {
   for (uint32_t k = 0; k < nb; k++) {
     gbt_task3 *t = &g->tasks[(*nt)++];
@@ -124,15 +159,56 @@ static gbt_gh *slot_ptr(gbt_gh *buf, int32_t slot, uint32_t total_codes) {
   return buf + (size_t)slot * total_codes;
 }
 
+/* Dispatch order of the nt histogram tasks: costliest first (rows × (2 +
+** features), ties by index), so that the last tasks handed out are short and
+** the threads finish together.  Heapsort: nothing allocated, O(nt log nt). */
+static int order_before(const gbt_grower *g, uint32_t x, uint32_t y) {
+  return g->cost[x] > g->cost[y] || (g->cost[x] == g->cost[y] && x < y);
+}
+
+static void order_sift(gbt_grower *g, size_t i, size_t n) {
+  uint32_t *o = g->order;
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    uint32_t t;
+    if (l < n && order_before(g, o[m], o[l])) m = l;
+    if (r < n && order_before(g, o[m], o[r])) m = r;
+    if (m == i) return;
+    t = o[i];
+    o[i] = o[m];
+    o[m] = t;
+    i = m;
+  }
+}
+
+static void order_hist_tasks(gbt_grower *g, size_t nt) {
+  for (size_t t = 0; t < nt; t++) {
+    const gbt_task3 *tk = &g->tasks[t];
+    const gbt_tnode *n = &g->nodes[tk->a];
+    g->order[t] = (uint32_t)t;
+    g->cost[t] = (uint64_t)(n->end - n->begin) * (2 + tk->j1 - tk->j0);
+  }
+  for (size_t i = nt / 2; i-- > 0;)
+    order_sift(g, i, nt);
+  for (size_t n = nt; n > 1; n--) {
+    uint32_t t = g->order[0];
+    g->order[0] = g->order[n - 1];
+    g->order[n - 1] = t;
+    order_sift(g, 0, n - 1);
+  }
+}
+
 /* Task: histogram of node a (in hist_next when b == 1, else hist_cur). */
 static void hist_task(void *ctx, size_t t, unsigned worker) {
   gbt_grower *g = ctx;
-  const gbt_task3 *tk = &g->tasks[t];
+  const gbt_task3 *tk = &g->tasks[g->order[t]];
   const gbt_tnode *n = &g->nodes[tk->a];
-  gbt_gh *h = slot_ptr(tk->b ? g->hist_next : g->hist_cur, n->slot, g->total_codes);
+  gbt_gh *h = slot_ptr(tk->b & 1 ? g->hist_next : g->hist_cur, n->slot, g->total_codes);
   (void)worker;
-  gbt_hist_build_sum(h, g->off, g->codes, g->F, g->sel, tk->j0, tk->j1, g->rows + n->begin,
-                     n->end - n->begin, g->gh, tk->a == 0 && tk->j0 == 0 ? &g->root_sum : NULL);
+  /* a node cut between threads: passes over few features (gbt_hist.c point 6) */
+  gbt_hist_build_sum(h, g->off, g->codes, g->F, g->hsel, tk->j0, tk->j1, g->rows + n->begin,
+                     n->end - n->begin, g->gh, tk->a == 0 && tk->j0 == 0 ? &g->root_sum : NULL,
+                     tk->b & 2 ? g->bins : NULL, g->codes_col, g->n_total);
 }
 
 static void split_task(void *ctx, size_t t, unsigned worker) {
@@ -284,10 +360,25 @@ static void init_node(gbt_tnode *n, uint32_t depth, double G, double H) {
   n->H = H;
 }
 
+/* Point 4: the selected features in histogram order: those with a bin of
+** more than GBT_HOT_SHARE of the rows first, run features (gbt_hist.c point
+** 6) last, each group ascending; a node cut into T ranges then has its
+** chains apart. */
+static void hist_order(gbt_grower *g) {
+  uint32_t k = 0;
+  for (int pass = 0; pass < 3; pass++)
+    for (uint32_t j = 0; j < g->n_sel; j++) {
+      const gbt_bins *b = &g->bins[g->sel[j]];
+      int cls = b->runs ? 2 : b->hot_share > GBT_HOT_SHARE ? 0 : 1;
+      if (cls == pass) g->hsel[k++] = g->sel[j];
+    }
+}
+
 om_status gbt_grow_tree(gbt_grower *g) {
   gbt_tnode *root = &g->nodes[0];
   uint32_t k = 1, d;
   size_t nt;
+  hist_order(g);
   g->pred_fused = 0;
   init_node(root, 0, 0, 0);
   root->begin = 0;
@@ -299,7 +390,9 @@ om_status gbt_grow_tree(gbt_grower *g) {
     if (ensure_slots(&g->hist_cur, &g->cap_cur, 1, g->total_codes)) return OM_NOMEM;
     root->slot = 0;
     nt = 0;
-    add_tasks(g, &nt, 0, 0, feature_blocks(g, 1));
+    uint32_t root_nb = hist_blocks(g, g->n_rows, g->n_rows);
+    add_tasks(g, &nt, 0, root_nb > 1 ? 2 : 0, root_nb);
+    order_hist_tasks(g, nt);
     gbt_pool_run(g->pool, nt, hist_task, g);
     root->G = g->root_sum.g;
     root->H = g->root_sum.h;
@@ -353,16 +446,21 @@ om_status gbt_grow_tree(gbt_grower *g) {
     partition_level(g, k);
     /* 4. children's histograms */
     if (d + 1 < g->max_depth) {
+      size_t built = 0; /* rows of the histograms to build */
       for (uint32_t i = 0; i < k; i++) {
         gbt_tnode *n = &g->nodes[g->level[i]];
+        gbt_tnode *L, *R;
         if (!n->left) continue;
-        if (can_split(g, &g->nodes[n->left]) || can_split(g, &g->nodes[n->left + 1])) n_pairs++;
+        L = &g->nodes[n->left];
+        R = &g->nodes[n->left + 1];
+        if (!can_split(g, L) && !can_split(g, R)) continue;
+        n_pairs++;
+        built += (L->end - L->begin) <= (R->end - R->begin) ? L->end - L->begin : R->end - R->begin;
       }
       if (n_pairs > 0) {
         int32_t slot = 0;
         if (ensure_slots(&g->hist_next, &g->cap_next, 2 * (size_t)n_pairs, g->total_codes))
           return OM_NOMEM;
-        nb = feature_blocks(g, n_pairs);
         nt = 0;
         for (uint32_t i = 0; i < k; i++) {
           gbt_tnode *n = &g->nodes[g->level[i]];
@@ -374,11 +472,13 @@ om_status gbt_grow_tree(gbt_grower *g) {
           L->slot = slot++;
           R->slot = slot++;
           small = (L->end - L->begin) <= (R->end - R->begin) ? L : R;
-          add_tasks(g, &nt, (uint32_t)(small - g->nodes), 1, nb);
+          nb = hist_blocks(g, small->end - small->begin, built);
+          add_tasks(g, &nt, (uint32_t)(small - g->nodes), nb > 1 ? 3 : 1, nb);
           /* the larger child's histogram: made by its split tasks (step 1) */
           (small == L ? R : L)->sub_parent = n->slot;
           (small == L ? R : L)->sub_sibling = (uint32_t)(small - g->nodes);
         }
+        order_hist_tasks(g, nt);
         gbt_pool_run(g->pool, nt, hist_task, g);
       }
     }
