@@ -125,28 +125,6 @@ double cf_sample_logsf_inv(const cf_sample *s, double L) {
   return emp_logsf_inv(&e, L);
 }
 
-double cf_dist_cdf(const cf_sample *s, double raw, double t, double e) {
-  cf_emp em;
-  double diff;
-  if (!usable(s) || !isfinite(raw) || !isfinite(t) || !isfinite(e) || !(t > 0) || !(e >= 0)) return NAN;
-  emp_init(&em, s);
-  if (e == 0) return emp_cdf(&em, log1p(t) - raw);
-  if (t <= e) return 0;
-  diff = emp_logsf(&em, log1p(t) - raw) - emp_logsf(&em, log1p(e) - raw);
-  return diff < 0 ? -expm1(diff) : 0;
-}
-
-double cf_dist_remaining(const cf_sample *s, double raw, double e, double q) {
-  cf_emp em;
-  double L, t;
-  if (!usable(s) || !isfinite(raw) || !isfinite(e) || !(e >= 0) || !(q > 0 && q < 1)) return NAN;
-  emp_init(&em, s);
-  L = log1p(-q) + (e == 0 ? 0 : emp_logsf(&em, log1p(e) - raw));
-  t = expm1(raw + emp_logsf_inv(&em, L));
-  if (isinf(t)) return INFINITY;
-  return t > e ? t - e : 0;
-}
-
 /* ---------------------------------------------------------------- blends (cf.h 11) */
 
 typedef struct cf_blend {
@@ -198,44 +176,70 @@ static void blend_init(cf_blend *b, const cf_mix *m) {
   b->w = m->w;
 }
 
-double cf_mix_logsf(const cf_mix *m, double u) {
+/* The distribution a mix stands for: one sample's (the code above, same
+** bits) or a blend's; 0 when its sample(s) are not usable. */
+typedef struct cf_law {
+  int blend;
+  cf_emp e;
   cf_blend b;
-  if (single(m)) return cf_sample_logsf(single(m), u);
-  if (!usable(m->s) || !usable(m->pool) || u != u) return NAN;
-  blend_init(&b, m);
-  return blend_logsf(&b, u);
+} cf_law;
+
+static int law_init(cf_law *d, const cf_mix *m) {
+  const cf_sample *s = single(m);
+  d->blend = !s && m->s && m->pool;
+  if (!d->blend) {
+    if (!usable(s)) return 0;
+    emp_init(&d->e, s);
+    return 1;
+  }
+  if (!usable(m->s) || !usable(m->pool)) return 0;
+  blend_init(&d->b, m);
+  return 1;
+}
+
+static double law_logsf(const cf_law *d, double u) { return d->blend ? blend_logsf(&d->b, u) : emp_logsf(&d->e, u); }
+static double law_cdf(const cf_law *d, double u) { return d->blend ? -expm1(blend_logsf(&d->b, u)) : emp_cdf(&d->e, u); }
+static double law_q(const cf_law *d, double L) { return d->blend ? blend_q(&d->b, L) : emp_logsf_inv(&d->e, L); }
+
+double cf_mix_logsf(const cf_mix *m, double u) {
+  cf_law d;
+  if (u != u || !law_init(&d, m)) return NAN;
+  return law_logsf(&d, u);
 }
 
 double cf_mix_logsf_inv(const cf_mix *m, double L) {
-  cf_blend b;
-  if (single(m)) return cf_sample_logsf_inv(single(m), L);
-  if (!usable(m->s) || !usable(m->pool) || !(L <= 0)) return NAN;
-  blend_init(&b, m);
-  return blend_q(&b, L);
+  cf_law d;
+  if (!(L <= 0) || !law_init(&d, m)) return NAN;
+  return law_q(&d, L);
 }
 
+/* Behaviour 10's two forms, for one sample (cf_dist_*) and for a blend. */
 double cf_mix_cdf(const cf_mix *m, double raw, double t, double e) {
-  cf_blend b;
+  cf_law d;
   double diff;
-  if (single(m)) return cf_dist_cdf(single(m), raw, t, e);
-  if (!usable(m->s) || !usable(m->pool) || !isfinite(raw) || !isfinite(t) || !isfinite(e) || !(t > 0) || !(e >= 0))
-    return NAN;
-  blend_init(&b, m);
-  if (e == 0) return -expm1(blend_logsf(&b, log1p(t) - raw));
+  if (!isfinite(raw) || !isfinite(t) || !isfinite(e) || !(t > 0) || !(e >= 0) || !law_init(&d, m)) return NAN;
+  if (e == 0) return law_cdf(&d, log1p(t) - raw);
   if (t <= e) return 0;
-  diff = blend_logsf(&b, log1p(t) - raw) - blend_logsf(&b, log1p(e) - raw);
+  diff = law_logsf(&d, log1p(t) - raw) - law_logsf(&d, log1p(e) - raw);
   return diff < 0 ? -expm1(diff) : 0;
 }
 
 double cf_mix_remaining(const cf_mix *m, double raw, double e, double q) {
-  cf_blend b;
+  cf_law d;
   double L, t;
-  if (single(m)) return cf_dist_remaining(single(m), raw, e, q);
-  if (!usable(m->s) || !usable(m->pool) || !isfinite(raw) || !isfinite(e) || !(e >= 0) || !(q > 0 && q < 1))
-    return NAN;
-  blend_init(&b, m);
-  L = log1p(-q) + (e == 0 ? 0 : blend_logsf(&b, log1p(e) - raw));
-  t = expm1(raw + blend_q(&b, L));
+  if (!isfinite(raw) || !isfinite(e) || !(e >= 0) || !(q > 0 && q < 1) || !law_init(&d, m)) return NAN;
+  L = log1p(-q) + (e == 0 ? 0 : law_logsf(&d, log1p(e) - raw));
+  t = expm1(raw + law_q(&d, L));
   if (isinf(t)) return INFINITY;
   return t > e ? t - e : 0;
+}
+
+double cf_dist_cdf(const cf_sample *s, double raw, double t, double e) {
+  cf_mix m = {.s = s, .pool = NULL, .w = 1};
+  return cf_mix_cdf(&m, raw, t, e);
+}
+
+double cf_dist_remaining(const cf_sample *s, double raw, double e, double q) {
+  cf_mix m = {.s = s, .pool = NULL, .w = 1};
+  return cf_mix_remaining(&m, raw, e, q);
 }
