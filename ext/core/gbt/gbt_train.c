@@ -233,19 +233,19 @@ static void grad_task(void *ctx, size_t t, unsigned worker) {
 
 /* Point 2: the labels in the trees' space, by row blocks (elementwise); a
 ** block that fails only says so: the caller's serial pass names the row. */
+static om_status map_labels(const trainer *tr, size_t r0, size_t r1, om_err *err) {
+  const gbt_data *d = tr->d;
+  if (tr->o->objective == GBT_AFT)
+    return gbt_aft_bounds(d->y + r0, d->y_upper ? d->y_upper + r0 : NULL, r1 - r0, tr->ty + r0, tr->tu + r0, err);
+  return gbt_obj_transform_y(tr->o->objective, d->y + r0, r1 - r0, tr->ty + r0, err);
+}
+
 static void labels_task(void *ctx, size_t t, unsigned worker) {
   trainer *tr = ctx;
-  const gbt_data *d = tr->d;
   size_t r0 = t * GBT_ROW_BLOCK, r1 = r0 + GBT_ROW_BLOCK;
-  om_status st;
   (void)worker;
   if (r1 > tr->n) r1 = tr->n;
-  if (tr->o->objective == GBT_AFT)
-    st = gbt_aft_bounds(d->y + r0, d->y_upper ? d->y_upper + r0 : NULL, r1 - r0, tr->ty + r0,
-                        tr->tu + r0, NULL);
-  else
-    st = gbt_obj_transform_y(tr->o->objective, d->y + r0, r1 - r0, tr->ty + r0, NULL);
-  tr->label_bad[t] = st != OM_OK;
+  tr->label_bad[t] = map_labels(tr, r0, r1, NULL) != OM_OK;
 }
 
 static void refit_task(void *ctx, size_t t, unsigned worker) {
@@ -703,10 +703,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   gbt_pool_run(tr.pool, n_blocks(tr.n), labels_task, &tr);
   for (size_t b = 0; b < n_blocks(tr.n); b++)
     if (tr.label_bad[b]) { /* the serial pass gives the message of the first bad row */
-      if (o->objective == GBT_AFT)
-        st = gbt_aft_bounds(d->y, d->y_upper, tr.n, tr.ty, tr.tu, err);
-      else
-        st = gbt_obj_transform_y(o->objective, d->y, tr.n, tr.ty, err);
+      st = map_labels(&tr, 0, tr.n, err);
       if (st == OM_OK) st = om_errf(err, OM_INVALID, "invalid label"); /* cannot happen */
       goto fail;
     }
