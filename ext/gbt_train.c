@@ -11,7 +11,7 @@
 ** Behaviours (docs/gbt_train.md):
 **   1. Options are a JSON object (TEXT), the same on every row; keys:
 **      n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample,
-**      colsample, max_bins, max_cat_threshold, seed, objective ('duration' | 'squared' |
+**      colsample, max_bins, max_cat_threshold, seed, bag, objective ('duration' | 'squared' |
 **      'quantile' | 'binary' | 'aft'), loss, ratio_width, offset, aft_distribution
 **      ('normal' | 'logistic' | 'extreme'), aft_sigma, alpha, validation_fraction,
 **      early_stopping_rounds, interval_coverage, calibration_fraction,
@@ -85,7 +85,7 @@ const char *omen_gbt_objective_name(int obj) {
 
 static const char gbt_option_keys[] =
     "n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, "
-    "max_cat_threshold, seed, "
+    "max_cat_threshold, seed, bag, "
     "objective, loss, ratio_width, offset, aft_distribution, aft_sigma, alpha, validation_fraction, "
     "early_stopping_rounds, interval_coverage, calibration_fraction, threads";
 
@@ -108,6 +108,7 @@ static const opt_num gbt_num_opts[] = {
     {"max_bins", 1, 2, 256, 0, 0, "an integer from 2 to 256"},
     {"max_cat_threshold", 1, 1, 255, 0, 0, "an integer from 1 to 255"},
     {"seed", 1, 0, 9007199254740992.0, 0, 0, "an integer from 0 to 2^53"},
+    {"bag", 1, 1, GBT_BAG_MAX, 0, 0, "an integer from 1 to 100"},
     {"alpha", 0, 0, 1, 1, 1, "a number in (0, 1)"},
     {"validation_fraction", 0, 0, 1, 0, 1, "a number in [0, 1)"},
     {"early_stopping_rounds", 1, 0, 100000, 0, 0, "an integer from 0 to 100000"},
@@ -129,6 +130,7 @@ static void set_num_opt(gbt_options *o, const char *key, double v) {
   else if (!strcmp(key, "max_bins")) o->max_bins = (uint32_t)v;
   else if (!strcmp(key, "max_cat_threshold")) o->max_cat_threshold = (uint32_t)v;
   else if (!strcmp(key, "seed")) o->seed = (uint64_t)v;
+  else if (!strcmp(key, "bag")) o->bag = (uint32_t)v;
   else if (!strcmp(key, "alpha")) o->alpha = v;
   else if (!strcmp(key, "validation_fraction")) o->validation_fraction = v;
   else if (!strcmp(key, "early_stopping_rounds")) o->early_stopping_rounds = (uint32_t)v;
@@ -239,6 +241,11 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **
     om_errf(err, OM_INVALID, "option early_stopping_rounds needs validation_fraction > 0");
     goto done;
   }
+  if ((uint64_t)o->n_trees * o->bag > 100000) {
+    om_errf(err, OM_INVALID, "options n_trees x bag must be at most 100000 trees, got %u x %u",
+            o->n_trees, o->bag);
+    goto done;
+  }
   if (o->loss != GBT_LOSS_SQUARED && o->objective != GBT_DURATION &&
       (o->loss == GBT_LOSS_RATIO || o->objective != GBT_SQUARED)) {
     om_errf(err, OM_INVALID, "option loss '%s' needs objective %s", gbt_loss_names[o->loss],
@@ -305,6 +312,10 @@ static void gbt_options_json(const gbt_options *o, const char *offset_name, om_w
   om_jw_int(&j, o->max_cat_threshold);
   om_jw_key(&j, "seed");
   om_jw_uint(&j, o->seed);
+  if (o->bag > 1) { /* absent at 1: models trained before bag existed keep their bytes */
+    om_jw_key(&j, "bag");
+    om_jw_int(&j, o->bag);
+  }
   om_jw_key(&j, "alpha");
   om_jw_double(&j, o->alpha);
   om_jw_key(&j, "validation_fraction");
@@ -782,9 +793,10 @@ static int gbt_size_check(sqlite3_context *ctx, const gbt_agg *a, const mdl_feat
   bound = bound > UINT64_MAX - envelope ? UINT64_MAX : bound + envelope;
   if (bound <= (sqlite3_uint64)limit) return 0;
   omen_errorf(ctx, GBT_TRAIN,
-              "the model could take up to %llu bytes (%u trees of up to %llu leaves), more than SQLite's "
+              "the model could take up to %llu bytes (%llu trees of up to %llu leaves), more than SQLite's "
               "BLOB limit of %d bytes (SQLITE_LIMIT_LENGTH); use fewer n_trees or a smaller max_depth",
-              (unsigned long long)bound, a->opt.n_trees, (unsigned long long)leaves, limit);
+              (unsigned long long)bound, (unsigned long long)a->opt.n_trees * a->opt.bag,
+              (unsigned long long)leaves, limit);
   return 1;
 }
 

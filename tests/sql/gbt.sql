@@ -33,6 +33,35 @@ SELECT count(DISTINCT b) = 1 AND count(*) = 3
 -- case: gbt.seed.matters
 SELECT (SELECT gbt_train(f, dur, '{"n_trees": 20, "subsample": 0.8, "seed": 5}') FROM fv)
     <> (SELECT gbt_train(f, dur, '{"n_trees": 20, "subsample": 0.8, "seed": 6}') FROM fv);
+-- bag (gbt_train.c point 11): bag 1 is the single model, byte for byte, and
+-- is not written in the options; a bag's bytes do not depend on threads; the
+-- bag's intervals and calibrations work as a single model's.
+-- case: gbt.bag.one
+SELECT (SELECT gbt_train(f, dur, '{"n_trees": 10, "subsample": 0.8, "bag": 1}') FROM fv)
+     = (SELECT gbt_train(f, dur, '{"n_trees": 10, "subsample": 0.8}') FROM fv)
+   AND json_type(model_info((SELECT gbt_train(f, dur, '{"n_trees": 10, "bag": 1}') FROM fv)), '$.options.bag') IS NULL;
+-- case: gbt.bag.threads
+SELECT (SELECT gbt_train(f, dur, '{"n_trees": 10, "subsample": 0.8, "colsample": 0.7, "bag": 3, "threads": 1}') FROM fv)
+     = (SELECT gbt_train(f, dur, '{"n_trees": 10, "subsample": 0.8, "colsample": 0.7, "bag": 3, "threads": 2}') FROM fv);
+-- case: gbt.bag.seeds
+SELECT (SELECT gbt_train(f, dur, '{"n_trees": 10, "subsample": 0.8, "bag": 2, "seed": 0}') FROM fv)
+    <> (SELECT gbt_train(f, dur, '{"n_trees": 10, "subsample": 0.8, "bag": 2, "seed": 2}') FROM fv);
+-- case: gbt.bag.interval
+SELECT abs(avg(dur BETWEEN json_extract(iv, '$.lo') AND json_extract(iv, '$.hi')) - 0.9) < 0.05
+  FROM (SELECT dur, predict_interval(b.m, f, 0.9) AS iv
+          FROM fv, (SELECT gbt_train(f, dur, '{"n_trees": 20, "subsample": 0.7, "bag": 4}') AS m
+                      FROM (SELECT * FROM fv WHERE id <= 2400 ORDER BY id)) AS b
+         WHERE id > 2400);
+-- case: gbt.bag.early.stopping
+SELECT json_extract(i, '$.metrics.trees') = json_extract(i, '$.metrics.best_iteration')
+   AND json_extract(i, '$.metrics.trees') < json_extract(i, '$.metrics.rounds')
+   AND json_extract(i, '$.metrics.rounds') < 3 * 300
+  FROM (SELECT model_info(gbt_train(f, dur, '{"n_trees": 300, "learning_rate": 0.3, "subsample": 0.7, "bag": 3,
+                                         "validation_fraction": 0.2, "early_stopping_rounds": 5}')) AS i
+          FROM (SELECT * FROM fv ORDER BY id));
+-- case: gbt.bag.not.integer
+-- error: gbt_train(): option bag must be an integer from 1 to 100
+SELECT gbt_train(f, dur, '{"bag": 2.5}') FROM fv;
 -- case: gbt.skip.null.target
 SELECT json_extract(model_info(gbt_train(f, CASE WHEN id % 10 = 0 THEN NULL ELSE dur END, '{"n_trees": 5}')), '$.rows_skipped') = 300 FROM fv;
 -- case: gbt.skip.null.features
@@ -98,7 +127,7 @@ SELECT group_concat(name) = 'feature,type,gain,cover,splits' FROM pragma_table_x
 
 -- errors: options
 -- case: gbt.err.option.unknown
--- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, objective, loss, ratio_width, offset, aft_distribution, aft_sigma, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
+-- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, bag, objective, loss, ratio_width, offset, aft_distribution, aft_sigma, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
 SELECT gbt_train(f, dur, '{"trees": 10}') FROM fv;
 -- case: gbt.err.option.range
 -- error: gbt_train(): option max_depth must be an integer from 1 to 16

@@ -100,6 +100,12 @@
 **      exponential tails): gbt_dist_cdf = P(T ≤ t), gbt_dist_cond_cdf =
 **      P(T ≤ t | T > e), gbt_dist_remaining = the q-quantile of T − e given
 **      T > e.  gbt_has_dist says whether a model has one.
+**  15. bag (1..GBT_BAG_MAX): the model averages `bag` boosted members whose
+**      seeds are seed, seed + 1, ...; since every member starts from the
+**      same scores, the average of their raw scores is itself one model of
+**      the members' trees with leaves divided by bag: the payload format
+**      does not change and every prediction, interval and distribution
+**      works on it as on one model (gbt_train.c point 11).
 **
 ** Internal part (below the marker): the pieces shared by gbt_*.c and the unit
 ** tests.  Not for the SQL layer.
@@ -161,7 +167,11 @@ typedef struct gbt_options {
   double ratio_width;             /* 1.0, in (0, 100]: w of loss RATIO (point 11) */
   gbt_aft_dist aft_dist;          /* GBT_AFT_NORMAL (point 13) */
   double aft_sigma;               /* 1.0, in (0, GBT_AFT_SIGMA_MAX]: the scale of log T */
+  uint32_t bag;                   /* 1 (1..GBT_BAG_MAX): members averaged (point 15);
+                                     n_trees · bag ≤ 100000 */
 } gbt_options;
+
+#define GBT_BAG_MAX 100
 
 void gbt_options_default(gbt_options *o);
 

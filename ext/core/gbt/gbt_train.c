@@ -64,6 +64,14 @@
 **      stored; S of point 8 is the largest |finite log bound − start| over
 **      the fit rows, at least 1.  y_upper with another objective is
 **      refused.
+**  11. Bag (gbt.h point 15): members k = 0..bag−1 are trained one after the
+**      other on the same bins, labels and starting scores, member k seeded
+**      by seed + k, each with its own early stopping; their trees are
+**      appended in member order and, when bag > 1, every leaf is divided by
+**      bag (so the raw score is the start plus the members' mean), the
+**      importances too; n_rounds and best_iteration are the members' sums
+**      and the holdout metric is the bag's, measured on the calibration
+**      pass's raw scores.  bag = 1 is exactly the single model.
 */
 #include "gbt.h"
 
@@ -100,6 +108,7 @@ void gbt_options_default(gbt_options *o) {
   o->ratio_width = 1.0;
   o->aft_dist = GBT_AFT_NORMAL;
   o->aft_sigma = 1.0;
+  o->bag = 1;
 }
 
 static om_status check_options(const gbt_options *o, om_err *err) {
@@ -150,6 +159,11 @@ static om_status check_options(const gbt_options *o, om_err *err) {
     return om_errf(err, OM_INVALID, "loss 'ratio' needs objective 'duration'");
   if (o->offset_feature != GBT_NO_OFFSET && o->objective == GBT_BINARY)
     return om_errf(err, OM_INVALID, "objective 'binary' takes no offset");
+  if (o->bag < 1 || o->bag > GBT_BAG_MAX)
+    return om_errf(err, OM_INVALID, "bag must be between 1 and %d, got %u", GBT_BAG_MAX, o->bag);
+  if ((uint64_t)o->n_trees * o->bag > 100000)
+    return om_errf(err, OM_INVALID, "n_trees x bag must be at most 100000, got %u x %u", o->n_trees,
+                   o->bag);
   if ((unsigned)o->aft_dist > GBT_AFT_EXTREME)
     return om_errf(err, OM_INVALID, "unknown aft distribution %d", (int)o->aft_dist);
   if (!(o->aft_sigma > 0 && o->aft_sigma <= GBT_AFT_SIGMA_MAX))
@@ -210,6 +224,9 @@ typedef struct trainer {
   uint32_t *trav_feat; /* [GBT_TRAVERSE_NODES] the feature of each node (0 for a leaf) */
   int trav_ok;         /* the tree just grown is in the table */
   int all_rows; /* this round grows on every fit row: grad_task also sets rows */
+  int refit;    /* leaves refit to a statistic of their rows (point 3) */
+  size_t n_sample; /* rows sampled per round */
+  uint32_t n_sel;  /* features sampled per round */
   /* calibration: per-worker row buffers (4·F doubles each) and raw scores */
   double *calib_x, *calib_raw;
 } trainer;
@@ -465,6 +482,13 @@ static om_status calibrate(trainer *tr, om_err *err) {
   }
   tr->calib_raw = raw;
   gbt_pool_run(tr->pool, (tr->n_hold + GBT_CALIB_BLOCK - 1) / GBT_CALIB_BLOCK, calib_task, tr);
+  if (tr->o->bag > 1) /* point 11: the bag's metric, from the same raw scores */
+    m->valid_metric =
+        m->objective == GBT_AFT
+            ? gbt_aft_metric(m->aft_dist, tr->o->aft_sigma, tr->ty + tr->n_fit, tr->tu + tr->n_fit,
+                             raw, tr->n_hold)
+            : gbt_obj_metric(m->objective, tr->o->loss, tr->o->alpha, tr->o->ratio_width,
+                             tr->ty + tr->n_fit, raw, tr->n_hold);
   if (m->objective != GBT_BINARY && m->objective != GBT_AFT) {
     for (size_t i = 0; i < tr->n_hold; i++)
       res[i] = tr->ty[tr->n_fit + i] - raw[i];
@@ -540,7 +564,7 @@ uint64_t gbt_payload_bound(const gbt_options *o, size_t n_rows, uint32_t n_featu
                            uint64_t *max_leaves) {
   size_t n_hold = holdout_rows(o, n_rows), n_fit = n_hold < n_rows ? n_rows - n_hold : 1;
   uint64_t leaves = (uint64_t)1 << (o->max_depth < 63 ? o->max_depth : 63);
-  uint64_t rows = sample_rows(o, n_fit), split = 22, tree, head;
+  uint64_t rows = sample_rows(o, n_fit), split = 22, tree, head, trees;
   if (o->objective != GBT_BINARY && o->objective != GBT_AFT && o->min_child_weight >= 1 &&
       (double)rows / o->min_child_weight < (double)rows)
     rows = (uint64_t)((double)rows / o->min_child_weight);
@@ -554,9 +578,10 @@ uint64_t gbt_payload_bound(const gbt_options *o, size_t n_rows, uint32_t n_featu
   if (o->objective == GBT_AFT) head += 6 + 12; /* format 3: loss, offset, the AFT fields */
   else if (o->loss != GBT_LOSS_SQUARED || o->offset_feature != GBT_NO_OFFSET) head += 6;
   if (max_leaves) *max_leaves = leaves;
-  /* n_trees ≤ 100000 and tree < 2^28: no overflow; saturate anyway */
-  if (o->n_trees && tree > (UINT64_MAX - head) / o->n_trees) return UINT64_MAX;
-  return head + (uint64_t)o->n_trees * tree;
+  /* n_trees · bag ≤ 100000 and tree < 2^28: no overflow; saturate anyway */
+  trees = (uint64_t)o->n_trees * (o->bag ? o->bag : 1);
+  if (trees && tree > (UINT64_MAX - head) / trees) return UINT64_MAX;
+  return head + trees * tree;
 }
 
 #define DIVERGE_ADVICE "use a smaller learning_rate (at most 1) or a larger lambda"
@@ -637,15 +662,109 @@ static unsigned auto_threads(void) {
   return (unsigned)n;
 }
 
+/* Point 2: every row's starting score (the base score, or its offset). */
+static void start_scores(trainer *tr) {
+  const gbt_options *o = tr->o;
+  for (size_t r = 0; r < tr->n; r++)
+    tr->pred[r] = tr->m->base_score;
+  if (o->offset_feature != GBT_NO_OFFSET) {
+    const double *v = tr->d->cols[o->offset_feature].num;
+    for (size_t r = 0; r < tr->n; r++) {
+      double s0 = gbt_obj_offset(o->objective, v[r]);
+      if (!isnan(s0)) tr->pred[r] = s0;
+    }
+  }
+}
+
+typedef struct member_result {
+  uint32_t rounds, best_iter; /* rounds trained; round count of the best metric (0: none) */
+  double metric;              /* the metric of the trees kept (NaN without held-out rows) */
+} member_result;
+
+/* Points 3-4 for one member of the bag, seeded by `seed`: boosting rounds
+** from the scores in tr->pred, its trees appended after the model's
+** m->n_trees first ones; with early stopping only its best rounds stay. */
+static om_status boost_member(trainer *tr, uint64_t seed, double S, const om_interrupt *intr,
+                              member_result *mr, om_err *err) {
+  const gbt_options *o = tr->o;
+  gbt_model *m = tr->m;
+  uint32_t tree0 = m->n_trees, rounds = 0, best_iter = 0, kept;
+  double best_metric = INFINITY, last_metric = NAN;
+  om_status st;
+  gbt_rng rng;
+  gbt_rng_seed(&rng, seed);
+  for (uint32_t t = 0; t < o->n_trees; t++) {
+    uint32_t n_leaves = 0;
+    if (om_interrupted(intr)) return om_errf(err, OM_INTERRUPTED, "interrupted");
+    tr->all_rows = tr->n_sample == tr->n_fit;
+    gbt_pool_run(tr->pool, n_blocks(tr->n_fit), grad_task, tr);
+    if (tr->n_sample < tr->n_fit)
+      gbt_rng_sample_sorted(&rng, tr->n_fit, tr->n_sample, tr->rows, tr->in_sample);
+    if (tr->n_sel < tr->F)
+      gbt_rng_sample_sorted(&rng, tr->F, tr->n_sel, tr->sel, NULL);
+    else
+      for (uint32_t f = 0; f < tr->F; f++)
+        tr->sel[f] = f;
+    tr->g.n_rows = tr->n_sample;
+    tr->g.n_sel = tr->n_sel;
+    tr->g.pred = tr->refit ? NULL : tr->pred; /* no refit: deepest leaves update pred as they are made */
+    st = gbt_grow_tree(&tr->g);
+    if (st == OM_INTERRUPTED) return om_errf(err, st, "interrupted");
+    if (st != OM_OK) return om_errf(err, OM_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < tr->g.n_nodes; i++)
+      if (!tr->g.nodes[i].left) tr->leaves[n_leaves++] = i;
+    if (tr->refit) gbt_pool_run(tr->pool, n_leaves, refit_task, tr);
+    if ((st = check_leaves(tr, n_leaves, S, t + 1, err)) != OM_OK) return st;
+    gbt_grower_leaf_blocks(&tr->g, GBT_ROW_BLOCK);
+    gbt_pool_run(tr->pool, tr->g.n_ranges, leaf_update_task, tr);
+    tr->task_lo = tr->n_sample < tr->n_fit ? 0 : tr->n_fit;
+    tr->tree_depth = 0;
+    for (uint32_t i = 0; i < tr->g.n_nodes; i++)
+      if (tr->g.nodes[i].depth > tr->tree_depth) tr->tree_depth = tr->g.nodes[i].depth;
+    tr->trav_ok = tr->trav_next && tr->g.n_nodes <= GBT_TRAVERSE_NODES && tr->task_lo < tr->n;
+    if (tr->trav_ok) traverse_table(tr);
+    gbt_pool_run(tr->pool, n_blocks(tr->n - tr->task_lo), traverse_task, tr);
+    if ((st = append_tree(tr, tree0 + t)) != OM_OK) return om_errf(err, OM_NOMEM, "out of memory");
+    m->n_trees = tree0 + t + 1;
+    rounds = t + 1;
+    if (tr->n_hold > 0) {
+      double metric =
+          o->objective == GBT_AFT
+              ? gbt_aft_metric(o->aft_dist, o->aft_sigma, tr->ty + tr->n_fit, tr->tu + tr->n_fit,
+                               tr->pred + tr->n_fit, tr->n_hold)
+              : gbt_obj_metric(o->objective, o->loss, o->alpha, o->ratio_width, tr->ty + tr->n_fit,
+                               tr->pred + tr->n_fit, tr->n_hold);
+      last_metric = metric;
+      if (!isfinite(metric))
+        return om_errf(err, OM_INVALID,
+                       "training diverged at round %u (the validation metric is not finite); %s",
+                       t + 1, DIVERGE_ADVICE);
+      if (metric < best_metric) {
+        best_metric = metric;
+        best_iter = t + 1;
+      } else if (o->early_stopping_rounds > 0 && best_iter > 0 &&
+                 t + 1 - best_iter >= o->early_stopping_rounds)
+        break;
+    }
+  }
+  /* keep the best trees */
+  kept = (o->early_stopping_rounds > 0 && best_iter > 0) ? best_iter : rounds;
+  m->n_trees = tree0 + kept;
+  m->n_nodes = m->tree_off[tree0 + kept];
+  m->n_cat_hashes = tr->hash_at_tree[tree0 + kept];
+  mr->rounds = rounds;
+  mr->best_iter = best_iter;
+  mr->metric = kept == best_iter ? best_metric : last_metric;
+  return OM_OK;
+}
+
 om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt *intr,
                     gbt_model **out, om_err *err) {
   trainer tr;
   om_status st;
-  gbt_rng rng;
-  size_t n_sample;
-  uint32_t n_sel, rounds = 0, best_iter = 0, kept;
-  double best_metric = INFINITY, last_metric = NAN, S = 1;
-  int refit; /* leaves refit to a statistic of their rows (point 3) */
+  uint32_t rounds = 0, best_sum = 0;
+  uint64_t trees; /* n_trees · bag ≤ 100000 (check_options) */
+  double S = 1;
   memset(&tr, 0, sizeof tr);
   if (out) *out = NULL;
   if (!o || !out) return om_errf(err, OM_INVALID, "missing options or output");
@@ -661,13 +780,14 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
                    tr.n_hold);
   tr.n_fit = tr.n - tr.n_hold;
   tr.T = o->threads ? o->threads : auto_threads();
+  trees = (uint64_t)o->n_trees * o->bag;
 
   /* allocations */
   tr.m = gbt_model_alloc(tr.F);
   if (!tr.m) goto nomem;
-  tr.m->tree_off = om_calloc((size_t)o->n_trees + 1, sizeof(uint32_t));
-  tr.m->tree_depth = om_calloc(o->n_trees, 1);
-  tr.hash_at_tree = om_calloc((size_t)o->n_trees + 1, sizeof(uint32_t));
+  tr.m->tree_off = om_calloc((size_t)trees + 1, sizeof(uint32_t));
+  tr.m->tree_depth = om_calloc((size_t)trees, 1);
+  tr.hash_at_tree = om_calloc((size_t)trees + 1, sizeof(uint32_t));
   tr.bins = om_calloc(tr.F, sizeof *tr.bins);
   tr.off = om_malloc_array((size_t)tr.F + 1, sizeof *tr.off);
   tr.codes = om_malloc_array(tr.n, tr.F);
@@ -731,15 +851,7 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     else
       m->base_score = gbt_obj_base_score(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty,
                                          tr.n_fit, (double *)(void *)tr.scratch[0]);
-    for (size_t r = 0; r < tr.n; r++)
-      tr.pred[r] = m->base_score;
-    if (o->offset_feature != GBT_NO_OFFSET) {
-      const double *v = d->cols[o->offset_feature].num;
-      for (size_t r = 0; r < tr.n; r++) {
-        double s0 = gbt_obj_offset(o->objective, v[r]);
-        if (!isnan(s0)) tr.pred[r] = s0;
-      }
-    }
+    start_scores(&tr);
     if (o->objective == GBT_AFT) {
       S = 1;
       for (size_t r = 0; r < tr.n_fit; r++) {
@@ -783,96 +895,46 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
   tr.leaves = om_malloc_array(tr.g.cap_level, sizeof *tr.leaves);
   if (!tr.leaves) goto nomem;
 
-  refit = o->objective == GBT_QUANTILE || o->loss != GBT_LOSS_SQUARED;
-  gbt_rng_seed(&rng, o->seed);
-  n_sample = sample_rows(o, tr.n_fit);
-  n_sel = (uint32_t)llround(o->colsample * (double)tr.F);
-  if (n_sel < 1) n_sel = 1;
-  if (o->colsample >= 1) n_sel = tr.F;
-  if (tr.g.cap_nodes <= GBT_TRAVERSE_NODES && (n_sample < tr.n_fit || tr.n_hold > 0)) {
+  tr.refit = o->objective == GBT_QUANTILE || o->loss != GBT_LOSS_SQUARED;
+  tr.n_sample = sample_rows(o, tr.n_fit);
+  tr.n_sel = (uint32_t)llround(o->colsample * (double)tr.F);
+  if (tr.n_sel < 1) tr.n_sel = 1;
+  if (o->colsample >= 1) tr.n_sel = tr.F;
+  if (tr.g.cap_nodes <= GBT_TRAVERSE_NODES && (tr.n_sample < tr.n_fit || tr.n_hold > 0)) {
     tr.trav_next = om_malloc_array((size_t)tr.g.cap_nodes * 256, sizeof *tr.trav_next);
     tr.trav_feat = om_malloc_array(tr.g.cap_nodes, sizeof *tr.trav_feat);
     if (!tr.trav_next || !tr.trav_feat) goto nomem;
   }
 
-  for (uint32_t t = 0; t < o->n_trees; t++) {
-    uint32_t n_leaves = 0;
-    if (om_interrupted(intr)) {
-      st = om_errf(err, OM_INTERRUPTED, "interrupted");
-      goto fail;
-    }
-    tr.all_rows = n_sample == tr.n_fit;
-    gbt_pool_run(tr.pool, n_blocks(tr.n_fit), grad_task, &tr);
-    if (n_sample < tr.n_fit)
-      gbt_rng_sample_sorted(&rng, tr.n_fit, n_sample, tr.rows, tr.in_sample);
-    if (n_sel < tr.F)
-      gbt_rng_sample_sorted(&rng, tr.F, n_sel, tr.sel, NULL);
-    else
-      for (uint32_t f = 0; f < tr.F; f++)
-        tr.sel[f] = f;
-    tr.g.n_rows = n_sample;
-    tr.g.n_sel = n_sel;
-    tr.g.pred = refit ? NULL : tr.pred; /* no refit: deepest leaves update pred as they are made */
-    st = gbt_grow_tree(&tr.g);
-    if (st == OM_INTERRUPTED) {
-      om_errf(err, st, "interrupted");
-      goto fail;
-    }
-    if (st != OM_OK) goto nomem;
-    for (uint32_t i = 0; i < tr.g.n_nodes; i++)
-      if (!tr.g.nodes[i].left) tr.leaves[n_leaves++] = i;
-    if (refit) gbt_pool_run(tr.pool, n_leaves, refit_task, &tr);
-    if ((st = check_leaves(&tr, n_leaves, S, t + 1, err)) != OM_OK) goto fail;
-    gbt_grower_leaf_blocks(&tr.g, GBT_ROW_BLOCK);
-    gbt_pool_run(tr.pool, tr.g.n_ranges, leaf_update_task, &tr);
-    tr.task_lo = n_sample < tr.n_fit ? 0 : tr.n_fit;
-    tr.tree_depth = 0;
-    for (uint32_t i = 0; i < tr.g.n_nodes; i++)
-      if (tr.g.nodes[i].depth > tr.tree_depth) tr.tree_depth = tr.g.nodes[i].depth;
-    tr.trav_ok = tr.trav_next && tr.g.n_nodes <= GBT_TRAVERSE_NODES && tr.task_lo < tr.n;
-    if (tr.trav_ok) traverse_table(&tr);
-    gbt_pool_run(tr.pool, n_blocks(tr.n - tr.task_lo), traverse_task, &tr);
-    if ((st = append_tree(&tr, t)) != OM_OK) goto nomem;
-    tr.m->n_trees = t + 1;
-    rounds = t + 1;
-    if (tr.n_hold > 0) {
-      double metric =
-          o->objective == GBT_AFT
-              ? gbt_aft_metric(o->aft_dist, o->aft_sigma, tr.ty + tr.n_fit, tr.tu + tr.n_fit,
-                               tr.pred + tr.n_fit, tr.n_hold)
-              : gbt_obj_metric(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty + tr.n_fit,
-                               tr.pred + tr.n_fit, tr.n_hold);
-      last_metric = metric;
-      if (!isfinite(metric)) {
-        st = om_errf(err, OM_INVALID,
-                     "training diverged at round %u (the validation metric is not finite); %s", t + 1,
-                     DIVERGE_ADVICE);
-        goto fail;
-      }
-      if (metric < best_metric) {
-        best_metric = metric;
-        best_iter = t + 1;
-      } else if (o->early_stopping_rounds > 0 && best_iter > 0 &&
-                 t + 1 - best_iter >= o->early_stopping_rounds)
-        break;
-    }
+  /* the members of the bag (point 11), one after the other */
+  for (uint32_t k = 0; k < o->bag; k++) {
+    member_result mr = {0, 0, NAN};
+    if (k) start_scores(&tr);
+    if ((st = boost_member(&tr, o->seed + k, S, intr, &mr, err)) != OM_OK) goto fail;
+    rounds += mr.rounds;
+    best_sum += mr.best_iter > 0 ? mr.best_iter : mr.rounds;
+    if (o->bag == 1) tr.m->valid_metric = mr.metric;
   }
 
-  /* keep the best trees, importance, calibration */
-  kept = (o->early_stopping_rounds > 0 && best_iter > 0) ? best_iter : rounds;
+  /* importance, the bag's average, calibration */
   {
     gbt_model *m = tr.m;
     m->n_rounds = rounds;
-    m->best_iteration = best_iter > 0 ? best_iter : rounds;
-    m->n_trees = kept;
-    m->valid_metric = kept == best_iter ? best_metric : last_metric;
-    m->n_nodes = m->tree_off[kept];
-    m->n_cat_hashes = tr.hash_at_tree[kept];
+    m->best_iteration = best_sum;
     for (uint32_t i = 0; i < m->n_nodes; i++)
       if (!(m->nodes[i].ff & GBT_NODE_LEAF)) {
         m->imp_gain[GBT_NODE_FEATURE(&m->nodes[i])] += tr.node_gain[i];
         m->imp_cover[GBT_NODE_FEATURE(&m->nodes[i])] += tr.node_cover[i];
       }
+    if (o->bag > 1) {
+      for (uint32_t i = 0; i < m->n_nodes; i++)
+        if (m->nodes[i].ff & GBT_NODE_LEAF) m->nodes[i].u.leaf /= (double)o->bag;
+      for (uint32_t f = 0; f < tr.F; f++) {
+        m->imp_gain[f] /= (double)o->bag;
+        m->imp_cover[f] /= (double)o->bag;
+      }
+      m->valid_metric = NAN; /* calibrate() measures the bag on the held-out rows */
+    }
   }
   if ((st = gbt_model_index(tr.m)) != OM_OK) goto nomem;
   if ((st = calibrate(&tr, err)) != OM_OK) goto nomem;
