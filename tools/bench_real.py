@@ -241,7 +241,7 @@ RECIPE_NUMERIC = ["off", "r_req", "r_mean", "r_last", "r_last2", "r_last3", "r_m
                   "u_ratio_last", "u_ratio_mean", "procs_req", "hour", "wday", "time_req", "u_n10", "u_running",
                   "u_running_elapsed", "u_since_last_end", "u_since_last_submit", "machine_running"]
 RECIPE_OPTIONS = {"loss": "ratio", "ratio_width": 4, "offset": "off", "n_trees": 200, "learning_rate": 0.05,
-                  "min_child_weight": 50, "subsample": 0.7, "colsample": 0.7}
+                  "min_child_weight": 50, "subsample": 0.7, "colsample": 0.7, "bag": 20}
 # the recipe's other candidate (sql/runtime_recipe.sql step 3): the median
 # instead of the ratio's mode; the one with the lower calibration-tail MAE is kept
 RECIPE_ALTERNATIVES = [{"loss": "absolute", "min_child_weight": 20}]
