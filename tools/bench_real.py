@@ -69,7 +69,10 @@ Behaviours:
      in that order, which holds out the last 10% (calibration_fraction 0.1)
      for split-conformal intervals; predictions and 90% intervals with
      predict_interval(); metrics with regression_metrics() and
-     interval_coverage().  --omen NAME=JSON (repeatable) adds a row "omen
+     interval_coverage().  With the recipe (the default), when every
+     training run time is a whole number, the point predictions — of the
+     tail choice too — are rounded to whole seconds, as
+     sql/runtime_recipe.sql tells its users to do.  --omen NAME=JSON (repeatable) adds a row "omen
      NAME" trained with the JSON object's options merged over those (its keys
      win; passed through unchecked); if omen rejects them the error is printed
      and recorded and the row is skipped; a model without calibration rows
@@ -684,28 +687,39 @@ def to_seconds(np, target, raw):
     return np.maximum(np.expm1(raw), 0.0) if target == "log" else np.maximum(raw, 0.0)
 
 
-def select_on_tail(conn, fv, n_train, blobs):
+def whole_seconds(conn, n_train):
+    """True when every training run time is a whole number (the recipe then
+    rounds its point predictions: sql/runtime_recipe.sql, step 3)."""
+    return conn.execute("SELECT count(*) FROM feat WHERE dur_pos <= ? AND run <> round(run)",
+                        (n_train,)).fetchone()[0] == 0
+
+
+def select_on_tail(conn, fv, n_train, blobs, rounded=False):
     """The recipe's choice between candidate models (sql/runtime_recipe.sql,
     step 3): the lowest MAE on the calibration tail — the last
     calibration_rows training rows, which no candidate fit — ties to the
-    higher accuracy, then to the first.  Returns (index, [(mae, acc)])."""
+    higher accuracy, then to the first; with rounded, of the predictions
+    rounded to whole seconds.  Returns (index, [(mae, acc)])."""
+    point = f"round(predict_duration(?1, {fv}))" if rounded else f"predict_duration(?1, {fv})"
     scores = []
     for blob in blobs:
         info = json.loads(conn.execute("SELECT model_info(?)", (blob,)).fetchone()[0])
         n_cal = (info.get("metrics") or {}).get("calibration_rows") or 0
         m = json.loads(conn.execute(
-            f"SELECT regression_metrics(run, predict_duration(?1, {fv})) FROM feat "
+            f"SELECT regression_metrics(run, {point}) FROM feat "
             "WHERE dur_pos > ?2 AND dur_pos <= ?3", (blob, n_train - n_cal, n_train)).fetchone()[0])
         scores.append((m["mae"], m["accuracy"]))
     best = min(range(len(blobs)), key=lambda i: (scores[i][0], -scores[i][1], i))
     return best, scores
 
 
-def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_name, alternatives=()):
+def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_name, alternatives=(), rounded=False):
     """Train omen over the training rows with options opts (JSON text) and
     score the test rows; an error from omen gives a row with 'error' set.
     alternatives: more option sets (JSON text); then every one is trained
-    and select_on_tail keeps one (the fit time counts them all)."""
+    and select_on_tail keeps one (the fit time counts them all).  rounded:
+    the point predictions are rounded to whole seconds (the recipe's rule
+    when the training run times are whole seconds)."""
     np = libs.np
     t0 = time.perf_counter()
     blobs = []
@@ -722,7 +736,7 @@ def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_na
         blobs.append(blob)
     chosen_note = None
     if len(blobs) > 1:
-        k, scores = select_on_tail(conn, fv, n_train, blobs)
+        k, scores = select_on_tail(conn, fv, n_train, blobs, rounded)
         blob, opts = blobs[k], ((opts,) + tuple(alternatives))[k]
         chosen_note = "chose " + ("the first" if k == 0 else f"alternative {k}") + " on the tail (MAE, accuracy: " + \
             ", ".join(f"{m:.0f} {a:.3f}" for m, a in scores) + ")"
@@ -738,7 +752,8 @@ def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_na
     try:
         conn.execute(
             f"CREATE TABLE pred_omen AS SELECT dur_pos, run, "
-            f"max(json_extract(pi, '$.pred'), 0.0) AS pred, max(json_extract(pi, '$.lo'), 0.0) AS lo, "
+            f"max({'round' if rounded else ''}(json_extract(pi, '$.pred')), 0.0) AS pred, "
+            f"max(json_extract(pi, '$.lo'), 0.0) AS lo, "
             f"max(coalesce(json_extract(pi, '$.hi'), 9e999), 0.0) AS hi "
             f"FROM (SELECT dur_pos, run, predict_interval(?1, {fv}) AS pi "
             f"FROM feat WHERE dur_pos > ?2 ORDER BY dur_pos)", (blob, n_train))
@@ -747,7 +762,8 @@ def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_na
         conn.execute("DROP TABLE IF EXISTS pred_omen")
         try:
             conn.execute(
-                f"CREATE TABLE pred_omen AS SELECT dur_pos, run, max(predict_duration(?1, {fv}), 0.0) AS pred, "
+                f"CREATE TABLE pred_omen AS SELECT dur_pos, run, "
+                f"max({'round' if rounded else ''}(predict_duration(?1, {fv})), 0.0) AS pred, "
                 f"NULL AS lo, NULL AS hi FROM feat WHERE dur_pos > ?2 ORDER BY dur_pos", (blob, n_train))
         except sqlite3.Error as e:
             print(f"  {log_name}: {name}: prediction failed: {e}; row skipped")
@@ -775,6 +791,8 @@ def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_na
     note = None if has_interval else "no calibration rows: no interval"
     if chosen_note:
         note = chosen_note if note is None else note + "; " + chosen_note
+    if rounded:
+        note = "predictions rounded to whole seconds" if note is None else note + "; predictions rounded to whole seconds"
     row = make_row(name, family, pred, lo, hi, t_fit, t_pred, config=json.loads(opts), note=note, metrics=metrics)
     row["trees"] = (info.get("metrics") or {}).get("trees")
     return row, n_cal
@@ -959,8 +977,9 @@ def run_duration(conn, libs, name, hp, num, cat, checks, variants, tune, cache=N
             o = dict(base_opts)
             o.update(alt)
             alternatives.append(json.dumps(o))
+    rounded = bool(omen_extra) and whole_seconds(conn, n_train)
     row, n_cal = omen_row(conn, libs, "omen", "omen", json.dumps(base_opts), fv, n_train, y_test, checks, name,
-                          alternatives)
+                          alternatives, rounded)
     rows.append(row)
     if n_cal is None:
         n_cal = round(n_train * 0.1)
