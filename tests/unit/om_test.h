@@ -10,6 +10,7 @@
 #ifndef OM_TEST_H
 #define OM_TEST_H
 
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,16 @@ static inline int om_close(double got, double want, double rel, double abs_tol) 
 
 #define CHECK_STR(got, want)                                                    \
   CHECK_MSG(strcmp((got), (want)) == 0, "got \"%s\" want \"%s\"", (got), (want))
+
+/* Test data: a uniform double in [0, 1) from a splitmix64 stream whose
+** state the caller keeps (the same sequence the tests wrote by hand). */
+static inline double om_test_unif(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return (double)(z >> 11) * 0x1.0p-53;
+}
 
 static inline int om_test_finish(void) {
   printf("%d passed, %d failed\n", om_test_passed, om_test_failed);

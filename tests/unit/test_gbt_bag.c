@@ -30,13 +30,7 @@ static double xs[F][N], ys[N], yu[N];
 static gbt_column cols[F];
 
 static uint64_t rs;
-static double unif(void) {
-  uint64_t z = (rs += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
-  return (double)(z >> 11) * 0x1.0p-53;
-}
+static double unif(void) { return om_test_unif(&rs); }
 
 static void make_data(void) {
   rs = 77;

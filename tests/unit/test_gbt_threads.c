@@ -37,13 +37,7 @@ static uint64_t f_user[N], f_kind[N];
 static uint8_t user_miss[N];
 
 static uint64_t state = 2026;
-static double unif(void) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
-  return (double)(z >> 11) * 0x1.0p-53;
-}
+static double unif(void) { return om_test_unif(&state); }
 
 static void make_data(void) {
   for (int i = 0; i < N; i++) {
