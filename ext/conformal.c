@@ -84,6 +84,14 @@
 **      then ends with "weight": w (0 for the pool) after "residuals" (the
 **      group's n); a calibration without shrink writes no "weight", so its
 **      JSON is the same text as before.
+**  11. features may be a number instead: the model's prediction for the
+**      row as predict_duration (predict for 'squared'/'quantile') returned it
+**      when it was made and stored, so a refresh need not score the runs
+**      again.  raw = log1p(prediction) for 'duration' (≥ 0), the prediction
+**      itself otherwise; such a row has no group (option group is an error
+**      with a number; "bins" works: the bin is the raw score's).  A
+**      prediction clamped at 0 s ('duration' rows whose raw score was below
+**      0) gives raw 0: the residual of the prediction as issued.
 */
 #include <math.h>
 #include <string.h>
@@ -311,9 +319,28 @@ void intervalCalibrateStep(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     omen_errorf(ctx, CALIBRATE, "actual (argument 3) is %g; objective 'duration' needs actual durations >= 0", y);
     goto fail;
   }
-  if (omen_model_row(ctx, CALIBRATE, m, argv[1], 2)) goto fail;
-  raw = gbt_predict_raw_x(m->model, m->x);
-  has_key = group_key(a->acc.opt.group, a->acc.opt.group_len, argv[1], &type, &key);
+  t = sqlite3_value_type(argv[1]);
+  if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) { /* behaviour 11: the model's stored prediction */
+    double p = sqlite3_value_double(argv[1]);
+    if (a->acc.opt.group_len > 0) {
+      omen_errorf(ctx, CALIBRATE,
+                  "features (argument 2) is a number (a stored prediction), which holds no group \"%s\"; "
+                  "option group needs the feature vector",
+                  a->acc.opt.group);
+      goto fail;
+    }
+    if (!isfinite(p) || (a->acc.space == CF_SPACE_LOG1P && p < 0)) {
+      omen_errorf(ctx, CALIBRATE, "features (argument 2) is the prediction %g; a stored prediction must be a finite number%s",
+                  p, a->acc.space == CF_SPACE_LOG1P ? " >= 0 (objective 'duration')" : "");
+      goto fail;
+    }
+    raw = a->acc.space == CF_SPACE_LOG1P ? log1p(p) : p;
+    has_key = 0;
+  } else {
+    if (omen_model_row(ctx, CALIBRATE, m, argv[1], 2)) goto fail;
+    raw = gbt_predict_raw_x(m->model, m->x);
+    has_key = group_key(a->acc.opt.group, a->acc.opt.group_len, argv[1], &type, &key);
+  }
   if (has_key && a->acc.key_type != CF_KEY_NONE && a->acc.key_type != type) {
     omen_errorf(ctx, CALIBRATE, "group feature \"%s\" is %s in one row and %s in another", a->acc.opt.group,
                 key_type_name(a->acc.key_type), key_type_name(type));

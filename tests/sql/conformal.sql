@@ -200,3 +200,22 @@ CREATE VIEW cal_view AS SELECT interval_calibrate('rt', fv, dur) AS c FROM fvs;
 -- case: conformal.err.directonly
 -- error: unsafe use of interval_calibrate()
 SELECT count(*) FROM cal_view;
+
+-- Behaviour 11: a stored prediction instead of the features.
+CREATE TABLE issued AS SELECT run_id, dur, predict_duration(b, fv) AS pred FROM fvs, m WHERE run_id BETWEEN 1501 AND 2500;
+-- case: conformal.stored.same
+SELECT (SELECT interval_calibrate(b, pred, dur) FROM (SELECT * FROM issued ORDER BY run_id), m) = (SELECT pooled FROM c);
+-- case: conformal.stored.bins
+SELECT (SELECT interval_calibrate(b, pred, dur, '{"bins": 4}') FROM (SELECT * FROM issued ORDER BY run_id), m)
+     = (SELECT interval_calibrate(b, fv, dur, '{"bins": 4}') FROM (SELECT * FROM fvs WHERE run_id BETWEEN 1501 AND 2500 ORDER BY run_id), m);
+-- case: conformal.stored.integer
+SELECT length(interval_calibrate(b, CAST(pred AS INTEGER), dur)) > 0 FROM issued, m;
+-- case: conformal.stored.squared
+SELECT (SELECT interval_calibrate(s.b, predict(s.b, fv), dur) FROM (SELECT * FROM fvs WHERE run_id > 1500 ORDER BY run_id))
+     = (SELECT interval_calibrate(s.b, fv, dur) FROM (SELECT * FROM fvs WHERE run_id > 1500 ORDER BY run_id))
+  FROM (SELECT gbt_train(feature_vector('threads', threads), dur, '{"n_trees": 10, "objective": "squared"}') AS b
+          FROM (SELECT * FROM runs WHERE run_id <= 1500 ORDER BY run_id)) AS s;
+-- case: conformal.stored.infinite
+-- error: interval_calibrate(): features (argument 2) is the prediction Inf; a stored prediction must be a finite number
+SELECT interval_calibrate(s.b, 9e999, dur)
+  FROM fvs, (SELECT gbt_train(feature_vector('threads', threads), dur, '{"n_trees": 5, "objective": "squared"}') AS b FROM runs) AS s;
