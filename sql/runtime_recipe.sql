@@ -144,3 +144,15 @@ SELECT job_id, off,
 --    on LLNL-Atlas (15% of runs at 0 s) rounding moves the accuracy from 0.494
 --    to 0.558; on logs without such runs it changes nothing
 --    (docs/BENCHMARKS.md).  With fractional durations, leave it out.
+--
+-- 5. Refresh the intervals every day: the model's own calibration tail ages
+--    (on the PWA logs its intervals covered 0.86-0.93 of later runs instead
+--    of 0.90).  Keep each run's prediction when it is made (unrounded), and
+--    each night calibrate on the runs that ended in the last 30 days
+--    (docs/interval_calibrate.md; a stored prediction spares scoring them
+--    again):
+--
+--   SELECT model_save('runtime_calib', interval_calibrate('runtime', pred, run))
+--     FROM (SELECT pred, run FROM runs_predicted
+--            WHERE end_t >= unixepoch() - 30 * 86400 ORDER BY end_t);
+--   SELECT predict_interval('runtime', fv, 0.9, 'runtime_calib') FROM queued;

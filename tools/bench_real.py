@@ -72,7 +72,14 @@ Behaviours:
      interval_coverage().  With the recipe (the default), when every
      training run time is a whole number, the point predictions — of the
      tail choice too — are rounded to whole seconds, as
-     sql/runtime_recipe.sql tells its users to do.  --omen NAME=JSON (repeatable) adds a row "omen
+     sql/runtime_recipe.sql tells its users to do.
+ 4b. The recipe's row also gets its intervals refreshed daily, as
+     sql/runtime_recipe.sql's step 5 does (recalibrated(): each day,
+     interval_calibrate over the stored predictions of the runs that ended in
+     the trailing 30 days — calibration tail and test runs, causal — then
+     predict_interval with it).  Its coverage is a second line of the
+     coverage table, and the goal (behaviour 8) judges it, the built-in
+     coverage shown next to it.  --omen NAME=JSON (repeatable) adds a row "omen
      NAME" trained with the JSON object's options merged over those (its keys
      win; passed through unchecked); if omen rejects them the error is printed
      and recorded and the row is skipped; a model without calibration rows
@@ -713,7 +720,51 @@ def select_on_tail(conn, fv, n_train, blobs, rounded=False):
     return best, scores
 
 
-def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_name, alternatives=(), rounded=False):
+RECAL_DAYS = 30  # behaviour 4b: the recipe's daily refresh looks back this many days
+
+
+def recalibrated(conn, np, blob, fv, n_train, n_cal):
+    """Behaviour 4b: the recipe's intervals refreshed daily (sql/runtime_recipe.sql,
+    step 5).  Every row the model did not fit (calibration tail and test) gets
+    its stored prediction (predict_duration, unrounded); at the start of each
+    day from the first test submit, interval_calibrate(model, prediction, run)
+    over the rows that ENDED in the trailing RECAL_DAYS days (end = submit +
+    wait + run), in end order; the test rows submitted that day get
+    predict_interval(model, fv, 0.9, calib) — the built-in interval when no
+    row has ended yet.  Returns lo, hi (clamped at 0) in test order."""
+    conn.execute("DROP TABLE IF EXISTS recal")
+    conn.execute(f"""CREATE TEMP TABLE recal AS
+        SELECT dur_pos AS pos, submit, submit + coalesce(wait_, 0) + run AS end_t, run,
+               predict_duration(?1, {fv}) AS pred
+          FROM (SELECT feat.*, runs.wait AS wait_ FROM feat JOIN runs ON runs.job_id = feat.job_id
+                 WHERE feat.dur_pos > ?2)""", (blob, n_train - n_cal))
+    conn.execute("CREATE INDEX recal_end ON recal(end_t, pos)")
+    test = conn.execute("SELECT pos, submit FROM recal WHERE pos > ? ORDER BY pos", (n_train,)).fetchall()
+    pos = np.array([r[0] for r in test], dtype=np.int64)
+    day = np.floor((np.array([r[1] for r in test], dtype=np.float64) - test[0][1]) / 86400).astype(np.int64)
+    lo = np.empty(len(test))
+    hi = np.empty(len(test))
+    starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
+    ends = np.r_[starts[1:], len(test)]
+    for a, b in zip(starts, ends):
+        t = test[0][1] + 86400.0 * day[a]
+        calib = conn.execute("""SELECT interval_calibrate(?1, pred, run) FROM (SELECT pred, run FROM recal
+            WHERE end_t < ?2 AND end_t >= ?3 AND pred IS NOT NULL ORDER BY end_t, pos)""",
+                             (blob, t, t - RECAL_DAYS * 86400.0)).fetchone()[0] if conn.execute(
+            "SELECT 1 FROM recal WHERE end_t < ?1 AND end_t >= ?2 LIMIT 1", (t, t - RECAL_DAYS * 86400.0)).fetchone() \
+            else None
+        got = conn.execute(f"""SELECT max(json_extract(pi, '$.lo'), 0.0), max(coalesce(json_extract(pi, '$.hi'), 9e999), 0.0)
+            FROM (SELECT dur_pos, predict_interval(?1, {fv}, 0.9, ?2) AS pi FROM feat
+                   WHERE dur_pos >= ?3 AND dur_pos <= ?4 ORDER BY dur_pos)""",
+                           (blob, calib, int(pos[a]), int(pos[b - 1]))).fetchall()
+        lo[a:b] = [g[0] for g in got]
+        hi[a:b] = [g[1] for g in got]
+    conn.execute("DROP TABLE recal")
+    return lo, hi
+
+
+def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_name, alternatives=(), rounded=False,
+             recal=False):
     """Train omen over the training rows with options opts (JSON text) and
     score the test rows; an error from omen gives a row with 'error' set.
     alternatives: more option sets (JSON text); then every one is trained
@@ -795,6 +846,10 @@ def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_na
         note = "predictions rounded to whole seconds" if note is None else note + "; predictions rounded to whole seconds"
     row = make_row(name, family, pred, lo, hi, t_fit, t_pred, config=json.loads(opts), note=note, metrics=metrics)
     row["trees"] = (info.get("metrics") or {}).get("trees")
+    if recal and has_interval and n_cal:
+        t0 = time.perf_counter()
+        row["lo_recal"], row["hi_recal"] = recalibrated(conn, np, blob, fv, n_train, n_cal)
+        row["t_recal"] = time.perf_counter() - t0
     return row, n_cal
 
 
@@ -979,7 +1034,7 @@ def run_duration(conn, libs, name, hp, num, cat, checks, variants, tune, cache=N
             alternatives.append(json.dumps(o))
     rounded = bool(omen_extra) and whole_seconds(conn, n_train)
     row, n_cal = omen_row(conn, libs, "omen", "omen", json.dumps(base_opts), fv, n_train, y_test, checks, name,
-                          alternatives, rounded)
+                          alternatives, rounded, recal=bool(omen_extra))
     rows.append(row)
     if n_cal is None:
         n_cal = round(n_train * 0.1)
@@ -1048,6 +1103,8 @@ def evaluate_rows(np, rows, y_test, groups):
             r["metrics"] = point_metrics(np, y_test, r["pred"])
         if r["lo"] is not None and r["coverage"] is None:
             r["coverage"] = coverage_detail(np, y_test, r["lo"], r["hi"], groups)
+        if r.get("lo_recal") is not None and r.get("coverage_recal") is None:
+            r["coverage_recal"] = coverage_detail(np, y_test, r["lo_recal"], r["hi_recal"], groups)
 
 
 # The xgboost and HistGradientBoosting rows do not depend on omen: with --cache DIR
@@ -1106,6 +1163,13 @@ def goal_of(rows):
              "coverage_quarters": cov["quarters"] if cov else None,
              "quarters_ok": bool(cov) and all(COVER_BAND[0] <= q <= COVER_BAND[1] for q in cov["quarters"]),
              "frequent_users": cov["frequent_users"] if cov else None}
+        rc = r.get("coverage_recal")
+        g["coverage_builtin"] = g["coverage"]
+        if rc:  # behaviour 4b: the recipe's intervals are the daily recalibrated ones
+            g.update(coverage=rc["overall"], coverage_ok=COVER_BAND[0] <= rc["overall"] <= COVER_BAND[1],
+                     coverage_quarters=rc["quarters"],
+                     quarters_ok=all(COVER_BAND[0] <= q <= COVER_BAND[1] for q in rc["quarters"]),
+                     frequent_users=rc["frequent_users"])
         g["met"] = g["mae_ok"] and g["accuracy_ok"] and g["coverage_ok"]
         out.append(g)
     return out
@@ -1141,12 +1205,13 @@ def print_log(short, info, res, extra_title):
 
     g = res["groups"]
     ctab = []
-    for r in rows:
-        c = r["coverage"]
+    for name_, c in [(short_name(r["name"]), r["coverage"]) for r in rows] + \
+            [(short_name(r["name"]) + f", recalibrated daily ({r.get('t_recal', 0):.1f} s)", r.get("coverage_recal"))
+             for r in rows]:
         if not c:
             continue
         fr = c["frequent_users"]
-        ctab.append([short_name(r["name"]), fmt(c["overall"])] + [fmt(q) for q in c["quarters"]]
+        ctab.append([name_, fmt(c["overall"])] + [fmt(q) for q in c["quarters"]]
                     + [fmt(c["user_bins"][label]["coverage"]) for _, _, label in USER_BINS]
                     + [str(fr["users"]), fmt(fr["min"]), fmt(fr["median"]), fmt(fr["max"]),
                        f"{fr['in_band']}/{fr['users']}"])
@@ -1180,7 +1245,9 @@ def print_goal(title, goals, with_log):
             g["row"], fmt_int(g["mae"]), f"{fmt_int(g['best_mae'])} {short_name(g['best_mae_by'])}",
             "yes" if g["mae_ok"] else "no", fmt(g["accuracy"]),
             f"{fmt(g['best_accuracy'])} {short_name(g['best_accuracy_by'])}", "yes" if g["accuracy_ok"] else "no",
-            f"{fmt(g['under'])} / {fmt(g['best_mae_under'])}", fmt(g["coverage"]),
+            f"{fmt(g['under'])} / {fmt(g['best_mae_under'])}",
+            fmt(g["coverage"]) + ("" if g.get("coverage_builtin") in (None, g["coverage"])
+                                  else f" (built-in {fmt(g['coverage_builtin'])})"),
             "yes" if g["coverage_ok"] else "no",
             "n/a" if g["coverage_quarters"] is None else
             f"{min(g['coverage_quarters']):.3f}-{max(g['coverage_quarters']):.3f}",
@@ -1376,7 +1443,7 @@ def clean_json(x):
 
 def row_json(r):
     return {k: r.get(k) for k in ("name", "family", "config", "note", "error", "metrics", "coverage", "t_fit",
-                                  "t_pred", "trees", "chosen_for", "cached")}
+                                  "t_pred", "trees", "chosen_for", "cached", "coverage_recal", "t_recal")}
 
 
 def main():
