@@ -1206,8 +1206,8 @@ def print_log(short, info, res, extra_title):
     g = res["groups"]
     ctab = []
     for name_, c in [(short_name(r["name"]), r["coverage"]) for r in rows] + \
-            [(short_name(r["name"]) + f", recalibrated daily ({r.get('t_recal', 0):.1f} s)", r.get("coverage_recal"))
-             for r in rows]:
+            [(short_name(r["name"]) + f", recalibrated daily ({r.get('t_recal') or 0:.1f} s)", r["coverage_recal"])
+             for r in rows if r.get("coverage_recal")]:
         if not c:
             continue
         fr = c["frequent_users"]
