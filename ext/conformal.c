@@ -329,12 +329,11 @@ void intervalCalibrateStep(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                   a->acc.opt.group);
       goto fail;
     }
-    if (!isfinite(p) || (a->acc.space == CF_SPACE_LOG1P && p < 0)) {
+    if (cf_target(a->acc.space, p, &raw, &err) != OM_OK) { /* the actual's mapping: log1p for 'duration' */
       omen_errorf(ctx, CALIBRATE, "features (argument 2) is the prediction %g; a stored prediction must be a finite number%s",
                   p, a->acc.space == CF_SPACE_LOG1P ? " >= 0 (objective 'duration')" : "");
       goto fail;
     }
-    raw = a->acc.space == CF_SPACE_LOG1P ? log1p(p) : p;
     has_key = 0;
   } else {
     if (omen_model_row(ctx, CALIBRATE, m, argv[1], 2)) goto fail;

@@ -748,11 +748,11 @@ def recalibrated(conn, np, blob, fv, n_train, n_cal):
     ends = np.r_[starts[1:], len(test)]
     for a, b in zip(starts, ends):
         t = test[0][1] + 86400.0 * day[a]
-        calib = conn.execute("""SELECT interval_calibrate(?1, pred, run) FROM (SELECT pred, run FROM recal
-            WHERE end_t < ?2 AND end_t >= ?3 AND pred IS NOT NULL ORDER BY end_t, pos)""",
-                             (blob, t, t - RECAL_DAYS * 86400.0)).fetchone()[0] if conn.execute(
-            "SELECT 1 FROM recal WHERE end_t < ?1 AND end_t >= ?2 LIMIT 1", (t, t - RECAL_DAYS * 86400.0)).fetchone() \
-            else None
+        since = t - RECAL_DAYS * 86400.0
+        calib = None  # no run has ended yet: the built-in interval
+        if conn.execute("SELECT 1 FROM recal WHERE end_t < ?1 AND end_t >= ?2 LIMIT 1", (t, since)).fetchone():
+            calib = conn.execute("""SELECT interval_calibrate(?1, pred, run) FROM (SELECT pred, run FROM recal
+                WHERE end_t < ?2 AND end_t >= ?3 ORDER BY end_t, pos)""", (blob, t, since)).fetchone()[0]
         got = conn.execute(f"""SELECT max(json_extract(pi, '$.lo'), 0.0), max(coalesce(json_extract(pi, '$.hi'), 9e999), 0.0)
             FROM (SELECT dur_pos, predict_interval(?1, {fv}, 0.9, ?2) AS pi FROM feat
                    WHERE dur_pos >= ?3 AND dur_pos <= ?4 ORDER BY dur_pos)""",
