@@ -147,12 +147,32 @@ SELECT job_id, off,
 --
 -- 5. Refresh the intervals every day: the model's own calibration tail ages
 --    (on the PWA logs its intervals covered 0.86-0.93 of later runs instead
---    of 0.90).  Keep each run's prediction when it is made (unrounded), and
---    each night calibrate on the runs that ended in the last 30 days
---    (docs/interval_calibrate.md; a stored prediction spares scoring them
---    again):
+--    of 0.90).  Keep each run's prediction when it is made (unrounded) and
+--    the interval it was given, and each night (a) calibrate on the runs
+--    that ended in the last 30 days (docs/interval_calibrate.md; a stored
+--    prediction spares scoring them again) and (b) move the level the
+--    intervals are asked at by half the gap between the share of runs ended
+--    since the last move that fell outside their interval and 10% — adaptive
+--    conformal inference (Gibbs & Candes, NeurIPS 2021) with one step a day,
+--    taken once at least 20 runs have ended, the level kept in [0.70, 0.99].
+--    A pooled 30-day refresh alone covered 0.874-0.908 on 14 PWA logs (RICC
+--    and the worst tenths of the test periods below 0.88); with the daily
+--    level 0.889-0.915 on all 14 (docs/BENCHMARKS.md):
 --
+--   CREATE TABLE IF NOT EXISTS runtime_level(level REAL, since REAL);
+--   INSERT INTO runtime_level SELECT 0.9, unixepoch()
+--    WHERE NOT EXISTS (SELECT 1 FROM runtime_level);
+--
+--   -- nightly
 --   SELECT model_save('runtime_calib', interval_calibrate('runtime', pred, run))
 --     FROM (SELECT pred, run FROM runs_predicted
 --            WHERE end_t >= unixepoch() - 30 * 86400 ORDER BY end_t);
---   SELECT predict_interval('runtime', fv, 0.9, 'runtime_calib') FROM queued;
+--   UPDATE runtime_level
+--      SET level = min(0.99, max(0.70, level + 0.5 * (m.miss - 0.10))), since = unixepoch()
+--     FROM (SELECT avg(run < lo OR run > hi) AS miss, count(*) AS n FROM runs_predicted
+--            WHERE end_t >= (SELECT since FROM runtime_level) AND end_t < unixepoch()) AS m
+--    WHERE m.n >= 20;
+--
+--   -- at submit: the point prediction and the interval, kept in runs_predicted
+--   SELECT predict_interval('runtime', fv, (SELECT level FROM runtime_level), 'runtime_calib')
+--     FROM queued;

@@ -77,9 +77,14 @@ Behaviours:
      sql/runtime_recipe.sql's step 5 does (recalibrated(): each day,
      interval_calibrate over the stored predictions of the runs that ended in
      the trailing 30 days — calibration tail and test runs, causal — then
-     predict_interval with it).  Its coverage is a second line of the
-     coverage table, and the goal (behaviour 8) judges it, the built-in
-     coverage shown next to it.  --omen NAME=JSON (repeatable) adds a row "omen
+     predict_interval with it), twice: at the fixed level 0.9, and at the
+     recipe's daily level (adaptive conformal inference, one step a day:
+     level += 0.5 * (miss share - 0.1) over the test runs that ended since the
+     last step with the interval they were given, when at least 20 did; the
+     level kept in [0.70, 0.99]; it starts at 0.9 on the first test day).
+     Both coverages are lines of the coverage table, and the goal
+     (behaviour 8) judges the daily level's, the built-in coverage shown
+     next to it.  --omen NAME=JSON (repeatable) adds a row "omen
      NAME" trained with the JSON object's options merged over those (its keys
      win; passed through unchecked); if omen rejects them the error is printed
      and recorded and the row is skipped; a model without calibration rows
@@ -721,6 +726,8 @@ def select_on_tail(conn, fv, n_train, blobs, rounded=False):
 
 
 RECAL_DAYS = 30  # behaviour 4b: the recipe's daily refresh looks back this many days
+# behaviour 4b: the recipe's daily level (sql/runtime_recipe.sql step 5)
+LEVEL_START, LEVEL_STEP, LEVEL_MIN_RUNS, LEVEL_RANGE = 0.9, 0.5, 20, (0.70, 0.99)
 
 
 def recalibrated(conn, np, blob, fv, n_train, n_cal):
@@ -730,8 +737,12 @@ def recalibrated(conn, np, blob, fv, n_train, n_cal):
     day from the first test submit, interval_calibrate(model, prediction, run)
     over the rows that ENDED in the trailing RECAL_DAYS days (end = submit +
     wait + run), in end order; the test rows submitted that day get
-    predict_interval(model, fv, 0.9, calib) — the built-in interval when no
-    row has ended yet.  Returns lo, hi (clamped at 0) in test order."""
+    predict_interval(model, fv, 0.9, calib) and predict_interval(model, fv,
+    level, calib) — the built-in calibration when no row has ended yet.  The
+    level moves at each day's start, before that day's intervals, from the
+    test runs that ended since its last move, by the step rule of behaviour
+    4b (in SQL, over the intervals as issued).  Returns (lo, hi, lo_level,
+    hi_level), bounds clamped at 0, in test order, and the levels used."""
     conn.execute("DROP TABLE IF EXISTS recal")
     conn.execute(f"""CREATE TEMP TABLE recal AS
         SELECT dur_pos AS pos, submit, submit + coalesce(wait_, 0) + run AS end_t, run,
@@ -739,28 +750,48 @@ def recalibrated(conn, np, blob, fv, n_train, n_cal):
           FROM (SELECT feat.*, runs.wait AS wait_ FROM feat JOIN runs ON runs.job_id = feat.job_id
                  WHERE feat.dur_pos > ?2)""", (blob, n_train - n_cal))
     conn.execute("CREATE INDEX recal_end ON recal(end_t, pos)")
+    conn.execute("DROP TABLE IF EXISTS issued")
+    conn.execute("CREATE TEMP TABLE issued(pos INTEGER PRIMARY KEY, end_t REAL, run REAL, lo REAL, hi REAL)")
+    conn.execute("CREATE INDEX issued_end ON issued(end_t)")
+    conn.execute("DROP TABLE IF EXISTS level")
+    conn.execute("CREATE TEMP TABLE level(level REAL, since REAL)")
     test = conn.execute("SELECT pos, submit FROM recal WHERE pos > ? ORDER BY pos", (n_train,)).fetchall()
+    conn.execute("INSERT INTO level VALUES (?, ?)", (LEVEL_START, test[0][1]))
     pos = np.array([r[0] for r in test], dtype=np.int64)
     day = np.floor((np.array([r[1] for r in test], dtype=np.float64) - test[0][1]) / 86400).astype(np.int64)
-    lo = np.empty(len(test))
-    hi = np.empty(len(test))
+    lo, hi = np.empty(len(test)), np.empty(len(test))
+    lo_l, hi_l, levels = np.empty(len(test)), np.empty(len(test)), []
     starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
     ends = np.r_[starts[1:], len(test)]
     for a, b in zip(starts, ends):
         t = test[0][1] + 86400.0 * day[a]
         since = t - RECAL_DAYS * 86400.0
+        # the recipe's nightly step: the miss share of the runs ended since the last move
+        conn.execute("""UPDATE level SET level = min(?3, max(?2, level + ?4 * (m.miss - ?5))), since = ?1
+            FROM (SELECT avg(run < lo OR run > hi) AS miss, count(*) AS n FROM issued
+                   WHERE end_t >= (SELECT since FROM level) AND end_t < ?1) AS m
+           WHERE m.n >= ?6""", (t, LEVEL_RANGE[0], LEVEL_RANGE[1], LEVEL_STEP, 1 - LEVEL_START, LEVEL_MIN_RUNS))
+        level = conn.execute("SELECT level FROM level").fetchone()[0]
+        levels.append(level)
         calib = None  # no run has ended yet: the built-in interval
         if conn.execute("SELECT 1 FROM recal WHERE end_t < ?1 AND end_t >= ?2 LIMIT 1", (t, since)).fetchone():
             calib = conn.execute("""SELECT interval_calibrate(?1, pred, run) FROM (SELECT pred, run FROM recal
                 WHERE end_t < ?2 AND end_t >= ?3 ORDER BY end_t, pos)""", (blob, t, since)).fetchone()[0]
-        got = conn.execute(f"""SELECT max(json_extract(pi, '$.lo'), 0.0), max(coalesce(json_extract(pi, '$.hi'), 9e999), 0.0)
-            FROM (SELECT dur_pos, predict_interval(?1, {fv}, 0.9, ?2) AS pi FROM feat
-                   WHERE dur_pos >= ?3 AND dur_pos <= ?4 ORDER BY dur_pos)""",
-                           (blob, calib, int(pos[a]), int(pos[b - 1]))).fetchall()
+        got = conn.execute(f"""SELECT max(json_extract(pi, '$.lo'), 0.0), max(coalesce(json_extract(pi, '$.hi'), 9e999), 0.0),
+                   max(json_extract(pl, '$.lo'), 0.0), max(coalesce(json_extract(pl, '$.hi'), 9e999), 0.0)
+            FROM (SELECT dur_pos, predict_interval(?1, {fv}, 0.9, ?2) AS pi, predict_interval(?1, {fv}, ?5, ?2) AS pl
+                    FROM feat WHERE dur_pos >= ?3 AND dur_pos <= ?4 ORDER BY dur_pos)""",
+                           (blob, calib, int(pos[a]), int(pos[b - 1]), level)).fetchall()
         lo[a:b] = [g[0] for g in got]
         hi[a:b] = [g[1] for g in got]
+        lo_l[a:b] = [g[2] for g in got]
+        hi_l[a:b] = [g[3] for g in got]
+        conn.executemany("INSERT INTO issued SELECT pos, end_t, run, ?2, ?3 FROM recal WHERE pos = ?1",
+                         [(int(pos[i]), float(lo_l[i]), float(hi_l[i])) for i in range(a, b)])
     conn.execute("DROP TABLE recal")
-    return lo, hi
+    conn.execute("DROP TABLE issued")
+    conn.execute("DROP TABLE level")
+    return lo, hi, lo_l, hi_l, levels
 
 
 def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_name, alternatives=(), rounded=False,
@@ -848,7 +879,9 @@ def omen_row(conn, libs, name, family, opts, fv, n_train, y_test, checks, log_na
     row["trees"] = (info.get("metrics") or {}).get("trees")
     if recal and has_interval and n_cal:
         t0 = time.perf_counter()
-        row["lo_recal"], row["hi_recal"] = recalibrated(conn, np, blob, fv, n_train, n_cal)
+        (row["lo_recal"], row["hi_recal"], row["lo_level"], row["hi_level"],
+         levels) = recalibrated(conn, np, blob, fv, n_train, n_cal)
+        row["levels"] = [min(levels), float(np.median(levels)), max(levels)]
         row["t_recal"] = time.perf_counter() - t0
     return row, n_cal
 
@@ -1105,6 +1138,8 @@ def evaluate_rows(np, rows, y_test, groups):
             r["coverage"] = coverage_detail(np, y_test, r["lo"], r["hi"], groups)
         if r.get("lo_recal") is not None and r.get("coverage_recal") is None:
             r["coverage_recal"] = coverage_detail(np, y_test, r["lo_recal"], r["hi_recal"], groups)
+        if r.get("lo_level") is not None and r.get("coverage_level") is None:
+            r["coverage_level"] = coverage_detail(np, y_test, r["lo_level"], r["hi_level"], groups)
 
 
 # The xgboost and HistGradientBoosting rows do not depend on omen: with --cache DIR
@@ -1163,9 +1198,10 @@ def goal_of(rows):
              "coverage_quarters": cov["quarters"] if cov else None,
              "quarters_ok": bool(cov) and all(COVER_BAND[0] <= q <= COVER_BAND[1] for q in cov["quarters"]),
              "frequent_users": cov["frequent_users"] if cov else None}
-        rc = r.get("coverage_recal")
+        rc = r.get("coverage_level")
         g["coverage_builtin"] = g["coverage"]
-        if rc:  # behaviour 4b: the recipe's intervals are the daily recalibrated ones
+        g["coverage_daily_fixed"] = r["coverage_recal"]["overall"] if r.get("coverage_recal") else None
+        if rc:  # behaviour 4b: the recipe's intervals are the daily recalibrated ones, at its daily level
             g.update(coverage=rc["overall"], coverage_ok=COVER_BAND[0] <= rc["overall"] <= COVER_BAND[1],
                      coverage_quarters=rc["quarters"],
                      quarters_ok=all(COVER_BAND[0] <= q <= COVER_BAND[1] for q in rc["quarters"]),
@@ -1207,7 +1243,9 @@ def print_log(short, info, res, extra_title):
     ctab = []
     for name_, c in [(short_name(r["name"]), r["coverage"]) for r in rows] + \
             [(short_name(r["name"]) + f", recalibrated daily ({r.get('t_recal') or 0:.1f} s)", r["coverage_recal"])
-             for r in rows if r.get("coverage_recal")]:
+             for r in rows if r.get("coverage_recal")] + \
+            [(short_name(r["name"]) + ", recalibrated daily, daily level (levels {:.3f}/{:.3f}/{:.3f})".format(
+                *r["levels"]), r["coverage_level"]) for r in rows if r.get("coverage_level")]:
         if not c:
             continue
         fr = c["frequent_users"]
@@ -1247,7 +1285,9 @@ def print_goal(title, goals, with_log):
             f"{fmt(g['best_accuracy'])} {short_name(g['best_accuracy_by'])}", "yes" if g["accuracy_ok"] else "no",
             f"{fmt(g['under'])} / {fmt(g['best_mae_under'])}",
             fmt(g["coverage"]) + ("" if g.get("coverage_builtin") in (None, g["coverage"])
-                                  else f" (built-in {fmt(g['coverage_builtin'])})"),
+                                  else f" (built-in {fmt(g['coverage_builtin'])}"
+                                  + ("" if g.get("coverage_daily_fixed") is None
+                                     else f", daily 0.9 {fmt(g['coverage_daily_fixed'])}") + ")"),
             "yes" if g["coverage_ok"] else "no",
             "n/a" if g["coverage_quarters"] is None else
             f"{min(g['coverage_quarters']):.3f}-{max(g['coverage_quarters']):.3f}",
@@ -1443,7 +1483,8 @@ def clean_json(x):
 
 def row_json(r):
     return {k: r.get(k) for k in ("name", "family", "config", "note", "error", "metrics", "coverage", "t_fit",
-                                  "t_pred", "trees", "chosen_for", "cached", "coverage_recal", "t_recal")}
+                                  "t_pred", "trees", "chosen_for", "cached", "coverage_recal", "t_recal",
+                                  "coverage_level", "levels")}
 
 
 def main():
