@@ -155,9 +155,9 @@ SELECT job_id, off,
 --    since the last move that fell outside their interval and 10% — adaptive
 --    conformal inference (Gibbs & Candes, NeurIPS 2021) with one step a day,
 --    taken once at least 20 runs have ended, the level kept in [0.70, 0.99].
---    A pooled 30-day refresh alone covered 0.874-0.908 on 14 PWA logs (RICC
+--    A pooled 30-day refresh alone covered 0.875-0.908 on 14 PWA logs (RICC
 --    and the worst tenths of the test periods below 0.88); with the daily
---    level 0.889-0.915 on all 14 (docs/BENCHMARKS.md):
+--    level 0.889-0.916 on all 14 (docs/BENCHMARKS.md):
 --
 --   CREATE TABLE IF NOT EXISTS runtime_level(level REAL, since REAL);
 --   INSERT INTO runtime_level SELECT 0.9, unixepoch()
