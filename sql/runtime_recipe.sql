@@ -169,7 +169,7 @@ SELECT job_id, off,
 --            WHERE end_t >= unixepoch() - 30 * 86400 ORDER BY end_t);
 --   UPDATE runtime_level
 --      SET level = min(0.99, max(0.70, level + 0.5 * (m.miss - 0.10))), since = unixepoch()
---     FROM (SELECT avg(run < lo OR run > hi) AS miss, count(*) AS n FROM runs_predicted
+--     FROM (SELECT avg(run < lo OR run > hi) AS miss, count(run < lo OR run > hi) AS n FROM runs_predicted
 --            WHERE end_t >= (SELECT since FROM runtime_level) AND end_t < unixepoch()) AS m
 --    WHERE m.n >= 20;
 --

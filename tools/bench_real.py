@@ -768,7 +768,7 @@ def recalibrated(conn, np, blob, fv, n_train, n_cal):
         since = t - RECAL_DAYS * 86400.0
         # the recipe's nightly step: the miss share of the runs ended since the last move
         conn.execute("""UPDATE level SET level = min(?3, max(?2, level + ?4 * (m.miss - ?5))), since = ?1
-            FROM (SELECT avg(run < lo OR run > hi) AS miss, count(*) AS n FROM issued
+            FROM (SELECT avg(run < lo OR run > hi) AS miss, count(run < lo OR run > hi) AS n FROM issued
                    WHERE end_t >= (SELECT since FROM level) AND end_t < ?1) AS m
            WHERE m.n >= ?6""", (t, LEVEL_RANGE[0], LEVEL_RANGE[1], LEVEL_STEP, 1 - LEVEL_START, LEVEL_MIN_RUNS))
         level = conn.execute("SELECT level FROM level").fetchone()[0]
