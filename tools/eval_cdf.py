@@ -44,10 +44,13 @@ Behaviours:
      predict_remaining(model, fv, e, q, calib) with a calibration refreshed
      daily as eval_intervals.py does: a run ends at submit + wait + run; at
      t_k = T0 + k days (T0 the first test submit) the script runs
-       SELECT interval_calibrate(:model, fv, run, :options)
+       SELECT interval_calibrate(:model, pred, run, :options)
          FROM (SELECT * FROM ev WHERE end_t < :t AND end_t >= :t − D days ORDER BY end_t, pos)
      over the runs the model did not fit (its calibration tail and the test
-     runs) that ended in the trailing D days (--days, default 30), and every
+     runs) that ended in the trailing D days (--days, default 30) — pred is
+     the run's predict_duration, computed once and stored, which gives the
+     same calibration as the features without scoring each run again in
+     every window it falls in (docs/interval_calibrate.md) — and every
      test run submitted in [t_k, t_k + 1 day) is scored with it (a run is
      never in its own calibration).  "pooled": options {} (every row of the
      D days, one sample); "bins": {"bins": K} (--bins, default 10: Mondrian
@@ -239,8 +242,8 @@ def score(conn, model, n_train, fv, method=None, days=30, opts=None):
         t = t0 + k * DAY
         k += 1
         try:
-            c = conn.execute("""SELECT interval_calibrate(?1, fv, run, ?2)
-                FROM (SELECT fv, run FROM ev WHERE end_t < ?3 AND end_t >= ?4 ORDER BY end_t, pos)""",
+            c = conn.execute("""SELECT interval_calibrate(?1, pred, run, ?2)
+                FROM (SELECT pred, run FROM ev WHERE end_t < ?3 AND end_t >= ?4 ORDER BY end_t, pos)""",
                              (model, text, t, t - days * DAY)).fetchone()[0]
         except Exception as e:  # no ended run yet: the built-in forms stay
             if "no rows to calibrate" not in str(e):
@@ -321,10 +324,10 @@ def run_log(conn, np, hp, args):
     n_fit = n_train - n_cal
     conn.execute("DROP TABLE IF EXISTS ev")
     conn.execute(f"""CREATE TEMP TABLE ev AS
-        SELECT dur_pos AS pos, submit + coalesce(wait_, 0) + run AS end_t, run, {fv} AS fv
+        SELECT dur_pos AS pos, submit + coalesce(wait_, 0) + run AS end_t, run, predict_duration(?1, {fv}) AS pred
           FROM (SELECT feat.*, runs.wait AS wait_ FROM feat JOIN runs ON runs.job_id = feat.job_id
-                 WHERE feat.dur_pos > ?)
-         ORDER BY dur_pos""", (n_fit,))
+                 WHERE feat.dur_pos > ?2)
+         ORDER BY dur_pos""", (dur, n_fit))
     conn.execute("CREATE INDEX ev_end ON ev(end_t, pos)")
     metrics, dist, sigma, t_aft = {}, None, None, 0.0
     upper = f"CASE WHEN {CENSORED_SQL} THEN NULL WHEN run = 0 THEN 1 ELSE run END"
@@ -361,9 +364,10 @@ def run_log(conn, np, hp, args):
 
 def print_log(short, res, info):
     f = bench_real.fmt
+    pct = lambda x: "n/a" if x is None else f"{100 * x:.1f}%"  # noqa: E731 (a log without status and limits)
     print(f"\n{short}: {info['n']:,} runs with a run time, train {info['n_train']:,} (calibration tail "
           f"{info['n_cal']:,}), test {info['n'] - info['n_train']:,}; right-censored (cancelled or at the limit) "
-          f"{100 * info['cens_train']:.1f}% of train, {100 * info['cens_test']:.1f}% of test; recipe kept "
+          f"{pct(info['cens_train'])} of train, {pct(info['cens_test'])} of test; recipe kept "
           f"'{info['chosen']}' (tail MAE {', '.join(f'{m:.0f}' for m in info['tail_mae'])}); fit {info['t_dur']:.0f} s"
           + (f"; aft {info['dist']} sigma {info['sigma']} ({len(info['sigma_metrics']) + 1} fits, "
              f"{info['t_aft']:.0f} s)" if info["dist"] else "")
