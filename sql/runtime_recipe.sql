@@ -163,7 +163,7 @@ SELECT job_id, off,
 --   INSERT INTO runtime_level SELECT 0.9, unixepoch()
 --    WHERE NOT EXISTS (SELECT 1 FROM runtime_level);
 --
---   -- nightly
+--   -- nightly (UPDATE ... FROM needs SQLite 3.33 or later)
 --   SELECT model_save('runtime_calib', interval_calibrate('runtime', pred, run))
 --     FROM (SELECT pred, run FROM runs_predicted
 --            WHERE end_t >= unixepoch() - 30 * 86400 ORDER BY end_t);
