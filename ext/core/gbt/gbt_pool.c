@@ -63,29 +63,29 @@ static uint64_t mono_ns(void) {
   return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-/* Point 5: polls until *gen differs from seen or GBT_SPIN_NS have passed. */
+/* Point 5: one poll of a busy wait that started at poll 1; 0 once GBT_SPIN_NS
+** have passed since its 256th poll (*end is 0 before then). */
+static int spin_on(unsigned poll, uint64_t *end) {
+  cpu_relax();
+  if ((poll & 255) == 0) {
+    uint64_t t = mono_ns();
+    if (*end == 0) *end = t + GBT_SPIN_NS;
+    else if (t >= *end) return 0;
+  }
+  return 1;
+}
+
+/* Point 5: polls until *gen differs from seen, or the spin times out. */
 static void spin_while_gen(atomic_uint *gen, unsigned seen) {
   uint64_t end = 0;
-  for (unsigned i = 1; atomic_load_explicit(gen, memory_order_acquire) == seen; i++) {
-    cpu_relax();
-    if ((i & 255) == 0) {
-      uint64_t t = mono_ns();
-      if (end == 0) end = t + GBT_SPIN_NS;
-      else if (t >= end) return;
-    }
+  for (unsigned i = 1; atomic_load_explicit(gen, memory_order_acquire) == seen && spin_on(i, &end); i++) {
   }
 }
 
-/* Point 5: polls until *done reaches n or GBT_SPIN_NS have passed. */
+/* Point 5: polls until *done reaches n, or the spin times out. */
 static void spin_while_below(atomic_size_t *done, size_t n) {
   uint64_t end = 0;
-  for (unsigned i = 1; atomic_load_explicit(done, memory_order_acquire) < n; i++) {
-    cpu_relax();
-    if ((i & 255) == 0) {
-      uint64_t t = mono_ns();
-      if (end == 0) end = t + GBT_SPIN_NS;
-      else if (t >= end) return;
-    }
+  for (unsigned i = 1; atomic_load_explicit(done, memory_order_acquire) < n && spin_on(i, &end); i++) {
   }
 }
 
