@@ -218,7 +218,8 @@ def draws(conn, np, n_train):
 def score(conn, model, n_train, fv, method=None, days=30, opts=None):
     """Per test row (dur_pos order): run, censored, time_req, the draws and
     every probe of behaviours 5-7; method "pooled"/"bins": behaviour 4's
-    daily refresh with options opts."""
+    daily refresh with options opts, from ev.pred — the stored predictions of
+    the recipe's 'duration' model, so only that model takes a method."""
     conn.execute("DROP TABLE IF EXISTS scored")
     conn.execute(f"""CREATE TEMP TABLE scored AS
         SELECT dur_pos AS pos, submit, user, run, {CENSORED_SQL} AS cens, time_req, {fv} AS fv,
