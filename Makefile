@@ -17,7 +17,7 @@ PYTHON  ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 
 # The core: base/ below one folder per numerical family (docs/ARCHITECTURE.md).
-CORE_DIRS = ext/core/base ext/core/stats ext/core/prep ext/core/gbt ext/core/forest ext/core/baseline ext/core/robust ext/core/ensemble ext/core/hist ext/core/conformal
+CORE_DIRS = ext/core/base ext/core/stats ext/core/prep ext/core/gbt ext/core/forest ext/core/baseline ext/core/robust ext/core/ensemble ext/core/hist ext/core/conformal ext/core/ts
 CORE_SRC = $(sort $(wildcard $(CORE_DIRS:%=%/*.c)))
 CORE_INC = $(CORE_DIRS:%=-I%)
 EXT_SRC  = $(sort $(wildcard ext/*.c))

@@ -150,6 +150,12 @@ static const omen_func omen_funcs[] = {
     {"omen_stddev", 1, PURE, 0, stddevStep, stddevValue, stddevValue, stddevInverse},
     {"omen_skewness", 1, PURE, 0, skewnessStep, skewnessValue, skewnessValue, skewnessInverse},
     {"omen_kurtosis", 1, PURE, 0, kurtosisStep, kurtosisValue, kurtosisValue, kurtosisInverse},
+    /* time_bucket.c */
+    {"time_bucket", 2, PURE, timeBucketFunc, 0, 0, 0, 0},
+    {"time_bucket", 3, PURE, timeBucketFunc, 0, 0, 0, 0},
+    /* sparkline.c */
+    {"sparkline", 1, PURE, 0, sparklineStep, sparklineFinal, sparklineValue, sparklineInverse},
+    {"sparkline", 2, PURE, 0, sparklineStep, sparklineFinal, sparklineValue, sparklineInverse},
 };
 
 #ifdef _WIN32

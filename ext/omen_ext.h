@@ -239,5 +239,12 @@ void skewnessValue(sqlite3_context *);
 void kurtosisStep(sqlite3_context *, int, sqlite3_value **);
 void kurtosisInverse(sqlite3_context *, int, sqlite3_value **);
 void kurtosisValue(sqlite3_context *);
+/* time_bucket.c */
+void timeBucketFunc(sqlite3_context *, int, sqlite3_value **);
+/* sparkline.c */
+void sparklineStep(sqlite3_context *, int, sqlite3_value **);
+void sparklineInverse(sqlite3_context *, int, sqlite3_value **);
+void sparklineValue(sqlite3_context *);
+void sparklineFinal(sqlite3_context *);
 
 #endif /* OMEN_EXT_H */
