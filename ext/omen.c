@@ -140,6 +140,9 @@ static const omen_func omen_funcs[] = {
     {"welch_ttest", 2, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
     {"welch_ttest", 3, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
     {"welch_ttest", 4, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
+    /* trend.c */
+    {"trend_test", 2, PURE, 0, trendTestStep, trendTestFinal, 0, 0},
+    {"trend_test", 3, PURE, 0, trendTestStep, trendTestFinal, 0, 0},
     /* robust_agg.c */
     {"omen_median", 1, PURE, 0, medianStep, medianFinal, medianValue, medianInverse},
     {"omen_percentile", 2, PURE, 0, percentileStep, percentileFinal, percentileValue, percentileInverse},

@@ -207,6 +207,9 @@ void welchStep(sqlite3_context *, int, sqlite3_value **);
 void welchInverse(sqlite3_context *, int, sqlite3_value **);
 void welchValue(sqlite3_context *);
 void welchFinal(sqlite3_context *);
+/* trend.c */
+void trendTestStep(sqlite3_context *, int, sqlite3_value **);
+void trendTestFinal(sqlite3_context *);
 /* robust_agg.c (moments: xFinal is xValue, there is nothing to free) */
 void medianStep(sqlite3_context *, int, sqlite3_value **);
 void medianInverse(sqlite3_context *, int, sqlite3_value **);

@@ -155,6 +155,14 @@ static int ord_select(double *v, size_t n, size_t k, ord_poll *p) {
   return 0;
 }
 
+om_status st_select_kth(double *v, size_t n, size_t k, double *out, const om_interrupt *it, om_err *err) {
+  ord_poll p = {it, 0, 0};
+  if (k >= n) return om_errf(err, OM_INTERNAL, "selection rank %zu of %zu values", k, n);
+  if (ord_select(v, n, k, &p)) return om_errf(err, OM_INTERRUPTED, "interrupted");
+  *out = v[k];
+  return OM_OK;
+}
+
 static double ord_min(const double *v, size_t n) {
   double m = v[0];
   for (size_t i = 1; i < n; i++)

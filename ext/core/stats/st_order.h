@@ -120,4 +120,10 @@ om_status st_order_iqr(st_order *o, int final, double *out, const om_interrupt *
 /* The k-th smallest value (k < n) of a sorted state, for tests. */
 double st_order_get(st_order *o, size_t k);
 
+/* Selection in a plain array (the introselect of behaviour 4): reorders
+** v[0, n) so that v[k] is its k-th smallest value (0-based, k < n), with
+** v[0, k) <= v[k] <= v[k+1, n); *out = v[k].  Values must not be NaN.
+** OM_INTERRUPTED (polled about every ORD_POLL_WORK element steps). */
+om_status st_select_kth(double *v, size_t n, size_t k, double *out, const om_interrupt *it, om_err *err);
+
 #endif /* ST_ORDER_H */
