@@ -53,6 +53,8 @@ static const omen_module omen_modules[] = {
     {"model_options", &omen_options_module},
     /* run_history.c */
     {"run_history", &omen_history_module},
+    /* forecast.c */
+    {"forecast", &omen_forecast_module},
 };
 
 typedef struct omen_func {
@@ -140,6 +142,9 @@ static const omen_func omen_funcs[] = {
     {"welch_ttest", 2, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
     {"welch_ttest", 3, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
     {"welch_ttest", 4, PURE, 0, welchStep, welchFinal, welchValue, welchInverse},
+    /* forecast.c */
+    {"forecast_train", 2, PURE, 0, forecastTrainStep, forecastTrainFinal, 0, 0},
+    {"forecast_train", 3, PURE, 0, forecastTrainStep, forecastTrainFinal, 0, 0},
     /* trend.c */
     {"trend_test", 2, PURE, 0, trendTestStep, trendTestFinal, 0, 0},
     {"trend_test", 3, PURE, 0, trendTestStep, trendTestFinal, 0, 0},

@@ -207,6 +207,15 @@ void welchStep(sqlite3_context *, int, sqlite3_value **);
 void welchInverse(sqlite3_context *, int, sqlite3_value **);
 void welchValue(sqlite3_context *);
 void welchFinal(sqlite3_context *);
+/* forecast.c */
+void forecastTrainStep(sqlite3_context *, int, sqlite3_value **);
+void forecastTrainFinal(sqlite3_context *);
+extern sqlite3_module omen_forecast_module;
+/* A forecast model (core/ts/ts_fc.h) from a BLOB or registry reference:
+** SQLITE_OK with *out decoded (ts_fc_free), else an error code and, unless
+** SQLITE_NOMEM, *errmsg (sqlite3_free) without the function's name. */
+struct ts_fc;
+int omen_forecast_load(sqlite3 *db, sqlite3_value *v, struct ts_fc *out, char **errmsg);
 /* trend.c */
 void trendTestStep(sqlite3_context *, int, sqlite3_value **);
 void trendTestFinal(sqlite3_context *);

@@ -70,7 +70,8 @@ typedef enum mdl_kind {
   MDL_KIND_BASELINE = 4,
   MDL_KIND_MAHALANOBIS = 5,
   MDL_KIND_ENSEMBLE = 6,
-  MDL_KIND_CONFORMAL = 7
+  MDL_KIND_CONFORMAL = 7,
+  MDL_KIND_FORECAST = 8
 } mdl_kind;
 
 typedef struct mdl_importance {

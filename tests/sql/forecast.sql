@@ -1,0 +1,182 @@
+-- forecast_train() and forecast(): behaviours, edge cases and errors
+-- (docs/forecast_train.md, docs/forecast.md; ext/forecast.c; core/ts/ts_fc.h).
+-- An hourly series: a daily cycle, a slow trend and deterministic noise.
+CREATE TABLE h(t INTEGER PRIMARY KEY, v REAL);
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 479)
+INSERT INTO h SELECT 1700006400 + i * 3600, 50 + 10 * sin(2 * 3.141592653589793 * i / 24) + 0.02 * i + ((i * 7919) % 101) / 50.0 FROM k;
+-- Two seasons: a day and a week (four weeks of hours).
+CREATE TABLE w(t INTEGER PRIMARY KEY, v REAL);
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 4 * 168 - 1)
+INSERT INTO w SELECT 1700006400 + i * 3600, 100 + 20 * sin(2 * 3.141592653589793 * i / 24) + 15 * ((i / 24) % 7 >= 5) + ((i * 7919) % 101) / 25.0 FROM k;
+CREATE TABLE m AS SELECT forecast_train(t, v) AS b FROM h;
+-- case: forecast.kind.and.detail
+SELECT json_extract(i, '$.kind') = 'forecast' AND json_extract(i, '$.detail.method') = 'ets'
+   AND json_extract(i, '$.detail.season_lengths[0]') = 24 AND json_extract(i, '$.detail.season_detected') = 1
+   AND json_extract(i, '$.detail.model') LIKE 'ETS(%,A)' AND json_extract(i, '$.detail.points') = 480
+   AND json_extract(i, '$.detail.step') = 3600 AND json_extract(i, '$.detail.candidates') >= 10
+  FROM (SELECT model_info(b) AS i FROM m);
+-- case: forecast.rows
+SELECT count(*) = 24 AND min(step) = 1 AND max(step) = 24 AND min(ts) = 1700006400 + 480 * 3600
+   AND max(ts) = 1700006400 + 503 * 3600 AND sum(lo < yhat AND yhat < hi) = 24 AND typeof(min(ts)) = 'integer'
+  FROM forecast((SELECT b FROM m), 24);
+-- case: forecast.follows.the.cycle
+-- the daily peak (i = 6 mod 24) is forecast higher than the trough (i = 18 mod 24)
+SELECT (SELECT yhat FROM forecast((SELECT b FROM m), 24) WHERE step = 7) - (SELECT yhat FROM forecast((SELECT b FROM m), 24) WHERE step = 19) > 15;
+-- case: forecast.coverage.widens
+SELECT sum(b.hi - b.lo > a.hi - a.lo) = 12
+  FROM forecast((SELECT b FROM m), 12, 0.8) AS a JOIN forecast((SELECT b FROM m), 12, 0.99) AS b USING (step);
+-- case: forecast.default.coverage.is.0.9
+SELECT count(*) = 6 FROM forecast((SELECT b FROM m), 6) AS a JOIN forecast((SELECT b FROM m), 6, 0.9) AS b USING (step)
+ WHERE a.lo = b.lo AND a.hi = b.hi;
+-- case: forecast.deterministic
+SELECT (SELECT forecast_train(t, v) FROM h) = (SELECT b FROM m);
+-- case: forecast.row.order.does.not.matter
+SELECT (SELECT forecast_train(t, v) FROM (SELECT * FROM h ORDER BY v)) = (SELECT b FROM m);
+-- case: forecast.text.times
+SELECT ts = '2023-12-05 00:00:00' AND ts = datetime(1700006400 + 480 * 3600, 'unixepoch') AND typeof(ts) = 'text'
+  FROM forecast((SELECT forecast_train(datetime(t, 'unixepoch'), v) FROM h), 1);
+-- case: forecast.text.same.model
+-- text and numeric times give the same fit: the forecasts agree
+SELECT count(*) = 5 FROM forecast((SELECT forecast_train(datetime(t, 'unixepoch'), v) FROM h), 5) AS a
+  JOIN forecast((SELECT b FROM m), 5) AS b USING (step) WHERE a.yhat = b.yhat;
+-- case: forecast.mstl
+SELECT json_extract(i, '$.detail.method') = 'mstl' AND json_extract(i, '$.detail.season_lengths') = '[24,168]'
+  FROM (SELECT model_info(forecast_train(t, v)) AS i FROM w);
+-- case: forecast.mstl.weekend
+-- the weekly season is kept: weekend hours (+15) forecast above weekday hours at the same time of day
+SELECT (SELECT avg(yhat) FROM forecast((SELECT forecast_train(t, v) FROM w), 168) WHERE ((672 + step - 1) / 24) % 7 >= 5)
+     - (SELECT avg(yhat) FROM forecast((SELECT forecast_train(t, v) FROM w), 168) WHERE ((672 + step - 1) / 24) % 7 < 5) > 10;
+-- case: forecast.season.given
+SELECT json_extract(model_info(forecast_train(t, v, '{"season_length": "24,168"}')), '$.detail.season_detected') = 0 FROM w;
+-- case: forecast.no.season
+SELECT json_extract(i, '$.detail.season_lengths') = '[]' AND json_extract(i, '$.detail.model') LIKE 'ETS(%,N)'
+  FROM (SELECT model_info(forecast_train(t, v, '{"season_length": 0}')) AS i FROM h);
+-- case: forecast.model.letters
+SELECT json_extract(model_info(forecast_train(t, v, '{"model": "MAdM", "season_length": 24}')), '$.detail.model') = 'ETS(M,Ad,M)' FROM h;
+-- case: forecast.snaive
+-- the seasonal naive forecast repeats the last day exactly
+SELECT count(*) = 24 FROM forecast((SELECT forecast_train(t, v, '{"method": "snaive", "season_length": 24}') FROM h), 24) AS f
+  JOIN h ON h.t = f.ts - 86400 WHERE f.yhat = h.v;
+-- case: forecast.naive
+SELECT min(yhat) = max(yhat) AND min(yhat) = (SELECT v FROM h ORDER BY t DESC LIMIT 1) AND count(*) = 3
+  FROM forecast((SELECT forecast_train(t, v, '{"method": "naive"}') FROM h), 3);
+-- case: forecast.constant
+-- a constant series is a naive model with sigma 0: the intervals have no width
+SELECT json_extract(model_info(b), '$.detail.method') = 'naive' AND json_extract(model_info(b), '$.detail.sigma') = 0
+   AND (SELECT sum(lo = 7 AND hi = 7 AND yhat = 7) FROM forecast(b, 4)) = 4
+  FROM (SELECT forecast_train(t, 7) AS b FROM h);
+-- case: forecast.gaps.linear
+-- ten missing hours are filled between their neighbours (fill 'linear', the default)
+SELECT json_extract(model_info(forecast_train(t, v)), '$.detail.filled') = 10 FROM h WHERE t NOT BETWEEN 1700006400 + 100 * 3600 AND 1700006400 + 109 * 3600;
+-- case: forecast.gaps.zero
+SELECT json_extract(model_info(forecast_train(t, v, '{"fill": "zero"}')), '$.detail.fill') = 'zero' FROM h WHERE t != 1700006400 + 3600;
+-- case: forecast.null.value.is.a.gap
+SELECT json_extract(model_info(forecast_train(t, CASE WHEN t = 1700006400 + 7200 THEN NULL ELSE v END)), '$.detail.filled') = 1
+   AND json_extract(model_info(forecast_train(t, CASE WHEN t = 1700006400 + 7200 THEN NULL ELSE v END)), '$.rows_skipped') = 1 FROM h;
+-- case: forecast.registry
+SELECT model_save('load', b) > 0 FROM m;
+-- case: forecast.by.name
+SELECT count(*) = 3 FROM forecast('load', 3);
+-- case: forecast.null.model
+SELECT count(*) = 0 FROM forecast(NULL, 3);
+-- case: forecast.day.index
+-- any regular numeric time works: a day number
+SELECT count(*) = 2 AND max(ts) = 31 FROM forecast((SELECT forecast_train(d, d * 2.0) FROM (SELECT value AS d FROM generate_series(0, 29)) ), 2);
+
+-- errors
+-- case: forecast.error.duplicate
+-- error: forecast_train(): duplicate timestamp 5; expected one value per time
+SELECT forecast_train(x, 1) FROM (SELECT 1 AS x UNION ALL SELECT 5 UNION ALL SELECT 5 UNION ALL SELECT 9);
+-- case: forecast.error.grid
+-- error: forecast_train(): timestamps are not on a regular grid: 2 to 5 is 1.5 steps of 2; expected bucket times (time_bucket)
+SELECT forecast_train(x, 1) FROM (SELECT 0 AS x UNION ALL SELECT 2 UNION ALL SELECT 5);
+-- case: forecast.error.sparse
+-- error: forecast_train(): the series is too sparse: 4 values over 1000001 steps of 1 (at most 10000000 points and 100 steps a value)
+SELECT forecast_train(x, 1) FROM (SELECT 0 AS x UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 1000000);
+-- case: forecast.error.no.rows
+-- error: forecast_train(): no rows with a time and a value; expected a series of at least 3 points
+SELECT forecast_train(t, v) FROM h WHERE 0;
+-- case: forecast.error.too.short
+-- error: forecast_train(): 2 points are too few; expected at least 3
+SELECT forecast_train(t, v) FROM h WHERE t < 1700006400 + 7200;
+-- case: forecast.error.value.text
+-- error: forecast_train(): value (argument 2) is TEXT; expected INTEGER or REAL
+SELECT forecast_train(1, 'x');
+-- case: forecast.error.value.inf
+-- error: forecast_train(): value (argument 2) is not a finite number
+SELECT forecast_train(1, 1e999);
+-- case: forecast.error.ts.blob
+-- error: forecast_train(): ts (argument 1) is BLOB; expected INTEGER, REAL or ISO-8601 TEXT
+SELECT forecast_train(x'00', 1);
+-- case: forecast.error.ts.text
+-- error: forecast_train(): ts (argument 1) 'soon' is not an ISO-8601 time; expected 'YYYY-MM-DD HH:MM:SS' (optional 'T', fraction and zone) or unix seconds
+SELECT forecast_train('soon', 1);
+-- case: forecast.error.ts.mixed
+-- error: forecast_train(): ts (argument 1) mixes TEXT and numbers; expected one kind of time
+SELECT forecast_train(x, 1) FROM (SELECT 1 AS x UNION ALL SELECT '2025-01-01');
+-- case: forecast.error.ts.inf
+-- error: forecast_train(): ts (argument 1) is not a finite number
+SELECT forecast_train(1e999, 1);
+-- case: forecast.error.options.type
+-- error: forecast_train(): options (argument 3) is INTEGER; expected a JSON object as TEXT
+SELECT forecast_train(t, v, 24) FROM h;
+-- case: forecast.error.options.unknown
+-- error: forecast_train(): unknown option "period"; accepted: method, season_length, fill, model, damped
+SELECT forecast_train(t, v, '{"period": 24}') FROM h;
+-- case: forecast.error.options.method
+-- error: forecast_train(): option method must be 'auto', 'ets', 'mstl', 'naive' or 'snaive'
+SELECT forecast_train(t, v, '{"method": "arima"}') FROM h;
+-- case: forecast.error.options.season
+-- error: forecast_train(): option season_length must be a whole number from 0 to 10000, or TEXT like "24,168"
+SELECT forecast_train(t, v, '{"season_length": 2.5}') FROM h;
+-- case: forecast.error.options.season.text
+-- error: forecast_train(): option season_length "24,x" must be one or two whole numbers from 2 to 10000, separated by a comma
+SELECT forecast_train(t, v, '{"season_length": "24,x"}') FROM h;
+-- case: forecast.error.options.fill
+-- error: forecast_train(): option fill must be 'linear', 'zero' or 'previous'
+SELECT forecast_train(t, v, '{"fill": "mean"}') FROM h;
+-- case: forecast.error.options.model
+-- error: forecast_train(): option model must be ETS letters error, trend [d], season from A, M, N, Z such as 'ZZZ', 'AAdN' or 'MNM'
+SELECT forecast_train(t, v, '{"model": "ANdN"}') FROM h;
+-- case: forecast.error.options.changed
+-- error: forecast_train(): options changed between rows; pass the same options on every row
+SELECT forecast_train(t, v, CASE WHEN t < 1700010000 THEN '{}' ELSE '{"fill": "zero"}' END) FROM h;
+-- case: forecast.error.ets.two.seasons
+-- error: forecast_train(): ets takes one season length; use method 'mstl' for 24 and 168
+SELECT forecast_train(t, v, '{"method": "ets", "season_length": "24,168"}') FROM w;
+-- case: forecast.error.ets.long.season
+-- error: forecast_train(): ets takes a season of at most 24; use method 'mstl' for 168
+SELECT forecast_train(t, v, '{"method": "ets", "season_length": 168}') FROM w;
+-- case: forecast.error.mstl.short
+-- error: forecast_train(): 480 points are too few for a season of 400 (at least 800)
+SELECT forecast_train(t, v, '{"method": "mstl", "season_length": 400}') FROM h;
+-- case: forecast.error.horizon.zero
+-- error: forecast(): horizon (argument 2) is 0; expected a whole number of steps from 1 to 1000000
+SELECT * FROM forecast((SELECT b FROM m), 0);
+-- case: forecast.error.horizon.huge
+-- error: forecast(): horizon (argument 2) is 1000001; expected a whole number of steps from 1 to 1000000
+SELECT * FROM forecast((SELECT b FROM m), 1000001);
+-- case: forecast.error.horizon.text
+-- error: forecast(): horizon (argument 2) is TEXT; expected a whole number of steps from 1 to 1000000
+SELECT * FROM forecast((SELECT b FROM m), '24');
+-- case: forecast.error.coverage
+-- error: forecast(): coverage (argument 3) is 90.0; expected a number between 0 and 1 (exclusive)
+SELECT * FROM forecast((SELECT b FROM m), 3, 90.0);
+-- case: forecast.error.coverage.text
+-- error: forecast(): coverage (argument 3) is TEXT; expected a number between 0 and 1 (exclusive)
+SELECT * FROM forecast((SELECT b FROM m), 3, '0.9');
+-- case: forecast.error.model.type
+-- error: forecast(): model is INTEGER; expected a model BLOB or a registry name (TEXT)
+SELECT * FROM forecast(42, 3);
+-- case: forecast.error.model.corrupt
+-- error: forecast(): not an omen model
+SELECT * FROM forecast(x'00', 3);
+-- case: forecast.error.model.kind
+-- error: forecast(): model is a scaler model; expected a forecast model
+SELECT * FROM forecast((SELECT scaler_train(feature_vector('x', v)) FROM h), 3);
+-- case: forecast.error.model.missing
+-- error: forecast(): no model named 'nope' in omen_models
+SELECT * FROM forecast('nope', 3);
+-- case: forecast.error.args
+-- error: wrong number of arguments to function forecast_train()
+SELECT forecast_train(1);

@@ -1,0 +1,237 @@
+/*
+** test_ts_fc.c — the forecast model (ext/core/ts/ts_fc.h), its series
+** preparation (ts_series.h), seasonal indices (ts_decomp.h) and codec
+** (ts_fc_codec.c, ts_kind.c): regular grids, gaps and fill rules, season
+** detection, decomposition of a known pattern, fit / forecast of each
+** method, encode / decode round trips, every truncation and corrupted field
+** refused, out-of-memory.
+*/
+#include <stdlib.h>
+
+#include "mdl_kind.h"
+#include "om_test.h"
+#include "ts_decomp.h"
+#include "ts_fc.h"
+#include "ts_series.h"
+
+/* ts_series.h 1-3. */
+static void test_series(void) {
+  double t[6] = {30, 0, 10, 60, 40, 50}, v[6] = {3, 0, 1, 6, 4, 5};
+  ts_series s;
+  om_err err;
+  /* times 0..60 by 10, 20 missing: linear fill gives 2 */
+  CHECK(ts_series_build(t, v, 6, TS_FILL_LINEAR, &s, &err) == OM_OK);
+  CHECK(s.n == 7 && s.step == 10 && s.t0 == 0 && s.filled == 1);
+  CHECK(s.y[0] == 0 && s.y[1] == 1 && s.y[2] == 2 && s.y[3] == 3 && s.y[6] == 6);
+  ts_series_free(&s);
+  CHECK(ts_series_build(t, v, 6, TS_FILL_ZERO, &s, &err) == OM_OK);
+  CHECK(s.y[2] == 0);
+  ts_series_free(&s);
+  CHECK(ts_series_build(t, v, 6, TS_FILL_PREVIOUS, &s, &err) == OM_OK);
+  CHECK(s.y[2] == 1);
+  ts_series_free(&s);
+  /* duplicates, an irregular grid, a stray time */
+  {
+    double td[3] = {0, 10, 10}, vd[3] = {1, 2, 3}, ti[3] = {0, 10, 25}, ts[3] = {0, 1, 1e6};
+    CHECK(ts_series_build(td, vd, 3, 0, &s, &err) == OM_INVALID && strstr(err.msg, "duplicate timestamp 10"));
+    CHECK(ts_series_build(ti, vd, 3, 0, &s, &err) == OM_INVALID && strstr(err.msg, "regular grid"));
+    CHECK(ts_series_build(ts, vd, 3, 0, &s, &err) == OM_INVALID && strstr(err.msg, "too sparse"));
+    CHECK(s.y == NULL);
+  }
+}
+
+/* ts_series.h 4-5. */
+static void test_seasons(void) {
+  int c[4], p[TS_MAX_PERIODS];
+  size_t n = 24 * 7 * 4;
+  double *y = malloc(n * sizeof *y);
+  uint64_t st = 5;
+  CHECK(ts_season_candidates(3600, c) == 2 && c[0] == 24 && c[1] == 168);
+  CHECK(ts_season_candidates(900, c) == 2 && c[0] == 96 && c[1] == 672);
+  CHECK(ts_season_candidates(86400, c) == 1 && c[0] == 7);
+  CHECK(ts_season_candidates(604800, c) == 1 && c[0] == 52);
+  CHECK(ts_season_candidates(30 * 86400.0, c) == 1 && c[0] == 12);
+  CHECK(ts_season_candidates(7, c) == 0);
+  for (size_t t = 0; t < n; t++)
+    y[t] = 10 * sin(2 * M_PI * (double)t / 24) + 6 * ((t / 24) % 7 >= 5) + om_test_unif(&st);
+  CHECK(ts_season_detect(y, n, 3600, p, NULL) == 2 && p[0] == 24 && p[1] == 168);
+  /* white noise: nothing */
+  for (size_t t = 0; t < n; t++) y[t] = om_test_unif(&st);
+  CHECK(ts_season_detect(y, n, 3600, p, NULL) == 0);
+  /* no calendar candidate: a cycle of 11 found by the scan */
+  for (size_t t = 0; t < 200; t++) y[t] = 5 * cos(2 * M_PI * (double)t / 11) + om_test_unif(&st);
+  CHECK(ts_season_detect(y, 200, 1, p, NULL) == 1 && p[0] == 11);
+  free(y);
+}
+
+/* ts_decomp.h 1: a known additive pattern is recovered. */
+static void test_decomp(void) {
+  size_t n = 96;
+  int per[2] = {4, 12};
+  double y[96], i4[4], i12[12], *idx[2] = {i4, i12};
+  double p4[4] = {3, -1, -1, -1}, p12[12] = {5, 5, 5, -5, -5, -5, 2, 2, 2, -2, -2, -2};
+  om_err err;
+  for (size_t t = 0; t < n; t++) y[t] = 100 + 0.5 * (double)t + p4[t % 4] + p12[t % 12];
+  /* one length: its zero-mean pattern exactly (the moving average takes out
+  ** the line and the pattern) */
+  for (size_t t = 0; t < n; t++) y[t] = 100 + 0.5 * (double)t + p12[t % 12];
+  CHECK(ts_decomp(y, n, per + 1, 1, idx + 1, &err) == OM_OK);
+  for (int j = 0; j < 12; j++) CHECK_MSG(fabs(i12[j] - p12[j]) < 1e-9, "index %d: %g", j, i12[j]);
+  /* nested lengths (4 divides 12) share a pattern, as a day and a week do:
+  ** the split is not unique, the sum is */
+  for (size_t t = 0; t < n; t++) y[t] = 100 + 0.5 * (double)t + p4[t % 4] + p12[t % 12];
+  CHECK(ts_decomp(y, n, per, 2, idx, &err) == OM_OK);
+  for (int j = 0; j < 12; j++)
+    CHECK_MSG(fabs(i4[j % 4] + i12[j] - p4[j % 4] - p12[j]) < 1e-9, "phase %d: %g", j, i4[j % 4] + i12[j]);
+  CHECK(ts_decomp(y, 20, per + 1, 1, idx, &err) == OM_INVALID);
+}
+
+static ts_series make(size_t n, int seasonal) {
+  ts_series s;
+  uint64_t st = 11;
+  memset(&s, 0, sizeof s);
+  s.y = om_malloc(n * sizeof *s.y);
+  s.n = n;
+  s.t0 = 1700000000;
+  s.step = 3600;
+  for (size_t t = 0; t < n; t++)
+    s.y[t] = 50 + 0.05 * (double)t + (seasonal ? 8 * sin(2 * M_PI * (double)t / 24) : 0) +
+             (seasonal == 2 ? 5 * ((t / 24) % 7 >= 5) : 0) + 2 * om_test_unif(&st);
+  return s;
+}
+
+/* Round trip and corruption of one model. */
+static void check_codec(const ts_fc *m, const char *what) {
+  om_wbuf w, w2;
+  ts_fc d;
+  om_err err;
+  om_wbuf_init(&w);
+  om_wbuf_init(&w2);
+  ts_fc_encode(m, &w);
+  CHECK(om_wbuf_status(&w) == OM_OK);
+  CHECK_MSG(ts_fc_decode(w.data, w.len, &d, &err) == OM_OK, "%s: %s", what, err.msg);
+  ts_fc_encode(&d, &w2);
+  CHECK_MSG(w2.len == w.len && memcmp(w.data, w2.data, w.len) == 0, "%s: re-encoding differs", what);
+  {
+    double f1[30], l1[30], h1[30], f2[30], l2[30], h2[30];
+    CHECK(ts_fc_forecast(m, 30, 0.9, f1, l1, h1, &err) == OM_OK);
+    CHECK(ts_fc_forecast(&d, 30, 0.9, f2, l2, h2, &err) == OM_OK);
+    CHECK_MSG(memcmp(f1, f2, sizeof f1) == 0 && memcmp(l1, l2, sizeof l1) == 0, "%s: decoded forecasts differ", what);
+  }
+  ts_fc_free(&d);
+  /* every truncation is refused, and so is a byte too many */
+  for (size_t k = 0; k < w.len; k += (k < 200 ? 1 : 97))
+    CHECK_MSG(ts_fc_decode(w.data, k, &d, &err) == OM_CORRUPT, "%s: truncated at %zu accepted", what, k);
+  {
+    uint8_t *x = malloc(w.len + 1);
+    memcpy(x, w.data, w.len);
+    x[w.len] = 0;
+    CHECK(ts_fc_decode(x, w.len + 1, &d, &err) == OM_CORRUPT);
+    /* corrupted header fields */
+    x[0] = 9;
+    CHECK(ts_fc_decode(x, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "method"));
+    x[0] = w.data[0];
+    x[5] = 1;
+    CHECK(ts_fc_decode(x, w.len, &d, &err) == OM_CORRUPT);
+    x[5] = 0;
+    memset(x + 16, 0xff, 8); /* t0: NaN */
+    CHECK(ts_fc_decode(x, w.len, &d, &err) == OM_CORRUPT);
+    memcpy(x, w.data, w.len);
+    if (m->method == TS_METHOD_ETS || m->method == TS_METHOD_MSTL) {
+      /* alpha at offset 52 + 8 (after the 8-byte component block) */
+      double bad = 1.5;
+      memcpy(x + 60, &bad, 8);
+      CHECK_MSG(ts_fc_decode(x, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "alpha"), "%s: %s", what, err.msg);
+    }
+    free(x);
+  }
+  om_wbuf_free(&w);
+  om_wbuf_free(&w2);
+}
+
+/* ts_fc.h 1-3 for every method. */
+static void test_methods(void) {
+  static const struct {
+    int method, seasonal, n_periods;
+    const char *name;
+  } cases[] = {
+      {TS_METHOD_AUTO, 1, -1, "auto (ets)"}, {TS_METHOD_AUTO, 2, -1, "auto (mstl)"},
+      {TS_METHOD_NAIVE, 0, 0, "naive"},      {TS_METHOD_SNAIVE, 1, 1, "snaive"},
+      {TS_METHOD_ETS, 0, 0, "ets"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    ts_series s = make(24 * 7 * 3, cases[c].seasonal);
+    ts_fc_options o;
+    ts_fc m;
+    om_err err;
+    ts_fc_options_default(&o);
+    o.method = cases[c].method;
+    o.n_periods = cases[c].n_periods;
+    if (o.n_periods == 1) o.periods[0] = 24;
+    CHECK_MSG(ts_fc_fit(&s, 0, &o, NULL, &m, &err) == OM_OK, "%s: %s", cases[c].name, err.msg);
+    CHECK(s.y == NULL); /* ownership moved */
+    if (c == 0) CHECK(m.method == TS_METHOD_ETS && m.ets.spec.season && m.ets.spec.m == 24);
+    if (c == 1) CHECK(m.method == TS_METHOD_MSTL && m.n_periods == 2 && m.periods[0] == 24 && m.periods[1] == 168);
+    check_codec(&m, cases[c].name);
+    /* the envelope through the kind table */
+    {
+      om_wbuf w;
+      mdl_view v;
+      const mdl_kind_def *k;
+      void *dm;
+      om_wbuf_init(&w);
+      CHECK(ts_fc_write(&m, "{}", 2, 504, 0, &w, &err) == OM_OK);
+      CHECK(mdl_decode(w.data, w.len, &v, &k, &dm, &err) == OM_OK && k->code == MDL_KIND_FORECAST);
+      if (k) k->close(dm);
+      mdl_view_free(&v);
+      om_wbuf_free(&w);
+    }
+    ts_fc_free(&m);
+  }
+  /* a constant series is naive with sigma 0 */
+  {
+    ts_series s = make(50, 0);
+    ts_fc_options o;
+    ts_fc m;
+    om_err err;
+    double f[3], lo[3], hi[3];
+    for (size_t t = 0; t < s.n; t++) s.y[t] = 4;
+    ts_fc_options_default(&o);
+    CHECK(ts_fc_fit(&s, 0, &o, NULL, &m, &err) == OM_OK && m.method == TS_METHOD_NAIVE && m.ets.sigma2 == 0);
+    CHECK(ts_fc_forecast(&m, 3, 0.9, f, lo, hi, &err) == OM_OK && f[2] == 4 && lo[2] == 4 && hi[2] == 4);
+    CHECK(ts_fc_forecast(&m, 3, 1.0, f, lo, hi, &err) == OM_INVALID);
+    ts_fc_free(&m);
+  }
+}
+
+static void test_oom(void) {
+  long start = om_test_alloc_live;
+  int nomem = 0;
+  for (long k = 1; k < 30; k++) {
+    ts_series s = make(24 * 7 * 3, 2);
+    ts_fc_options o;
+    ts_fc m;
+    om_err err;
+    om_status st;
+    ts_fc_options_default(&o);
+    om_test_alloc_reset();
+    om_test_alloc_fail_at = k;
+    st = ts_fc_fit(&s, 0, &o, NULL, &m, &err);
+    om_test_alloc_fail_at = 0;
+    nomem += st == OM_NOMEM;
+    CHECK(st == OM_OK || st == OM_NOMEM);
+    ts_fc_free(&m);
+    ts_series_free(&s);
+    CHECK_MSG(om_test_alloc_live == start, "allocation %ld: %ld blocks leaked", k, om_test_alloc_live - start);
+  }
+  CHECK(nomem >= 3);
+}
+
+int main(void) {
+  test_series();
+  test_seasons();
+  test_decomp();
+  test_methods();
+  test_oom();
+  return om_test_finish();
+}
