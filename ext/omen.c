@@ -55,6 +55,10 @@ static const omen_module omen_modules[] = {
     {"run_history", &omen_history_module},
     /* forecast.c */
     {"forecast", &omen_forecast_module},
+    /* series_views.c */
+    {"decompose", &omen_decompose_module},
+    {"series_anomalies", &omen_anomalies_module},
+    {"forecast_crossing", &omen_crossing_module},
 };
 
 typedef struct omen_func {

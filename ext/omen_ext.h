@@ -216,6 +216,10 @@ extern sqlite3_module omen_forecast_module;
 ** SQLITE_NOMEM, *errmsg (sqlite3_free) without the function's name. */
 struct ts_fc;
 int omen_forecast_load(sqlite3 *db, sqlite3_value *v, struct ts_fc *out, char **errmsg);
+/* series_views.c */
+extern sqlite3_module omen_decompose_module;
+extern sqlite3_module omen_anomalies_module;
+extern sqlite3_module omen_crossing_module;
 /* trend.c */
 void trendTestStep(sqlite3_context *, int, sqlite3_value **);
 void trendTestFinal(sqlite3_context *);

@@ -21,6 +21,9 @@ Behaviours:
        - ax_errmsg(cur, <msg>) in ext/model_features.c (prefix "anomaly_explain(): ";
          the errors only anomaly_explain raises; those it shares with
          model_features go through mf_errmsg and are checked on that page),
+       - fc_error(cur, "<format>", ...) in ext/forecast.c (prefix
+         "forecast(): "), sv_error(cur, <fn>, "<format>", ...) in
+         ext/series_views.c (prefix "<fn>(): "),
        - rh_errmsg(vt, "<format>", ...) in ext/run_history.c (prefix
          "run_history(): "),
        - `*errmsg = sqlite3_mprintf("<format>", ...)` in ext/registry.c: the
@@ -87,6 +90,8 @@ ERROR_CALLS = {
     "mf_errmsg": ("model_features", 1),
     "ax_errmsg": ("anomaly_explain", 1),
     "rh_errmsg": ("run_history", 1),
+    "fc_error": ("forecast", 1),
+    "sv_error": (1, 2),
 }
 # Messages made in one file and passed on by many functions: (file, regex of
 # the assignment before the format literal's call, the page that lists them).
