@@ -81,7 +81,7 @@ SELECT count(*) = 3 FROM forecast('load', 3);
 SELECT count(*) = 0 FROM forecast(NULL, 3);
 -- case: forecast.day.index
 -- any regular numeric time works: a day number
-SELECT count(*) = 2 AND max(ts) = 31 FROM forecast((SELECT forecast_train(d, d * 2.0) FROM (SELECT value AS d FROM generate_series(0, 29)) ), 2);
+SELECT count(*) = 2 AND max(ts) = 31 FROM forecast((SELECT forecast_train(d, d * 2.0) FROM (WITH RECURSIVE k(d) AS (SELECT 0 UNION ALL SELECT d + 1 FROM k WHERE d < 29) SELECT d FROM k)), 2);
 
 -- errors
 -- case: forecast.error.duplicate
