@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lapacke.h>
+
 #include "ts_dist.h"
 #include "ts_optim.h"
 
@@ -138,7 +140,98 @@ typedef struct ets_obj {
   size_t n;
   ts_ets_model md;
   int npar;
+  int conc; /* the initial states are solved for, not searched (ets_ls_states) */
 } ets_obj;
+
+#define ETS_LS_MAX (1 + 1 + TS_ETS_MAX_M - 1) /* free initial states: l, b, m - 1 seasonal */
+
+/* Behaviour 4's concentrated initial states.  With additive trend and
+** season, every one-step forecast is linear in the initial state x0 for
+** given smoothing parameters: the filter is x_t = D x_{t-1} + g y_t with
+** D = F - g w', so f_t = w' z_{t-1} + (w' D^{t-1}) x0, z the state of a
+** run from x0 = 0.  The x0 (in the free parameterisation: the last
+** seasonal state is minus the sum of the others) minimising the sum of
+** squared residuals of the additive-error model is then a least-squares
+** problem: its normal equations are accumulated in one pass (O(n p^2))
+** and solved by Cholesky (LAPACK dposv, a tiny ridge if needed).  Exact
+** for the additive-error models; a starting point for the others.
+** Returns 0 when the system cannot be solved. */
+static int ets_ls_states(const ts_ets_model *md, const double *y, size_t n, double *x0) {
+  const ts_ets_spec *sp = &md->spec;
+  const int tr = sp->trend != TS_NONE, se = sp->season == TS_ADD, m = se ? sp->m : 1;
+  const double a = md->alpha, b = tr ? md->beta : 0, g = se ? md->gamma : 0, phi = sp->damped ? md->phi : 1;
+  const int si = 1 + tr, ns = si + (se ? m : 0), np = si + (se ? m - 1 : 0);
+  double G[ETS_LS_MAX * ETS_LS_MAX], c[ETS_LS_MAX], r[TS_ETS_MAX_STATE], rn[TS_ETS_MAX_STATE], A[ETS_LS_MAX];
+  double x[TS_ETS_MAX_STATE], trace = 0;
+  lapack_int info;
+  if (sp->season == TS_MUL) return 0;
+  memset(G, 0, sizeof G);
+  memset(c, 0, sizeof c);
+  memset(x, 0, sizeof x);
+  memset(r, 0, sizeof r);
+  /* r_1 = w' */
+  r[0] = 1;
+  if (tr) r[1] = phi;
+  if (se) r[si + m - 1] = 1;
+  for (size_t t = 0; t < n; t++) {
+    double q = tr ? x[0] + phi * x[1] : x[0], sv = se ? x[si + m - 1] : 0, e0 = y[t] - (q + sv), rg;
+    /* this point's row of the design: r_t P */
+    A[0] = r[0];
+    if (tr) A[1] = r[1];
+    for (int k = 0; se && k < m - 1; k++) A[si + k] = r[si + k] - r[si + m - 1];
+    for (int i = 0; i < np; i++) {
+      c[i] += A[i] * e0;
+      for (int j = 0; j <= i; j++) G[i * ETS_LS_MAX + j] += A[i] * A[j];
+    }
+    /* the zero-start filter */
+    if (tr) x[1] = phi * x[1] + b * e0;
+    x[0] = q + a * e0;
+    if (se) {
+      double ns0 = sv + g * e0;
+      memmove(x + si + 1, x + si, (size_t)(m - 1) * sizeof *x);
+      x[si] = ns0;
+    }
+    /* r_{t+1} = r_t F - (r_t g) w' */
+    rg = a * r[0] + (tr ? b * r[1] : 0) + (se ? g * r[si] : 0);
+    rn[0] = r[0] - rg;
+    if (tr) rn[1] = phi * (r[0] + r[1]) - rg * phi;
+    if (se) {
+      for (int k = 0; k < m - 1; k++) rn[si + k] = r[si + k + 1];
+      rn[si + m - 1] = r[si] - rg;
+    }
+    memcpy(r, rn, (size_t)ns * sizeof *r);
+    if (!isfinite(r[0])) return 0;
+  }
+  for (int i = 0; i < np; i++) {
+    for (int j = 0; j < i; j++) G[j * ETS_LS_MAX + i] = G[i * ETS_LS_MAX + j];
+    trace += G[i * ETS_LS_MAX + i];
+  }
+  {
+    double Gc[ETS_LS_MAX * ETS_LS_MAX], cc[ETS_LS_MAX];
+    for (int attempt = 0; attempt < 2; attempt++) {
+      memcpy(Gc, G, sizeof G);
+      memcpy(cc, c, sizeof c);
+      if (attempt)
+        for (int i = 0; i < np; i++) Gc[i * ETS_LS_MAX + i] += 1e-10 * trace / np + 1e-300;
+      info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', np, 1, Gc, ETS_LS_MAX, cc, 1);
+      if (info == 0) break;
+    }
+    if (info != 0) return 0;
+    x0[0] = cc[0];
+    if (tr) x0[1] = cc[1];
+    if (se) {
+      double sum = 0;
+      for (int k = 0; k < m - 1; k++) {
+        x0[si + k] = cc[si + k];
+        sum += cc[si + k];
+      }
+      x0[si + m - 1] = -sum;
+    }
+  }
+  for (int k = 0; k < ns; k++)
+    if (!isfinite(x0[k])) return 0;
+  return 1;
+}
 
 /* Parameter vector -> model; 0 outside the usual region. */
 static int ets_unpack(ets_obj *o, const double *p) {
@@ -153,6 +246,7 @@ static int ets_unpack(ets_obj *o, const double *p) {
   if (sp->season && !(md->gamma >= ETS_LO && md->gamma <= ETS_HI && md->gamma <= 1 - md->alpha)) return 0;
   md->phi = sp->damped ? p[i++] : 1;
   if (sp->damped && !(md->phi >= ETS_PHI_LO && md->phi <= ETS_PHI_HI)) return 0;
+  if (o->conc) return 1; /* the states come from ets_ls_states */
   if (sp->season) {
     double sum = 0;
     for (int k = 0; k < si + sp->m - 1; k++) md->x0[k] = p[i++];
@@ -174,6 +268,7 @@ static double ets_negll(const double *p, void *ctx) {
   double x[TS_ETS_MAX_STATE], sse, sl, v;
   if (!ets_unpack(o, p)) return INFINITY;
   if (o->md.spec.season && !ts_ets_admissible(&o->md)) return INFINITY;
+  if (o->conc && !ets_ls_states(&o->md, o->y, o->n, o->md.x0)) return INFINITY;
   memcpy(x, o->md.x0, sizeof x);
   if (ts_ets_filter(&o->md, x, o->y, o->n, NULL, NULL, NULL, &sse, &sl)) return INFINITY;
   if (!(sse > 0)) return -1e10;
@@ -262,6 +357,7 @@ om_status ts_ets_fit(const double *y, size_t n, const ts_ets_spec *spec, const o
   ets_obj o;
   ts_ets_spec sp = *spec;
   double p[ETS_MAX_PAR], step[ETS_MAX_PAR], *work = NULL, *ysa = NULL, sd = 0, mean = 0, x[TS_ETS_MAX_STATE];
+  double heur_x0[TS_ETS_MAX_STATE], init_x0[TS_ETS_MAX_STATE];
   double sse, sl;
   int np = 0, tr, ns, si;
   ts_optim_result res;
@@ -288,16 +384,19 @@ om_status ts_ets_fit(const double *y, size_t n, const ts_ets_spec *spec, const o
   st = ets_init_states(y, n, &sp, o.md.x0, ysa, err);
   om_free(ysa);
   if (st != OM_OK) return st;
-  /* smoothing parameters: forecast::ets's initparam, then two more starts
+  memcpy(heur_x0, o.md.x0, sizeof heur_x0);
+  memcpy(init_x0, o.md.x0, sizeof init_x0);
+  /* smoothing parameters: forecast::ets's initparam, then more starts
   ** (behaviour 4): the likelihood has local optima (a trend model of a
-  ** seasonal series), and a fit costs milliseconds */
+  ** seasonal series) */
   {
     static const double starts[ETS_STARTS][2] = {{-1, -1}, {0.5, 0.1}, {0.9, 0.02}, {0.9, 0.9}};
     double best[ETS_MAX_PAR], fbest = INFINITY;
     int nsm;
     work = om_malloc_array(TS_OPTIM_WORK(ETS_MAX_PAR), sizeof *work);
     if (!work) return om_errf(err, OM_NOMEM, "out of memory");
-    for (int r = 0; r < ETS_STARTS; r++) {
+    int nstarts = sp.season ? 2 : ETS_STARTS; /* behaviour 4 */
+    for (int r = 0; r < nstarts; r++) {
       double a = r == 0 ? ETS_LO + 0.2 * (ETS_HI - ETS_LO) / sp.m : starts[r][0];
       np = 0;
       p[np] = a;
@@ -317,10 +416,24 @@ om_status ts_ets_fit(const double *y, size_t n, const ts_ets_spec *spec, const o
         step[np++] = -0.05;
       }
       nsm = np;
+      o.conc = sp.error == TS_ADD && sp.season != TS_MUL;
+      if (!o.conc) {
+        /* additive components, multiplicative error: start from the
+        ** least-squares states of these smoothing parameters */
+        double xs[TS_ETS_MAX_STATE];
+        ts_ets_model tmp = o.md;
+        int k = 0;
+        tmp.alpha = p[k++];
+        tmp.beta = tr ? p[k++] : 0;
+        tmp.gamma = sp.season ? p[k++] : 0;
+        tmp.phi = sp.damped ? p[k++] : 1;
+        if (sp.season != TS_MUL && ets_ls_states(&tmp, y, n, xs)) memcpy(init_x0, xs, sizeof xs);
+        else memcpy(init_x0, heur_x0, sizeof xs);
+      }
       {
-        int last = sp.season ? si + sp.m - 1 : ns;
+        int last = o.conc ? 0 : sp.season ? si + sp.m - 1 : ns;
         for (int k = 0; k < last; k++) {
-          double v = o.md.x0[k], sc = (k >= si && sp.season == TS_MUL) ? 0.1 : 0.2 * sd;
+          double v = init_x0[k], sc = (k >= si && sp.season == TS_MUL) ? 0.1 : 0.2 * sd;
           if (!(sc > 0)) sc = 1e-3 * (fabs(v) + 1);
           p[np] = v;
           step[np++] = 0.1 * (fabs(v) > sc ? fabs(v) : sc);
@@ -328,7 +441,7 @@ om_status ts_ets_fit(const double *y, size_t n, const ts_ets_spec *spec, const o
       }
       (void)nsm;
       o.npar = np;
-      if ((size_t)np >= n - 1 || n < 3) {
+      if ((size_t)(nsm + (sp.season ? si + sp.m - 1 : ns)) >= n - 1 || n < 3) {
         om_free(work);
         return om_errf(err, OM_INVALID, "%zu observations are too few for %s (%d parameters)", n,
                        sp.season ? "a seasonal model" : "this model", np);
@@ -350,12 +463,15 @@ om_status ts_ets_fit(const double *y, size_t n, const ts_ets_spec *spec, const o
     res.f = fbest;
   }
   if (!isfinite(res.f) || !ets_unpack(&o, p)) return om_errf(err, OM_INVALID, "the fit did not converge");
+  if (o.conc && !ets_ls_states(&o.md, y, n, o.md.x0))
+    return om_errf(err, OM_INVALID, "the initial states cannot be solved for");
   *out = o.md;
   memcpy(x, out->x0, sizeof x);
   if (ts_ets_filter(out, x, y, n, NULL, NULL, NULL, &sse, &sl)) return om_errf(err, OM_INVALID, "the fit is not usable");
   memcpy(out->xn, x, sizeof x);
   out->n = (int)n;
-  out->k = np + 1;
+  /* smoothing parameters, free initial states (searched or solved), sigma */
+  out->k = 1 + tr + (sp.season != TS_NONE) + sp.damped + (sp.season ? si + sp.m - 1 : ns) + 1;
   out->loglik = -res.f;
   out->aic = -2 * out->loglik + 2 * out->k;
   out->aicc = (double)n - out->k - 1 > 0 ? out->aic + 2.0 * out->k * (out->k + 1) / ((double)n - out->k - 1) : INFINITY;

@@ -43,12 +43,22 @@
 **      Multiplicative seasonal states must be positive; with M error every
 **      one-step forecast must be positive.  Outside: no fit (+inf).
 **   4. Initial states are parameters too, seasonal ones normalised (they
-**      sum to 0, or to m for M season; the last is implied).  Start: a
-**      classical decomposition (centred moving average of length m) gives
-**      the seasonal indices, a regression on the first max(10, 2m)
-**      seasonally adjusted values the level and trend, as forecast::ets's
-**      initstate; smoothing parameters start as its initparam.  Nelder–Mead
-**      (ts_optim.h) minimises -loglik, 2,000 evaluations, one restart.
+**      sum to 0, or to m for M season; the last is implied).  With
+**      additive error and additive (or no) trend and season, the states
+**      are not searched: for given smoothing parameters every forecast is
+**      linear in them, so the best states are a least-squares solution
+**      (normal equations in one O(n p^2) pass, Cholesky by LAPACK) and
+**      Nelder–Mead (ts_optim.h) searches only alpha, beta, gamma, phi.
+**      The other models search everything, starting from the
+**      least-squares states of the starting smoothing parameters (additive
+**      season) or, with an M season, from a classical decomposition
+**      (centred moving average of length m) for the seasonal indices and a
+**      regression on the first max(10, 2m) seasonally adjusted values for
+**      level and trend, as forecast::ets's initstate.  Smoothing parameters
+**      start as its initparam, and from (alpha, beta) = (0.5, 0.05), (0.9,
+**      0.018), (0.9, 0.81) too for non-seasonal models (a trend model's
+**      likelihood has local optima), (0.5, 0.05) for seasonal ones; each
+**      start 2,000 evaluations and one restart; the best is kept.
 **   5. ts_ets_auto fits the candidates of forecast::ets: error A, M (M only
 **      for strictly positive data), trend N, A, Ad, season N, A, M (A, M
 **      only for 2 <= m <= TS_ETS_MAX_M and n >= 2m + 2; never A error with
