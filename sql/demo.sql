@@ -27,10 +27,14 @@
 --      deviation from the runtime model (saved as run_anomalies), per-job
 --      duration baselines, the ten most anomalous runs with the feature that
 --      isolated them, anomaly_explain's evidence for the top one, and an
---      ensemble with a Mahalanobis model that needs both votes (run_guard).
+--      ensemble with a Mahalanobis model that needs both votes (run_guard);
+--  10. load over time: trend_test() of each job's duration, the hourly load
+--      (time_bucket, sparkline), a forecast model of it (hourly_load) and the
+--      next week per day (forecast), when an hour may reach a capacity of 35
+--      runs (forecast_crossing), and the anomalous days (series_anomalies).
 -- Everything here is deterministic except created_at in the registry.
 -- It creates the table run_features, the registry omen_models (run_scaler,
--- runtime, failures, run_anomalies, run_guard) and TEMP objects; run it on a fresh database
+-- runtime, failures, run_anomalies, run_guard, hourly_load) and TEMP objects; run it on a fresh database
 -- (tools/demo rebuilds build/demo.db each time).  The README quick start is
 -- written for the database it leaves; docs/TUTORIAL.md wants a new file.
 
@@ -348,3 +352,45 @@ SELECT sum(is_anomaly('run_anomalies', af)) AS forest_flags, sum(is_anomaly('run
 
 .print
 .print "Done.  Explore further: sqlite3 -cmd '.load build/omen' build/demo.db (the README quick start is written for it)"
+
+-- ---------------------------------------------------------------------------
+.print
+.print '== 10. Load over time: trends, forecasts, anomalous days ========='
+.print "Is backup-db getting slower?  trend_test() per job: Sen's slope per day,"
+.print 'the Mann-Kendall p-value and its verdict:'
+SELECT job, json_extract(t, '$.n') AS runs,
+       round(json_extract(t, '$.sen_slope') * 86400, 2) AS sen_s_per_day,
+       printf('%.1e', json_extract(t, '$.mk_p')) AS mk_p, json_extract(t, '$.trend') AS trend
+  FROM (SELECT job, trend_test(started_at, duration_s) AS t FROM runs WHERE status = 'ok' GROUP BY job)
+ ORDER BY job;
+.print 'Runs started per hour (time_bucket), the last three days as a sparkline:'
+CREATE TEMP TABLE hourly AS
+  SELECT time_bucket(started_at, '1 hour') AS hour, count(*) AS runs FROM runs GROUP BY 1;
+SELECT sparkline(runs) AS last_72_hours, min(runs) AS min, max(runs) AS max
+  FROM (SELECT runs FROM hourly ORDER BY hour DESC LIMIT 72) ORDER BY 1;
+.print 'A forecast model of the hourly load (forecast_train; an hour without runs'
+.print "is 0, hence fill 'zero'), saved as hourly_load; what it chose:"
+SELECT model_save('hourly_load', forecast_train(hour, runs, '{"fill": "zero"}')) AS version FROM hourly;
+SELECT json_extract(i, '$.detail.method') AS method, json_extract(i, '$.detail.model') AS model,
+       json_extract(i, '$.detail.season_lengths') AS seasons, round(json_extract(i, '$.detail.sigma'), 2) AS sigma
+  FROM (SELECT model_info('hourly_load') AS i);
+.print 'Next week, per day: the forecast runs and the 90% range of the busiest hour (forecast):'
+SELECT substr(ts, 1, 10) AS day, round(sum(yhat)) AS runs_forecast, round(max(yhat), 1) AS busiest_hour,
+       round(max(hi), 1) AS busiest_hour_hi
+  FROM forecast('hourly_load', 168) GROUP BY 1 ORDER BY 1;
+.print 'Capacity: the pool starts at most 35 runs an hour.  When might an hour reach it,'
+.print 'and how likely is it within the week (forecast_crossing, 5,000 simulated weeks)?'
+SELECT bound, step AS hours_ahead, ts, round(probability, 3) AS probability
+  FROM forecast_crossing('hourly_load', 35, 168, 'hi')
+UNION ALL
+SELECT bound, step, ts, round(probability, 3) FROM forecast_crossing('hourly_load', 35, 168);
+.print 'Anomalous days: a model of runs per day and one of failed runs per day, and'
+.print 'the days outside their 99% one-step intervals (series_anomalies; the daily'
+.print 'load is regular here, the failures are not):'
+CREATE TEMP TABLE daily AS
+  SELECT time_bucket(started_at, '1 day') AS day, count(*) AS runs, sum(status = 'failed') AS failed
+    FROM runs GROUP BY 1;
+SELECT substr(ts, 1, 10) AS day, value AS runs, round(expected, 1) AS expected, round(score, 1) AS score, direction
+  FROM series_anomalies((SELECT forecast_train(day, runs) FROM daily));
+SELECT substr(ts, 1, 10) AS day, value AS failed_runs, round(expected, 1) AS expected, round(score, 1) AS score
+  FROM series_anomalies((SELECT forecast_train(day, failed) FROM daily));
