@@ -494,7 +494,7 @@ static int fcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   switch (i) {
   case FC_STEP: sqlite3_result_int64(ctx, c->row + 1); break;
   case FC_TS: {
-    double t = m->t0 + m->step * (double)((sqlite3_int64)m->n + c->row);
+    double t = ts_fc_time(m, (double)((sqlite3_int64)m->n + c->row));
     if (m->ts_text) {
       int64_t us;
       ts_why why;

@@ -267,7 +267,7 @@ static int svEof(sqlite3_vtab_cursor *cur) {
 
 /* The time of point t of the model (t may be past the end). */
 static void sv_time(sqlite3_context *ctx, const ts_fc *m, double t_index) {
-  double t = m->t0 + m->step * t_index;
+  double t = ts_fc_time(m, t_index);
   if (m->ts_text) {
     int64_t us;
     ts_why why;

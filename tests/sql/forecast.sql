@@ -180,3 +180,29 @@ SELECT * FROM forecast('nope', 3);
 -- case: forecast.error.args
 -- error: wrong number of arguments to function forecast_train()
 SELECT forecast_train(1);
+
+-- calendar grids (core/ts/ts_series.h 6)
+CREATE TABLE monthly(m TEXT, v REAL);
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 47)
+INSERT INTO monthly SELECT date('2021-01-01', '+' || i || ' months'), 100 + 20 * ((i % 12) IN (10, 11)) + i + (i * 37) % 5 FROM k;
+-- case: forecast.months.grid
+SELECT json_extract(i, '$.detail.step_unit') = 'months' AND json_extract(i, '$.detail.step') = 1
+   AND json_extract(i, '$.detail.season_lengths[0]') = 12 AND json_extract(i, '$.detail.points') = 48
+  FROM (SELECT model_info(forecast_train(m, v)) AS i FROM monthly);
+-- case: forecast.months.times
+SELECT group_concat(ts, ',') = '2025-01-01 00:00:00,2025-02-01 00:00:00,2025-03-01 00:00:00'
+  FROM forecast((SELECT forecast_train(m, v) FROM monthly), 3);
+-- case: forecast.months.december.peak
+SELECT (SELECT yhat FROM forecast((SELECT forecast_train(m, v) FROM monthly), 12) WHERE step = 12)
+     > (SELECT yhat FROM forecast((SELECT forecast_train(m, v) FROM monthly), 12) WHERE step = 6) + 10;
+-- case: forecast.months.gap
+SELECT json_extract(model_info(forecast_train(m, v)), '$.detail.filled') = 1 FROM monthly WHERE m != '2022-06-01';
+-- case: forecast.years
+-- annual values at each 1 January (unix seconds): a grid of 12 months, the next year's 1 January
+SELECT ts = unixepoch('2031-01-01') FROM forecast((SELECT forecast_train(unixepoch(y || '-01-01'), y * 2.0)
+  FROM (WITH RECURSIVE k(y) AS (SELECT 2001 UNION ALL SELECT y + 1 FROM k WHERE y < 2030) SELECT y FROM k)), 1);
+-- case: forecast.months.decompose.times
+SELECT min(ts) = '2021-01-01 00:00:00' AND max(ts) = '2024-12-01 00:00:00' FROM decompose((SELECT forecast_train(m, v) FROM monthly));
+-- case: forecast.error.mid.month
+-- error: forecast_train(): timestamps are not on a regular grid: 1610668800 to 1613347200 is 1.10714 steps of 2419200; expected bucket times (time_bucket)
+SELECT forecast_train(unixepoch(date(m, '+14 days')), v) FROM monthly;

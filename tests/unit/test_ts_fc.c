@@ -38,6 +38,24 @@ static void test_series(void) {
     CHECK(ts_series_build(ts, vd, 3, 0, &s, &err) == OM_INVALID && strstr(err.msg, "too sparse"));
     CHECK(s.y == NULL);
   }
+  /* ts_series.h 6: first-of-month times are a calendar grid of months */
+  {
+    /* 2023-11-01, 2023-12-01, 2024-01-01, 2024-03-01 (February missing), 2024-04-01 */
+    double tm[5] = {1698796800, 1701388800, 1704067200, 1709251200, 1711929600}, vm[5] = {1, 2, 3, 5, 6};
+    double ty[3] = {1577836800, 1609459200, 1640995200}, vy[3] = {10, 20, 30}; /* 2020, 2021, 2022 */
+    CHECK(ts_series_build(tm, vm, 5, TS_FILL_LINEAR, &s, &err) == OM_OK);
+    CHECK(s.months == 1 && s.step == 1 && s.n == 6 && s.filled == 1 && s.y[3] == 4);
+    CHECK(ts_series_time(s.t0, s.step, 1, 0) == 1698796800 && ts_series_time(s.t0, s.step, 1, 4) == 1709251200);
+    CHECK(ts_series_time(s.t0, s.step, 1, 6) == 1714521600); /* 2024-05-01 */
+    ts_series_free(&s);
+    CHECK(ts_series_build(ty, vy, 3, TS_FILL_LINEAR, &s, &err) == OM_OK);
+    CHECK(s.months == 1 && s.step == 12 && s.n == 3);
+    CHECK(ts_series_time(s.t0, s.step, 1, 3) == 1672531200); /* 2023-01-01 */
+    ts_series_free(&s);
+    /* the 15th of each month is not a calendar grid: 28-31 days apart */
+    tm[0] += 14 * 86400.0;
+    CHECK(ts_series_build(tm, vm, 5, TS_FILL_LINEAR, &s, &err) == OM_INVALID);
+  }
 }
 
 /* ts_series.h 4-5. */
@@ -46,21 +64,23 @@ static void test_seasons(void) {
   size_t n = 24 * 7 * 4;
   double *y = malloc(n * sizeof *y);
   uint64_t st = 5;
-  CHECK(ts_season_candidates(3600, c) == 2 && c[0] == 24 && c[1] == 168);
-  CHECK(ts_season_candidates(900, c) == 2 && c[0] == 96 && c[1] == 672);
-  CHECK(ts_season_candidates(86400, c) == 1 && c[0] == 7);
-  CHECK(ts_season_candidates(604800, c) == 1 && c[0] == 52);
-  CHECK(ts_season_candidates(30 * 86400.0, c) == 1 && c[0] == 12);
-  CHECK(ts_season_candidates(7, c) == 0);
+  CHECK(ts_season_candidates(3600, 0, c) == 2 && c[0] == 24 && c[1] == 168);
+  CHECK(ts_season_candidates(900, 0, c) == 2 && c[0] == 96 && c[1] == 672);
+  CHECK(ts_season_candidates(86400, 0, c) == 1 && c[0] == 7);
+  CHECK(ts_season_candidates(604800, 0, c) == 1 && c[0] == 52);
+  CHECK(ts_season_candidates(1, 1, c) == 1 && c[0] == 12);
+  CHECK(ts_season_candidates(3, 1, c) == 1 && c[0] == 4);
+  CHECK(ts_season_candidates(12, 1, c) == 0);
+  CHECK(ts_season_candidates(7, 0, c) == 0);
   for (size_t t = 0; t < n; t++)
     y[t] = 10 * sin(2 * M_PI * (double)t / 24) + 6 * ((t / 24) % 7 >= 5) + om_test_unif(&st);
-  CHECK(ts_season_detect(y, n, 3600, p, NULL) == 2 && p[0] == 24 && p[1] == 168);
+  CHECK(ts_season_detect(y, n, 3600, 0, p, NULL) == 2 && p[0] == 24 && p[1] == 168);
   /* white noise: nothing */
   for (size_t t = 0; t < n; t++) y[t] = om_test_unif(&st);
-  CHECK(ts_season_detect(y, n, 3600, p, NULL) == 0);
+  CHECK(ts_season_detect(y, n, 3600, 0, p, NULL) == 0);
   /* no calendar candidate: a cycle of 11 found by the scan */
   for (size_t t = 0; t < 200; t++) y[t] = 5 * cos(2 * M_PI * (double)t / 11) + om_test_unif(&st);
-  CHECK(ts_season_detect(y, 200, 1, p, NULL) == 1 && p[0] == 11);
+  CHECK(ts_season_detect(y, 200, 1, 0, p, NULL) == 1 && p[0] == 11);
   free(y);
 }
 

@@ -103,6 +103,7 @@ om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_
   out->filled = s->filled;
   out->fill = o->fill;
   out->ts_text = ts_text;
+  out->months = s->months;
   s->y = NULL;
   ts_series_free(s);
   if (out->n < 3) return om_errf(err, OM_INVALID, "%zu points are too few; expected at least 3", out->n);
@@ -112,7 +113,7 @@ om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_
     out->periods_given = 1;
     for (int k = 0; k < o->n_periods; k++) out->periods[k] = o->periods[k];
   } else {
-    out->n_periods = ts_season_detect(out->y, out->n, out->step, out->periods, NULL);
+    out->n_periods = ts_season_detect(out->y, out->n, out->step, out->months, out->periods, NULL);
   }
   if (out->n_periods == 2 && out->periods[0] > out->periods[1]) {
     int x = out->periods[0];
@@ -336,3 +337,5 @@ om_status ts_fc_crossing(const ts_fc *m, size_t h, double threshold, double cove
   om_free(buf);
   return OM_OK;
 }
+
+double ts_fc_time(const ts_fc *m, double k) { return ts_series_time(m->t0, m->step, m->months, k); }

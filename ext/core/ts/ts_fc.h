@@ -34,7 +34,8 @@
 **      simulation: ETS paths (Gaussian errors, as the intervals), mstl the
 **      same plus the indices, naive a random walk, snaive a seasonal one.
 **   3. Payload version 1, little-endian (om_buf): u8 method, u8 ts_text,
-**      u8 fill, u8 n_periods, u8 periods_given, 3 zero bytes, u32 period
+**      u8 fill, u8 n_periods, u8 periods_given, u8 months (0: step in
+**      seconds, 1: in calendar months), 2 zero bytes, u32 period
 **      x2, f64 t0, f64 step, u64 n, u64 filled, u32 tried, then for ets and
 **      mstl the ETS block (u8 error, trend, damped, season, u32 m, f64
 **      alpha, beta, gamma, phi, sigma2, loglik, aic, aicc, bic, mse, u32 k,
@@ -72,6 +73,7 @@ typedef struct ts_fc_options {
 typedef struct ts_fc {
   int method;
   int ts_text;         /* times were ISO-8601 text (forecast() writes text back) */
+  int months;          /* a calendar grid: step in months (ts_series.h 6) */
   int fill;
   int n_periods, periods_given;
   int periods[TS_MAX_PERIODS];
@@ -122,6 +124,9 @@ om_status ts_fc_write(const ts_fc *m, const char *options, size_t options_len, u
 /* model_info's detail members, and the flat metrics object of the
 ** envelope. */
 void ts_fc_info(const ts_fc *m, om_jw *j);
+/* The time (unix seconds) of point k of the series; k >= n is a forecast
+** step (k = n - 1 + step). */
+double ts_fc_time(const ts_fc *m, double k);
 void ts_fc_metrics(const ts_fc *m, om_jw *j);
 
 #endif /* TS_FC_H */

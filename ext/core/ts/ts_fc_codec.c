@@ -22,7 +22,8 @@ void ts_fc_encode(const ts_fc *m, om_wbuf *w) {
   om_wbuf_u8(w, (uint8_t)m->fill);
   om_wbuf_u8(w, (uint8_t)m->n_periods);
   om_wbuf_u8(w, (uint8_t)m->periods_given);
-  om_wbuf_zeros(w, 3);
+  om_wbuf_u8(w, (uint8_t)m->months);
+  om_wbuf_zeros(w, 2);
   for (int k = 0; k < TS_MAX_PERIODS; k++) om_wbuf_u32(w, (uint32_t)(k < m->n_periods ? m->periods[k] : 0));
   om_wbuf_f64(w, m->t0);
   om_wbuf_f64(w, m->step);
@@ -80,7 +81,8 @@ om_status ts_fc_decode(const uint8_t *p, size_t len, ts_fc *out, om_err *err) {
   out->fill = om_rbuf_u8(&r);
   out->n_periods = om_rbuf_u8(&r);
   out->periods_given = om_rbuf_u8(&r);
-  z = om_rbuf_bytes(&r, 3);
+  out->months = om_rbuf_u8(&r);
+  z = om_rbuf_bytes(&r, 2);
   for (int k = 0; k < TS_MAX_PERIODS; k++) out->periods[k] = (int)om_rbuf_u32(&r);
   out->t0 = om_rbuf_f64(&r);
   out->step = om_rbuf_f64(&r);
@@ -89,7 +91,7 @@ om_status ts_fc_decode(const uint8_t *p, size_t len, ts_fc *out, om_err *err) {
   out->tried = (int)om_rbuf_u32(&r);
   if (!om_rbuf_ok(&r)) BAD("forecast payload truncated in the header");
   if (out->method < TS_METHOD_ETS || out->method > TS_METHOD_SNAIVE) BAD("forecast method %d is unknown", out->method);
-  if (out->ts_text > 1 || out->periods_given > 1 || out->fill > TS_FILL_PREVIOUS || z[0] || z[1] || z[2])
+  if (out->ts_text > 1 || out->periods_given > 1 || out->months > 1 || out->fill > TS_FILL_PREVIOUS || z[0] || z[1])
     BAD("forecast payload has bad flags");
   if (out->n_periods > TS_MAX_PERIODS) BAD("forecast model has %d season lengths", out->n_periods);
   for (int k = 0; k < TS_MAX_PERIODS; k++) {
@@ -98,6 +100,9 @@ om_status ts_fc_decode(const uint8_t *p, size_t len, ts_fc *out, om_err *err) {
     if (k >= out->n_periods && out->periods[k] != 0) BAD("forecast payload has an unused season length");
   }
   if (!isfinite(out->t0) || !(out->step > 0) || !isfinite(out->step)) BAD("forecast times are not finite");
+  if (out->months && (out->step != floor(out->step) || out->step > 1200 || fabs(out->t0) > 2.6e11 ||
+                      fmod(out->t0, 86400) != 0))
+    BAD("forecast calendar grid is invalid");
   if (n < 3 || n > TS_SERIES_MAX || filled >= n) BAD("forecast series of %llu points (%llu filled)", (unsigned long long)n, (unsigned long long)filled);
   if (out->tried < 0 || out->tried > 64) BAD("forecast payload counts %d candidates", out->tried);
   out->n = (size_t)n;
@@ -209,8 +214,10 @@ void ts_fc_info(const ts_fc *m, om_jw *j) {
   om_jw_double(j, m->t0);
   om_jw_key(j, "step");
   om_jw_double(j, m->step);
+  om_jw_key(j, "step_unit");
+  om_jw_string(j, m->months ? "months" : "seconds");
   om_jw_key(j, "end");
-  om_jw_double(j, m->t0 + m->step * (double)(m->n - 1));
+  om_jw_double(j, ts_fc_time(m, (double)(m->n - 1)));
   om_jw_key(j, "sigma");
   om_jw_double(j, sqrt(m->ets.sigma2));
   if (m->method == TS_METHOD_ETS || m->method == TS_METHOD_MSTL) {

@@ -3,6 +3,8 @@
 */
 #include "ts_series.h"
 
+#include "ts_time.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +28,7 @@ void ts_series_free(ts_series *s) {
 
 om_status ts_series_build(double *t, double *v, size_t n, int fill, ts_series *s, om_err *err) {
   ts_row *r;
-  double step = INFINITY, span;
+  double step = INFINITY, span, t0_sec;
   size_t N, k;
   memset(s, 0, sizeof *s);
   if (n == 0) return om_errf(err, OM_INVALID, "no rows");
@@ -47,6 +49,33 @@ om_status ts_series_build(double *t, double *v, size_t n, int fill, ts_series *s
     if (d < step) step = d;
   }
   if (n == 1) step = 1;
+  /* behaviour 6: a grid of calendar months */
+  t0_sec = r[0].t;
+  if (n >= 2 && step >= 28 * 86400.0) {
+    int cal = 1;
+    for (size_t i = 0; i < n && cal; i++) {
+      double tt = r[i].t;
+      int64_t y;
+      int mo, d;
+      if (tt != floor(tt) || fabs(tt) > 2.6e11 || fmod(tt, 86400) != 0) {
+        cal = 0;
+        break;
+      }
+      ts_civil_from_days(ts_floor_div((int64_t)tt, 86400), &y, &mo, &d);
+      if (d != 1) cal = 0;
+    }
+    if (cal) {
+      s->months = 1;
+      step = INFINITY;
+      for (size_t i = 0; i < n; i++) { /* times become month numbers */
+        int64_t y;
+        int mo, d;
+        ts_civil_from_days(ts_floor_div((int64_t)r[i].t, 86400), &y, &mo, &d);
+        r[i].t = (double)(y * 12 + mo - 1);
+        if (i && r[i].t - r[i - 1].t < step) step = r[i].t - r[i - 1].t;
+      }
+    }
+  }
   for (size_t i = 1; i < n; i++) {
     double q = (r[i].t - r[i - 1].t) / step;
     if (fabs(q - nearbyint(q)) > 1e-9 * q) {
@@ -73,7 +102,7 @@ om_status ts_series_build(double *t, double *v, size_t n, int fill, ts_series *s
     om_free(r);
     return om_errf(err, OM_NOMEM, "out of memory");
   }
-  s->t0 = r[0].t;
+  s->t0 = t0_sec;
   s->step = step;
   s->n = N;
   k = 0;
@@ -94,10 +123,24 @@ om_status ts_series_build(double *t, double *v, size_t n, int fill, ts_series *s
   return OM_OK;
 }
 
-int ts_season_candidates(double step, int *out) {
+double ts_series_time(double t0, double step, int months, double k) {
+  int64_t y, m0, mi;
+  int mo, d;
+  if (!months) return t0 + step * k;
+  ts_civil_from_days(ts_floor_div((int64_t)t0, 86400), &y, &mo, &d);
+  m0 = y * 12 + mo - 1;
+  mi = m0 + (int64_t)(step * k);
+  return (double)ts_days_from_civil(ts_floor_div(mi, 12), (int)(mi - 12 * ts_floor_div(mi, 12)) + 1, 1) * 86400.0;
+}
+
+int ts_season_candidates(double step, int months, int *out) {
   int k = 0;
   const double day = 86400, week = 604800;
   if (!(step > 0)) return 0;
+  if (months) {
+    if (step < 12 && fmod(12, step) == 0) out[k++] = (int)(12 / step);
+    return k;
+  }
   if (step < day && fmod(day, step) == 0) {
     if (day / step >= 2) out[k++] = (int)(day / step);
     if (week / step <= TS_DETECT_MAXLAG) out[k++] = (int)(week / step);
@@ -105,8 +148,6 @@ int ts_season_candidates(double step, int *out) {
     out[k++] = 7;
   } else if (step == week) {
     out[k++] = 52;
-  } else if (step >= 28 * day && step <= 31 * day) {
-    out[k++] = 12;
   }
   return k;
 }
@@ -119,8 +160,8 @@ static double acf_at(const double *d, size_t n, size_t p, double ss) {
   return a / ss;
 }
 
-int ts_season_detect(const double *y, size_t n, double step, int *periods, double *acf) {
-  int cand[4], nc = ts_season_candidates(step, cand), kept = 0;
+int ts_season_detect(const double *y, size_t n, double step, int months, int *periods, double *acf) {
+  int cand[4], nc = ts_season_candidates(step, months, cand), kept = 0;
   size_t N = n > TS_DETECT_TAIL ? TS_DETECT_TAIL : n;
   const double *x = y + (n - N);
   double *d, tm, ym = 0, sxx = 0, sxy = 0, b, ss = 0, thr, best[TS_MAX_PERIODS] = {0, 0};

@@ -20,11 +20,17 @@
 **      neighbours, the default), 'zero' (counts from GROUP BY, where an
 **      empty bucket means none), 'previous' (the last value).  *filled
 **      counts them.
+**   6. Calendar grids: when every time is 00:00:00 UTC on the first day
+**      of a month and the times are at least 28 days apart, the grid is in
+**      calendar months (monthly, quarterly, yearly series written as the
+**      first of the month or the year): step is a whole number of months,
+**      checked as in 2 on the month numbers, and months is set.
+**      ts_series_time gives the time of point k (k may be past the end).
 **   4. ts_season_candidates: the calendar periods of a step, in steps, that
 **      are whole numbers >= 2: a day and a week for steps that divide a
 **      day (e.g. 24 and 168 for hours, 96 and 672 for 15 minutes), a week
-**      for a day (7), a year of weeks for a week (52), a year for a step
-**      of 28-31 days (12).
+**      for a day (7), a year of weeks for a week (52); for calendar grids
+**      (ts_season_candidates_months) a year: 12 for months, 4 for quarters.
 **   5. ts_season_detect: the autocorrelation of the series after removing
 **      a least-squares line, at each candidate period p with N >= 3p (and,
 **      when no candidate is that short, at every local maximum of lags
@@ -50,7 +56,9 @@
 enum { TS_FILL_LINEAR = 0, TS_FILL_ZERO = 1, TS_FILL_PREVIOUS = 2 };
 
 typedef struct ts_series {
-  double t0, step; /* time of y[0] and between points */
+  double t0, step; /* time of y[0] (unix seconds) and between points
+                   ** (seconds, or months when months is set) */
+  int months;      /* behaviour 6: a calendar grid, step in months */
   size_t n;        /* points */
   size_t filled;   /* of which filled */
   double *y;       /* om_malloc'd [n] */
@@ -60,8 +68,9 @@ typedef struct ts_series {
 om_status ts_series_build(double *t, double *v, size_t n, int fill, ts_series *s, om_err *err);
 void ts_series_free(ts_series *s);
 
-int ts_season_candidates(double step, int *out /* [4] */);
-int ts_season_detect(const double *y, size_t n, double step, int *periods /* [TS_MAX_PERIODS] */,
+int ts_season_candidates(double step, int months, int *out /* [4] */);
+int ts_season_detect(const double *y, size_t n, double step, int months, int *periods /* [TS_MAX_PERIODS] */,
                      double *acf /* [TS_MAX_PERIODS], may be NULL */);
+double ts_series_time(double t0, double step, int months, double k);
 
 #endif /* TS_SERIES_H */
