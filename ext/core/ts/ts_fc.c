@@ -91,9 +91,42 @@ static double diff_sigma2(const double *y, size_t n, size_t p) {
   return k ? s / (double)k : 0;
 }
 
-/* Fit method to m->y[0, m->n) (m's seasons set; the switch of behaviour 1). */
-static om_status fit_method(ts_fc *out, const ts_fc_options *o, const om_interrupt *it, om_err *err) {
+om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_interrupt *it, ts_fc *out,
+                    om_err *err) {
   om_status st = OM_OK;
+  int constant = 1;
+  memset(out, 0, sizeof *out);
+  out->y = s->y;
+  out->n = s->n;
+  out->t0 = s->t0;
+  out->step = s->step;
+  out->filled = s->filled;
+  out->fill = o->fill;
+  out->ts_text = ts_text;
+  out->months = s->months;
+  s->y = NULL;
+  ts_series_free(s);
+  if (out->n < 3) return om_errf(err, OM_INVALID, "%zu points are too few; expected at least 3", out->n);
+  /* season lengths */
+  if (o->n_periods >= 0) {
+    out->n_periods = o->n_periods;
+    out->periods_given = 1;
+    for (int k = 0; k < o->n_periods; k++) out->periods[k] = o->periods[k];
+  } else {
+    out->n_periods = ts_season_detect(out->y, out->n, out->step, out->months, out->periods, NULL);
+  }
+  if (out->n_periods == 2 && out->periods[0] > out->periods[1]) {
+    int x = out->periods[0];
+    out->periods[0] = out->periods[1];
+    out->periods[1] = x;
+  }
+  for (size_t t = 1; t < out->n; t++)
+    if (out->y[t] != out->y[0]) constant = 0;
+  out->method = o->method;
+  if (constant) out->method = TS_METHOD_NAIVE;
+  if (out->method == TS_METHOD_AUTO)
+    out->method = out->n_periods >= 2 || (out->n_periods == 1 && out->periods[0] > TS_ETS_MAX_M) ? TS_METHOD_MSTL
+                                                                                                   : TS_METHOD_ETS;
   switch (out->method) {
   case TS_METHOD_NAIVE:
     out->ets.sigma2 = diff_sigma2(out->y, out->n, 1);
@@ -149,129 +182,6 @@ static om_status fit_method(ts_fc *out, const ts_fc_options *o, const om_interru
   default: return om_errf(err, OM_INTERNAL, "unknown method %d", out->method);
   }
   return st;
-}
-
-/* Behaviour 1's holdout choice for 'auto' with seasons: each candidate is
-** fitted to all but the last H points and scored by the mean absolute error
-** of its forecasts of them; the best is refitted to everything. */
-static om_status choose_auto(ts_fc *out, const ts_fc_options *o, const om_interrupt *it, om_err *err) {
-  int maxp = 0, best = -1, ncand = 0, cm[2 + TS_MAX_PERIODS], cp[2 + TS_MAX_PERIODS];
-  size_t H;
-  double *f = NULL, *lo, *hi, bestmae = INFINITY;
-  for (int k = 0; k < out->n_periods; k++)
-    if (out->periods[k] > maxp) maxp = out->periods[k];
-  H = (size_t)maxp;
-  if (H > out->n / 4) H = out->n / 4;
-  /* candidates: ets (a season it takes), mstl, snaive at each length */
-  for (int k = 0; k < out->n_periods; k++)
-    if (out->periods[k] <= TS_ETS_MAX_M) {
-      cm[ncand] = TS_METHOD_ETS;
-      cp[ncand++] = -1;
-      break;
-    }
-  if (ncand == 0 || out->n_periods > 1) {
-    cm[ncand] = TS_METHOD_MSTL;
-    cp[ncand++] = -1;
-  }
-  for (int k = 0; k < out->n_periods; k++) {
-    cm[ncand] = TS_METHOD_SNAIVE;
-    cp[ncand++] = out->periods[k];
-  }
-  out->holdout = 0;
-  if (H >= 2) f = om_malloc_array(3 * H, sizeof *f);
-  if (H >= 2 && !f) return om_errf(err, OM_NOMEM, "out of memory");
-  for (int c = 0; f && c < ncand; c++) {
-    ts_fc tmp = *out;
-    om_err e1;
-    om_status st;
-    double mae = 0;
-    lo = f + H;
-    hi = lo + H;
-    tmp.n = out->n - H;
-    tmp.method = cm[c];
-    for (int k = 0; k < TS_MAX_PERIODS; k++) tmp.season[k] = NULL;
-    if (cp[c] > 0) {
-      tmp.n_periods = 1;
-      tmp.periods[0] = cp[c];
-      tmp.periods[1] = 0;
-    }
-    st = fit_method(&tmp, o, it, &e1);
-    if (st == OM_OK) st = ts_fc_forecast(&tmp, H, 0.9, f, lo, hi, &e1);
-    for (int k = 0; k < TS_MAX_PERIODS; k++) om_free(tmp.season[k]);
-    if (st == OM_NOMEM || st == OM_INTERRUPTED) {
-      om_free(f);
-      return om_errf(err, st, "%s", e1.msg);
-    }
-    if (st != OM_OK) continue;
-    for (size_t i = 0; i < H; i++) mae += fabs(out->y[tmp.n + i] - f[i]) / (double)H;
-    if (c < TS_FC_MAX_CAND) {
-      out->cand_method[c] = cm[c];
-      out->cand_period[c] = cp[c] > 0 ? cp[c] : 0;
-      out->cand_mae[c] = mae;
-      out->n_cand = c + 1;
-    }
-    /* a seasonal naive forecast must beat the models by more than 5%: it
-    ** repeats one season, so a short holdout flatters it */
-    if (cm[c] == TS_METHOD_SNAIVE ? mae < bestmae / 1.05 : mae < bestmae) {
-      bestmae = cm[c] == TS_METHOD_SNAIVE ? mae * 1.05 : mae;
-      best = c;
-    }
-  }
-  om_free(f);
-  if (best < 0) { /* too short to hold out: the rule without a holdout */
-    out->method = out->n_periods >= 2 || out->periods[0] > TS_ETS_MAX_M ? TS_METHOD_MSTL : TS_METHOD_ETS;
-    return fit_method(out, o, it, err);
-  }
-  out->holdout = (int)H;
-  out->method = cm[best];
-  if (cp[best] > 0) {
-    out->n_periods = 1;
-    out->periods[0] = cp[best];
-    out->periods[1] = 0;
-  }
-  return fit_method(out, o, it, err);
-}
-
-om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_interrupt *it, ts_fc *out,
-                    om_err *err) {
-  int constant = 1;
-  memset(out, 0, sizeof *out);
-  out->y = s->y;
-  out->n = s->n;
-  out->t0 = s->t0;
-  out->step = s->step;
-  out->filled = s->filled;
-  out->fill = o->fill;
-  out->ts_text = ts_text;
-  out->months = s->months;
-  s->y = NULL;
-  ts_series_free(s);
-  if (out->n < 3) return om_errf(err, OM_INVALID, "%zu points are too few; expected at least 3", out->n);
-  /* season lengths */
-  if (o->n_periods >= 0) {
-    out->n_periods = o->n_periods;
-    out->periods_given = 1;
-    for (int k = 0; k < o->n_periods; k++) out->periods[k] = o->periods[k];
-  } else {
-    out->n_periods = ts_season_detect(out->y, out->n, out->step, out->months, out->periods, NULL);
-  }
-  if (out->n_periods == 2 && out->periods[0] > out->periods[1]) {
-    int x = out->periods[0];
-    out->periods[0] = out->periods[1];
-    out->periods[1] = x;
-  }
-  for (size_t t = 1; t < out->n; t++)
-    if (out->y[t] != out->y[0]) constant = 0;
-  out->method = o->method;
-  if (constant) out->method = TS_METHOD_NAIVE;
-  if (out->method == TS_METHOD_AUTO) {
-    /* ETS letters or damped in the options ask for an ETS model */
-    int ets_asked = o->error >= 0 || o->trend >= 0 || o->damped >= 0 || o->season >= 0;
-    if (out->n_periods == 0 || (ets_asked && out->periods[0] <= TS_ETS_MAX_M)) out->method = TS_METHOD_ETS;
-    else if (ets_asked) out->method = TS_METHOD_MSTL;
-    else return choose_auto(out, o, it, err);
-  }
-  return fit_method(out, o, it, err);
 }
 
 om_status ts_fc_forecast(const ts_fc *m, size_t h, double coverage, double *f, double *lo, double *hi, om_err *err) {

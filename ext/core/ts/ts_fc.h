@@ -16,17 +16,8 @@
 **   naive  the last value; snaive: the value one season ago.
 **
 ** Behaviours:
-**   1. ts_fc_fit(series, options): method 'auto' is ets for a series
-**      without a season; with seasons the candidates are ets (when a season
-**      is <= 24), mstl (when there are two seasons or none <= 24) and snaive
-**      at each season length, each fitted to all but the last H points (H
-**      the longest season, at most a quarter of the series) and scored by
-**      the mean absolute error of its forecasts of them; the best is
-**      refitted to the whole series (ties: the first in that order; snaive
-**      must be more than 5% better than the best model to be chosen; too
-**      short to hold out: ets, or mstl for two or long seasons).  Options
-**      that name ETS components (model letters, damped) make 'auto' ets
-**      (mstl when the seasons are too long for it).  The
+**   1. ts_fc_fit(series, options): method 'auto' is ets when the series has
+**      at most one season and it is <= 24 (or none), else mstl.  The
 **      season lengths are the options' or ts_season_detect's (ts_series.h
 **      5).  A constant series gives a naive model with sigma 0 (its
 **      intervals have width 0), whatever the method asked.
@@ -68,7 +59,6 @@
 #define TS_FC_FORMAT 1
 #define TS_FC_MAX_PERIOD 10000
 #define TS_FC_MAX_HORIZON 1000000
-#define TS_FC_MAX_CAND 4
 
 enum { TS_METHOD_AUTO = 0, TS_METHOD_ETS = 1, TS_METHOD_MSTL = 2, TS_METHOD_NAIVE = 3, TS_METHOD_SNAIVE = 4 };
 
@@ -93,11 +83,6 @@ typedef struct ts_fc {
   ts_ets_model ets;    /* ets, mstl (sigma2 also for naive / snaive) */
   double *season[TS_MAX_PERIODS]; /* mstl: indices, [periods[k]] each */
   double *y;           /* [n] */
-  /* 'auto' with seasons (behaviour 1): the holdout and its candidates;
-  ** reported in the envelope's metrics, not stored in the payload */
-  int holdout, n_cand;
-  int cand_method[TS_FC_MAX_CAND], cand_period[TS_FC_MAX_CAND];
-  double cand_mae[TS_FC_MAX_CAND];
 } ts_fc;
 
 void ts_fc_options_default(ts_fc_options *o);

@@ -12,7 +12,6 @@
 **      without NaN from the arithmetic of a corrupt BLOB.
 */
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ts_fc.h"
@@ -259,17 +258,6 @@ void ts_fc_metrics(const ts_fc *m, om_jw *j) {
     om_jw_double(j, m->ets.aicc);
     om_jw_key(j, "mse");
     om_jw_double(j, m->ets.mse);
-  }
-  if (m->holdout) { /* the 'auto' choice: holdout_mae_<method>[_<season>] */
-    om_jw_key(j, "holdout");
-    om_jw_int(j, m->holdout);
-    for (int c = 0; c < m->n_cand; c++) {
-      char key[48];
-      if (m->cand_period[c]) snprintf(key, sizeof key, "holdout_mae_%s_%d", ts_fc_method_name(m->cand_method[c]), m->cand_period[c]);
-      else snprintf(key, sizeof key, "holdout_mae_%s", ts_fc_method_name(m->cand_method[c]));
-      om_jw_key(j, key);
-      om_jw_double(j, m->cand_mae[c]);
-    }
   }
   om_jw_end_object(j);
 }
