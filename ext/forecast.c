@@ -431,8 +431,9 @@ static int fcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   if ((idxNum & 3) != 3 || argc < 2) return fc_error(cur, "needs a model and a horizon");
   /* horizon and coverage first: cheap checks */
   if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
-    if (sqlite3_value_type(argv[1]) == SQLITE_FLOAT && sqlite3_value_double(argv[1]) == floor(sqlite3_value_double(argv[1])))
-      h = (sqlite3_int64)sqlite3_value_double(argv[1]);
+    double hd = sqlite3_value_double(argv[1]);
+    if (sqlite3_value_type(argv[1]) == SQLITE_FLOAT && hd == floor(hd) && fabs(hd) <= 4e18)
+      h = (sqlite3_int64)hd;
     else
       return fc_error(cur, "horizon (argument 2) is %s; expected a whole number of steps from 1 to %d",
                       omen_type_name(argv[1]), TS_FC_MAX_HORIZON);

@@ -511,7 +511,7 @@ om_status ts_ets_auto(const double *y, size_t n, int m, const om_interrupt *it, 
         if (st == OM_NOMEM || st == OM_INTERRUPTED) return om_errf(err, st, "%s", e1.msg);
         if (st != OM_OK) continue;
         fitted++;
-        if (md.aicc < best) {
+        if (fitted == 1 || md.aicc < best) { /* the first even when its AICc is infinite */
           best = md.aicc;
           *out = md;
         }

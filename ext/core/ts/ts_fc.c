@@ -68,7 +68,7 @@ static om_status fit_ets(const double *y, size_t n, int m, const ts_fc_options *
           continue;
         }
         fitted++;
-        if (cand.aicc < best) {
+        if (fitted == 1 || cand.aicc < best) { /* the first even when its AICc is infinite */
           best = cand.aicc;
           *md = cand;
         }

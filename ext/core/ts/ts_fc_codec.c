@@ -7,7 +7,8 @@
 **      naming it ("forecast payload truncated in the series", "forecast
 **      ETS alpha 1.5 is outside [0, 1]", ...); on failure *out is empty and
 **      nothing is leaked.  Values are checked for the ranges the fit can
-**      produce (smoothing parameters in [0, 1], phi in (0, 1], sigma2 >= 0,
+**      produce (alpha in (0, 1], beta in [0, alpha], gamma in [0, 1], phi
+**      in (0, 1], sigma2 >= 0,
 **      finite states, times and values), so a decoded model forecasts
 **      without NaN from the arithmetic of a corrupt BLOB.
 */
@@ -139,8 +140,9 @@ om_status ts_fc_decode(const uint8_t *p, size_t len, ts_fc *out, om_err *err) {
     if (out->method == TS_METHOD_MSTL && e->spec.season) BAD("forecast mstl model with a seasonal ETS");
     if (out->method == TS_METHOD_ETS && e->spec.season && (out->n_periods != 1 || out->periods[0] != e->spec.m))
       BAD("forecast ETS season length %d does not match the model's", e->spec.m);
-    if (!unit(e->alpha)) BAD("forecast ETS alpha %g is outside [0, 1]", e->alpha);
-    if (!unit(e->beta)) BAD("forecast ETS beta %g is outside [0, 1]", e->beta);
+    if (!unit(e->alpha) || !(e->alpha > 0)) BAD("forecast ETS alpha %g is outside (0, 1]", e->alpha);
+    if (!unit(e->beta) || (e->spec.trend && e->beta > e->alpha))
+      BAD("forecast ETS beta %g is outside [0, alpha]", e->beta);
     if (!unit(e->gamma)) BAD("forecast ETS gamma %g is outside [0, 1]", e->gamma);
     if (!(e->phi > 0 && e->phi <= 1)) BAD("forecast ETS phi %g is outside (0, 1]", e->phi);
     if (!(e->sigma2 >= 0) || !isfinite(e->sigma2)) BAD("forecast ETS sigma2 %g is invalid", e->sigma2);

@@ -15,6 +15,10 @@
 **   4. ts_fc_write: the envelope with meta rows_used / rows_skipped from the
 **      caller, the options text (a flat JSON object, "{}" when none),
 **      metrics {points, sigma[, aicc, mse]}.
+**   5. ts_fc_write decodes the payload it wrote and refuses (OM_INVALID
+**      "the fitted model is not usable (...)") one the decoder would
+**      refuse: a series whose differences overflow, a fit that went
+**      non-finite.  No BLOB leaves forecast_train that forecast() rejects.
 */
 #include <string.h>
 
@@ -62,6 +66,17 @@ om_status ts_fc_write(const ts_fc *m, const char *options, size_t options_len, u
   om_wbuf_init(&payload);
   om_wbuf_init(&metrics);
   ts_fc_encode(m, &payload);
+  if (om_wbuf_status(&payload) == OM_OK) { /* behaviour 5: write only what reads back */
+    ts_fc chk;
+    om_err e2;
+    st = ts_fc_decode(payload.data, payload.len, &chk, &e2);
+    ts_fc_free(&chk);
+    if (st == OM_NOMEM) goto done;
+    if (st != OM_OK) {
+      st = om_errf(err, OM_INVALID, "the fitted model is not usable (%s): values too large or too close together", e2.msg);
+      goto done;
+    }
+  }
   om_jw_init(&j, &metrics);
   ts_fc_metrics(m, &j);
   if (om_wbuf_status(&payload) != OM_OK || om_wbuf_status(&metrics) != OM_OK) {

@@ -141,7 +141,7 @@ int ts_season_candidates(double step, int months, int *out) {
     if (step < 12 && fmod(12, step) == 0) out[k++] = (int)(12 / step);
     return k;
   }
-  if (step < day && fmod(day, step) == 0) {
+  if (step < day && day / step <= 1e6 && fmod(day, step) == 0) {
     if (day / step >= 2) out[k++] = (int)(day / step);
     if (week / step <= TS_DETECT_MAXLAG) out[k++] = (int)(week / step);
   } else if (step == day) {
