@@ -147,8 +147,8 @@ FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.c $(FUZZ_CORE)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
-fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train build-fuzz/fuzz_ifo build-fuzz/fuzz_mah build-fuzz/fuzz_baseline build-fuzz/fuzz_conformal
-	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train build-fuzz/ifo build-fuzz/mah build-fuzz/baseline build-fuzz/conformal
+fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train build-fuzz/fuzz_ifo build-fuzz/fuzz_mah build-fuzz/fuzz_baseline build-fuzz/fuzz_conformal build-fuzz/fuzz_forecast
+	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train build-fuzz/ifo build-fuzz/mah build-fuzz/baseline build-fuzz/conformal build-fuzz/forecast
 	build-fuzz/fuzz_fv -max_total_time=$(FUZZ_SECONDS) build-fuzz/fv tests/fuzz/corpus_fv
 	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) build-fuzz/model tests/fuzz/corpus_model
 	build-fuzz/fuzz_gbt -max_total_time=$(FUZZ_SECONDS) build-fuzz/gbt tests/fuzz/corpus_gbt
@@ -157,6 +157,7 @@ fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-f
 	build-fuzz/fuzz_mah -max_total_time=$(FUZZ_SECONDS) build-fuzz/mah tests/fuzz/corpus_mah
 	build-fuzz/fuzz_baseline -max_total_time=$(FUZZ_SECONDS) build-fuzz/baseline tests/fuzz/corpus_baseline
 	build-fuzz/fuzz_conformal -max_total_time=$(FUZZ_SECONDS) build-fuzz/conformal tests/fuzz/corpus_conformal
+	build-fuzz/fuzz_forecast -max_total_time=$(FUZZ_SECONDS) build-fuzz/forecast tests/fuzz/corpus_forecast
 
 PREFIX ?= /usr/local
 install: build/omen.so
