@@ -130,6 +130,7 @@ bench: deps
 	@$(PYTHON) tools/bench_anomaly.py
 	@$(PYTHON) tools/bench_baseline.py
 	@$(PYTHON) tools/bench_history.py
+	@$(PYTHON) tools/bench_forecast.py
 
 # Regenerate the committed reference fixtures (needs python3-scipy & co.).
 fixtures:
