@@ -349,6 +349,23 @@ int omen_forecast_load(sqlite3 *db, sqlite3_value *v, ts_fc *out, char **errmsg)
   return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
+void omen_forecast_time(sqlite3_context *ctx, const ts_fc *m, double k) {
+  double t = ts_fc_time(m, k);
+  if (m->ts_text) {
+    int64_t us;
+    ts_why why;
+    char buf[TS_TEXT_MAX];
+    if (ts_from_seconds(t, &us, &why, NULL) == OM_OK) {
+      size_t len = ts_format(us, buf);
+      sqlite3_result_text(ctx, buf, (int)len, SQLITE_TRANSIENT);
+    }
+  } else if (t == floor(t) && fabs(t) < 9.2e18) {
+    sqlite3_result_int64(ctx, (sqlite3_int64)t);
+  } else {
+    sqlite3_result_double(ctx, t);
+  }
+}
+
 /* ------------------------------------------------------------ forecast() */
 
 enum { FC_STEP = 0, FC_TS, FC_YHAT, FC_LO, FC_HI, FC_MODEL, FC_HORIZON, FC_COVERAGE };
@@ -494,23 +511,7 @@ static int fcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   const ts_fc *m = &c->model;
   switch (i) {
   case FC_STEP: sqlite3_result_int64(ctx, c->row + 1); break;
-  case FC_TS: {
-    double t = ts_fc_time(m, (double)((sqlite3_int64)m->n + c->row));
-    if (m->ts_text) {
-      int64_t us;
-      ts_why why;
-      char buf[TS_TEXT_MAX];
-      if (ts_from_seconds(t, &us, &why, NULL) == OM_OK) {
-        size_t len = ts_format(us, buf);
-        sqlite3_result_text(ctx, buf, (int)len, SQLITE_TRANSIENT);
-      }
-    } else if (t == floor(t) && fabs(t) < 9.2e18) {
-      sqlite3_result_int64(ctx, (sqlite3_int64)t);
-    } else {
-      sqlite3_result_double(ctx, t);
-    }
-    break;
-  }
+  case FC_TS: omen_forecast_time(ctx, m, (double)((sqlite3_int64)m->n + c->row)); break;
   case FC_YHAT: sqlite3_result_double(ctx, c->f[c->row]); break;
   case FC_LO: sqlite3_result_double(ctx, c->lo[c->row]); break;
   case FC_HI: sqlite3_result_double(ctx, c->hi[c->row]); break;

@@ -216,6 +216,11 @@ extern sqlite3_module omen_forecast_module;
 ** SQLITE_NOMEM, *errmsg (sqlite3_free) without the function's name. */
 struct ts_fc;
 int omen_forecast_load(sqlite3 *db, sqlite3_value *v, struct ts_fc *out, char **errmsg);
+/* The time of point k of a forecast model's series (k >= n: forecast step
+** k - n + 1) as the result: TEXT 'YYYY-MM-DD HH:MM:SS' for a model trained
+** on ISO-8601 text (NULL outside the years 0000-9999), else INTEGER when
+** whole, else REAL. */
+void omen_forecast_time(sqlite3_context *ctx, const struct ts_fc *m, double k);
 /* series_views.c */
 extern sqlite3_module omen_decompose_module;
 extern sqlite3_module omen_anomalies_module;

@@ -40,8 +40,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "core/ts/ts_dist.h"
 #include "core/ts/ts_fc.h"
-#include "core/ts/ts_time.h"
 #include "omen_ext.h"
 
 #define SV_MAX_HORIZON 10000
@@ -236,16 +236,7 @@ static int svFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     c->nrows = c->model.n;
     return SQLITE_OK;
   }
-  {
-    /* the normal quantile for the central coverage, by bisection on erfc */
-    double lo = 0, hi = 40, target = 1 - coverage;
-    for (int i = 0; i < 200; i++) {
-      double mid = (lo + hi) / 2;
-      if (erfc(mid / sqrt(2)) > target) lo = mid;
-      else hi = mid;
-    }
-    c->z = (lo + hi) / 2;
-  }
+  c->z = ts_norm_ppf(0.5 + coverage / 2); /* the central coverage's quantile */
   c->rows = sqlite3_malloc64((sqlite3_uint64)(c->model.n ? c->model.n : 1) * sizeof(size_t));
   if (!c->rows) return SQLITE_NOMEM;
   for (size_t t = 0; t < c->model.n; t++) {
@@ -265,24 +256,6 @@ static int svEof(sqlite3_vtab_cursor *cur) {
   return c->row >= c->nrows;
 }
 
-/* The time of point t of the model (t may be past the end). */
-static void sv_time(sqlite3_context *ctx, const ts_fc *m, double t_index) {
-  double t = ts_fc_time(m, t_index);
-  if (m->ts_text) {
-    int64_t us;
-    ts_why why;
-    char buf[TS_TEXT_MAX];
-    if (ts_from_seconds(t, &us, &why, NULL) == OM_OK) {
-      size_t len = ts_format(us, buf);
-      sqlite3_result_text(ctx, buf, (int)len, SQLITE_TRANSIENT);
-    }
-  } else if (t == floor(t) && fabs(t) < 9.2e18) {
-    sqlite3_result_int64(ctx, (sqlite3_int64)t);
-  } else {
-    sqlite3_result_double(ctx, t);
-  }
-}
-
 static void sv_double(sqlite3_context *ctx, double v) {
   if (isfinite(v)) sqlite3_result_double(ctx, v);
 }
@@ -294,7 +267,7 @@ static int svColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   if (vt->mode == SV_DECOMPOSE) {
     size_t t = c->row;
     switch (i) {
-    case 0: sv_time(ctx, m, (double)t); break;
+    case 0: omen_forecast_time(ctx, m, (double)t); break;
     case 1: sqlite3_result_double(ctx, m->y[t]); break;
     case 2: sv_double(ctx, c->lvl[t]); break;
     case 3: sv_double(ctx, c->fit[t] - c->lvl[t]); break;
@@ -306,7 +279,7 @@ static int svColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
     size_t t = c->rows[c->row];
     double r = m->y[t] - c->fit[t];
     switch (i) {
-    case 0: sv_time(ctx, m, (double)t); break;
+    case 0: omen_forecast_time(ctx, m, (double)t); break;
     case 1: sqlite3_result_double(ctx, m->y[t]); break;
     case 2: sqlite3_result_double(ctx, c->fit[t]); break;
     case 3: sqlite3_result_double(ctx, c->fit[t] - c->z * c->sd[t]); break;
@@ -325,7 +298,7 @@ static int svColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
       if (step) sqlite3_result_int64(ctx, (sqlite3_int64)step);
       break;
     case 3:
-      if (step) sv_time(ctx, m, (double)(m->n - 1 + step));
+      if (step) omen_forecast_time(ctx, m, (double)(m->n - 1 + step));
       break;
     case 4: sqlite3_result_double(ctx, c->prob); break;
     case 5: sqlite3_result_double(ctx, c->threshold); break;
