@@ -18,13 +18,17 @@
 **      value leaves a gap, filled by the fill rule).
 **   2. options (a JSON object as TEXT, read on the first row and the same
 **      on every row: agg_options.c): method 'auto' | 'ets' | 'mstl' |
-**      'naive' | 'snaive'; season_length: a number (0 or 1: none) or TEXT
+**      'naive' | 'snaive' | 'arima' | 'theta'; season_length: a number (0 or 1: none) or TEXT
 **      "24,168" (one or two lengths), absent = detected; fill 'linear' |
 **      'zero' | 'previous'; model: an ETS model as forecast::ets writes it,
 **      three or four letters error / trend [d] / season from A, M, N, Z
 **      ('Z' = let the fit choose; 'AAdN', 'MNM', 'ZZZ'), damped true /
-**      false.  Unknown keys and bad values are errors listing what is
-**      accepted.
+**      false; order 'p,d,q' and seasonal_order 'P,D,Q' (TEXT: fixed ARIMA
+**      orders, all three given; absent: searched); constant true / false /
+**      null (ARIMA's mean or drift); transform 'none' | 'log' | 'boxcox'
+**      (lambda by Guerrero's method) | a lambda from -1 to 2; max_models 1..1000
+**      (the ARIMA search's budget, default 94).  Unknown keys and bad values
+**      are errors listing what is accepted.
 **   3. No rows (all skipped) is an error: a model needs data.  The series
 **      checks of core/ts/ts_series.h (duplicates, regular grid, sparse) and
 **      the fit's (too few points for a season) are errors naming the
@@ -61,7 +65,8 @@ typedef struct fc_agg {
   sqlite3_int64 n, cap, skipped;
 } fc_agg;
 
-static const char fc_option_keys[] = "method, season_length, fill, model, damped";
+static const char fc_option_keys[] =
+    "method, season_length, fill, model, damped, order, seasonal_order, constant, transform, max_models";
 
 static int fc_time(sqlite3_context *ctx, sqlite3_value *a, int *kind, double *out) {
   int ty = sqlite3_value_type(a), k;
@@ -192,6 +197,25 @@ static int fc_model_letters(const char *s, size_t n, ts_fc_options *o) {
   return 0;
 }
 
+/* "p,d,q" / "P,D,Q" (behaviour 2): three whole numbers in range. */
+static int fc_orders(const char *s, int *dst, int seasonal) {
+  const int max[3] = {seasonal ? 2 : 5, seasonal ? 1 : 2, seasonal ? 2 : 5};
+  const char *p = s;
+  for (int k = 0; k < 3; k++) {
+    char *end;
+    long v;
+    while (*p == ' ') p++;
+    if (*p < '0' || *p > '9') return 1;
+    v = strtol(p, &end, 10);
+    if (v < 0 || v > max[k]) return 1;
+    dst[k] = (int)v;
+    p = end;
+    while (*p == ' ') p++;
+    if (k < 2 && *p++ != ',') return 1;
+  }
+  return *p != 0;
+}
+
 static om_status fc_parse_options(const char *text, int n, ts_fc_options *o, om_err *err) {
   om_json_obj obj;
   om_status st;
@@ -203,12 +227,13 @@ static om_status fc_parse_options(const char *text, int n, ts_fc_options *o, om_
   for (size_t i = 0; i < obj.count && st == OM_OK; i++) {
     const om_json_member *m = &obj.members[i];
     if (strcmp(m->key, "method") == 0) {
-      static const char *names[] = {"auto", "ets", "mstl", "naive", "snaive"};
       int k = -1;
       if (m->type == OM_JSON_STRING)
-        for (int j = 0; j < 5; j++)
-          if (strcmp(m->str, names[j]) == 0) k = j;
-      if (k < 0) st = om_errf(err, OM_INVALID, "option method must be 'auto', 'ets', 'mstl', 'naive' or 'snaive'");
+        for (int j = 0; j <= TS_METHOD_LAST; j++)
+          if (strcmp(m->str, ts_fc_method_name(j)) == 0) k = j;
+      if (k < 0)
+        st = om_errf(err, OM_INVALID,
+                     "option method must be 'auto', 'ets', 'arima', 'theta', 'mstl', 'naive' or 'snaive'");
       else o->method = k;
     } else if (strcmp(m->key, "season_length") == 0) {
       if (m->type == OM_JSON_NUMBER && m->is_int && !m->is_bool && m->inum >= 0 && m->inum <= TS_FC_MAX_PERIOD) {
@@ -250,6 +275,37 @@ static om_status fc_parse_options(const char *text, int n, ts_fc_options *o, om_
                                       "such as 'ZZZ', 'AAdN' or 'MNM'");
       else if (m->str_len == 4)
         model_damped = 1;
+    } else if (strcmp(m->key, "order") == 0 || strcmp(m->key, "seasonal_order") == 0) {
+      int seasonal = m->key[0] == 's', *dst = seasonal ? o->sorder : o->order;
+      if (m->type != OM_JSON_STRING || fc_orders(m->str, dst, seasonal))
+        st = om_errf(err, OM_INVALID, "option %s must be TEXT '%s' of three whole numbers, e.g. '%s' (%s)", m->key,
+                     seasonal ? "P,D,Q" : "p,d,q", seasonal ? "0,1,1" : "2,1,0",
+                     seasonal ? "P and Q 0 to 2, D 0 or 1" : "p and q 0 to 5, d 0 to 2");
+    } else if (strcmp(m->key, "constant") == 0) {
+      if (m->type == OM_JSON_NULL) o->constant = -1;
+      else if (m->is_bool) o->constant = (int)m->num;
+      else st = om_errf(err, OM_INVALID, "option constant must be true, false or null");
+    } else if (strcmp(m->key, "transform") == 0) {
+      if (m->type == OM_JSON_STRING && strcmp(m->str, "none") == 0) {
+        o->transform = TS_TRANSFORM_NONE;
+      } else if (m->type == OM_JSON_STRING && strcmp(m->str, "log") == 0) {
+        o->transform = TS_TRANSFORM_BOXCOX;
+        o->lambda = 0;
+      } else if (m->type == OM_JSON_STRING && strcmp(m->str, "boxcox") == 0) {
+        o->transform = TS_TRANSFORM_BOXCOX;
+        o->lambda = NAN;
+      } else if (m->type == OM_JSON_NUMBER && !m->is_bool && m->num >= -1 && m->num <= 2) {
+        o->transform = TS_TRANSFORM_BOXCOX;
+        o->lambda = m->num;
+      } else {
+        st = om_errf(err, OM_INVALID,
+                     "option transform must be 'none', 'log', 'boxcox' (lambda by Guerrero's method) or a Box-Cox "
+                     "lambda from -1 to 2");
+      }
+    } else if (strcmp(m->key, "max_models") == 0) {
+      if (m->type == OM_JSON_NUMBER && m->is_int && !m->is_bool && m->inum >= 1 && m->inum <= 1000)
+        o->max_models = (int)m->inum;
+      else st = om_errf(err, OM_INVALID, "option max_models must be a whole number from 1 to 1000");
     } else if (strcmp(m->key, "damped") == 0) {
       if (m->type == OM_JSON_NULL) model_damped = model_damped == 1 ? 1 : -1;
       else if (m->is_bool) o->damped = (int)m->num;

@@ -95,7 +95,7 @@ def main():
         # synthetic: 120 hours, a daily cycle, ETS(A,A,A) with the day
         "synth_ets_hourly": header(1, "hour", method="ets", seasons="one", p0=24, error=1, trend=2, season=2,
                                    damped=1) + synthetic(120, 50, 0.02, 20, 24, 16),
-        # 60 points of step 1 with a cycle of 6: the lag scan finds it, ETS chosen by AICc among 15
+        # 60 points of step 1 with a cycle of 6: no calendar candidate, so no season; auto's search
         "synth_auto_scan": header(1, "1") + synthetic(60, 50, 0.1, 20, 6, 16),
         # four weeks of hours, given 24 and 168: mstl
         "synth_mstl": header(1, "hour", method="mstl", seasons="two", p0=24, p1=168) +
@@ -114,7 +114,7 @@ def main():
         # a calendar grid: first-of-month times from 2024-01-01, a year season, one month missing
         "synth_calendar": header(1, "months", t0=1.7e9) + synthetic(48, 100, 1, 30, 12, 16, edits=[(1, 20, 0)]),
         "records_quarters": header(0, "quarters", method="snaive", seasons="one", p0=4) + records(day[:20]),
-        # ETS on a step without calendar candidates (7): the lag scan, reversed rows
+        # ETS on a step without calendar candidates (7): no season, reversed rows
         "synth_scan": header(1, "7", method="ets", reverse=1) + synthetic(200, 0, 0, 10, 11, 8),
     }
     for name, data in seeds.items():

@@ -10,10 +10,19 @@ WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 4 * 168
 INSERT INTO w SELECT 1700006400 + i * 3600, 100 + 20 * sin(2 * 3.141592653589793 * i / 24) + 15 * ((i / 24) % 7 >= 5) + ((i * 7919) % 101) / 25.0 FROM k;
 CREATE TABLE m AS SELECT forecast_train(t, v) AS b FROM h;
 -- case: forecast.kind.and.detail
-SELECT json_extract(i, '$.kind') = 'forecast' AND json_extract(i, '$.detail.method') = 'ets'
+-- auto compares ETS, ARIMA and Theta (core/ts/ts_fc.h 1, 6); the additive
+-- cycle of 24 with small noise is ETS(A,A,A)'s
+SELECT json_extract(i, '$.kind') = 'forecast' AND json_extract(i, '$.detail.method') = 'auto'
    AND json_extract(i, '$.detail.season_lengths[0]') = 24 AND json_extract(i, '$.detail.season_detected') = 1
    AND json_extract(i, '$.detail.model') LIKE 'ETS(%,A)' AND json_extract(i, '$.detail.points') = 480
-   AND json_extract(i, '$.detail.step') = 3600 AND json_extract(i, '$.detail.candidates') >= 10
+   AND json_extract(i, '$.detail.step') = 3600 AND json_extract(i, '$.detail.candidates') >= 20
+   AND json_array_length(i, '$.detail.families') = 3 AND json_extract(i, '$.detail.families[0].chosen') = 1
+   AND json_extract(i, '$.detail.families[1].family') = 'arima' AND json_extract(i, '$.detail.families[2].model') LIKE 'Theta%'
+   AND json_extract(i, '$.payload_version') = 2
+  FROM (SELECT model_info(b) AS i FROM m);
+-- case: forecast.families.lowest.aicc.chosen
+SELECT (SELECT min(json_extract(value, '$.aicc')) FROM json_each(i, '$.detail.families'))
+     = (SELECT json_extract(value, '$.aicc') FROM json_each(i, '$.detail.families') WHERE json_extract(value, '$.chosen'))
   FROM (SELECT model_info(b) AS i FROM m);
 -- case: forecast.rows
 SELECT count(*) = 24 AND min(step) = 1 AND max(step) = 24 AND min(ts) = 1700006400 + 480 * 3600
@@ -49,8 +58,44 @@ SELECT (SELECT avg(yhat) FROM forecast((SELECT forecast_train(t, v) FROM w), 168
 -- case: forecast.season.given
 SELECT json_extract(model_info(forecast_train(t, v, '{"season_length": "24,168"}')), '$.detail.season_detected') = 0 FROM w;
 -- case: forecast.no.season
-SELECT json_extract(i, '$.detail.season_lengths') = '[]' AND json_extract(i, '$.detail.model') LIKE 'ETS(%,N)'
+SELECT json_extract(i, '$.detail.season_lengths') = '[]'
+   AND (json_extract(i, '$.detail.model') LIKE 'ETS(%,N)' OR json_extract(i, '$.detail.model') NOT LIKE '%[%')
   FROM (SELECT model_info(forecast_train(t, v, '{"season_length": 0}')) AS i FROM h);
+-- case: forecast.ets.letters.choose.ets
+-- ETS letters with method 'auto' fit only ETS
+SELECT json_array_length(i, '$.detail.families') = 1 AND json_extract(i, '$.detail.model') = 'ETS(A,N,N)'
+  FROM (SELECT model_info(forecast_train(t, v, '{"model": "ANN"}')) AS i FROM h);
+-- case: forecast.arima
+SELECT json_extract(i, '$.detail.method') = 'arima' AND json_extract(i, '$.detail.model') LIKE 'ARIMA(%)(%)[24]%'
+   AND json_extract(i, '$.detail.seasonal_order[3]') = 24 AND json_extract(i, '$.detail.estimation') = 'ml'
+   AND json_extract(i, '$.detail.candidates') >= 5
+  FROM (SELECT model_info(forecast_train(t, v, '{"method": "arima"}')) AS i FROM h);
+-- case: forecast.arima.orders
+SELECT json_extract(i, '$.detail.model') = 'ARIMA(1,0,0)(0,1,1)[24] with drift'
+   AND json_extract(i, '$.detail.candidates') = 1 AND json_type(i, '$.detail.coefficients.ar1') = 'real'
+   AND json_type(i, '$.detail.coefficients.sma1') = 'real' AND json_type(i, '$.detail.coefficients.drift') = 'real'
+  FROM (SELECT model_info(forecast_train(t, v, '{"order": "1,0,0", "seasonal_order": "0,1,1"}')) AS i FROM h);
+-- case: forecast.arima.no.constant
+SELECT json_extract(model_info(forecast_train(t, v, '{"order": "1,0,0", "seasonal_order": "0,1,1", "constant": false}')),
+       '$.detail.model') = 'ARIMA(1,0,0)(0,1,1)[24]' FROM h;
+-- case: forecast.arima.follows.the.cycle
+SELECT (SELECT yhat FROM forecast(b, 24) WHERE step = 7) - (SELECT yhat FROM forecast(b, 24) WHERE step = 19) > 15
+  FROM (SELECT forecast_train(t, v, '{"method": "arima"}') AS b FROM h);
+-- case: forecast.theta
+SELECT json_extract(i, '$.detail.method') = 'theta' AND json_extract(i, '$.detail.model') LIKE 'Theta (%season 24)'
+   AND json_extract(i, '$.detail.alpha') > 0
+  FROM (SELECT model_info(forecast_train(t, v, '{"method": "theta"}')) AS i FROM h);
+-- case: forecast.transform.log
+-- the log transform: forecasts are the medians back on the original scale, inside their intervals
+SELECT json_extract(model_info(b), '$.detail.transform') = 'log' AND json_extract(model_info(b), '$.detail.lambda') = 0
+   AND (SELECT count(*) = 24 AND sum(lo < yhat AND yhat < hi) = 24 AND min(yhat) > 50 FROM forecast(b, 24))
+  FROM (SELECT forecast_train(t, v, '{"transform": "log"}') AS b FROM h);
+-- case: forecast.transform.boxcox
+SELECT json_extract(model_info(b), '$.detail.transform') IN ('boxcox', 'log')
+   AND json_extract(model_info(b), '$.detail.lambda') BETWEEN -1 AND 2
+  FROM (SELECT forecast_train(t, v, '{"transform": "boxcox"}') AS b FROM h);
+-- case: forecast.transform.lambda
+SELECT json_extract(model_info(forecast_train(t, v, '{"transform": 0.5}')), '$.detail.lambda') = 0.5 FROM h;
 -- case: forecast.model.letters
 SELECT json_extract(model_info(forecast_train(t, v, '{"model": "MAdM", "season_length": 24}')), '$.detail.model') = 'ETS(M,Ad,M)' FROM h;
 -- case: forecast.snaive
@@ -121,11 +166,32 @@ SELECT forecast_train(1e999, 1);
 -- error: forecast_train(): options (argument 3) is INTEGER; expected a JSON object as TEXT
 SELECT forecast_train(t, v, 24) FROM h;
 -- case: forecast.error.options.unknown
--- error: forecast_train(): unknown option "period"; accepted: method, season_length, fill, model, damped
+-- error: forecast_train(): unknown option "period"; accepted: method, season_length, fill, model, damped, order, seasonal_order, constant, transform, max_models
 SELECT forecast_train(t, v, '{"period": 24}') FROM h;
 -- case: forecast.error.options.method
--- error: forecast_train(): option method must be 'auto', 'ets', 'mstl', 'naive' or 'snaive'
-SELECT forecast_train(t, v, '{"method": "arima"}') FROM h;
+-- error: forecast_train(): option method must be 'auto', 'ets', 'arima', 'theta', 'mstl', 'naive' or 'snaive'
+SELECT forecast_train(t, v, '{"method": "prophet"}') FROM h;
+-- case: forecast.error.options.order
+-- error: forecast_train(): option order must be TEXT 'p,d,q' of three whole numbers, e.g. '2,1,0' (p and q 0 to 5, d 0 to 2)
+SELECT forecast_train(t, v, '{"order": "1,3,0"}') FROM h;
+-- case: forecast.error.options.seasonal.order
+-- error: forecast_train(): option seasonal_order must be TEXT 'P,D,Q' of three whole numbers, e.g. '0,1,1' (P and Q 0 to 2, D 0 or 1)
+SELECT forecast_train(t, v, '{"seasonal_order": 11}') FROM h;
+-- case: forecast.error.options.constant
+-- error: forecast_train(): option constant must be true, false or null
+SELECT forecast_train(t, v, '{"constant": 1}') FROM h;
+-- case: forecast.error.options.transform
+-- error: forecast_train(): option transform must be 'none', 'log', 'boxcox' (lambda by Guerrero's method) or a Box-Cox lambda from -1 to 2
+SELECT forecast_train(t, v, '{"transform": "sqrt"}') FROM h;
+-- case: forecast.error.options.max.models
+-- error: forecast_train(): option max_models must be a whole number from 1 to 1000
+SELECT forecast_train(t, v, '{"max_models": 0}') FROM h;
+-- case: forecast.error.transform.nonpositive
+-- error: forecast_train(): the Box-Cox transform with lambda 0 needs every value > 0
+SELECT forecast_train(t, v - 100, '{"transform": "log"}') FROM h;
+-- case: forecast.error.seasonal.order.no.season
+-- error: forecast_train(): seasonal_order needs a season length
+SELECT forecast_train(t, v, '{"seasonal_order": "0,1,1", "season_length": 0}') FROM h;
 -- case: forecast.error.options.season
 -- error: forecast_train(): option season_length must be a whole number from 0 to 10000, or TEXT like "24,168"
 SELECT forecast_train(t, v, '{"season_length": 2.5}') FROM h;

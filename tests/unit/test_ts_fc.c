@@ -4,12 +4,15 @@
 ** (ts_fc_codec.c, ts_kind.c): regular grids, gaps and fill rules, season
 ** detection, decomposition of a known pattern, fit / forecast of each
 ** method, encode / decode round trips, every truncation and corrupted field
-** refused, out-of-memory.
+** refused, out-of-memory; the ARIMA search (ts_arima_auto.h) and the
+** Box-Cox transform (ts_boxcox.h).
 */
 #include <stdlib.h>
 
 #include "mdl_kind.h"
 #include "om_test.h"
+#include "ts_arima_auto.h"
+#include "ts_boxcox.h"
 #include "ts_decomp.h"
 #include "ts_fc.h"
 #include "ts_series.h"
@@ -78,9 +81,9 @@ static void test_seasons(void) {
   /* white noise: nothing */
   for (size_t t = 0; t < n; t++) y[t] = om_test_unif(&st);
   CHECK(ts_season_detect(y, n, 3600, 0, p, NULL) == 0);
-  /* no calendar candidate: a cycle of 11 found by the scan */
+  /* no calendar candidate: no season, even for a clean cycle of 11 */
   for (size_t t = 0; t < 200; t++) y[t] = 5 * cos(2 * M_PI * (double)t / 11) + om_test_unif(&st);
-  CHECK(ts_season_detect(y, 200, 1, 0, p, NULL) == 1 && p[0] == 11);
+  CHECK(ts_season_detect(y, 200, 1, 0, p, NULL) == 0);
   free(y);
 }
 
@@ -157,10 +160,11 @@ static void check_codec(const ts_fc *m, const char *what) {
     memset(x + 16, 0xff, 8); /* t0: NaN */
     CHECK(ts_fc_decode(x, w.len, &d, &err) == OM_CORRUPT);
     memcpy(x, w.data, w.len);
-    if (m->method == TS_METHOD_ETS || m->method == TS_METHOD_MSTL) {
-      /* alpha at offset 52 + 8 (after the 8-byte component block) */
+    if (m->core == TS_METHOD_ETS) {
+      /* alpha: the 52-byte header, 12 bytes of version 2, the candidates,
+      ** then the 8-byte component block */
       double bad = 1.5;
-      memcpy(x + 60, &bad, 8);
+      memcpy(x + 52 + 12 + 24 * m->n_cand + 8, &bad, 8);
       CHECK_MSG(ts_fc_decode(x, w.len, &d, &err) == OM_CORRUPT && strstr(err.msg, "alpha"), "%s: %s", what, err.msg);
     }
     free(x);
@@ -175,9 +179,11 @@ static void test_methods(void) {
     int method, seasonal, n_periods;
     const char *name;
   } cases[] = {
-      {TS_METHOD_AUTO, 1, -1, "auto (ets)"}, {TS_METHOD_AUTO, 2, -1, "auto (mstl)"},
-      {TS_METHOD_NAIVE, 0, 0, "naive"},      {TS_METHOD_SNAIVE, 1, 1, "snaive"},
-      {TS_METHOD_ETS, 0, 0, "ets"},
+      {TS_METHOD_AUTO, 1, -1, "auto (one season)"}, {TS_METHOD_AUTO, 2, -1, "auto (mstl)"},
+      {TS_METHOD_NAIVE, 0, 0, "naive"},             {TS_METHOD_SNAIVE, 1, 1, "snaive"},
+      {TS_METHOD_ETS, 0, 0, "ets"},                 {TS_METHOD_ARIMA, 0, 0, "arima"},
+      {TS_METHOD_ARIMA, 1, 1, "seasonal arima"},    {TS_METHOD_THETA, 1, 1, "theta"},
+      {TS_METHOD_MSTL, 2, 2, "mstl"},               {TS_METHOD_AUTO, 1, 1, "auto, log"},
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     ts_series s = make(24 * 7 * 3, cases[c].seasonal);
@@ -187,11 +193,37 @@ static void test_methods(void) {
     ts_fc_options_default(&o);
     o.method = cases[c].method;
     o.n_periods = cases[c].n_periods;
-    if (o.n_periods == 1) o.periods[0] = 24;
+    if (o.n_periods >= 1) o.periods[0] = 24;
+    if (o.n_periods == 2) o.periods[1] = 168;
+    if (c == 9) {
+      o.transform = TS_TRANSFORM_BOXCOX;
+      o.lambda = 0;
+    }
     CHECK_MSG(ts_fc_fit(&s, 0, &o, NULL, &m, &err) == OM_OK, "%s: %s", cases[c].name, err.msg);
     CHECK(s.y == NULL); /* ownership moved */
-    if (c == 0) CHECK(m.method == TS_METHOD_ETS && m.ets.spec.season && m.ets.spec.m == 24);
+    if (c == 0) CHECK(m.method == TS_METHOD_AUTO && m.n_periods == 1 && m.periods[0] == 24 && m.n_cand == 3);
     if (c == 1) CHECK(m.method == TS_METHOD_MSTL && m.n_periods == 2 && m.periods[0] == 24 && m.periods[1] == 168);
+    if (c == 1 || c == 8) CHECK(m.adjusted && m.n_cand == 3);
+    if (c == 5 || c == 6) CHECK(m.core == TS_METHOD_ARIMA && m.n_cand == 1);
+    if (c == 6) CHECK(m.arima.spec.s == 24);
+    if (c == 7) CHECK(m.core == TS_METHOD_THETA && m.theta.season != TS_NONE);
+    if (c == 9) CHECK(m.transform == TS_TRANSFORM_BOXCOX && m.lambda == 0 && m.x != NULL);
+    /* behaviour 1 / 6: the core is the family with the lowest common AICc */
+    if (m.n_cand > 1) {
+      int lowest = 0;
+      for (int k = 1; k < m.n_cand; k++)
+        if (m.cand[k].aicc < m.cand[lowest].aicc) lowest = k;
+      CHECK_MSG(m.cand[lowest].family == m.core, "%s: core %d, lowest AICc family %d", cases[c].name, m.core,
+                m.cand[lowest].family);
+    }
+    /* forecasts are finite and inside their intervals */
+    {
+      double f[48], lo[48], hi[48];
+      CHECK(ts_fc_forecast(&m, 48, 0.9, f, lo, hi, &err) == OM_OK);
+      for (int i = 0; i < 48; i++)
+        CHECK_MSG(isfinite(f[i]) && lo[i] <= f[i] && f[i] <= hi[i], "%s: step %d: %g [%g, %g]", cases[c].name, i, f[i],
+                  lo[i], hi[i]);
+    }
     check_codec(&m, cases[c].name);
     /* the envelope through the kind table */
     {
@@ -224,6 +256,79 @@ static void test_methods(void) {
   }
 }
 
+/* A standard normal draw (Box-Muller). */
+static double normal(uint64_t *st) {
+  double u1 = 1 - om_test_unif(st), u2 = om_test_unif(st);
+  return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+/* ts_arima_auto.h 1-4 on series whose model is known. */
+static void test_arima_auto(void) {
+  size_t n = 400;
+  double *y = malloc(n * sizeof *y), e = 0;
+  uint64_t st = 5;
+  ts_arima_auto_opts o;
+  ts_arima_model md;
+  om_err err;
+  int tried;
+  /* AR(1) around 10, phi 0.7: stationary (d = 0), a mean, one AR term */
+  y[0] = 10;
+  for (size_t t = 1; t < n; t++) {
+    e = normal(&st);
+    y[t] = 10 + 0.7 * (y[t - 1] - 10) + e;
+  }
+  ts_arima_auto_defaults(&o, 1);
+  CHECK_MSG(ts_arima_auto(y, n, &o, NULL, &md, &tried, &err) == OM_OK, "%s", err.msg);
+  CHECK_MSG(md.spec.d == 0 && md.spec.p >= 1 && md.spec.constant && fabs(md.mu - 10) < 0.5, "AR(1): (%d,%d,%d) mu %g",
+            md.spec.p, md.spec.d, md.spec.q, md.mu);
+  CHECK(tried >= 5 && tried <= o.max_models + 5);
+  /* a random walk: one difference */
+  y[0] = 0;
+  for (size_t t = 1; t < n; t++) y[t] = y[t - 1] + normal(&st);
+  CHECK(ts_arima_auto(y, n, &o, NULL, &md, &tried, &err) == OM_OK && md.spec.d == 1);
+  /* a strong season of 12: one seasonal difference */
+  for (size_t t = 0; t < n; t++) y[t] = 20 * sin(2 * M_PI * (double)(t % 12) / 12) + normal(&st);
+  ts_arima_auto_defaults(&o, 12);
+  CHECK(ts_arima_auto(y, n, &o, NULL, &md, &tried, &err) == OM_OK && md.spec.D == 1 && md.spec.s == 12);
+  /* the budget: at most max_models fits in the search */
+  o.max_models = 3;
+  CHECK(ts_arima_auto(y, n, &o, NULL, &md, &tried, &err) == OM_OK && tried <= 3 + 5);
+  /* fixed orders: that model */
+  ts_arima_auto_defaults(&o, 1);
+  o.p = 2;
+  o.q = 0;
+  o.P = o.Q = 0;
+  o.d = 1;
+  o.D = 0;
+  CHECK(ts_arima_auto(y, n, &o, NULL, &md, &tried, &err) == OM_OK && md.spec.p == 2 && md.spec.d == 1 &&
+        md.spec.q == 0 && tried == 1);
+  free(y);
+}
+
+/* ts_boxcox.h 1-3. */
+static void test_boxcox(void) {
+  double y[240];
+  uint64_t st = 9;
+  CHECK(ts_boxcox(M_E, 0) == 1 && ts_boxcox(4, 0.5) == 2);
+  CHECK_CLOSE(ts_boxcox_inv(ts_boxcox(3.7, 0.3), 0.3), 3.7, 1e-14);
+  CHECK_CLOSE(ts_boxcox_inv(ts_boxcox(3.7, -0.5), -0.5), 3.7, 1e-14);
+  CHECK(ts_boxcox_inv(-10, 0.5) == 0 && isinf(ts_boxcox_inv(10, -0.5)));
+  CHECK(ts_boxcox_ok(y, 0, 0));
+  y[0] = 0;
+  CHECK(!ts_boxcox_ok(y, 1, 0) && ts_boxcox_ok(y, 1, 0.5));
+  /* a level that grows 20-fold with a noise proportional to it: sd /
+  ** mean is constant, so Guerrero's lambda is near 0 (the log) */
+  for (int t = 0; t < 240; t++) y[t] = exp(3 * t / 240.0) * (10 + 3 * sin(2 * M_PI * t / 12.0) + om_test_unif(&st));
+  CHECK_MSG(fabs(ts_boxcox_lambda(y, 240, 12)) < 0.15, "lambda %g", ts_boxcox_lambda(y, 240, 12));
+  /* an additive noise of constant size: lambda near 1 */
+  for (int t = 0; t < 240; t++) y[t] = 100 + t + 10 * sin(2 * M_PI * t / 12.0) + 2 * om_test_unif(&st);
+  CHECK_MSG(ts_boxcox_lambda(y, 240, 12) > 0.6, "lambda %g", ts_boxcox_lambda(y, 240, 12));
+  /* too short, or a negative value: 1 */
+  CHECK(ts_boxcox_lambda(y, 12, 12) == 1);
+  y[5] = -1;
+  CHECK(ts_boxcox_lambda(y, 240, 12) == 1);
+}
+
 static void test_oom(void) {
   long start = om_test_alloc_live;
   int nomem = 0;
@@ -252,6 +357,8 @@ int main(void) {
   test_seasons();
   test_decomp();
   test_methods();
+  test_arima_auto();
+  test_boxcox();
   test_oom();
   return om_test_finish();
 }

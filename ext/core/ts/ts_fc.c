@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "ts_arima_auto.h"
+#include "ts_boxcox.h"
 #include "ts_decomp.h"
 #include "ts_dist.h"
 
@@ -15,6 +17,11 @@ void ts_fc_options_default(ts_fc_options *o) {
   o->n_periods = -1;
   o->fill = TS_FILL_LINEAR;
   o->error = o->trend = o->damped = o->season = -1;
+  for (int k = 0; k < 3; k++) o->order[k] = o->sorder[k] = -1;
+  o->constant = -1;
+  o->max_models = 94;
+  o->transform = TS_TRANSFORM_NONE;
+  o->lambda = NAN;
 }
 
 const char *ts_fc_method_name(int method) {
@@ -24,6 +31,8 @@ const char *ts_fc_method_name(int method) {
   case TS_METHOD_MSTL: return "mstl";
   case TS_METHOD_NAIVE: return "naive";
   case TS_METHOD_SNAIVE: return "snaive";
+  case TS_METHOD_ARIMA: return "arima";
+  case TS_METHOD_THETA: return "theta";
   default: return "?";
   }
 }
@@ -31,11 +40,23 @@ const char *ts_fc_method_name(int method) {
 void ts_fc_free(ts_fc *m) {
   for (int k = 0; k < TS_MAX_PERIODS; k++) om_free(m->season[k]);
   om_free(m->y);
+  om_free(m->x);
+  ts_theta_free(&m->theta);
   memset(m, 0, sizeof *m);
 }
 
-/* The ETS candidates the options allow (behaviour 1 of ts_ets.h 5, narrowed
-** by error / trend / damped / season); the best by AICc into md. */
+double ts_fc_sigma2(const ts_fc *m) {
+  switch (m->core) {
+  case TS_METHOD_ARIMA: return m->arima.sigma2;
+  case TS_METHOD_THETA: return m->theta.sigma2;
+  default: return m->ets.sigma2;
+  }
+}
+
+/* ---- fitting ---------------------------------------------------------- */
+
+/* The ETS candidates the options allow (ts_ets.h 5, narrowed by error /
+** trend / damped / season); the best by AICc into md. */
 static om_status fit_ets(const double *y, size_t n, int m, const ts_fc_options *o, const om_interrupt *it,
                          ts_ets_model *md, int *tried, om_err *err) {
   int positive = 1, fitted = 0;
@@ -83,12 +104,321 @@ static om_status fit_ets(const double *y, size_t n, int m, const ts_fc_options *
   return OM_OK;
 }
 
+static om_status fit_arima(const double *x, size_t n, int s, const ts_fc_options *o, const om_interrupt *it,
+                           ts_arima_model *md, int *tried, om_err *err) {
+  ts_arima_auto_opts ao;
+  ts_arima_auto_defaults(&ao, s);
+  if (o->order[0] >= 0 || o->sorder[0] >= 0) { /* fixed orders; a missing part is (0, 0, 0) */
+    ao.p = o->order[0] >= 0 ? o->order[0] : 0;
+    ao.d = o->order[0] >= 0 ? o->order[1] : 0;
+    ao.q = o->order[0] >= 0 ? o->order[2] : 0;
+    ao.P = o->sorder[0] >= 0 ? o->sorder[0] : 0;
+    ao.D = o->sorder[0] >= 0 ? o->sorder[1] : 0;
+    ao.Q = o->sorder[0] >= 0 ? o->sorder[2] : 0;
+  }
+  if (s < 2) {
+    ao.P = ao.Q = ao.p >= 0 ? 0 : -1;
+    ao.D = 0;
+    if (ao.p >= 0 && (o->sorder[0] > 0 || o->sorder[1] > 0 || o->sorder[2] > 0))
+      return om_errf(err, OM_INVALID, "seasonal_order needs a season length");
+  }
+  ao.constant = o->constant;
+  ao.max_models = o->max_models;
+  return ts_arima_auto(x, n, &ao, it, md, tried, err);
+}
+
 /* sigma2 of the one-step differences at lag p (naive p = 1, snaive p = m). */
 static double diff_sigma2(const double *y, size_t n, size_t p) {
   double s = 0;
   size_t k = 0;
   for (size_t t = p; t < n; t++, k++) s += (y[t] - y[t - p]) * (y[t] - y[t - p]);
   return k ? s / (double)k : 0;
+}
+
+static const double *core_series(const ts_fc *m) { return m->x ? m->x : m->y; }
+
+/* The core's one-step fits and sds over its series (behaviour 4 before the
+** indices and the transform). */
+static om_status core_insample(const ts_fc *m, double *fit, double *level, double *sd, om_err *err) {
+  const double *x = core_series(m);
+  size_t n = m->n;
+  switch (m->core) {
+  case TS_METHOD_NAIVE:
+  case TS_METHOD_SNAIVE: {
+    size_t p = m->core == TS_METHOD_SNAIVE ? (size_t)m->periods[0] : 1;
+    double sig = sqrt(m->ets.sigma2);
+    for (size_t t = 0; t < n; t++) {
+      fit[t] = t >= p ? x[t - p] : NAN;
+      level[t] = fit[t];
+      sd[t] = t >= p ? sig : NAN;
+    }
+    return OM_OK;
+  }
+  case TS_METHOD_ETS: {
+    double st[TS_ETS_MAX_STATE], sse, sl, sig = sqrt(m->ets.sigma2);
+    memcpy(st, m->ets.x0, sizeof st);
+    for (size_t t = 0; t < n; t++) fit[t] = level[t] = NAN;
+    ts_ets_filter(&m->ets, st, x, n, NULL, fit, level, &sse, &sl);
+    /* a multiplicative error scales with the forecast */
+    for (size_t t = 0; t < n; t++) sd[t] = m->ets.spec.error == TS_MUL ? fabs(fit[t]) * sig : sig;
+    return OM_OK;
+  }
+  case TS_METHOD_ARIMA: {
+    om_status st = ts_arima_insample(&m->arima, x, n, fit, sd, err);
+    if (st != OM_OK) return st;
+    memcpy(level, fit, n * sizeof *level);
+    return OM_OK;
+  }
+  case TS_METHOD_THETA: {
+    om_status st = ts_theta_insample(&m->theta, x, n, fit, sd, err);
+    if (st != OM_OK) return st;
+    memcpy(level, fit, n * sizeof *level);
+    return OM_OK;
+  }
+  default: return om_errf(err, OM_INTERNAL, "unknown model %d", m->core);
+  }
+}
+
+/* Behaviour 6: the AICc of the core on the common observations t >= burn. */
+static double common_aicc(const ts_fc *m, int k, size_t burn, double *buf, om_err *err, om_status *st) {
+  double *fit = buf, *lvl = buf + m->n, *sd = buf + 2 * m->n, s2 = 0, ll = 0, nn;
+  const double *x = core_series(m);
+  size_t cnt = 0;
+  *st = core_insample(m, fit, lvl, sd, err);
+  if (*st != OM_OK) return INFINITY;
+  for (size_t t = burn; t < m->n; t++) {
+    double r = x[t] - fit[t];
+    if (!isfinite(r) || !(sd[t] > 0) || !isfinite(sd[t])) continue;
+    s2 += (r / sd[t]) * (r / sd[t]);
+    cnt++;
+  }
+  if (cnt < (size_t)k + 2 || !(s2 > 0)) return INFINITY;
+  s2 /= (double)cnt;
+  for (size_t t = burn; t < m->n; t++) {
+    double r = x[t] - fit[t];
+    if (!isfinite(r) || !(sd[t] > 0) || !isfinite(sd[t])) continue;
+    ll -= 0.5 * (log(2 * M_PI * s2 * sd[t] * sd[t]) + (r / sd[t]) * (r / sd[t]) / s2);
+  }
+  nn = (double)cnt;
+  return -2 * ll + 2 * k + 2.0 * k * (k + 1) / (nn - k - 1);
+}
+
+/* theta's parameters: alpha, the drift, the m - 1 free indices when it
+** deseasonalised, sigma (its first level is the first value, not fitted) */
+static int theta_k(const ts_theta_model *t) { return 3 + (t->season != TS_NONE ? t->m - 1 : 0); }
+
+/* theta's sigma2: the mean square of its one-step in-sample errors
+** (statsmodels takes it from an ARIMA(0,1,1) of the raw series, which for a
+** seasonal series measures the season too and gives intervals far too
+** wide). */
+static om_status theta_sigma2(ts_theta_model *th, const double *x, size_t n, om_err *err) {
+  double *fit = om_malloc_array(n, sizeof *fit), ss = 0;
+  size_t k = 0;
+  om_status st;
+  if (!fit) return om_errf(err, OM_NOMEM, "out of memory");
+  st = ts_theta_insample(th, x, n, fit, NULL, err);
+  if (st == OM_OK) {
+    for (size_t t = 1; t < n; t++)
+      if (isfinite(fit[t])) {
+        ss += (x[t] - fit[t]) * (x[t] - fit[t]);
+        k++;
+      }
+    if (k) th->sigma2 = ss / (double)k;
+  }
+  om_free(fit);
+  return st;
+}
+
+/* Fit the families the method allows on the core series (x, season m:
+** 1 for none) and keep the best (behaviour 1); out's core fields are set. */
+static om_status fit_families(ts_fc *out, int m, int fam_ets, int fam_arima, int fam_theta, const ts_fc_options *o,
+                              const om_interrupt *it, om_err *err) {
+  const double *x = core_series(out);
+  size_t n = out->n, burn = 0;
+  int have = 0, nf = 0;
+  om_err e1;
+  om_status last = OM_OK, st;
+  ts_ets_model ets;
+  ts_arima_model ar;
+  ts_theta_model th;
+  int tried_e = 0, tried_a = 0, ok_e = 0, ok_a = 0, ok_t = 0;
+  double *buf;
+  memset(&th, 0, sizeof th);
+  e1.msg[0] = 0;
+  nf = fam_ets + fam_arima + fam_theta;
+  if (fam_ets) {
+    st = fit_ets(x, n, m, o, it, &ets, &tried_e, &e1);
+    if (st == OM_NOMEM || st == OM_INTERRUPTED) return om_errf(err, st, "%s", e1.msg);
+    ok_e = st == OM_OK;
+    if (!ok_e) last = st;
+    out->tried += tried_e;
+  }
+  if (fam_arima) {
+    st = fit_arima(x, n, m, o, it, &ar, &tried_a, &e1);
+    if (st == OM_NOMEM || st == OM_INTERRUPTED) return om_errf(err, st, "%s", e1.msg);
+    ok_a = st == OM_OK;
+    if (!ok_a) last = st;
+    out->tried += tried_a;
+    if (ok_a) burn = (size_t)(ar.spec.d + ar.spec.s * ar.spec.D);
+  }
+  if (fam_theta) {
+    st = ts_theta_fit(x, n, m, NULL, it, &th, &e1);
+    if (st == OM_NOMEM || st == OM_INTERRUPTED) {
+      ts_theta_free(&th);
+      return om_errf(err, st, "%s", e1.msg);
+    }
+    ok_t = st == OM_OK;
+    if (!ok_t) last = st;
+    out->tried += 1;
+    if (ok_t) {
+      /* behaviour 7: sigma2 from the one-step errors of the fit itself */
+      st = theta_sigma2(&th, x, n, &e1);
+      if (st != OM_OK) {
+        ts_theta_free(&th);
+        return om_errf(err, st, "%s", e1.msg);
+      }
+    }
+  }
+  if (!ok_e && !ok_a && !ok_t) {
+    ts_theta_free(&th);
+    if (last == OM_OK) last = OM_INVALID;
+    return om_errf(err, last, "%s", e1.msg[0] ? e1.msg : "no model fits");
+  }
+  if (nf == 1) { /* one family: no comparison */
+    if (ok_e) {
+      out->core = TS_METHOD_ETS;
+      out->ets = ets;
+    } else if (ok_a) {
+      out->core = TS_METHOD_ARIMA;
+      out->arima = ar;
+    } else {
+      out->core = TS_METHOD_THETA;
+      out->theta = th;
+    }
+    out->cand[0].family = out->core;
+    out->cand[0].tried = out->tried;
+    out->cand[0].aicc = out->core == TS_METHOD_ETS ? ets.aicc : out->core == TS_METHOD_ARIMA ? ar.aicc : NAN;
+    out->cand[0].season = m;
+    if (out->core == TS_METHOD_THETA) out->cand[0].order[0] = th.season;
+    if (out->core == TS_METHOD_ETS) {
+      out->cand[0].order[0] = ets.spec.error;
+      out->cand[0].order[1] = ets.spec.trend;
+      out->cand[0].order[2] = ets.spec.damped;
+      out->cand[0].order[3] = ets.spec.season;
+      out->cand[0].season = ets.spec.m;
+    } else if (out->core == TS_METHOD_ARIMA) {
+      int *q = out->cand[0].order;
+      q[0] = ar.spec.p, q[1] = ar.spec.d, q[2] = ar.spec.q, q[3] = ar.spec.P, q[4] = ar.spec.D, q[5] = ar.spec.Q;
+      q[6] = ar.spec.constant;
+      out->cand[0].season = ar.spec.s;
+    }
+    out->n_cand = 1;
+    return OM_OK;
+  }
+  /* behaviour 6: compare on the common observations */
+  buf = om_malloc_array(3 * n, sizeof *buf);
+  if (!buf) {
+    ts_theta_free(&th);
+    return om_errf(err, OM_NOMEM, "out of memory");
+  }
+  {
+    double best = INFINITY;
+    int best_core = 0;
+    ts_fc probe = *out;
+    memset(&probe.theta, 0, sizeof probe.theta);
+    for (int f = 0; f < 3; f++) {
+      int fam = f == 0 ? TS_METHOD_ETS : f == 1 ? TS_METHOD_ARIMA : TS_METHOD_THETA, k;
+      ts_fc_cand *c;
+      double ic;
+      if ((f == 0 && !ok_e) || (f == 1 && !ok_a) || (f == 2 && !ok_t)) continue;
+      probe.core = fam;
+      if (fam == TS_METHOD_ETS) {
+        probe.ets = ets;
+        k = ets.k;
+      } else if (fam == TS_METHOD_ARIMA) {
+        probe.arima = ar;
+        k = ar.k;
+      } else {
+        probe.theta = th;
+        k = theta_k(&th);
+      }
+      ic = common_aicc(&probe, k, burn, buf, &e1, &st);
+      if (fam == TS_METHOD_THETA) memset(&probe.theta, 0, sizeof probe.theta); /* owned by th */
+      if (st == OM_NOMEM || st == OM_INTERRUPTED) {
+        om_free(buf);
+        ts_theta_free(&th);
+        return om_errf(err, st, "%s", e1.msg);
+      }
+      c = &out->cand[out->n_cand++];
+      memset(c, 0, sizeof *c);
+      c->family = fam;
+      c->aicc = ic;
+      c->season = m;
+      if (fam == TS_METHOD_ETS) {
+        c->order[0] = ets.spec.error;
+        c->order[1] = ets.spec.trend;
+        c->order[2] = ets.spec.damped;
+        c->order[3] = ets.spec.season;
+        c->season = ets.spec.m;
+        c->tried = tried_e;
+      } else if (fam == TS_METHOD_ARIMA) {
+        c->order[0] = ar.spec.p, c->order[1] = ar.spec.d, c->order[2] = ar.spec.q;
+        c->order[3] = ar.spec.P, c->order[4] = ar.spec.D, c->order[5] = ar.spec.Q, c->order[6] = ar.spec.constant;
+        c->season = ar.spec.s;
+        c->tried = tried_a;
+      } else {
+        c->order[0] = th.season;
+        c->season = th.m;
+        c->tried = 1;
+      }
+      if (!have || ic < best) {
+        best = ic;
+        best_core = fam;
+        have = 1;
+      }
+    }
+    om_free(buf);
+    out->core = best_core;
+    if (best_core == TS_METHOD_ETS) out->ets = ets;
+    else if (best_core == TS_METHOD_ARIMA) out->arima = ar;
+    if (best_core == TS_METHOD_THETA) out->theta = th;
+    else ts_theta_free(&th);
+  }
+  return OM_OK;
+}
+
+/* The core series (ts_fc.h): y transformed and less the indices (NULL when y). */
+om_status ts_fc_prepare(ts_fc *m, om_err *err) {
+  om_free(m->x);
+  m->x = NULL;
+  if (m->transform == TS_TRANSFORM_NONE && !m->adjusted) return OM_OK;
+  m->x = om_malloc_array(m->n, sizeof *m->x);
+  if (!m->x) return om_errf(err, OM_NOMEM, "out of memory");
+  for (size_t t = 0; t < m->n; t++) {
+    double v = m->transform ? ts_boxcox(m->y[t], m->lambda) : m->y[t];
+    if (m->adjusted)
+      for (int k = 0; k < m->n_periods; k++) v -= m->season[k][t % (size_t)m->periods[k]];
+    m->x[t] = v;
+  }
+  return OM_OK;
+}
+
+/* mstl's indices, estimated on the transformed series. */
+static om_status make_indices(ts_fc *m, om_err *err) {
+  double *z = NULL;
+  om_status st;
+  for (int k = 0; k < m->n_periods; k++) {
+    m->season[k] = om_malloc_array((size_t)m->periods[k], sizeof(double));
+    if (!m->season[k]) return om_errf(err, OM_NOMEM, "out of memory");
+  }
+  if (m->transform) {
+    z = om_malloc_array(m->n, sizeof *z);
+    if (!z) return om_errf(err, OM_NOMEM, "out of memory");
+    for (size_t t = 0; t < m->n; t++) z[t] = ts_boxcox(m->y[t], m->lambda);
+  }
+  st = ts_decomp(z ? z : m->y, m->n, m->periods, m->n_periods, m->season, err);
+  om_free(z);
+  return st;
 }
 
 om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_interrupt *it, ts_fc *out,
@@ -125,58 +455,79 @@ om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_
   out->method = o->method;
   if (constant) out->method = TS_METHOD_NAIVE;
   if (out->method == TS_METHOD_AUTO)
-    out->method = out->n_periods >= 2 || (out->n_periods == 1 && out->periods[0] > TS_ETS_MAX_M) ? TS_METHOD_MSTL
-                                                                                                   : TS_METHOD_ETS;
+    out->method = out->n_periods >= 2 || (out->n_periods == 1 && out->periods[0] > TS_FC_SEASON_MAX) ? TS_METHOD_MSTL
+                                                                                                      : TS_METHOD_AUTO;
+  /* the transform */
+  if (o->transform == TS_TRANSFORM_BOXCOX && !constant) {
+    out->transform = TS_TRANSFORM_BOXCOX;
+    out->lambda = isnan(o->lambda) ? ts_boxcox_lambda(out->y, out->n, out->n_periods ? out->periods[0] : 1) : o->lambda;
+    if (!ts_boxcox_ok(out->y, out->n, out->lambda))
+      return om_errf(err, OM_INVALID, "the Box-Cox transform with lambda %g needs every value %s", out->lambda,
+                     out->lambda > 0 ? ">= 0" : "> 0");
+  }
   switch (out->method) {
   case TS_METHOD_NAIVE:
-    out->ets.sigma2 = diff_sigma2(out->y, out->n, 1);
+    out->core = TS_METHOD_NAIVE;
+    st = ts_fc_prepare(out, err);
+    if (st == OM_OK) out->ets.sigma2 = diff_sigma2(core_series(out), out->n, 1);
     break;
   case TS_METHOD_SNAIVE: {
     int m = out->n_periods ? out->periods[0] : 0;
     if (m < 2 || (size_t)m >= out->n)
       return om_errf(err, OM_INVALID, "snaive needs a season length between 2 and the number of points - 1");
-    out->ets.sigma2 = diff_sigma2(out->y, out->n, (size_t)m);
+    out->core = TS_METHOD_SNAIVE;
+    st = ts_fc_prepare(out, err);
+    if (st == OM_OK) out->ets.sigma2 = diff_sigma2(core_series(out), out->n, (size_t)m);
     break;
   }
-  case TS_METHOD_ETS: {
-    int m;
-    if (!out->periods_given) { /* detected: the shortest season ETS takes, if any */
+  case TS_METHOD_AUTO:
+  case TS_METHOD_ETS:
+  case TS_METHOD_ARIMA:
+  case TS_METHOD_THETA: {
+    int m, maxm = out->method == TS_METHOD_ETS ? TS_ETS_MAX_M : TS_FC_SEASON_MAX;
+    if (out->method == TS_METHOD_ARIMA || out->method == TS_METHOD_THETA) maxm = TS_FC_MAX_PERIOD;
+    if (!out->periods_given) { /* detected: the shortest season the method takes, if any */
       int keep = 0;
       for (int k = 0; k < out->n_periods; k++)
-        if (out->periods[k] <= TS_ETS_MAX_M && !keep) keep = out->periods[k];
+        if (out->periods[k] <= maxm && !keep) keep = out->periods[k];
       out->n_periods = keep ? 1 : 0;
       out->periods[0] = keep;
       out->periods[1] = 0;
     }
     m = out->n_periods ? out->periods[0] : 1;
     if (out->n_periods > 1)
-      return om_errf(err, OM_INVALID, "ets takes one season length; use method 'mstl' for %d and %d",
-                     out->periods[0], out->periods[1]);
-    if (m > TS_ETS_MAX_M)
-      return om_errf(err, OM_INVALID, "ets takes a season of at most %d; use method 'mstl' for %d", TS_ETS_MAX_M, m);
-    st = fit_ets(out->y, out->n, m, o, it, &out->ets, &out->tried, err);
+      return om_errf(err, OM_INVALID, "%s takes one season length; use method 'mstl' for %d and %d",
+                     ts_fc_method_name(out->method), out->periods[0], out->periods[1]);
+    if (m > maxm)
+      return om_errf(err, OM_INVALID, "%s takes a season of at most %d; use method 'mstl' for %d",
+                     ts_fc_method_name(out->method), maxm, m);
+    st = ts_fc_prepare(out, err);
+    if (st != OM_OK) break;
+    {
+      /* auto: options of one family (ETS letters, ARIMA orders) choose it */
+      int ets_o = o->error >= 0 || o->trend >= 0 || o->damped >= 0 || o->season >= 0;
+      int ar_o = o->order[0] >= 0 || o->sorder[0] >= 0 || o->constant >= 0;
+      int au = out->method == TS_METHOD_AUTO;
+      st = fit_families(out, m, out->method == TS_METHOD_ETS || (au && (ets_o || !ar_o)),
+                        out->method == TS_METHOD_ARIMA || (au && (ar_o || !ets_o)),
+                        out->method == TS_METHOD_THETA || (au && !ets_o && !ar_o), o, it, err);
+    }
     break;
   }
   case TS_METHOD_MSTL: {
-    double *adj;
     ts_fc_options non = *o;
     if (out->n_periods == 0) return om_errf(err, OM_INVALID, "mstl needs a season length (none was found)");
-    for (int k = 0; k < out->n_periods; k++) {
-      out->season[k] = om_malloc_array((size_t)out->periods[k], sizeof(double));
-      if (!out->season[k]) return om_errf(err, OM_NOMEM, "out of memory");
-    }
-    st = ts_decomp(out->y, out->n, out->periods, out->n_periods, out->season, err);
-    if (st != OM_OK) return st;
-    adj = om_malloc_array(out->n, sizeof *adj);
-    if (!adj) return om_errf(err, OM_NOMEM, "out of memory");
-    for (size_t t = 0; t < out->n; t++) {
-      double v = out->y[t];
-      for (int k = 0; k < out->n_periods; k++) v -= out->season[k][t % (size_t)out->periods[k]];
-      adj[t] = v;
-    }
+    st = make_indices(out, err);
+    if (st != OM_OK) break;
+    out->adjusted = 1;
+    st = ts_fc_prepare(out, err);
+    if (st != OM_OK) break;
     non.season = TS_NONE;
-    st = fit_ets(adj, out->n, 1, &non, it, &out->ets, &out->tried, err);
-    om_free(adj);
+    {
+      int ets_o = o->error >= 0 || o->trend >= 0 || o->damped >= 0 || o->season >= 0;
+      int ar_o = o->order[0] >= 0 || o->sorder[0] >= 0 || o->constant >= 0;
+      st = fit_families(out, 1, ets_o || !ar_o, ar_o || !ets_o, !ets_o && !ar_o, &non, it, err);
+    }
     break;
   }
   default: return om_errf(err, OM_INTERNAL, "unknown method %d", out->method);
@@ -184,126 +535,243 @@ om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_
   return st;
 }
 
+/* ---- forecasting ------------------------------------------------------ */
+
+static double index_at(const ts_fc *m, size_t t) {
+  double s = 0;
+  if (m->adjusted)
+    for (int k = 0; k < m->n_periods; k++) s += m->season[k][t % (size_t)m->periods[k]];
+  return s;
+}
+
+static double untransform(const ts_fc *m, double v) {
+  return m->transform ? ts_boxcox_inv(v, m->lambda) : v;
+}
+
 om_status ts_fc_forecast(const ts_fc *m, size_t h, double coverage, double *f, double *lo, double *hi, om_err *err) {
   double z;
+  om_status st = OM_OK;
   if (!(coverage > 0 && coverage < 1)) return om_errf(err, OM_INVALID, "coverage %g is outside (0, 1)", coverage);
   z = ts_norm_ppf(0.5 + coverage / 2);
-  switch (m->method) {
+  switch (m->core) {
   case TS_METHOD_NAIVE:
   case TS_METHOD_SNAIVE: {
-    size_t p = m->method == TS_METHOD_SNAIVE ? (size_t)m->periods[0] : 1;
+    const double *x = core_series(m);
+    size_t p = m->core == TS_METHOD_SNAIVE ? (size_t)m->periods[0] : 1;
     for (size_t i = 0; i < h; i++) {
-      double v = m->y[m->n - p + (i % p)], k = (double)(i / p + 1);
+      double v = x[m->n - p + (i % p)], k = (double)(i / p + 1);
       f[i] = v;
       lo[i] = v - z * sqrt(k * m->ets.sigma2);
       hi[i] = v + z * sqrt(k * m->ets.sigma2);
     }
-    return OM_OK;
+    break;
   }
-  case TS_METHOD_ETS: return ts_ets_forecast(&m->ets, h, coverage, f, lo, hi, err);
-  case TS_METHOD_MSTL: {
-    om_status st = ts_ets_forecast(&m->ets, h, coverage, f, lo, hi, err);
-    if (st != OM_OK) return st;
+  case TS_METHOD_ETS: st = ts_ets_forecast(&m->ets, h, coverage, f, lo, hi, err); break;
+  case TS_METHOD_ARIMA: st = ts_arima_forecast(&m->arima, core_series(m), m->n, h, coverage, f, lo, hi, err); break;
+  case TS_METHOD_THETA: st = ts_theta_forecast(&m->theta, h, coverage, f, lo, hi, err); break;
+  default: return om_errf(err, OM_INTERNAL, "unknown model %d", m->core);
+  }
+  if (st != OM_OK) return st;
+  if (m->adjusted || m->transform)
     for (size_t i = 0; i < h; i++) {
-      double s = 0;
-      for (int k = 0; k < m->n_periods; k++) s += m->season[k][(m->n + i) % (size_t)m->periods[k]];
-      f[i] += s;
-      lo[i] += s;
-      hi[i] += s;
+      double s = index_at(m, m->n + i);
+      f[i] = untransform(m, f[i] + s);
+      lo[i] = untransform(m, lo[i] + s);
+      hi[i] = untransform(m, hi[i] + s);
     }
-    return OM_OK;
-  }
-  default: return om_errf(err, OM_INTERNAL, "unknown method %d", m->method);
-  }
+  return OM_OK;
 }
 
 om_status ts_fc_insample(const ts_fc *m, double *fit, double *level, double *sd, om_err *err) {
-  size_t n = m->n;
-  double sig = sqrt(m->ets.sigma2);
-  switch (m->method) {
-  case TS_METHOD_NAIVE:
-  case TS_METHOD_SNAIVE: {
-    size_t p = m->method == TS_METHOD_SNAIVE ? (size_t)m->periods[0] : 1;
-    for (size_t t = 0; t < n; t++) {
-      fit[t] = t >= p ? m->y[t - p] : NAN;
-      level[t] = fit[t];
-      sd[t] = t >= p ? sig : NAN;
-    }
-    return OM_OK;
-  }
-  case TS_METHOD_ETS:
-  case TS_METHOD_MSTL: {
-    double x[TS_ETS_MAX_STATE], sse, sl, *adj = NULL;
-    const double *src = m->y;
-    memcpy(x, m->ets.x0, sizeof x);
-    if (m->method == TS_METHOD_MSTL) {
-      adj = om_malloc_array(n, sizeof *adj);
-      if (!adj) return om_errf(err, OM_NOMEM, "out of memory");
-      for (size_t t = 0; t < n; t++) {
-        double v = m->y[t];
-        for (int k = 0; k < m->n_periods; k++) v -= m->season[k][t % (size_t)m->periods[k]];
-        adj[t] = v;
+  om_status st = core_insample(m, fit, level, sd, err);
+  if (st != OM_OK) return st;
+  if (m->adjusted || m->transform)
+    for (size_t t = 0; t < m->n; t++) {
+      double s = index_at(m, t), f = fit[t] + s;
+      if (m->transform) {
+        /* the delta method: sd times the slope of the inverse at the fit */
+        double slope = m->lambda == 0 ? exp(f) : pow(fmax(m->lambda * f + 1, 0), 1 / m->lambda - 1);
+        sd[t] *= slope;
+        level[t] = untransform(m, level[t]);
       }
-      src = adj;
+      fit[t] = untransform(m, f);
     }
-    for (size_t t = 0; t < n; t++) fit[t] = level[t] = NAN;
-    ts_ets_filter(&m->ets, x, src, n, NULL, fit, level, &sse, &sl);
-    for (size_t t = 0; t < n; t++) {
-      /* a multiplicative error scales with the ETS forecast (of the
-      ** adjusted series, for mstl) */
-      sd[t] = m->ets.spec.error == TS_MUL ? fabs(fit[t]) * sig : sig;
-      if (adj) {
-        double s = 0;
-        for (int k = 0; k < m->n_periods; k++) s += m->season[k][t % (size_t)m->periods[k]];
-        fit[t] += s;
-      }
-    }
-    om_free(adj);
-    return OM_OK;
-  }
-  default: return om_errf(err, OM_INTERNAL, "unknown method %d", m->method);
-  }
+  return OM_OK;
 }
 
-/* One sample path of h steps into out (x: scratch of TS_ETS_MAX_STATE). */
-static void sample_path(const ts_fc *m, size_t h, ts_rng *g, double *out) {
-  double sig = sqrt(m->ets.sigma2);
-  switch (m->method) {
+/* ---- sample paths ----------------------------------------------------- */
+
+/* A path generator: the state each family needs, set up once. */
+typedef struct path_gen {
+  const ts_fc *m;
+  /* ARIMA: the full polynomials in levels (differences multiplied in) */
+  int np, nq;
+  double *phi, *theta; /* [np], [nq] */
+  double *yh, *eh;     /* history of levels and innovations (np / nq last), then the path */
+  double c;            /* the constant in levels: mu times the AR polynomial's sum (stationary part) */
+  double *f;           /* theta: point forecasts [h] */
+} path_gen;
+
+/* Multiply polynomial a (degree na, a[0] = 1) by b (degree nb) into out. */
+static int poly_mul(const double *a, int na, const double *b, int nb, double *out) {
+  for (int i = 0; i <= na + nb; i++) out[i] = 0;
+  for (int i = 0; i <= na; i++)
+    for (int j = 0; j <= nb; j++) out[i + j] += a[i] * b[j];
+  return na + nb;
+}
+
+static void path_free(path_gen *g) {
+  om_free(g->f);
+  om_free(g->yh);
+  om_free(g->eh);
+  memset(g, 0, sizeof *g);
+}
+
+static om_status path_init(path_gen *g, const ts_fc *m, size_t h, om_err *err) {
+  memset(g, 0, sizeof *g);
+  g->m = m;
+  if (m->core == TS_METHOD_ARIMA) {
+    /* the full polynomials in levels: AR (1 - sum ar B^i)(1 - sum sar B^si)
+    ** (1 - B)^d (1 - B^s)^D, MA (1 + sum ma B^i)(1 + sum sma B^si) */
+    const ts_arima_spec *sp = &m->arima.spec;
+    const ts_arima_model *md = &m->arima;
+    int s = sp->s, deg = sp->p + s * sp->P + sp->d + s * sp->D, dma = sp->q + s * sp->Q, na, nb;
+    int du = deg > dma ? deg : dma;
+    size_t blk = (size_t)(deg + 1) * 2 + (size_t)(du + 1) + (size_t)(dma + 1) * 2;
+    double *a = om_calloc(blk, sizeof *a), *t1, *t2, *u, *ma, *sma, stat = 0;
+    if (!a) return om_errf(err, OM_NOMEM, "out of memory");
+    t1 = a;
+    t2 = t1 + deg + 1;
+    u = t2 + deg + 1;
+    ma = u + du + 1;
+    sma = ma + dma + 1;
+    t1[0] = 1;
+    for (int i = 0; i < sp->p; i++) t1[i + 1] = -md->ar[i];
+    na = sp->p;
+    if (sp->P) {
+      u[0] = 1;
+      for (int i = 1; i <= s * sp->P; i++) u[i] = 0;
+      for (int i = 0; i < sp->P; i++) u[s * (i + 1)] = -md->sar[i];
+      memcpy(t2, t1, sizeof(double) * (size_t)(na + 1));
+      na = poly_mul(t2, na, u, s * sp->P, t1);
+    }
+    for (int i = 0; i <= na; i++) stat += t1[i];
+    g->c = md->mu * stat; /* the intercept: mu times the stationary AR polynomial at 1 */
+    for (int k = 0; k < sp->d + sp->D; k++) {
+      int lag = k < sp->d ? 1 : s;
+      for (int i = 0; i <= lag; i++) u[i] = 0;
+      u[0] = 1;
+      u[lag] = -1;
+      memcpy(t2, t1, sizeof(double) * (size_t)(na + 1));
+      na = poly_mul(t2, na, u, lag, t1);
+    }
+    /* phi in t2 (y_t = sum phi_i y_{t-i} + ...), reusing the block */
+    for (int i = 1; i <= na; i++) t2[i - 1] = -t1[i];
+    g->np = na;
+    g->phi = t2;
+    ma[0] = 1;
+    for (int i = 0; i < sp->q; i++) ma[i + 1] = md->ma[i];
+    nb = sp->q;
+    if (sp->Q) {
+      for (int i = 0; i <= s * sp->Q; i++) u[i] = 0;
+      u[0] = 1;
+      for (int i = 0; i < sp->Q; i++) u[s * (i + 1)] = md->sma[i];
+      memcpy(sma, ma, sizeof(double) * (size_t)(nb + 1));
+      nb = poly_mul(sma, nb, u, s * sp->Q, ma);
+    }
+    g->nq = nb;
+    g->theta = ma + 1;
+    g->f = a; /* the block to free */
+    g->yh = om_malloc_array((size_t)g->np + h + 1, sizeof *g->yh);
+    g->eh = om_malloc_array((size_t)g->nq + h + 1, sizeof *g->eh);
+    if (!g->yh || !g->eh) {
+      path_free(g);
+      return om_errf(err, OM_NOMEM, "out of memory");
+    }
+    return OM_OK;
+  }
+  if (m->core == TS_METHOD_THETA) {
+    g->f = om_malloc_array(h ? h : 1, sizeof *g->f);
+    if (!g->f) return om_errf(err, OM_NOMEM, "out of memory");
+    return ts_theta_forecast(&m->theta, h, 0.5, g->f, NULL, NULL, err);
+  }
+  return OM_OK;
+}
+
+
+/* One sample path of h steps on the core's scale, then indices and inverse
+** transform, into out.  innov: the in-sample innovations of ARIMA (the
+** last nq), resid: scratch. */
+static void sample_path(const path_gen *g, size_t h, ts_rng *r, const double *innov, double *out) {
+  const ts_fc *m = g->m;
+  double sig = sqrt(ts_fc_sigma2(m));
+  const double *x = core_series(m);
+  switch (m->core) {
   case TS_METHOD_NAIVE: {
-    double v = m->y[m->n - 1];
-    for (size_t i = 0; i < h; i++) out[i] = v += sig * ts_rng_norm(g);
-    return;
+    double v = x[m->n - 1];
+    for (size_t i = 0; i < h; i++) out[i] = v += sig * ts_rng_norm(r);
+    break;
   }
   case TS_METHOD_SNAIVE: {
     size_t p = (size_t)m->periods[0];
-    for (size_t i = 0; i < h; i++) out[i] = (i < p ? m->y[m->n - p + i] : out[i - p]) + sig * ts_rng_norm(g);
-    return;
+    for (size_t i = 0; i < h; i++) out[i] = (i < p ? x[m->n - p + i] : out[i - p]) + sig * ts_rng_norm(r);
+    break;
+  }
+  case TS_METHOD_ARIMA: {
+    /* the recursion in levels: the differenced series w = y's differences
+    ** follows the ARMA with mean mu, so y_t = sum phi_i y_{t-i} + c + e_t +
+    ** sum theta_j e_{t-j}, c = mu * (the stationary AR polynomial at 1) */
+    double *yh = g->yh, *eh = g->eh;
+    size_t np = (size_t)g->np, nq = (size_t)g->nq;
+    for (size_t i = 0; i < np; i++) yh[i] = x[m->n - np + i];
+    for (size_t i = 0; i < nq; i++) eh[i] = innov[i];
+    for (size_t i = 0; i < h; i++) {
+      double v = g->c, e = sig * ts_rng_norm(r);
+      for (size_t k = 0; k < np; k++) v += g->phi[k] * yh[np + i - 1 - k];
+      for (size_t k = 0; k < nq; k++) v += g->theta[k] * eh[nq + i - 1 - k];
+      v += e;
+      yh[np + i] = v;
+      eh[nq + i] = e;
+      out[i] = v;
+    }
+    break;
+  }
+  case TS_METHOD_THETA: {
+    /* SES with drift: y_{n+i} = f_i + e_i + alpha (e_1 + ... + e_{i-1}) */
+    double acc = 0, a = m->theta.alpha;
+    for (size_t i = 0; i < h; i++) {
+      double e = sig * ts_rng_norm(r);
+      out[i] = g->f[i] + e + a * acc;
+      acc += e;
+    }
+    break;
   }
   default: {
     const ts_ets_model *md = &m->ets;
     const ts_ets_spec *sp = &md->spec;
     const int tr = sp->trend != TS_NONE, mm = sp->season ? sp->m : 1;
-    double x[TS_ETS_MAX_STATE], sse, sl;
-    memcpy(x, md->xn, sizeof x);
+    double st[TS_ETS_MAX_STATE], sse, sl;
+    memcpy(st, md->xn, sizeof st);
     for (size_t i = 0; i < h; i++) {
-      double q = tr ? x[0] + (sp->damped ? md->phi : 1) * x[1] : x[0];
-      double sv = sp->season ? x[1 + tr + mm - 1] : 0, fc, yy, s = 0;
+      double q = tr ? st[0] + (sp->damped ? md->phi : 1) * st[1] : st[0];
+      double sv = sp->season ? st[1 + tr + mm - 1] : 0, fc, yy;
       fc = sp->season == TS_ADD ? q + sv : sp->season == TS_MUL ? q * sv : q;
-      yy = sp->error == TS_MUL ? fc * (1 + sig * ts_rng_norm(g)) : fc + sig * ts_rng_norm(g);
-      if (isfinite(yy)) ts_ets_filter(md, x, &yy, 1, NULL, NULL, NULL, &sse, &sl);
-      if (m->method == TS_METHOD_MSTL)
-        for (int k = 0; k < m->n_periods; k++) s += m->season[k][(m->n + i) % (size_t)m->periods[k]];
-      out[i] = yy + s;
+      yy = sp->error == TS_MUL ? fc * (1 + sig * ts_rng_norm(r)) : fc + sig * ts_rng_norm(r);
+      if (isfinite(yy)) ts_ets_filter(md, st, &yy, 1, NULL, NULL, NULL, &sse, &sl);
+      out[i] = yy;
     }
   }
   }
+  if (m->adjusted || m->transform)
+    for (size_t i = 0; i < h; i++) out[i] = untransform(m, out[i] + index_at(m, m->n + i));
 }
 
 om_status ts_fc_crossing(const ts_fc *m, size_t h, double threshold, double coverage, int *up, size_t first[3],
                          double *prob, om_err *err) {
-  double *buf = om_malloc_array(4 * h, sizeof *buf), *f, *lo, *hi, *path;
+  double *buf = om_malloc_array(4 * h, sizeof *buf), *f, *lo, *hi, *path, *innov = NULL;
   size_t hits = 0;
   ts_rng g = {0x6f6d656e43524f53u};
+  path_gen pg;
   om_status st;
   if (!buf) return om_errf(err, OM_NOMEM, "out of memory");
   f = buf;
@@ -325,8 +793,36 @@ om_status ts_fc_crossing(const ts_fc *m, size_t h, double threshold, double cove
         break;
       }
   }
+  st = path_init(&pg, m, h, err);
+  if (st != OM_OK) {
+    om_free(buf);
+    return st;
+  }
+  if (m->core == TS_METHOD_ARIMA && pg.nq > 0) {
+    /* the last nq in-sample innovations: y - fit (0 where undefined) */
+    double *tmp = om_malloc_array(3 * m->n, sizeof *tmp);
+    innov = om_malloc_array((size_t)pg.nq, sizeof *innov);
+    if (!tmp || !innov) {
+      om_free(tmp);
+      st = om_errf(err, OM_NOMEM, "out of memory");
+      goto done;
+    }
+    st = core_insample(m, tmp, tmp + m->n, tmp + 2 * m->n, err);
+    if (st == OM_OK)
+      for (int k = 0; k < pg.nq; k++) {
+        size_t t = m->n - (size_t)pg.nq + (size_t)k;
+        double e = (size_t)pg.nq <= m->n ? core_series(m)[t] - tmp[t] : 0;
+        innov[k] = isfinite(e) ? e : 0;
+      }
+    om_free(tmp);
+    if (st != OM_OK) goto done;
+  }
+  if (m->core == TS_METHOD_ARIMA && (size_t)pg.np > m->n) {
+    st = om_errf(err, OM_INVALID, "the series is shorter than the model's memory");
+    goto done;
+  }
   for (size_t p = 0; p < TS_ETS_PATHS; p++) {
-    sample_path(m, h, &g, path);
+    sample_path(&pg, h, &g, innov, path);
     for (size_t i = 0; i < h; i++)
       if (*up ? path[i] >= threshold : path[i] <= threshold) {
         hits++;
@@ -334,8 +830,11 @@ om_status ts_fc_crossing(const ts_fc *m, size_t h, double threshold, double cove
       }
   }
   *prob = (double)hits / TS_ETS_PATHS;
+done:
+  path_free(&pg);
+  om_free(innov);
   om_free(buf);
-  return OM_OK;
+  return st;
 }
 
 double ts_fc_time(const ts_fc *m, double k) { return ts_series_time(m->t0, m->step, m->months, k); }

@@ -3,45 +3,82 @@
 ** (code 8) that forecast_train() writes and forecast() reads (ext/forecast.c;
 ** docs/forecast_train.md, docs/forecast.md).
 **
-** Methods:
-**   ets    one ETS model (ts_ets.h) chosen by AICc among forecast::ets's
-**          candidates, with the season of the series when it is 2..24;
-**   mstl   for long or several seasons (an hour's 24 and 168): the seasons
-**          are taken out by a classical decomposition repeated as MSTL does
-**          (K. Bandara, R. J. Hyndman, C. Bergmeir, "MSTL: a seasonal-trend
-**          decomposition algorithm for time series with multiple seasonal
-**          patterns", 2021; moving averages instead of STL), a non-seasonal
-**          ETS is fitted to what is left, and the seasonal indices are added
-**          back to its forecasts (as forecast::stlf);
-**   naive  the last value; snaive: the value one season ago.
+** A model is three layers, each optional but the last:
+**   transform  Box–Cox with a lambda (ts_boxcox.h), or none;
+**   adjust     seasonal indices taken out first (the mstl method: several
+**              or long seasons, e.g. an hour's 24 and 168), by a classical
+**              decomposition repeated as MSTL does (K. Bandara, R. J.
+**              Hyndman, C. Bergmeir, "MSTL: a seasonal-trend decomposition
+**              algorithm for time series with multiple seasonal patterns",
+**              2021; moving averages instead of STL) and added back to the
+**              forecasts, as forecast::stlf does;
+**   core       the model of what is left: ets (ts_ets.h), arima
+**              (ts_arima.h, chosen by ts_arima_auto.h), theta (ts_theta.h),
+**              naive (the last value) or snaive (the value one season ago).
+** Methods (option method) name the whole: 'ets', 'arima', 'theta' (the
+** core on the series, with its season when it has one the core takes),
+** 'mstl' (adjust, then the best core of ets / arima / theta without a
+** season), 'naive', 'snaive', and 'auto'.
 **
 ** Behaviours:
-**   1. ts_fc_fit(series, options): method 'auto' is ets when the series has
-**      at most one season and it is <= 24 (or none), else mstl.  The
-**      season lengths are the options' or ts_season_detect's (ts_series.h
-**      5).  A constant series gives a naive model with sigma 0 (its
-**      intervals have width 0), whatever the method asked.
+**   1. ts_fc_fit(series, options): the season lengths are the options' or
+**      ts_season_detect's (ts_series.h 5); a constant series gives a naive
+**      model with sigma 0 (intervals of width 0) whatever was asked.
+**      'auto': with at most one season of at most TS_FC_SEASON_MAX (24)
+**      steps, the best of ets, arima and theta on the series (their own
+**      seasons); with two seasons or a longer one, mstl.  "Best" is the
+**      lowest AICc on a common likelihood (behaviour 6) among the
+**      families' own choices (ETS and ARIMA: by their AICc; theta: one
+**      model).  A family that cannot fit is skipped; none: the last error.
+**   6. The common likelihood: each candidate's one-step in-sample
+**      forecasts and standard deviations (ts_fc_insample's fit and sd, on
+**      the transformed scale), over the observations after the longest
+**      burn-in of the candidates (ARIMA's d + sD), the Gaussian density
+**      with the scale re-estimated: s2 = mean((r / sd)^2), loglik = -1/2
+**      sum (log(2 pi s2 sd_t^2) + (r_t / sd_t)^2 / s2); AICc with that n
+**      and the candidate's parameter count (ETS: smoothing parameters and
+**      initial states + 1; ARIMA: coefficients + 1; theta: alpha, level,
+**      drift + 1; mstl adds nothing for the indices, shared by all its
+**      candidates).  ETS's likelihood is the ARIMA one's when they describe
+**      the same observations, so the AICc values compare (the rule of
+**      tools/bench_forecast.py's "statsmodels best").
+**   7. theta's sigma2 is the mean square of its one-step in-sample errors
+**      (t >= 1), not statsmodels' (the variance of an ARIMA(0,1,1) fitted
+**      to the raw series, which for a seasonal series includes the season
+**      and gives intervals far too wide); its interval formula is
+**      statsmodels' (ts_theta.h 6).
 **   2. ts_fc_forecast(h, coverage): point forecasts and central intervals
-**      for steps 1..h: ets as ts_ets.h 6; mstl: the ETS forecast and
-**      interval of the adjusted series plus the seasonal indices of each
-**      step; naive: variance h sigma2; snaive: (floor((h - 1) / m) + 1)
-**      sigma2, sigma2 from the one-step (seasonal) differences.
+**      for steps 1..h: the core's (ts_ets.h 6, ts_arima.h, ts_theta.h;
+**      naive: variance h sigma2; snaive: (floor((h - 1) / m) + 1) sigma2,
+**      sigma2 from the one-step (seasonal) differences), plus the seasonal
+**      indices of each step (mstl), then back-transformed (medians and
+**      the bounds' images: ts_boxcox.h 2).
 **   4. ts_fc_insample (below) replays the fit over the stored series; the
 **      decomposition (decompose()) is level + (fit - level) + (y - fit) and
 **      a point is anomalous (series_anomalies()) when y is outside fit -+
-**      z sd.
+**      z sd.  With a transform, fit and level are back-transformed and sd
+**      is the transformed sd times the slope of the inverse at the fit (the
+**      delta method).
 **   5. ts_fc_crossing (below): bounds from ts_fc_forecast, probability by
-**      simulation: ETS paths (Gaussian errors, as the intervals), mstl the
-**      same plus the indices, naive a random walk, snaive a seasonal one.
-**   3. Payload version 1, little-endian (om_buf): u8 method, u8 ts_text,
+**      simulation: sample paths of the core (Gaussian errors, as the
+**      intervals; ARIMA: its innovations through the filter), plus the
+**      indices, back-transformed.
+**   3. Payload version 2, little-endian (om_buf): u8 method, u8 ts_text,
 **      u8 fill, u8 n_periods, u8 periods_given, u8 months (0: step in
-**      seconds, 1: in calendar months), 2 zero bytes, u32 period
-**      x2, f64 t0, f64 step, u64 n, u64 filled, u32 tried, then for ets and
-**      mstl the ETS block (u8 error, trend, damped, season, u32 m, f64
-**      alpha, beta, gamma, phi, sigma2, loglik, aic, aicc, bic, mse, u32 k,
-**      u32 n_fit, f64 x0[ns], xn[ns]), for naive/snaive f64 sigma2; for
-**      mstl f64 indices[period] per period; then f64 y[n] (the filled
-**      series).  ts_fc_decode checks every field's range and the exact
+**      seconds, 1: in calendar months), 2 zero bytes, u32 period x2, f64
+**      t0, f64 step, u64 n, u64 filled, u32 tried; then (version 2) u8
+**      core, u8 transform, u8 adjusted, u8 n_cand, f64 lambda, n_cand
+**      candidate records (u8 family, u8 order[7], u32 season, u32 tried,
+**      f64 aicc); then the core block: ETS (u8 error, trend, damped,
+**      season, u32 m, f64 alpha, beta, gamma, phi, sigma2, loglik, aic,
+**      aicc, bic, mse, u32 k, u32 n_fit, f64 x0[ns], xn[ns]), ARIMA (u8
+**      p, d, q, P, D, Q, constant, 0, u32 s, f64 ar[p], ma[q], sar[P],
+**      sma[Q], mu, sigma2, loglik, aic, aicc, bic, u32 k, u32 n_used),
+**      theta (ts_theta.h's fields), naive / snaive f64 sigma2; for adjusted
+**      models f64 indices[period] per period; then f64 y[n] (the filled
+**      series, untransformed).  Version 1 (no version-2 fields; method
+**      ets, mstl, naive or snaive; core implied by the method) still
+**      decodes.  ts_fc_decode checks every field's range and the exact
 **      length (OM_CORRUPT naming what is wrong), and never reads out of
 **      bounds.
 */
@@ -53,14 +90,28 @@
 
 #include "../base/om_buf.h"
 #include "../base/om_json.h"
+#include "ts_arima.h"
 #include "ts_ets.h"
+#include "ts_theta.h"
 #include "ts_series.h"
 
-#define TS_FC_FORMAT 1
+#define TS_FC_FORMAT 2
+#define TS_FC_SEASON_MAX 24 /* auto: longer or two seasons go to mstl */
+#define TS_FC_MAX_CAND 8
 #define TS_FC_MAX_PERIOD 10000
 #define TS_FC_MAX_HORIZON 1000000
 
-enum { TS_METHOD_AUTO = 0, TS_METHOD_ETS = 1, TS_METHOD_MSTL = 2, TS_METHOD_NAIVE = 3, TS_METHOD_SNAIVE = 4 };
+enum {
+  TS_METHOD_AUTO = 0,
+  TS_METHOD_ETS = 1,
+  TS_METHOD_MSTL = 2,
+  TS_METHOD_NAIVE = 3,
+  TS_METHOD_SNAIVE = 4,
+  TS_METHOD_ARIMA = 5,
+  TS_METHOD_THETA = 6
+};
+#define TS_METHOD_LAST TS_METHOD_THETA
+enum { TS_TRANSFORM_NONE = 0, TS_TRANSFORM_BOXCOX = 1 };
 
 typedef struct ts_fc_options {
   int method;          /* TS_METHOD_* */
@@ -68,7 +119,21 @@ typedef struct ts_fc_options {
   int periods[TS_MAX_PERIODS];
   int fill;            /* TS_FILL_* */
   int error, trend, damped, season; /* ETS components; -1 = automatic */
+  int order[3], sorder[3];          /* ARIMA (p, d, q), (P, D, Q); -1 = automatic */
+  int constant;                     /* ARIMA mean / drift: -1 automatic, 0, 1 */
+  int max_models;                   /* ARIMA search budget (ts_arima_auto.h 4) */
+  int transform;                    /* TS_TRANSFORM_* */
+  double lambda;                    /* Box-Cox lambda; NAN = Guerrero's choice */
 } ts_fc_options;
+
+/* A family's choice, kept for model_info (behaviour 1). */
+typedef struct ts_fc_cand {
+  int family;       /* TS_METHOD_ETS, ARIMA, THETA */
+  int order[7];     /* ETS: error, trend, damped, season; ARIMA: p d q P D Q constant */
+  int season;       /* m / s */
+  int tried;        /* models the family fitted */
+  double aicc;      /* behaviour 6 */
+} ts_fc_cand;
 
 typedef struct ts_fc {
   int method;
@@ -79,11 +144,27 @@ typedef struct ts_fc {
   int periods[TS_MAX_PERIODS];
   double t0, step;
   size_t n, filled;
-  int tried;           /* ETS candidates fitted */
-  ts_ets_model ets;    /* ets, mstl (sigma2 also for naive / snaive) */
+  int tried;           /* models fitted, every family */
+  int core;            /* TS_METHOD_ETS, ARIMA, THETA, NAIVE, SNAIVE */
+  int transform;       /* TS_TRANSFORM_* */
+  double lambda;
+  int adjusted;        /* seasonal indices taken out (mstl) */
+  int n_cand;
+  ts_fc_cand cand[TS_FC_MAX_CAND];
+  ts_ets_model ets;    /* core ets (its sigma2 also for naive / snaive) */
+  ts_arima_model arima;
+  ts_theta_model theta;
   double *season[TS_MAX_PERIODS]; /* mstl: indices, [periods[k]] each */
   double *y;           /* [n] */
+  double *x;           /* [n]: what the core models (y transformed, less the
+                       ** indices); NULL when that is y itself */
 } ts_fc;
+
+/* x from y, lambda and the indices (after a fit or a decode). */
+om_status ts_fc_prepare(ts_fc *m, om_err *err);
+
+/* The core's one-step variance (model_info's sigma^2, on the core's scale). */
+double ts_fc_sigma2(const ts_fc *m);
 
 void ts_fc_options_default(ts_fc_options *o);
 const char *ts_fc_method_name(int method);
@@ -115,7 +196,8 @@ om_status ts_fc_crossing(const ts_fc *m, size_t h, double threshold, double cove
 
 /* Behaviour 3. */
 void ts_fc_encode(const ts_fc *m, om_wbuf *w);
-om_status ts_fc_decode(const uint8_t *p, size_t n, ts_fc *out, om_err *err);
+om_status ts_fc_decode(const uint8_t *p, size_t n, ts_fc *out, om_err *err); /* TS_FC_FORMAT */
+om_status ts_fc_decode_version(const uint8_t *p, size_t n, unsigned version, ts_fc *out, om_err *err);
 
 /* ts_kind.c 4: the whole model BLOB (envelope and payload) into w. */
 om_status ts_fc_write(const ts_fc *m, const char *options, size_t options_len, uint64_t rows_used,

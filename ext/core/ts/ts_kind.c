@@ -4,11 +4,12 @@
 ** in.
 **
 ** Behaviours:
-**   1. open() refuses a payload version other than TS_FC_FORMAT (newer:
+**   1. open() reads payload versions 1 (ETS, mstl with ETS, naive,
+**      snaive) and 2 (TS_FC_FORMAT: every method), refuses others (newer:
 **      OM_UNSUPPORTED_VERSION "forecast payload version N is not supported
-**      (this build reads 1 to 1)") and an envelope with features (a forecast
-**      model has an empty schema: it scores no feature vectors), then
-**      ts_fc_decode (ts_fc.h 3).
+**      (this build reads 1 to 2)") and an envelope with features (a
+**      forecast model has an empty schema: it scores no feature vectors),
+**      then ts_fc_decode_version (ts_fc.h 3).
 **   2. No row_prepare, importance or anomaly hooks: forecast() and the
 **      other time-series functions read the decoded model directly.
 **   3. info writes ts_fc_info's members under model_info's "detail".
@@ -29,14 +30,14 @@ static om_status ts_kind_open(const mdl_view *v, void **model, om_err *err) {
   ts_fc *m;
   om_status st;
   *model = NULL;
-  if (v->payload_version != TS_FC_FORMAT)
+  if (v->payload_version < 1 || v->payload_version > TS_FC_FORMAT)
     return om_errf(err, v->payload_version > TS_FC_FORMAT ? OM_UNSUPPORTED_VERSION : OM_CORRUPT,
                    "forecast payload version %u is not supported (this build reads 1 to %d)", v->payload_version,
                    TS_FC_FORMAT);
   if (v->n_features) return om_errf(err, OM_CORRUPT, "forecast model has a feature schema");
   m = om_calloc(1, sizeof *m);
   if (!m) return om_errf(err, OM_NOMEM, "out of memory");
-  st = ts_fc_decode(v->payload, v->payload_len, m, err);
+  st = ts_fc_decode_version(v->payload, v->payload_len, v->payload_version, m, err);
   if (st != OM_OK) {
     om_free(m);
     return st;
@@ -101,7 +102,7 @@ const mdl_kind_def ts_kind = {
     .code = MDL_KIND_FORECAST,
     .name = "forecast",
     .payload_version = TS_FC_FORMAT,
-    .payload_oldest = TS_FC_FORMAT,
+    .payload_oldest = 1,
     .open = ts_kind_open,
     .close = ts_kind_close,
     .info = ts_kind_info,

@@ -180,43 +180,23 @@ int ts_season_detect(const double *y, size_t n, double step, int months, int *pe
     d[i] = x[i] - ym - b * ((double)i - tm);
     ss += d[i] * d[i];
   }
-  thr = 2 / sqrt((double)N);
-  if (thr < 0.2) thr = 0.2;
-  {
-    int usable = 0;
-    for (int c = 0; c < nc; c++) usable += (size_t)3 * (size_t)cand[c] <= N;
-    if (!usable) nc = 0; /* e.g. unix seconds of a short series: scan the lags */
-  }
-  if (nc > 0) {
-    for (int c = 0; c < nc; c++) {
-      size_t p = (size_t)cand[c];
-      double a;
-      if ((size_t)3 * p > N) continue;
-      a = acf_at(d, N, p, ss);
-      if (a < thr || a < acf_at(d, N, p - 1, ss) || a < acf_at(d, N, p + 1, ss)) continue;
-      for (int k = 0; k < TS_MAX_PERIODS; k++)
-        if (!bp[k] || a > best[k]) {
-          for (int j = TS_MAX_PERIODS - 1; j > k; j--) {
-            bp[j] = bp[j - 1];
-            best[j] = best[j - 1];
-          }
-          bp[k] = (int)p;
-          best[k] = a;
-          break;
+  thr = 2 / sqrt((double)N); /* a 95 % band for white noise */
+  for (int c = 0; c < nc; c++) {
+    size_t p = (size_t)cand[c];
+    double a;
+    if ((size_t)3 * p > N) continue;
+    a = acf_at(d, N, p, ss);
+    if (a < thr || a < acf_at(d, N, p - 1, ss) || a < acf_at(d, N, p + 1, ss)) continue;
+    for (int k = 0; k < TS_MAX_PERIODS; k++)
+      if (!bp[k] || a > best[k]) {
+        for (int j = TS_MAX_PERIODS - 1; j > k; j--) {
+          bp[j] = bp[j - 1];
+          best[j] = best[j - 1];
         }
-    }
-  } else {
-    size_t maxlag = N / 3 < TS_DETECT_MAXLAG ? N / 3 : TS_DETECT_MAXLAG;
-    double prev = acf_at(d, N, 1, ss), cur = maxlag >= 2 ? acf_at(d, N, 2, ss) : 0;
-    for (size_t p = 2; p + 1 <= maxlag; p++) {
-      double next = acf_at(d, N, p + 1, ss);
-      if (cur >= thr && cur >= prev && cur >= next && (!bp[0] || cur > best[0])) {
-        bp[0] = (int)p;
-        best[0] = cur;
+        bp[k] = (int)p;
+        best[k] = a;
+        break;
       }
-      prev = cur;
-      cur = next;
-    }
   }
   /* nested lengths (168 = 7 x 24): a day-only series also correlates at a
   ** week, so the longer is kept only if it still correlates once the

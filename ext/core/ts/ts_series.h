@@ -32,10 +32,13 @@
 **      for a day (7), a year of weeks for a week (52); for calendar grids
 **      (ts_season_candidates_months) a year: 12 for months, 4 for quarters.
 **   5. ts_season_detect: the autocorrelation of the series after removing
-**      a least-squares line, at each candidate period p with N >= 3p (and,
-**      when no candidate is that short, at every local maximum of lags
-**      2..N/3, at most 1,000); a period is kept when its autocorrelation is at least
-**      max(0.2, 2 / sqrt(N)) and a local maximum; up to two kept, the
+**      a least-squares line, at each candidate period p with N >= 3p (no
+**      candidate, as for a step of 1 or a year: no season; a lag scan was
+**      tried and took quasi-cycles such as sunspots' ~11 years for seasons,
+**      which autoregressive models describe better); a period is kept when
+**      its autocorrelation is at least 2 / sqrt(N) (the 95 % band of white
+**      noise; a floor of 0.2 missed the weak daily cycle of hourly job
+**      counts, tools/bench_forecast.py) and a local maximum; up to two kept, the
 **      strongest first (the hourly day and week).  When the longer is a
 **      multiple of the shorter (a week of 7 days), it is kept only if the
 **      series still correlates at it after the shorter one's phase means
