@@ -192,7 +192,8 @@ static double common_aicc(const ts_fc *m, int k, size_t burn, double *buf, om_er
     s2 += (r / sd[t]) * (r / sd[t]);
     cnt++;
   }
-  if (cnt < (size_t)k + 2 || !(s2 > 0)) return INFINITY;
+  if (cnt < (size_t)k + 2) return INFINITY;
+  if (!(s2 > 0)) return -INFINITY; /* every one-step forecast exact: nothing fits better */
   s2 /= (double)cnt;
   for (size_t t = burn; t < m->n; t++) {
     double r = x[t] - fit[t];
@@ -454,9 +455,11 @@ om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_
     if (out->y[t] != out->y[0]) constant = 0;
   out->method = o->method;
   if (constant) out->method = TS_METHOD_NAIVE;
-  if (out->method == TS_METHOD_AUTO)
-    out->method = out->n_periods >= 2 || (out->n_periods == 1 && out->periods[0] > TS_FC_SEASON_MAX) ? TS_METHOD_MSTL
-                                                                                                      : TS_METHOD_AUTO;
+  /* auto: mstl for two or long seasons, unless a seasonal_order asks for
+  ** a seasonal ARIMA (of the shortest season) */
+  if (out->method == TS_METHOD_AUTO && o->sorder[0] < 0 &&
+      (out->n_periods >= 2 || (out->n_periods == 1 && out->periods[0] > TS_FC_SEASON_MAX)))
+    out->method = TS_METHOD_MSTL;
   /* the transform */
   if (o->transform == TS_TRANSFORM_BOXCOX && !constant) {
     out->transform = TS_TRANSFORM_BOXCOX;

@@ -26,8 +26,10 @@
 **      model with sigma 0 (intervals of width 0) whatever was asked.
 **      'auto': with at most one season of at most TS_FC_SEASON_MAX (24)
 **      steps, the best of ets, arima and theta on the series (their own
-**      seasons); with two seasons or a longer one, mstl.  "Best" is the
-**      lowest AICc on a common likelihood (behaviour 6) among the
+**      seasons); with two seasons or a longer one, mstl (unless the
+**      options give a seasonal_order: then the shortest season <= 24).  "Best" is the
+**      lowest AICc on a common likelihood (behaviour 6; -inf for a family
+**      whose one-step forecasts are all exact) among the
 **      families' own choices (ETS and ARIMA: by their AICc; theta: one
 **      model).  A family that cannot fit is skipped; none: the last error.
 **   6. The common likelihood: each candidate's one-step in-sample
