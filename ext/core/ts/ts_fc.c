@@ -179,29 +179,25 @@ static om_status core_insample(const ts_fc *m, double *fit, double *level, doubl
   }
 }
 
-/* Behaviour 6: the AICc of the core on the common observations t >= burn. */
+/* Behaviour 6: the AICc of the core's one-step errors on the common
+** observations t >= burn, under one Gaussian variance. */
 static double common_aicc(const ts_fc *m, int k, size_t burn, double *buf, om_err *err, om_status *st) {
-  double *fit = buf, *lvl = buf + m->n, *sd = buf + 2 * m->n, s2 = 0, ll = 0, nn;
+  double *fit = buf, *lvl = buf + m->n, *sd = buf + 2 * m->n, s2 = 0, nn;
   const double *x = core_series(m);
   size_t cnt = 0;
   *st = core_insample(m, fit, lvl, sd, err);
   if (*st != OM_OK) return INFINITY;
   for (size_t t = burn; t < m->n; t++) {
     double r = x[t] - fit[t];
-    if (!isfinite(r) || !(sd[t] > 0) || !isfinite(sd[t])) continue;
-    s2 += (r / sd[t]) * (r / sd[t]);
+    if (!isfinite(r)) continue;
+    s2 += r * r;
     cnt++;
   }
   if (cnt < (size_t)k + 2) return INFINITY;
   if (!(s2 > 0)) return -INFINITY; /* every one-step forecast exact: nothing fits better */
-  s2 /= (double)cnt;
-  for (size_t t = burn; t < m->n; t++) {
-    double r = x[t] - fit[t];
-    if (!isfinite(r) || !(sd[t] > 0) || !isfinite(sd[t])) continue;
-    ll -= 0.5 * (log(2 * M_PI * s2 * sd[t] * sd[t]) + (r / sd[t]) * (r / sd[t]) / s2);
-  }
   nn = (double)cnt;
-  return -2 * ll + 2 * k + 2.0 * k * (k + 1) / (nn - k - 1);
+  s2 /= nn;
+  return nn * (log(2 * M_PI * s2) + 1) + 2 * k + 2.0 * k * (k + 1) / (nn - k - 1);
 }
 
 /* theta's parameters: alpha, the drift, the m - 1 free indices when it
@@ -571,7 +567,16 @@ om_status ts_fc_forecast(const ts_fc *m, size_t h, double coverage, double *f, d
   }
   case TS_METHOD_ETS: st = ts_ets_forecast(&m->ets, h, coverage, f, lo, hi, err); break;
   case TS_METHOD_ARIMA: st = ts_arima_forecast(&m->arima, core_series(m), m->n, h, coverage, f, lo, hi, err); break;
-  case TS_METHOD_THETA: st = ts_theta_forecast(&m->theta, h, coverage, f, lo, hi, err); break;
+  case TS_METHOD_THETA:
+    /* behaviour 7: the variance of SES with drift, sigma2 (1 + alpha^2 (h - 1)) */
+    st = ts_theta_forecast(&m->theta, h, coverage, f, NULL, NULL, err);
+    if (st == OM_OK)
+      for (size_t i = 0; i < h; i++) {
+        double a = m->theta.alpha, sd = sqrt(m->theta.sigma2 * (1 + a * a * (double)i));
+        lo[i] = f[i] - z * sd;
+        hi[i] = f[i] + z * sd;
+      }
+    break;
   default: return om_errf(err, OM_INTERNAL, "unknown model %d", m->core);
   }
   if (st != OM_OK) return st;
