@@ -20,6 +20,11 @@ SELECT json_extract(i, '$.kind') = 'forecast' AND json_extract(i, '$.detail.meth
    AND json_extract(i, '$.detail.families[1].family') = 'arima' AND json_extract(i, '$.detail.families[2].model') LIKE 'Theta%'
    AND json_extract(i, '$.payload_version') = 2
   FROM (SELECT model_info(b) AS i FROM m);
+-- case: forecast.insample.errors
+SELECT json_extract(i, '$.detail.insample_rmse') > 0 AND json_extract(i, '$.detail.insample_mae') > 0
+   AND json_extract(i, '$.detail.insample_mae') <= json_extract(i, '$.detail.insample_rmse')
+   AND json_extract(i, '$.detail.insample_points') BETWEEN 400 AND 480
+  FROM (SELECT model_info(b) AS i FROM m);
 -- case: forecast.families.lowest.aicc.chosen
 SELECT (SELECT min(json_extract(value, '$.aicc')) FROM json_each(i, '$.detail.families'))
      = (SELECT json_extract(value, '$.aicc') FROM json_each(i, '$.detail.families') WHERE json_extract(value, '$.chosen'))

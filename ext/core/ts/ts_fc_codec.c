@@ -553,6 +553,25 @@ void ts_fc_info(const ts_fc *m, om_jw *j) {
     key_double(j, "level", t->level);
     key_double(j, "mse", t->mse);
   }
+  {
+    /* the in-sample one-step errors, on the scale of the data */
+    double *buf = om_malloc_array(3 * m->n, sizeof *buf), se = 0, ae = 0;
+    size_t k = 0;
+    om_err e2;
+    if (buf && ts_fc_insample(m, buf, buf + m->n, buf + 2 * m->n, &e2) == OM_OK)
+      for (size_t t = 0; t < m->n; t++) {
+        double r = m->y[t] - buf[t];
+        if (!isfinite(r)) continue;
+        se += r * r;
+        ae += fabs(r);
+        k++;
+      }
+    om_free(buf);
+    key_double(j, "insample_rmse", k ? sqrt(se / (double)k) : NAN);
+    key_double(j, "insample_mae", k ? ae / (double)k : NAN);
+    om_jw_key(j, "insample_points");
+    om_jw_uint(j, k);
+  }
   om_jw_key(j, "candidates"); /* models fitted, every family (version 1's meaning) */
   om_jw_int(j, m->tried);
   om_jw_key(j, "families");
