@@ -10,6 +10,15 @@ CREATE TABLE m AS SELECT forecast_train(t, v) AS b, forecast_train(datetime(t, '
 -- case: decompose.rows.add.up
 SELECT count(*) = 480 AND max(abs(value - trend - seasonal - remainder)) < 1e-9 AND min(ts) = 1700006400
   FROM decompose((SELECT b FROM m));
+-- case: decompose.seasonal.arima
+-- a seasonal ARIMA has no seasonal state: its one-step forecasts are split by a
+-- classical decomposition (core/ts/ts_fc.h 4); the parts still add up
+SELECT count(*) = 24 * 20 AND sum(abs(trend + seasonal + remainder - value) < 1e-9) = 24 * 19
+   AND max(seasonal) > 5 AND min(seasonal) < -5
+  FROM decompose((SELECT forecast_train(t, v, '{"order": "1,0,0", "seasonal_order": "0,1,1"}') FROM h));
+-- case: decompose.seasonal.theta
+SELECT sum(abs(trend + seasonal + remainder - value) < 1e-9) = 24 * 20 AND max(seasonal) > 5
+  FROM decompose((SELECT forecast_train(t, v, '{"method": "theta"}') FROM h));
 -- case: decompose.fitted.is.trend.plus.seasonal
 SELECT max(abs(fitted - trend - seasonal)) < 1e-9 FROM decompose((SELECT b FROM m));
 -- case: decompose.text.times

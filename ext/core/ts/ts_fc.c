@@ -164,15 +164,34 @@ static om_status core_insample(const ts_fc *m, double *fit, double *level, doubl
     return OM_OK;
   }
   case TS_METHOD_ARIMA: {
+    const ts_arima_spec *sp = &m->arima.spec;
+    size_t burn = (size_t)(sp->d + sp->s * sp->D), p = (size_t)sp->s;
     om_status st = ts_arima_insample(&m->arima, x, n, fit, sd, err);
     if (st != OM_OK) return st;
     memcpy(level, fit, n * sizeof *level);
+    /* behaviour 4: a seasonal ARIMA has no seasonal state; the season of
+    ** its one-step forecasts by a classical decomposition */
+    if (p >= 2 && n > burn && n - burn >= 2 * p) {
+      double *idx = om_malloc_array(p, sizeof *idx);
+      int per = sp->s;
+      if (!idx) return om_errf(err, OM_NOMEM, "out of memory");
+      st = ts_decomp(fit + burn, n - burn, &per, 1, &idx, err);
+      if (st == OM_OK)
+        for (size_t t = burn; t < n; t++) level[t] = fit[t] - idx[(t - burn) % p];
+      om_free(idx);
+      if (st != OM_OK) return st;
+    }
     return OM_OK;
   }
   case TS_METHOD_THETA: {
-    om_status st = ts_theta_insample(&m->theta, x, n, fit, sd, err);
+    const ts_theta_model *th = &m->theta;
+    om_status st = ts_theta_insample(th, x, n, fit, sd, err);
     if (st != OM_OK) return st;
-    memcpy(level, fit, n * sizeof *level);
+    /* behaviour 4: the level is the forecast without theta's season */
+    for (size_t t = 0; t < n; t++) {
+      double s = th->season != TS_NONE && th->idx ? th->idx[t % (size_t)th->m] : NAN;
+      level[t] = th->season == TS_MUL ? fit[t] / s : th->season == TS_ADD ? fit[t] - s : fit[t];
+    }
     return OM_OK;
   }
   default: return om_errf(err, OM_INTERNAL, "unknown model %d", m->core);

@@ -65,7 +65,11 @@
 **   4. ts_fc_insample (below) replays the fit over the stored series; the
 **      decomposition (decompose()) is level + (fit - level) + (y - fit) and
 **      a point is anomalous (series_anomalies()) when y is outside fit -+
-**      z sd.  With a transform, fit and level are back-transformed and sd
+**      z sd.  The level: ETS's l + phi b; Theta's forecast without its
+**      seasonal index; a seasonal ARIMA's forecast less the indices of a
+**      classical decomposition of its one-step forecasts (ARIMA has no
+**      seasonal state); otherwise the forecast itself.  With a transform,
+**      fit and level are back-transformed and sd
 **      is the transformed sd times the slope of the inverse at the fit (the
 **      delta method).
 **   5. ts_fc_crossing (below): bounds from ts_fc_forecast, probability by
