@@ -65,3 +65,15 @@ om_status ts_decomp(const double *y, size_t n, const int *periods, int k, double
   om_free(cnt);
   return OM_OK;
 }
+
+double ts_centred_ma(const double *x, size_t t, int m) {
+  size_t h = (size_t)m / 2;
+  double s = 0;
+  if (m % 2) {
+    for (size_t i = t - h; i <= t + h; i++) s += x[i];
+  } else {
+    s = 0.5 * x[t - h] + 0.5 * x[t + h];
+    for (size_t i = t - h + 1; i < t + h; i++) s += x[i];
+  }
+  return s / m;
+}

@@ -10,6 +10,7 @@
 **      the average exists, less the mean of the p indices (they sum to 0).
 **      With several periods each is estimated from y less the others'
 **      current indices, and the whole is repeated twice (MSTL's iteration).
+**   3. ts_centred_ma (below).
 **   2. Needs n >= 2 p for every period (OM_INVALID otherwise); work is
 **      O(k n) and memory one copy of y.
 */
@@ -21,5 +22,12 @@
 #include "../base/om_core.h"
 
 om_status ts_decomp(const double *y, size_t n, const int *periods, int k, double **idx, om_err *err);
+
+/* Behaviour 3: the centred moving average of period m at t, summed
+** directly (no running sums, so no drift): h <= t < n - h, h = m / 2; the
+** 2 x m average (end weights 1/2m) for even m.  For the classical
+** decompositions of ts_theta and ts_unitroot (statsmodels'
+** seasonal_decompose). */
+double ts_centred_ma(const double *x, size_t t, int m);
 
 #endif /* TS_DECOMP_H */

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ts_decomp.h"
 #include "ts_dist.h"
 
 #define THETA_ALPHA_LO 1e-4
@@ -123,17 +124,6 @@ static int season_test(const double *y, size_t n, int m, double *stat) {
   return *stat > THETA_CHI2_90;
 }
 
-static double centred_ma(const double *x, size_t t, int m) {
-  size_t h = (size_t)m / 2;
-  double s = 0;
-  if (m % 2) {
-    for (size_t i = t - h; i <= t + h; i++) s += x[i];
-  } else {
-    s = 0.5 * x[t - h] + 0.5 * x[t + h];
-    for (size_t i = t - h + 1; i < t + h; i++) s += x[i];
-  }
-  return s / m;
-}
 
 /* Indices of period m into idx (cnt: m scratch); mul: ratios normalised to
 ** mean 1, else differences to mean 0.  Returns the smallest index. */
@@ -143,7 +133,7 @@ static double indices(const double *y, size_t n, int m, int mul, double *idx, do
   memset(idx, 0, (size_t)m * sizeof *idx);
   memset(cnt, 0, (size_t)m * sizeof *cnt);
   for (size_t t = h; t + h < n; t++) {
-    double tr = centred_ma(y, t, m);
+    double tr = ts_centred_ma(y, t, m);
     idx[t % (size_t)m] += mul ? y[t] / tr : y[t] - tr;
     cnt[t % (size_t)m] += 1;
   }

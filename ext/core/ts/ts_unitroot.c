@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "ts_decomp.h"
+
 static int all_finite(const double *x, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (!isfinite(x[i])) return 0;
@@ -87,18 +89,6 @@ om_status ts_ndiffs(const double *x, size_t n, int max_d, int *d, om_err *err) {
 
 /* ------------------------------------------------------------ strength (4, 5) */
 
-/* The centred moving average of period m at t (h <= t < n - h, h = m / 2). */
-static double centred_ma(const double *x, size_t t, int m) {
-  size_t h = (size_t)m / 2;
-  double s = 0;
-  if (m % 2) {
-    for (size_t i = t - h; i <= t + h; i++) s += x[i];
-  } else {
-    s = 0.5 * x[t - h] + 0.5 * x[t + h];
-    for (size_t i = t - h + 1; i < t + h; i++) s += x[i];
-  }
-  return s / m;
-}
 
 om_status ts_seasonal_strength(const double *x, size_t n, int m, double *strength, om_err *err) {
   double *idx, *cnt, mean = 0, mr = 0, ms = 0, vr = 0, vs = 0, k = 0;
@@ -116,7 +106,7 @@ om_status ts_seasonal_strength(const double *x, size_t n, int m, double *strengt
     return om_errf(err, OM_NOMEM, "out of memory");
   }
   for (size_t t = h; t + h < n; t++) {
-    idx[t % (size_t)m] += x[t] - centred_ma(x, t, m);
+    idx[t % (size_t)m] += x[t] - ts_centred_ma(x, t, m);
     cnt[t % (size_t)m] += 1;
   }
   for (int j = 0; j < m; j++) {
@@ -127,7 +117,7 @@ om_status ts_seasonal_strength(const double *x, size_t n, int m, double *strengt
   for (int j = 0; j < m; j++) idx[j] -= mean;
   /* two-pass variances of R and R + S over the points with a trend */
   for (size_t t = h; t + h < n; t++) {
-    double s = x[t] - centred_ma(x, t, m), r = s - idx[t % (size_t)m];
+    double s = x[t] - ts_centred_ma(x, t, m), r = s - idx[t % (size_t)m];
     mr += r;
     ms += s;
     k += 1;
@@ -135,7 +125,7 @@ om_status ts_seasonal_strength(const double *x, size_t n, int m, double *strengt
   mr /= k;
   ms /= k;
   for (size_t t = h; t + h < n; t++) {
-    double s = x[t] - centred_ma(x, t, m), r = s - idx[t % (size_t)m];
+    double s = x[t] - ts_centred_ma(x, t, m), r = s - idx[t % (size_t)m];
     vr += (r - mr) * (r - mr);
     vs += (s - ms) * (s - ms);
   }
