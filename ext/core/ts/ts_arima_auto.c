@@ -184,6 +184,7 @@ om_status ts_arima_auto(const double *y, size_t n, const ts_arima_auto_opts *o, 
       /* a fixed model is kept even with roots near the circle, if it fit */
       ts_arima_spec sp = {o->p, S->d, o->q, o->P, S->D, o->Q, S->s, c};
       st = ts_arima_fit(y, n, &sp, TS_ARIMA_CSS_ML, it, out, err);
+      if (st != OM_OK && st != OM_NOMEM && st != OM_INTERRUPTED) st = OM_INVALID; /* behaviour 6 */
       *tried = S->fitted;
       goto done;
     }

@@ -15,6 +15,7 @@ double ts_boxcox(double y, double lambda) { return lambda == 0 ? log(y) : (pow(y
 
 double ts_boxcox_inv(double z, double lambda) {
   double b;
+  if (isnan(z)) return z; /* no forecast stays no forecast */
   if (lambda == 0) return exp(z);
   b = lambda * z + 1;
   if (!(b > 0)) return lambda > 0 ? 0 : INFINITY;

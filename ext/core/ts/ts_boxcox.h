@@ -12,7 +12,8 @@
 **   2. ts_boxcox_inv(z, lambda) = exp z, or (lambda z + 1)^(1 / lambda);
 **      where lambda z + 1 <= 0 (a bound below what the transform can
 **      give) the result is 0 for lambda > 0 and +inf for lambda < 0 (the
-**      limits of the power), never NaN.  Forecasts back-transformed this
+**      limits of the power); NaN only for a NaN z (a point without a
+**      forecast stays without one).  Forecasts back-transformed this
 **      way are medians, as forecast's default (no bias adjustment).
 **   3. ts_boxcox_lambda(y, n, m): Guerrero's choice in [-1, 2] ([0, 2] when
 **      a value is 0): the series' last whole blocks of max(2, m) points;

@@ -253,7 +253,7 @@ static om_status fit_families(ts_fc *out, int m, int fam_ets, int fam_arima, int
   size_t n = out->n, burn = 0;
   int have = 0, nf = 0;
   om_err e1;
-  om_status last = OM_OK, st;
+  om_status st;
   ts_ets_model ets;
   ts_arima_model ar;
   ts_theta_model th;
@@ -266,14 +266,12 @@ static om_status fit_families(ts_fc *out, int m, int fam_ets, int fam_arima, int
     st = fit_ets(x, n, m, o, it, &ets, &tried_e, &e1);
     if (st == OM_NOMEM || st == OM_INTERRUPTED) return om_errf(err, st, "%s", e1.msg);
     ok_e = st == OM_OK;
-    if (!ok_e) last = st;
     out->tried += tried_e;
   }
   if (fam_arima) {
     st = fit_arima(x, n, m, o, it, &ar, &tried_a, &e1);
     if (st == OM_NOMEM || st == OM_INTERRUPTED) return om_errf(err, st, "%s", e1.msg);
     ok_a = st == OM_OK;
-    if (!ok_a) last = st;
     out->tried += tried_a;
     if (ok_a) burn = (size_t)(ar.spec.d + ar.spec.s * ar.spec.D);
   }
@@ -284,7 +282,6 @@ static om_status fit_families(ts_fc *out, int m, int fam_ets, int fam_arima, int
       return om_errf(err, st, "%s", e1.msg);
     }
     ok_t = st == OM_OK;
-    if (!ok_t) last = st;
     out->tried += 1;
     if (ok_t) {
       /* behaviour 7: sigma2 from the one-step errors of the fit itself */
@@ -297,8 +294,7 @@ static om_status fit_families(ts_fc *out, int m, int fam_ets, int fam_arima, int
   }
   if (!ok_e && !ok_a && !ok_t) {
     ts_theta_free(&th);
-    if (last == OM_OK) last = OM_INVALID;
-    return om_errf(err, last, "%s", e1.msg[0] ? e1.msg : "no model fits");
+    return om_errf(err, OM_INVALID, "%s", e1.msg[0] ? e1.msg : "no model fits");
   }
   if (nf == 1) { /* one family: no comparison */
     if (ok_e) {
@@ -482,6 +478,22 @@ om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_
     if (!ts_boxcox_ok(out->y, out->n, out->lambda))
       return om_errf(err, OM_INVALID, "the Box-Cox transform with lambda %g needs every value %s", out->lambda,
                      out->lambda > 0 ? ">= 0" : "> 0");
+    {
+      /* behaviour 8: values the transform cannot tell apart */
+      double z0 = ts_boxcox(out->y[0], out->lambda);
+      int same = 1;
+      for (size_t t = 0; t < out->n; t++) {
+        double z = ts_boxcox(out->y[t], out->lambda);
+        if (!isfinite(z))
+          return om_errf(err, OM_INVALID, "the Box-Cox transform with lambda %g overflows on value %g", out->lambda,
+                         out->y[t]);
+        if (z != z0) same = 0;
+      }
+      if (same)
+        return om_errf(err, OM_INVALID,
+                       "the Box-Cox transform with lambda %g makes every value the same; use another transform",
+                       out->lambda);
+    }
   }
   switch (out->method) {
   case TS_METHOD_NAIVE:
@@ -549,6 +561,14 @@ om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_
     break;
   }
   default: return om_errf(err, OM_INTERNAL, "unknown method %d", out->method);
+  }
+  if (st == OM_OK) {
+    /* behaviour 8: a model whose next forecast is not finite is refused */
+    double f[1], lo[1], hi[1];
+    st = ts_fc_forecast(out, 1, 0.9, f, lo, hi, err);
+    if (st == OM_OK && !(isfinite(f[0]) && isfinite(lo[0]) && isfinite(hi[0])))
+      st = om_errf(err, OM_INVALID, "the fitted model forecasts a value that is not finite%s",
+                   out->transform ? " (try another transform)" : "");
   }
   return st;
 }
@@ -618,7 +638,7 @@ om_status ts_fc_insample(const ts_fc *m, double *fit, double *level, double *sd,
       if (m->transform) {
         /* the delta method: sd times the slope of the inverse at the fit */
         double slope = m->lambda == 0 ? exp(f) : pow(fmax(m->lambda * f + 1, 0), 1 / m->lambda - 1);
-        sd[t] *= slope;
+        if (sd[t] != 0) sd[t] *= slope; /* an exact fit stays exact (no 0 x inf) */
         level[t] = untransform(m, level[t]);
       }
       fit[t] = untransform(m, f);
@@ -634,9 +654,9 @@ typedef struct path_gen {
   /* ARIMA: the full polynomials in levels (differences multiplied in) */
   int np, nq;
   double *phi, *theta; /* [np], [nq] */
-  double *yh, *eh;     /* history of levels and innovations (np / nq last), then the path */
-  double c;            /* the constant in levels: mu times the AR polynomial's sum (stationary part) */
-  double *f;           /* theta: point forecasts [h] */
+  double *yh, *eh;     /* a path's deviations and shocks, np / nq zeros first */
+  double *blk;         /* ARIMA: the block holding the polynomials */
+  double *f;           /* ARIMA, theta: point forecasts [h] */
 } path_gen;
 
 /* Multiply polynomial a (degree na, a[0] = 1) by b (degree nb) into out. */
@@ -649,6 +669,7 @@ static int poly_mul(const double *a, int na, const double *b, int nb, double *ou
 
 static void path_free(path_gen *g) {
   om_free(g->f);
+  om_free(g->blk);
   om_free(g->yh);
   om_free(g->eh);
   memset(g, 0, sizeof *g);
@@ -665,7 +686,7 @@ static om_status path_init(path_gen *g, const ts_fc *m, size_t h, om_err *err) {
     int s = sp->s, deg = sp->p + s * sp->P + sp->d + s * sp->D, dma = sp->q + s * sp->Q, na, nb;
     int du = deg > dma ? deg : dma;
     size_t blk = (size_t)(deg + 1) * 2 + (size_t)(du + 1) + (size_t)(dma + 1) * 2;
-    double *a = om_calloc(blk, sizeof *a), *t1, *t2, *u, *ma, *sma, stat = 0;
+    double *a = om_calloc(blk, sizeof *a), *t1, *t2, *u, *ma, *sma;
     if (!a) return om_errf(err, OM_NOMEM, "out of memory");
     t1 = a;
     t2 = t1 + deg + 1;
@@ -682,8 +703,6 @@ static om_status path_init(path_gen *g, const ts_fc *m, size_t h, om_err *err) {
       memcpy(t2, t1, sizeof(double) * (size_t)(na + 1));
       na = poly_mul(t2, na, u, s * sp->P, t1);
     }
-    for (int i = 0; i <= na; i++) stat += t1[i];
-    g->c = md->mu * stat; /* the intercept: mu times the stationary AR polynomial at 1 */
     for (int k = 0; k < sp->d + sp->D; k++) {
       int lag = k < sp->d ? 1 : s;
       for (int i = 0; i <= lag; i++) u[i] = 0;
@@ -708,14 +727,15 @@ static om_status path_init(path_gen *g, const ts_fc *m, size_t h, om_err *err) {
     }
     g->nq = nb;
     g->theta = ma + 1;
-    g->f = a; /* the block to free */
-    g->yh = om_malloc_array((size_t)g->np + h + 1, sizeof *g->yh);
-    g->eh = om_malloc_array((size_t)g->nq + h + 1, sizeof *g->eh);
-    if (!g->yh || !g->eh) {
+    g->blk = a;
+    g->yh = om_calloc((size_t)g->np + h + 1, sizeof *g->yh);
+    g->eh = om_calloc((size_t)g->nq + h + 1, sizeof *g->eh);
+    g->f = om_malloc_array(h ? h : 1, sizeof *g->f);
+    if (!g->yh || !g->eh || !g->f) {
       path_free(g);
       return om_errf(err, OM_NOMEM, "out of memory");
     }
-    return OM_OK;
+    return ts_arima_forecast(md, core_series(m), m->n, h, 0.5, g->f, NULL, NULL, err);
   }
   if (m->core == TS_METHOD_THETA) {
     g->f = om_malloc_array(h ? h : 1, sizeof *g->f);
@@ -727,9 +747,8 @@ static om_status path_init(path_gen *g, const ts_fc *m, size_t h, om_err *err) {
 
 
 /* One sample path of h steps on the core's scale, then indices and inverse
-** transform, into out.  innov: the in-sample innovations of ARIMA (the
-** last nq), resid: scratch. */
-static void sample_path(const path_gen *g, size_t h, ts_rng *r, const double *innov, double *out) {
+** transform, into out. */
+static void sample_path(const path_gen *g, size_t h, ts_rng *r, double *out) {
   const ts_fc *m = g->m;
   double sig = sqrt(ts_fc_sigma2(m));
   const double *x = core_series(m);
@@ -745,21 +764,19 @@ static void sample_path(const path_gen *g, size_t h, ts_rng *r, const double *in
     break;
   }
   case TS_METHOD_ARIMA: {
-    /* the recursion in levels: the differenced series w = y's differences
-    ** follows the ARMA with mean mu, so y_t = sum phi_i y_{t-i} + c + e_t +
-    ** sum theta_j e_{t-j}, c = mu * (the stationary AR polynomial at 1) */
-    double *yh = g->yh, *eh = g->eh;
+    /* the point forecast plus the deviation the future shocks make: d_i =
+    ** sum phi_k d_{i-k} + e_i + sum theta_k e_{i-k} with everything before
+    ** the origin 0 (d_i = sum psi_j e_{i-j}, the variance of the intervals;
+    ** the past is in the point forecast), so no history is needed */
+    double *dh = g->yh, *eh = g->eh;
     size_t np = (size_t)g->np, nq = (size_t)g->nq;
-    for (size_t i = 0; i < np; i++) yh[i] = x[m->n - np + i];
-    for (size_t i = 0; i < nq; i++) eh[i] = innov[i];
     for (size_t i = 0; i < h; i++) {
-      double v = g->c, e = sig * ts_rng_norm(r);
-      for (size_t k = 0; k < np; k++) v += g->phi[k] * yh[np + i - 1 - k];
+      double e = sig * ts_rng_norm(r), v = e;
+      for (size_t k = 0; k < np; k++) v += g->phi[k] * dh[np + i - 1 - k];
       for (size_t k = 0; k < nq; k++) v += g->theta[k] * eh[nq + i - 1 - k];
-      v += e;
-      yh[np + i] = v;
+      dh[np + i] = v;
       eh[nq + i] = e;
-      out[i] = v;
+      out[i] = g->f[i] + v;
     }
     break;
   }
@@ -795,7 +812,7 @@ static void sample_path(const path_gen *g, size_t h, ts_rng *r, const double *in
 
 om_status ts_fc_crossing(const ts_fc *m, size_t h, double threshold, double coverage, int *up, size_t first[3],
                          double *prob, om_err *err) {
-  double *buf = om_malloc_array(4 * h, sizeof *buf), *f, *lo, *hi, *path, *innov = NULL;
+  double *buf = om_malloc_array(4 * h, sizeof *buf), *f, *lo, *hi, *path;
   size_t hits = 0;
   ts_rng g = {0x6f6d656e43524f53u};
   path_gen pg;
@@ -825,31 +842,8 @@ om_status ts_fc_crossing(const ts_fc *m, size_t h, double threshold, double cove
     om_free(buf);
     return st;
   }
-  if (m->core == TS_METHOD_ARIMA && pg.nq > 0) {
-    /* the last nq in-sample innovations: y - fit (0 where undefined) */
-    double *tmp = om_malloc_array(3 * m->n, sizeof *tmp);
-    innov = om_malloc_array((size_t)pg.nq, sizeof *innov);
-    if (!tmp || !innov) {
-      om_free(tmp);
-      st = om_errf(err, OM_NOMEM, "out of memory");
-      goto done;
-    }
-    st = core_insample(m, tmp, tmp + m->n, tmp + 2 * m->n, err);
-    if (st == OM_OK)
-      for (int k = 0; k < pg.nq; k++) {
-        size_t t = m->n - (size_t)pg.nq + (size_t)k;
-        double e = (size_t)pg.nq <= m->n ? core_series(m)[t] - tmp[t] : 0;
-        innov[k] = isfinite(e) ? e : 0;
-      }
-    om_free(tmp);
-    if (st != OM_OK) goto done;
-  }
-  if (m->core == TS_METHOD_ARIMA && (size_t)pg.np > m->n) {
-    st = om_errf(err, OM_INVALID, "the series is shorter than the model's memory");
-    goto done;
-  }
   for (size_t p = 0; p < TS_ETS_PATHS; p++) {
-    sample_path(&pg, h, &g, innov, path);
+    sample_path(&pg, h, &g, path);
     for (size_t i = 0; i < h; i++)
       if (*up ? path[i] >= threshold : path[i] <= threshold) {
         hits++;
@@ -857,9 +851,7 @@ om_status ts_fc_crossing(const ts_fc *m, size_t h, double threshold, double cove
       }
   }
   *prob = (double)hits / TS_ETS_PATHS;
-done:
   path_free(&pg);
-  om_free(innov);
   om_free(buf);
   return st;
 }

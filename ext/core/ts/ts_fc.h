@@ -56,6 +56,9 @@
 **      (h - 1)), as its sample paths (statsmodels' formula, sigma2 (1 +
 **      (h - 1)(1 + (alpha - 1)^2)), covered 0.99 of the daily benchmark's
 **      90 % intervals).
+**   8. Refused (OM_INVALID): a transform that overflows or makes every
+**      value the same, and a fit whose one-step forecast or bounds are not
+**      finite; every fitted model forecasts finite numbers at step 1.
 **   2. ts_fc_forecast(h, coverage): point forecasts and central intervals
 **      for steps 1..h: the core's (ts_ets.h 6, ts_arima.h, ts_theta.h;
 **      naive: variance h sigma2; snaive: (floor((h - 1) / m) + 1) sigma2,
@@ -74,8 +77,10 @@
 **      delta method).
 **   5. ts_fc_crossing (below): bounds from ts_fc_forecast, probability by
 **      simulation: sample paths of the core (Gaussian errors, as the
-**      intervals; ARIMA: its innovations through the filter), plus the
-**      indices, back-transformed.
+**      intervals; ARIMA: the point forecast plus the deviation future
+**      shocks make through the full AR and MA polynomials, zero before the
+**      origin, so any series length works), plus the indices,
+**      back-transformed.
 **   3. Payload version 2, little-endian (om_buf): u8 method, u8 ts_text,
 **      u8 fill, u8 n_periods, u8 periods_given, u8 months (0: step in
 **      seconds, 1: in calendar months), 2 zero bytes, u32 period x2, f64
