@@ -45,6 +45,12 @@ $(1)/core $(1)/ext $(1)/unit:
 endef
 
 $(eval $(call flavour,build,$(OPT)))
+# A private release build for parallel work: make B=build-x build-x/omen.so
+ifneq ($(B),)
+ifneq ($(B),build)
+$(eval $(call flavour,$(B),$(OPT)))
+endif
+endif
 $(eval $(call flavour,build-asan,-O1 $(SAN_FLAGS)))
 
 UNIT_BINS      = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
