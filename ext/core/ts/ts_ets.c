@@ -490,20 +490,27 @@ om_status ts_ets_fit(const double *y, size_t n, const ts_ets_spec *spec, const o
   return OM_OK;
 }
 
-om_status ts_ets_auto(const double *y, size_t n, int m, const om_interrupt *it, ts_ets_model *out, int *tried,
-                      om_err *err) {
+om_status ts_ets_select(const double *y, size_t n, int m, const ts_ets_choice *f, const om_interrupt *it,
+                        ts_ets_model *out, int *tried, om_err *err) {
+  static const ts_ets_choice any = {-1, -1, -1, -1};
   int positive = 1, fitted = 0;
   double best = INFINITY;
   om_err e1;
+  if (!f) f = &any;
+  e1.msg[0] = 0;
   for (size_t t = 0; t < n; t++)
     if (!(y[t] > 0)) positive = 0;
   for (int er = TS_ADD; er <= TS_MUL; er++) {
-    if (er == TS_MUL && !positive) continue;
+    if ((f->error >= 0 && er != f->error) || (er == TS_MUL && !positive)) continue;
     for (int tk = 0; tk < 3; tk++) {
+      int trend = tk == 0 ? TS_NONE : TS_ADD, damped = tk == 2;
+      if (f->trend >= 0 && trend != f->trend) continue;
+      if (f->damped >= 0 && trend != TS_NONE && damped != f->damped) continue;
       for (int se = TS_NONE; se <= TS_MUL; se++) {
-        ts_ets_spec sp = {er, tk == 0 ? TS_NONE : TS_ADD, tk == 2, se, se ? m : 1};
+        ts_ets_spec sp = {er, trend, damped, se, se ? m : 1};
         ts_ets_model md;
         om_status st;
+        if (f->season >= 0 && se != f->season) continue;
         if (se && (m < 2 || m > TS_ETS_MAX_M || n < (size_t)(2 * m + 2))) continue;
         if (er == TS_ADD && se == TS_MUL) continue;
         if (se == TS_MUL && !positive) continue;
@@ -519,8 +526,15 @@ om_status ts_ets_auto(const double *y, size_t n, int m, const om_interrupt *it, 
     }
   }
   if (tried) *tried = fitted;
-  if (!fitted) return om_errf(err, OM_INVALID, "no ETS model could be fitted to %zu observations", n);
+  if (!fitted) return om_errf(err, OM_INVALID, "%s", e1.msg);
   return OM_OK;
+}
+
+om_status ts_ets_auto(const double *y, size_t n, int m, const om_interrupt *it, ts_ets_model *out, int *tried,
+                      om_err *err) {
+  om_status st = ts_ets_select(y, n, m, NULL, it, out, tried, err);
+  if (st == OM_INVALID) return om_errf(err, OM_INVALID, "no ETS model could be fitted to %zu observations", n);
+  return st;
 }
 
 /* --------------------------------------------------------------- forecasts (6) */

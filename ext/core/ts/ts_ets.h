@@ -64,6 +64,10 @@
 **      only for 2 <= m <= TS_ETS_MAX_M and n >= 2m + 2; never A error with
 **      M season), and keeps the lowest AICc; a candidate with as many
 **      parameters as n - 1 is skipped.  Ties: the first in that order.
+**      ts_ets_select does the same over the candidates a ts_ets_choice
+**      allows (a field < 0 allows any value; damped only narrows models
+**      with a trend); when none fits, err holds the last candidate's
+**      message (empty if no candidate was allowed).
 **   6. Forecasts: point forecasts by the recursion with e = 0; prediction
 **      intervals of the additive-error linear models (class 1: ANN, AAN,
 **      AAdN, ANA, AAA, AAdA) from the exact variance
@@ -125,6 +129,16 @@ int ts_ets_admissible(const ts_ets_model *md);
 /* Fit one model (behaviour 4). */
 om_status ts_ets_fit(const double *y, size_t n, const ts_ets_spec *spec, const om_interrupt *it, ts_ets_model *out,
                      om_err *err);
+
+/* Behaviour 5: the candidates ts_ets_select may fit; -1 = any. */
+typedef struct ts_ets_choice {
+  int error, trend, damped, season;
+} ts_ets_choice;
+
+/* Behaviour 5: the best of the candidates f allows (NULL: all); *tried =
+** how many were fitted; OM_INVALID when none. */
+om_status ts_ets_select(const double *y, size_t n, int m, const ts_ets_choice *f, const om_interrupt *it,
+                        ts_ets_model *out, int *tried, om_err *err);
 
 /* Behaviour 5: the best of the candidates; *tried = how many were fitted. */
 om_status ts_ets_auto(const double *y, size_t n, int m, const om_interrupt *it, ts_ets_model *out, int *tried,

@@ -59,48 +59,14 @@ double ts_fc_sigma2(const ts_fc *m) {
 ** trend / damped / season); the best by AICc into md. */
 static om_status fit_ets(const double *y, size_t n, int m, const ts_fc_options *o, const om_interrupt *it,
                          ts_ets_model *md, int *tried, om_err *err) {
-  int positive = 1, fitted = 0;
-  double best = INFINITY;
+  ts_ets_choice allow = {o->error, o->trend, o->damped, o->season};
   om_err e1;
-  om_status last = OM_OK;
-  for (size_t t = 0; t < n; t++)
-    if (!(y[t] > 0)) positive = 0;
-  *tried = 0;
-  e1.msg[0] = 0;
-  for (int er = TS_ADD; er <= TS_MUL; er++) {
-    if (o->error >= 0 && er != o->error) continue;
-    if (er == TS_MUL && !positive) continue;
-    for (int tk = 0; tk < 3; tk++) {
-      int trend = tk == 0 ? TS_NONE : TS_ADD, damped = tk == 2;
-      if (o->trend >= 0 && trend != o->trend) continue;
-      if (o->damped >= 0 && trend != TS_NONE && damped != o->damped) continue;
-      for (int se = TS_NONE; se <= TS_MUL; se++) {
-        ts_ets_spec sp = {er, trend, damped, se, se ? m : 1};
-        ts_ets_model cand;
-        om_status st;
-        if (o->season >= 0 && se != o->season) continue;
-        if (se && (m < 2 || m > TS_ETS_MAX_M || n < (size_t)(2 * m + 2))) continue;
-        if (er == TS_ADD && se == TS_MUL) continue;
-        if (se == TS_MUL && !positive) continue;
-        st = ts_ets_fit(y, n, &sp, it, &cand, &e1);
-        if (st == OM_NOMEM || st == OM_INTERRUPTED) return om_errf(err, st, "%s", e1.msg);
-        if (st != OM_OK) {
-          last = st;
-          continue;
-        }
-        fitted++;
-        if (fitted == 1 || cand.aicc < best) { /* the first even when its AICc is infinite */
-          best = cand.aicc;
-          *md = cand;
-        }
-      }
-    }
-  }
-  *tried = fitted;
-  if (!fitted) {
-    if (last != OM_OK && e1.msg[0]) return om_errf(err, OM_INVALID, "no ETS model fits: %s", e1.msg);
+  om_status st = ts_ets_select(y, n, m, &allow, it, md, tried, &e1);
+  if (st == OM_INVALID) {
+    if (e1.msg[0]) return om_errf(err, OM_INVALID, "no ETS model fits: %s", e1.msg);
     return om_errf(err, OM_INVALID, "no ETS model fits these %zu points with these options", n);
   }
+  if (st != OM_OK) return om_errf(err, st, "%s", e1.msg);
   return OM_OK;
 }
 
