@@ -168,6 +168,12 @@ static const omen_func omen_funcs[] = {
     /* sparkline.c */
     {"sparkline", 1, PURE, 0, sparklineStep, sparklineFinal, sparklineValue, sparklineInverse},
     {"sparkline", 2, PURE, 0, sparklineStep, sparklineFinal, sparklineValue, sparklineInverse},
+    /* ab_assign.c */
+    {"ab_assign", 2, PURE, abAssignFunc, 0, 0, 0, 0},
+    {"ab_assign", 3, PURE, abAssignFunc, 0, 0, 0, 0},
+    {"ab_assign", 4, PURE, abAssignFunc, 0, 0, 0, 0},
+    {"ab_bucket", 2, PURE, abBucketFunc, 0, 0, 0, 0},
+    {"ab_bucket", 3, PURE, abBucketFunc, 0, 0, 0, 0},
 };
 
 #ifdef _WIN32

@@ -267,5 +267,8 @@ void sparklineStep(sqlite3_context *, int, sqlite3_value **);
 void sparklineInverse(sqlite3_context *, int, sqlite3_value **);
 void sparklineValue(sqlite3_context *);
 void sparklineFinal(sqlite3_context *);
+/* ab_assign.c */
+void abAssignFunc(sqlite3_context *, int, sqlite3_value **);
+void abBucketFunc(sqlite3_context *, int, sqlite3_value **);
 
 #endif /* OMEN_EXT_H */
