@@ -168,6 +168,9 @@ static const omen_func omen_funcs[] = {
     /* sparkline.c */
     {"sparkline", 1, PURE, 0, sparklineStep, sparklineFinal, sparklineValue, sparklineInverse},
     {"sparkline", 2, PURE, 0, sparklineStep, sparklineFinal, sparklineValue, sparklineInverse},
+    /* sequential.c (xInverse only refuses sliding frames) */
+    {"sequential_test", 2, PURE, 0, sequentialStep, sequentialFinal, sequentialValue, sequentialInverse},
+    {"sequential_test", 3, PURE, 0, sequentialStep, sequentialFinal, sequentialValue, sequentialInverse},
     /* ab_assign.c */
     {"ab_assign", 2, PURE, abAssignFunc, 0, 0, 0, 0},
     {"ab_assign", 3, PURE, abAssignFunc, 0, 0, 0, 0},

@@ -267,6 +267,11 @@ void sparklineStep(sqlite3_context *, int, sqlite3_value **);
 void sparklineInverse(sqlite3_context *, int, sqlite3_value **);
 void sparklineValue(sqlite3_context *);
 void sparklineFinal(sqlite3_context *);
+/* sequential.c */
+void sequentialStep(sqlite3_context *, int, sqlite3_value **);
+void sequentialInverse(sqlite3_context *, int, sqlite3_value **);
+void sequentialValue(sqlite3_context *);
+void sequentialFinal(sqlite3_context *);
 /* ab_assign.c */
 void abAssignFunc(sqlite3_context *, int, sqlite3_value **);
 void abBucketFunc(sqlite3_context *, int, sqlite3_value **);

@@ -52,17 +52,14 @@
 #include "core/base/om_json.h"
 #include "core/base/om_text.h"
 #include "core/stats/st_welch.h"
+#include "group_keys.h"
 #include "omen_ext.h"
 
 #define WELCH_SLOTS 3      /* slots inside the aggregate context */
 #define WELCH_MAX_SLOTS 64 /* at most this many groups held at once (behaviour 5) */
 
 typedef struct welch_group {
-  int type;          /* 0 empty, SQLITE_INTEGER, SQLITE_FLOAT or SQLITE_TEXT */
-  sqlite3_int64 i;   /* SQLITE_INTEGER */
-  double d;          /* SQLITE_FLOAT */
-  char *text;        /* SQLITE_TEXT, owned (sqlite3_malloc) */
-  int text_len;
+  omen_key key; /* type 0: an empty slot; text owned (omen_key_own) */
   sqlite3_int64 rows;
 } welch_group;
 
@@ -109,45 +106,6 @@ static int welch_grow(welch_agg *a) {
 
 static const char *alt_name(st_alternative a) {
   return a == ST_LESS ? "less" : a == ST_GREATER ? "greater" : "two-sided";
-}
-
-/* SQLite's ordering of two non-NULL, non-BLOB group keys. */
-static int group_cmp(const welch_group *x, const welch_group *y) {
-  int xt = x->type == SQLITE_TEXT, yt = y->type == SQLITE_TEXT;
-  if (xt != yt) return xt ? 1 : -1;
-  if (xt) {
-    int n = x->text_len < y->text_len ? x->text_len : y->text_len;
-    int c = n ? memcmp(x->text, y->text, (size_t)n) : 0;
-    return c ? c : (x->text_len > y->text_len) - (x->text_len < y->text_len);
-  }
-  if (x->type == SQLITE_INTEGER && y->type == SQLITE_INTEGER) return (x->i > y->i) - (x->i < y->i);
-  {
-    double a = x->type == SQLITE_INTEGER ? (double)x->i : x->d;
-    double b = y->type == SQLITE_INTEGER ? (double)y->i : y->d;
-    if (a != b) return a < b ? -1 : 1;
-    /* Equal as doubles: an integer beyond 2^53 may still differ. */
-    if (x->type == SQLITE_INTEGER && y->type == SQLITE_FLOAT && y->d > -9.2e18 && y->d < 9.2e18)
-      return (x->i > (sqlite3_int64)y->d) - (x->i < (sqlite3_int64)y->d);
-    if (y->type == SQLITE_INTEGER && x->type == SQLITE_FLOAT && x->d > -9.2e18 && x->d < 9.2e18)
-      return ((sqlite3_int64)x->d > y->i) - ((sqlite3_int64)x->d < y->i);
-    return 0;
-  }
-}
-
-/* Load a group key from a value without copying text (key.text borrowed). */
-static int group_key(sqlite3_value *v, welch_group *key) {
-  memset(key, 0, sizeof *key);
-  key->type = sqlite3_value_type(v);
-  switch (key->type) {
-  case SQLITE_INTEGER: key->i = sqlite3_value_int64(v); return 0;
-  case SQLITE_FLOAT: key->d = sqlite3_value_double(v); return 0;
-  case SQLITE_TEXT:
-    key->text = (char *)sqlite3_value_text(v);
-    key->text_len = sqlite3_value_bytes(v);
-    if (!key->text) return SQLITE_NOMEM;
-    return om_utf8_check(key->text, (size_t)key->text_len) == (size_t)key->text_len ? 0 : SQLITE_RANGE;
-  default: return SQLITE_MISMATCH;
-  }
 }
 
 static int welch_configure(sqlite3_context *ctx, welch_agg *a, int argc, sqlite3_value **argv) {
@@ -206,8 +164,8 @@ static int welch_settings_changed(sqlite3_context *ctx, welch_agg *a, int argc, 
 }
 
 /* Validate a row; returns 1 if it must be skipped or failed (error set). */
-static int welch_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, welch_group *key) {
-  int vt = sqlite3_value_type(argv[0]), gt = sqlite3_value_type(argv[1]), rc;
+static int welch_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, omen_key *key) {
+  int vt = sqlite3_value_type(argv[0]), gt = sqlite3_value_type(argv[1]);
   if (vt == SQLITE_NULL || gt == SQLITE_NULL) return 1;
   if (vt != SQLITE_INTEGER && vt != SQLITE_FLOAT) {
     omen_errorf(ctx, "welch_ttest", "value (argument 1) is %s; expected INTEGER or REAL", omen_type_name(argv[0]));
@@ -218,29 +176,12 @@ static int welch_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, welc
     omen_errorf(ctx, "welch_ttest", "value (argument 1) is not a finite number");
     return 1;
   }
-  rc = group_key(argv[1], key);
-  if (rc == SQLITE_NOMEM) {
-    sqlite3_result_error_nomem(ctx);
-    return 1;
-  }
-  if (rc == SQLITE_RANGE) {
-    char why[96];
-    size_t n = (size_t)key->text_len, at = om_utf8_check(key->text, n);
-    om_utf8_problem(key->text, n, at, why, sizeof why);
-    omen_errorf(ctx, "welch_ttest", "group (argument 2)%s%s; labels must be valid UTF-8 without NUL",
-                why[0] == 'b' ? ": " : " ", why);
-    return 1;
-  }
-  if (rc != 0) {
-    omen_errorf(ctx, "welch_ttest", "group (argument 2) is a BLOB; expected INTEGER, REAL or TEXT");
-    return 1;
-  }
-  return 0;
+  return omen_key_arg(ctx, "welch_ttest", argv[1], "group (argument 2)", key);
 }
 
 void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   welch_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
-  welch_group key;
+  omen_key key;
   double x;
   int i, free_slot = -1;
   if (!a) {
@@ -259,11 +200,11 @@ void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     a->cap = WELCH_SLOTS;
   }
   for (i = 0; i < a->cap; i++) {
-    if (a->g[i].type == 0) {
+    if (a->g[i].key.type == 0) {
       if (free_slot < 0) free_slot = i;
       continue;
     }
-    if (group_cmp(&a->g[i], &key) == 0) break;
+    if (omen_key_cmp(&a->g[i].key, &key) == 0) break;
   }
   if (i == a->cap) {
     if (free_slot < 0) {
@@ -281,16 +222,11 @@ void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       free_slot = i;
     }
     i = free_slot;
-    a->g[i] = key;
-    if (key.type == SQLITE_TEXT) {
-      a->g[i].text = sqlite3_malloc(key.text_len > 0 ? key.text_len : 1);
-      if (!a->g[i].text) {
-        a->g[i].type = 0;
-        sqlite3_result_error_nomem(ctx);
-        return;
-      }
-      memcpy(a->g[i].text, key.text, (size_t)key.text_len);
+    if (omen_key_own(&key)) {
+      sqlite3_result_error_nomem(ctx);
+      return;
     }
+    a->g[i].key = key;
   }
   a->g[i].rows++;
   st_sums_add(&a->s[i], x, NULL); /* x is finite (welch_row) */
@@ -298,7 +234,7 @@ void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   welch_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
-  welch_group key;
+  omen_key key;
   double x;
   if (!a) {
     sqlite3_result_error_nomem(ctx);
@@ -307,27 +243,14 @@ void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (welch_row(ctx, argv, &x, &key)) return;
   for (int i = 0; i < a->cap; i++) {
     welch_group *g = &a->g[i];
-    if (g->type == 0 || group_cmp(g, &key) != 0) continue;
+    if (g->key.type == 0 || omen_key_cmp(&g->key, &key) != 0) continue;
     st_sums_remove(&a->s[i], x, NULL); /* back to zeroed when the last row leaves */
     if (--g->rows == 0) {
-      sqlite3_free(g->text);
-      memset(g, 0, sizeof *g);
+      omen_key_free(&g->key);
+      g->rows = 0;
     }
     return;
   }
-}
-
-static void json_group(om_jw *j, const welch_group *g) {
-  if (!g || g->type == 0) om_jw_null(j);
-  else if (g->type == SQLITE_INTEGER) om_jw_int(j, g->i);
-  else if (g->type == SQLITE_FLOAT) om_jw_double(j, g->d);
-  else om_jw_string_n(j, g->text, (size_t)g->text_len);
-}
-
-static void group_label(char *buf, int n, const welch_group *g) {
-  if (g->type == SQLITE_INTEGER) sqlite3_snprintf(n, buf, "%lld", g->i);
-  else if (g->type == SQLITE_FLOAT) sqlite3_snprintf(n, buf, "%!.15g", g->d);
-  else sqlite3_snprintf(n, buf, "'%.*s'", g->text_len > 40 ? 40 : g->text_len, g->text);
 }
 
 static void welch_result(sqlite3_context *ctx, welch_agg *a) {
@@ -340,23 +263,23 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
   om_jw j;
   int present = 0, i;
   memset(&mb, 0, sizeof mb);
-  for (i = 0; i < a->cap; i++) present += a->g[i].type != 0;
+  for (i = 0; i < a->cap; i++) present += a->g[i].key.type != 0;
   if (present == 0) return; /* no rows: NULL */
   if (present > 2 || a->overflow) {
     char l[3][64];
     int k = 0;
     for (i = 0; i < a->cap && k < 3; i++)
-      if (a->g[i].type) group_label(l[k++], sizeof l[0], &a->g[i]);
+      if (a->g[i].key.type) omen_key_label(l[k++], sizeof l[0], &a->g[i].key);
     omen_errorf(ctx, "welch_ttest", "group has more than 2 distinct values (%s, %s, %s%s); expected exactly 2", l[0],
                 l[1], k > 2 ? l[2] : "...", present > 3 || a->overflow ? ", ..." : "");
     return;
   }
   for (i = 0; i < a->cap; i++) {
-    if (!a->g[i].type) continue;
+    if (!a->g[i].key.type) continue;
     if (!ga) ga = &a->g[i];
     else gb = &a->g[i];
   }
-  if (gb && group_cmp(ga, gb) > 0) {
+  if (gb && omen_key_cmp(&ga->key, &gb->key) > 0) {
     tmp = ga;
     ga = gb;
     gb = tmp;
@@ -372,9 +295,9 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
   om_jw_init(&j, &w);
   om_jw_begin_object(&j);
   om_jw_key(&j, "group_a");
-  json_group(&j, ga);
+  omen_key_json(&j, &ga->key);
   om_jw_key(&j, "group_b");
-  json_group(&j, gb);
+  omen_key_json(&j, gb ? &gb->key : NULL);
   om_jw_key(&j, "n_a");
   om_jw_int(&j, ga->rows);
   om_jw_key(&j, "n_b");
@@ -418,7 +341,7 @@ void welchFinal(sqlite3_context *ctx) {
   welch_agg *a = sqlite3_aggregate_context(ctx, 0);
   if (!a) return;
   welch_result(ctx, a);
-  for (int i = 0; i < a->cap; i++) sqlite3_free(a->g[i].text);
+  for (int i = 0; i < a->cap; i++) omen_key_free(&a->g[i].key);
   if (a->g != a->g0) {
     sqlite3_free(a->g);
     sqlite3_free(a->s);
