@@ -177,6 +177,12 @@ static const omen_func omen_funcs[] = {
     {"ab_assign", 4, PURE, abAssignFunc, 0, 0, 0, 0},
     {"ab_bucket", 2, PURE, abBucketFunc, 0, 0, 0, 0},
     {"ab_bucket", 3, PURE, abBucketFunc, 0, 0, 0, 0},
+    /* ranktests.c */
+    {"mann_whitney", 2, PURE, 0, mannWhitneyStep, mannWhitneyFinal, mannWhitneyValue, mannWhitneyInverse},
+    {"mann_whitney", 3, PURE, 0, mannWhitneyStep, mannWhitneyFinal, mannWhitneyValue, mannWhitneyInverse},
+    {"mann_whitney", 4, PURE, 0, mannWhitneyStep, mannWhitneyFinal, mannWhitneyValue, mannWhitneyInverse},
+    {"ks_2samp", 2, PURE, 0, ks2sampStep, ks2sampFinal, ks2sampValue, ks2sampInverse},
+    {"ks_2samp", 3, PURE, 0, ks2sampStep, ks2sampFinal, ks2sampValue, ks2sampInverse},
 };
 
 #ifdef _WIN32

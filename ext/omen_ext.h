@@ -275,5 +275,14 @@ void sequentialFinal(sqlite3_context *);
 /* ab_assign.c */
 void abAssignFunc(sqlite3_context *, int, sqlite3_value **);
 void abBucketFunc(sqlite3_context *, int, sqlite3_value **);
+/* ranktests.c */
+void mannWhitneyStep(sqlite3_context *, int, sqlite3_value **);
+void mannWhitneyInverse(sqlite3_context *, int, sqlite3_value **);
+void mannWhitneyValue(sqlite3_context *);
+void mannWhitneyFinal(sqlite3_context *);
+void ks2sampStep(sqlite3_context *, int, sqlite3_value **);
+void ks2sampInverse(sqlite3_context *, int, sqlite3_value **);
+void ks2sampValue(sqlite3_context *);
+void ks2sampFinal(sqlite3_context *);
 
 #endif /* OMEN_EXT_H */
