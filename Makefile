@@ -137,6 +137,8 @@ bench: deps
 	@$(PYTHON) tools/bench_baseline.py
 	@$(PYTHON) tools/bench_history.py
 	@$(PYTHON) tools/bench_forecast.py
+	@$(PYTHON) tools/bench_experiments.py
+	@$(PYTHON) tools/bench_sequential.py
 
 # Regenerate the committed reference fixtures (needs python3-scipy & co.).
 fixtures:
