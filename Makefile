@@ -17,7 +17,7 @@ PYTHON  ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 
 # The core: base/ below one folder per numerical family (docs/ARCHITECTURE.md).
-CORE_DIRS = ext/core/base ext/core/stats ext/core/prep ext/core/gbt ext/core/forest ext/core/baseline ext/core/robust ext/core/ensemble ext/core/hist ext/core/conformal ext/core/ts
+CORE_DIRS = ext/core/base ext/core/stats ext/core/prep ext/core/gbt ext/core/forest ext/core/baseline ext/core/robust ext/core/ensemble ext/core/hist ext/core/conformal ext/core/ts ext/core/bandit
 CORE_SRC = $(sort $(wildcard $(CORE_DIRS:%=%/*.c)))
 CORE_INC = $(CORE_DIRS:%=-I%)
 EXT_SRC  = $(sort $(wildcard ext/*.c))
@@ -139,6 +139,7 @@ bench: deps
 	@$(PYTHON) tools/bench_forecast.py
 	@$(PYTHON) tools/bench_experiments.py
 	@$(PYTHON) tools/bench_sequential.py
+	@$(PYTHON) tools/bench_bandit.py
 
 # Regenerate the committed reference fixtures (needs python3-scipy & co.).
 fixtures:
@@ -156,8 +157,8 @@ FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.c $(FUZZ_CORE)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
-fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train build-fuzz/fuzz_ifo build-fuzz/fuzz_mah build-fuzz/fuzz_baseline build-fuzz/fuzz_conformal build-fuzz/fuzz_forecast
-	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train build-fuzz/ifo build-fuzz/mah build-fuzz/baseline build-fuzz/conformal build-fuzz/forecast
+fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train build-fuzz/fuzz_ifo build-fuzz/fuzz_mah build-fuzz/fuzz_baseline build-fuzz/fuzz_conformal build-fuzz/fuzz_forecast build-fuzz/fuzz_bandit
+	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train build-fuzz/ifo build-fuzz/mah build-fuzz/baseline build-fuzz/conformal build-fuzz/forecast build-fuzz/bandit
 	build-fuzz/fuzz_fv -max_total_time=$(FUZZ_SECONDS) build-fuzz/fv tests/fuzz/corpus_fv
 	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) build-fuzz/model tests/fuzz/corpus_model
 	build-fuzz/fuzz_gbt -max_total_time=$(FUZZ_SECONDS) build-fuzz/gbt tests/fuzz/corpus_gbt
@@ -167,6 +168,7 @@ fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-f
 	build-fuzz/fuzz_baseline -max_total_time=$(FUZZ_SECONDS) build-fuzz/baseline tests/fuzz/corpus_baseline
 	build-fuzz/fuzz_conformal -max_total_time=$(FUZZ_SECONDS) build-fuzz/conformal tests/fuzz/corpus_conformal
 	build-fuzz/fuzz_forecast -max_total_time=$(FUZZ_SECONDS) build-fuzz/forecast tests/fuzz/corpus_forecast
+	build-fuzz/fuzz_bandit -max_total_time=$(FUZZ_SECONDS) build-fuzz/bandit tests/fuzz/corpus_bandit
 
 PREFIX ?= /usr/local
 install: build/omen.so
@@ -181,4 +183,4 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(wildcard build/*/*.d build-asan/*/*.d build/core/*/*.d build-asan/core/*/*.d)
+-include $(wildcard build/*/*.d build-asan/*/*.d build/core/*/*.d build-asan/core/*/*.d $(if $(B),$(B)/*/*.d $(B)/core/*/*.d))

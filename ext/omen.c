@@ -59,6 +59,8 @@ static const omen_module omen_modules[] = {
     {"decompose", &omen_decompose_module},
     {"series_anomalies", &omen_anomalies_module},
     {"forecast_crossing", &omen_crossing_module},
+    /* bandit.c */
+    {"bandit_stats", &omen_bandit_stats_module},
 };
 
 typedef struct omen_func {
@@ -183,6 +185,16 @@ static const omen_func omen_funcs[] = {
     {"mann_whitney", 4, PURE, 0, mannWhitneyStep, mannWhitneyFinal, mannWhitneyValue, mannWhitneyInverse},
     {"ks_2samp", 2, PURE, 0, ks2sampStep, ks2sampFinal, ks2sampValue, ks2sampInverse},
     {"ks_2samp", 3, PURE, 0, ks2sampStep, ks2sampFinal, ks2sampValue, ks2sampInverse},
+    /* bandit.c */
+    {"bandit_update", 2, PURE, 0, banditUpdateStep, banditUpdateFinal, 0, 0},
+    {"bandit_update", 3, PURE, 0, banditUpdateStep, banditUpdateFinal, 0, 0},
+    {"bandit_merge", 1, PURE, 0, banditMergeStep, banditMergeFinal, 0, 0},
+    {"bandit_choose", 1, REGISTRY, banditChooseFunc, 0, 0, 0, 0},
+    {"bandit_choose", 2, REGISTRY, banditChooseFunc, 0, 0, 0, 0},
+    {"linucb_update", 3, PURE, 0, linucbUpdateStep, linucbUpdateFinal, 0, 0},
+    {"linucb_update", 4, PURE, 0, linucbUpdateStep, linucbUpdateFinal, 0, 0},
+    {"linucb_choose", 2, REGISTRY, linucbChooseFunc, 0, 0, 0, 0},
+    {"linucb_choose", 3, REGISTRY, linucbChooseFunc, 0, 0, 0, 0},
 };
 
 #ifdef _WIN32

@@ -284,5 +284,16 @@ void ks2sampStep(sqlite3_context *, int, sqlite3_value **);
 void ks2sampInverse(sqlite3_context *, int, sqlite3_value **);
 void ks2sampValue(sqlite3_context *);
 void ks2sampFinal(sqlite3_context *);
+/* bandit.c */
+void banditUpdateStep(sqlite3_context *, int, sqlite3_value **);
+void banditUpdateFinal(sqlite3_context *);
+void banditMergeStep(sqlite3_context *, int, sqlite3_value **);
+void banditMergeFinal(sqlite3_context *);
+void banditChooseFunc(sqlite3_context *, int, sqlite3_value **);
+void linucbUpdateStep(sqlite3_context *, int, sqlite3_value **);
+void linucbUpdateFinal(sqlite3_context *);
+void linucbChooseFunc(sqlite3_context *, int, sqlite3_value **);
+extern sqlite3_module omen_bandit_stats_module;
+
 
 #endif /* OMEN_EXT_H */

@@ -71,7 +71,8 @@ typedef enum mdl_kind {
   MDL_KIND_MAHALANOBIS = 5,
   MDL_KIND_ENSEMBLE = 6,
   MDL_KIND_CONFORMAL = 7,
-  MDL_KIND_FORECAST = 8
+  MDL_KIND_FORECAST = 8,
+  MDL_KIND_BANDIT = 9 /* core/bandit/bd_kind.c */
 } mdl_kind;
 
 typedef struct mdl_importance {

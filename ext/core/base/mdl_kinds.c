@@ -16,6 +16,7 @@ extern const mdl_kind_def mah_kind; /* core/robust/mah_kind.c */
 extern const mdl_kind_def bl_kind;  /* core/baseline/bl_kind.c */
 extern const mdl_kind_def cf_kind;  /* core/conformal/cf_kind.c */
 extern const mdl_kind_def ts_kind;  /* core/ts/ts_kind.c */
+extern const mdl_kind_def bd_kind;  /* core/bandit/bd_kind.c */
 
 static const mdl_kind_def *const mdl_kind_table[] = {
     &scl_kind,
@@ -26,6 +27,7 @@ static const mdl_kind_def *const mdl_kind_table[] = {
     &ens_kind,
     &cf_kind,
     &ts_kind,
+    &bd_kind,
 };
 
 #define MDL_N_KINDS (sizeof mdl_kind_table / sizeof mdl_kind_table[0])
