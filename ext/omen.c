@@ -61,6 +61,8 @@ static const omen_module omen_modules[] = {
     {"forecast_crossing", &omen_crossing_module},
     /* bandit.c */
     {"bandit_stats", &omen_bandit_stats_module},
+    /* experiment.c */
+    {"experiment_variants", &omen_experiment_variants_module},
 };
 
 typedef struct omen_func {
@@ -173,12 +175,44 @@ static const omen_func omen_funcs[] = {
     /* sequential.c (xInverse only refuses sliding frames) */
     {"sequential_test", 2, PURE, 0, sequentialStep, sequentialFinal, sequentialValue, sequentialInverse},
     {"sequential_test", 3, PURE, 0, sequentialStep, sequentialFinal, sequentialValue, sequentialInverse},
+    /* power.c */
+    {"sample_size_means", 2, PURE, sampleSizeMeansFunc, 0, 0, 0, 0},
+    {"sample_size_means", 3, PURE, sampleSizeMeansFunc, 0, 0, 0, 0},
+    {"sample_size_means", 4, PURE, sampleSizeMeansFunc, 0, 0, 0, 0},
+    {"sample_size_means", 5, PURE, sampleSizeMeansFunc, 0, 0, 0, 0},
+    {"sample_size_means", 6, PURE, sampleSizeMeansFunc, 0, 0, 0, 0},
+    {"power_means", 3, PURE, powerMeansFunc, 0, 0, 0, 0},
+    {"power_means", 4, PURE, powerMeansFunc, 0, 0, 0, 0},
+    {"power_means", 5, PURE, powerMeansFunc, 0, 0, 0, 0},
+    {"power_means", 6, PURE, powerMeansFunc, 0, 0, 0, 0},
+    {"mde_means", 2, PURE, mdeMeansFunc, 0, 0, 0, 0},
+    {"mde_means", 3, PURE, mdeMeansFunc, 0, 0, 0, 0},
+    {"mde_means", 4, PURE, mdeMeansFunc, 0, 0, 0, 0},
+    {"mde_means", 5, PURE, mdeMeansFunc, 0, 0, 0, 0},
+    {"mde_means", 6, PURE, mdeMeansFunc, 0, 0, 0, 0},
+    {"sample_size_proportions", 2, PURE, sampleSizeProportionsFunc, 0, 0, 0, 0},
+    {"sample_size_proportions", 3, PURE, sampleSizeProportionsFunc, 0, 0, 0, 0},
+    {"sample_size_proportions", 4, PURE, sampleSizeProportionsFunc, 0, 0, 0, 0},
+    {"sample_size_proportions", 5, PURE, sampleSizeProportionsFunc, 0, 0, 0, 0},
+    {"sample_size_proportions", 6, PURE, sampleSizeProportionsFunc, 0, 0, 0, 0},
+    {"power_proportions", 3, PURE, powerProportionsFunc, 0, 0, 0, 0},
+    {"power_proportions", 4, PURE, powerProportionsFunc, 0, 0, 0, 0},
+    {"power_proportions", 5, PURE, powerProportionsFunc, 0, 0, 0, 0},
+    {"power_proportions", 6, PURE, powerProportionsFunc, 0, 0, 0, 0},
     /* ab_assign.c */
     {"ab_assign", 2, PURE, abAssignFunc, 0, 0, 0, 0},
     {"ab_assign", 3, PURE, abAssignFunc, 0, 0, 0, 0},
     {"ab_assign", 4, PURE, abAssignFunc, 0, 0, 0, 0},
     {"ab_bucket", 2, PURE, abBucketFunc, 0, 0, 0, 0},
     {"ab_bucket", 3, PURE, abBucketFunc, 0, 0, 0, 0},
+    /* group_tests.c */
+    {"proportions_ztest", 2, PURE, 0, proportionsZtestStep, proportionsZtestFinal, proportionsZtestValue, proportionsZtestInverse},
+    {"proportions_ztest", 3, PURE, 0, proportionsZtestStep, proportionsZtestFinal, proportionsZtestValue, proportionsZtestInverse},
+    {"proportions_ztest", 4, PURE, 0, proportionsZtestStep, proportionsZtestFinal, proportionsZtestValue, proportionsZtestInverse},
+    {"chi2_test", 2, PURE, 0, chi2TestStep, chi2TestFinal, chi2TestValue, chi2TestInverse},
+    {"chi2_test", 3, PURE, 0, chi2TestStep, chi2TestFinal, chi2TestValue, chi2TestInverse},
+    {"anova_oneway", 2, PURE, 0, anovaOnewayStep, anovaOnewayFinal, anovaOnewayValue, anovaOnewayInverse},
+    {"anova_oneway", 3, PURE, 0, anovaOnewayStep, anovaOnewayFinal, anovaOnewayValue, anovaOnewayInverse},
     /* ranktests.c */
     {"mann_whitney", 2, PURE, 0, mannWhitneyStep, mannWhitneyFinal, mannWhitneyValue, mannWhitneyInverse},
     {"mann_whitney", 3, PURE, 0, mannWhitneyStep, mannWhitneyFinal, mannWhitneyValue, mannWhitneyInverse},
@@ -195,6 +229,13 @@ static const omen_func omen_funcs[] = {
     {"linucb_update", 4, PURE, 0, linucbUpdateStep, linucbUpdateFinal, 0, 0},
     {"linucb_choose", 2, REGISTRY, linucbChooseFunc, 0, 0, 0, 0},
     {"linucb_choose", 3, REGISTRY, linucbChooseFunc, 0, 0, 0, 0},
+    /* experiment.c */
+    {"experiment_report", 2, PURE, 0, experimentReportStep, experimentReportFinal, experimentReportValue,
+     experimentReportInverse},
+    {"experiment_report", 3, PURE, 0, experimentReportStep, experimentReportFinal, experimentReportValue,
+     experimentReportInverse},
+    {"experiment_report", 4, PURE, 0, experimentReportStep, experimentReportFinal, experimentReportValue,
+     experimentReportInverse},
 };
 
 #ifdef _WIN32

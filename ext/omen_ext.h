@@ -272,9 +272,28 @@ void sequentialStep(sqlite3_context *, int, sqlite3_value **);
 void sequentialInverse(sqlite3_context *, int, sqlite3_value **);
 void sequentialValue(sqlite3_context *);
 void sequentialFinal(sqlite3_context *);
+/* power.c */
+void sampleSizeMeansFunc(sqlite3_context *, int, sqlite3_value **);
+void powerMeansFunc(sqlite3_context *, int, sqlite3_value **);
+void mdeMeansFunc(sqlite3_context *, int, sqlite3_value **);
+void sampleSizeProportionsFunc(sqlite3_context *, int, sqlite3_value **);
+void powerProportionsFunc(sqlite3_context *, int, sqlite3_value **);
 /* ab_assign.c */
 void abAssignFunc(sqlite3_context *, int, sqlite3_value **);
 void abBucketFunc(sqlite3_context *, int, sqlite3_value **);
+/* group_tests.c */
+void proportionsZtestStep(sqlite3_context *, int, sqlite3_value **);
+void proportionsZtestInverse(sqlite3_context *, int, sqlite3_value **);
+void proportionsZtestValue(sqlite3_context *);
+void proportionsZtestFinal(sqlite3_context *);
+void chi2TestStep(sqlite3_context *, int, sqlite3_value **);
+void chi2TestInverse(sqlite3_context *, int, sqlite3_value **);
+void chi2TestValue(sqlite3_context *);
+void chi2TestFinal(sqlite3_context *);
+void anovaOnewayStep(sqlite3_context *, int, sqlite3_value **);
+void anovaOnewayInverse(sqlite3_context *, int, sqlite3_value **);
+void anovaOnewayValue(sqlite3_context *);
+void anovaOnewayFinal(sqlite3_context *);
 /* ranktests.c */
 void mannWhitneyStep(sqlite3_context *, int, sqlite3_value **);
 void mannWhitneyInverse(sqlite3_context *, int, sqlite3_value **);
@@ -295,5 +314,11 @@ void linucbUpdateFinal(sqlite3_context *);
 void linucbChooseFunc(sqlite3_context *, int, sqlite3_value **);
 extern sqlite3_module omen_bandit_stats_module;
 
+/* experiment.c */
+void experimentReportStep(sqlite3_context *, int, sqlite3_value **);
+void experimentReportInverse(sqlite3_context *, int, sqlite3_value **);
+void experimentReportValue(sqlite3_context *);
+void experimentReportFinal(sqlite3_context *);
+extern sqlite3_module omen_experiment_variants_module;
 
 #endif /* OMEN_EXT_H */
