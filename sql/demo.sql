@@ -31,7 +31,13 @@
 --  10. load over time: trend_test() of each job's duration, the hourly load
 --      (time_bucket, sparkline), a forecast model of it (hourly_load) and the
 --      next week per day (forecast), when an hour may reach a capacity of 35
---      runs (forecast_crossing), and the anomalous days (series_anomalies).
+--      runs (forecast_crossing), and the anomalous days (series_anomalies);
+--  11. an experiment end to end: assignment with ab_assign() and a ramp-up
+--      that moves no run back, a daily always-valid look with
+--      sequential_test(), the report of every job's A/B test
+--      (experiment_report, read as rows with experiment_variants), and a
+--      bandit choosing the next runs' parallelism (bandit_update,
+--      bandit_stats, bandit_choose).
 -- Everything here is deterministic except created_at in the registry.
 -- It creates the table run_features, the registry omen_models (run_scaler,
 -- runtime, failures, run_anomalies, run_guard, hourly_load) and TEMP objects; run it on a fresh database
@@ -394,3 +400,57 @@ SELECT substr(ts, 1, 10) AS day, value AS runs, round(expected, 1) AS expected, 
   FROM series_anomalies((SELECT forecast_train(day, runs) FROM daily));
 SELECT substr(ts, 1, 10) AS day, value AS failed_runs, round(expected, 1) AS expected, round(score, 1) AS score
   FROM series_anomalies((SELECT forecast_train(day, failed) FROM daily));
+
+-- ---------------------------------------------------------------------------
+.print
+.print '== 11. An experiment end to end ==================================='
+.print "Assignment: ab_assign(run_id, 'faster-cache') puts each run in A or B from"
+.print 'XXH3 of (experiment, salt, run): the same run always gets the same variant.'
+.print 'Ramping B up from 10% to 50% moves runs from A to B only, never back:'
+SELECT sum(a10 = 'A' AND a50 = 'A') AS stay_a, sum(a10 = 'A' AND a50 = 'B') AS a_to_b,
+       sum(a10 = 'B' AND a50 = 'B') AS stay_b, sum(a10 = 'B' AND a50 = 'A') AS b_to_a
+  FROM (SELECT ab_assign(run_id, 'faster-cache', '{"A": 0.9, "B": 0.1}') AS a10,
+               ab_assign(run_id, 'faster-cache', '{"A": 0.5, "B": 0.5}') AS a50 FROM runs);
+.print 'A daily look at the A/B test already in the history, build-frontend (sequential_test:'
+.print 'an always-valid p-value and confidence sequence, safe to read after every run;'
+.print 'diff = mean A - mean B in seconds), the first days and the last:'
+CREATE TEMP TABLE seq_days AS
+WITH looks AS (
+  SELECT date(started_at) AS day,
+         sequential_test(duration_s, variant) OVER (ORDER BY started_at, run_id) AS r,
+         row_number() OVER (PARTITION BY date(started_at) ORDER BY started_at DESC, run_id DESC) AS back
+    FROM runs WHERE job = 'build-frontend' AND status = 'ok'
+)
+SELECT day, json_extract(r, '$.n_a') + json_extract(r, '$.n_b') AS runs,
+       printf('%+.1f', json_extract(r, '$.diff')) AS diff_s,
+       CASE WHEN json_extract(r, '$.ci_low') IS NULL THEN '-'
+            ELSE printf('[%.1f, %.1f]', max(json_extract(r, '$.ci_low'), -9999), min(json_extract(r, '$.ci_high'), 9999)) END AS ci_95,
+       printf('%.3f', json_extract(r, '$.p')) AS p,
+       CASE WHEN json_extract(r, '$.reject') THEN 'B differs' ELSE 'keep running' END AS decision
+  FROM looks WHERE back = 1;
+SELECT * FROM seq_days WHERE day IN (SELECT day FROM seq_days ORDER BY day LIMIT 3)
+                          OR day IN (SELECT day FROM seq_days ORDER BY day DESC LIMIT 3) ORDER BY day;
+.print 'The first day the always-valid test could stop (p < 0.05, however often it was read):'
+SELECT min(day) AS first_day_stopped FROM seq_days WHERE decision = 'B differs';
+.print 'The report of the A/B test of every job (experiment_report, durations: lower is better;'
+.print 'read as rows with experiment_variants, as a BI tool would):'
+SELECT job, v.variant, v.n, printf('%.1f', v.mean) AS mean_s,
+       CASE WHEN v.is_control THEN 'control' ELSE printf('%+.1f%% [%+.1f%%, %+.1f%%]', 100 * v.lift, 100 * v.lift_low, 100 * v.lift_high) END AS lift,
+       CASE WHEN v.is_control THEN '' ELSE printf('%.2g', v.p_holm) END AS p, v.decision
+  FROM (SELECT job, experiment_report(duration_s, variant, 'A', '{"better": "lower"}') AS r
+          FROM runs WHERE status = 'ok' GROUP BY job) AS e,
+       experiment_variants(e.r) AS v
+ ORDER BY job, v.variant;
+.print 'A bandit for parallelism: each successful build-frontend run of the last 30 days'
+.print 'is a reward of -duration (gaussian Thompson sampling over its threads setting);'
+.print 'bandit_stats shows what it learnt, bandit_choose picks the next five runs'
+.print "(deterministic per key, so each choice can be replayed):"
+CREATE TEMP TABLE threads_bandit AS
+  SELECT bandit_update(json_extract(params, '$.threads'), -duration_s, '{"reward": "gaussian"}') AS state
+    FROM (SELECT * FROM runs WHERE job = 'build-frontend' AND status = 'ok'
+           AND started_at >= (SELECT date(max(started_at), '-30 days') FROM runs) ORDER BY started_at, run_id);
+SELECT arm AS threads, n, printf('%.1f', -mean) AS mean_duration_s, printf('%.3f', p_best) AS p_best
+  FROM bandit_stats((SELECT state FROM threads_bandit)) ORDER BY arm;
+WITH RECURSIVE next(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM next WHERE k < 5)
+SELECT 'next-run-' || k AS key, bandit_choose((SELECT state FROM threads_bandit), 'next-run-' || k) AS threads
+  FROM next;
