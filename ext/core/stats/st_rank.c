@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "st_tdist.h"
@@ -39,13 +40,22 @@ typedef struct mwu_table {
   long double *cl;  /* else */
   st_i128 total_i;  /* C(m+n, m) */
   long double total_l;
+  void *block;      /* the allocation ci or cl lies in (om_malloc aligns to 8 only) */
 } mwu_table;
 
 static void mwu_table_free(mwu_table *t) {
-  om_free(t->ci);
-  om_free(t->cl);
+  om_free(t->block);
+  t->block = NULL;
   t->ci = NULL;
   t->cl = NULL;
+}
+
+/* n zeroed 16-byte elements, 16-byte aligned, in a block kept in t. */
+static void *mwu_alloc16(mwu_table *t, size_t n) {
+  unsigned char *b = om_calloc(n + 1, 16);
+  if (!b) return NULL;
+  t->block = b;
+  return b + ((16 - ((uintptr_t)b & 15)) & 15);
 }
 
 /* C(m+n, m) as an exact integer if it is below 2^126; 0 otherwise. */
@@ -86,14 +96,14 @@ static om_status mwu_table_build(int64_t n1, int64_t n2, const om_interrupt *it,
   int64_t K = t->K;
   total = binom_fits(m, n);
   if (total) {
-    st_i128 *P = om_calloc((size_t)K + 1, sizeof *P);
+    st_i128 *P = mwu_alloc16(t, (size_t)K + 1);
     if (!P) return OM_NOMEM;
     t->ci = P;
     t->is_int = 1;
     t->total_i = (st_i128)total;
     MWU_BUILD(st_i128, P);
   } else {
-    long double *P = om_calloc((size_t)K + 1, sizeof *P);
+    long double *P = mwu_alloc16(t, (size_t)K + 1);
     if (!P) return OM_NOMEM;
     t->cl = P;
     /* C(m+n, m) in long double: exact enough (m <= 8 here) */
