@@ -66,8 +66,8 @@
 #include <string.h>
 
 #include "core/base/om_json.h"
-#include "core/base/om_text.h"
 #include "core/stats/st_report.h"
+#include "group_keys.h"
 #include "omen_ext.h"
 
 #define EXP_FN "experiment_report"
@@ -76,11 +76,7 @@
 #define EXP_FIRST_SLOTS 4
 
 typedef struct exp_group {
-  int type;          /* 0 empty, SQLITE_INTEGER, SQLITE_FLOAT or SQLITE_TEXT */
-  sqlite3_int64 i;   /* SQLITE_INTEGER */
-  double d;          /* SQLITE_FLOAT */
-  char *text;        /* SQLITE_TEXT, owned (sqlite3_malloc) in slots and control */
-  int text_len;
+  omen_key key; /* type 0: an empty slot; text owned (omen_key_own) */
   sqlite3_int64 rows;
 } exp_group;
 
@@ -88,7 +84,7 @@ typedef struct exp_agg {
   int configured;
   st_report_options opt;
   char *options;     /* the first row's options text (agg_options.c), or NULL */
-  exp_group control; /* type 0: the smallest variant (behaviour 3) */
+  omen_key control;  /* type 0: the smallest variant (behaviour 3); text owned */
   int overflow;      /* a variant arrived while EXP_MAX_SLOTS were held */
   int cap;           /* slots in g and s (0: none yet) */
   exp_group *g;      /* sqlite3_malloc'd slots */
@@ -96,79 +92,6 @@ typedef struct exp_agg {
   char *last;        /* the last result's text (behaviour 9), or NULL */
   sqlite3_uint64 last_len;
 } exp_agg;
-
-/* ---- group keys (welch.c's conventions) ---- */
-
-/* SQLite's ordering of two non-NULL, non-BLOB keys. */
-static int exp_cmp(const exp_group *x, const exp_group *y) {
-  int xt = x->type == SQLITE_TEXT, yt = y->type == SQLITE_TEXT;
-  if (xt != yt) return xt ? 1 : -1;
-  if (xt) {
-    int n = x->text_len < y->text_len ? x->text_len : y->text_len;
-    int c = n ? memcmp(x->text, y->text, (size_t)n) : 0;
-    return c ? c : (x->text_len > y->text_len) - (x->text_len < y->text_len);
-  }
-  if (x->type == SQLITE_INTEGER && y->type == SQLITE_INTEGER) return (x->i > y->i) - (x->i < y->i);
-  {
-    double a = x->type == SQLITE_INTEGER ? (double)x->i : x->d;
-    double b = y->type == SQLITE_INTEGER ? (double)y->i : y->d;
-    if (a != b) return a < b ? -1 : 1;
-    if (x->type == SQLITE_INTEGER && y->type == SQLITE_FLOAT && y->d > -9.2e18 && y->d < 9.2e18)
-      return (x->i > (sqlite3_int64)y->d) - (x->i < (sqlite3_int64)y->d);
-    if (y->type == SQLITE_INTEGER && x->type == SQLITE_FLOAT && x->d > -9.2e18 && x->d < 9.2e18)
-      return ((sqlite3_int64)x->d > y->i) - ((sqlite3_int64)x->d < y->i);
-    return 0;
-  }
-}
-
-/* A key from a value without copying text (key->text borrowed): 0,
-** SQLITE_NOMEM, SQLITE_RANGE (bad UTF-8) or SQLITE_MISMATCH (BLOB). */
-static int exp_key(sqlite3_value *v, exp_group *key) {
-  memset(key, 0, sizeof *key);
-  key->type = sqlite3_value_type(v);
-  switch (key->type) {
-  case SQLITE_INTEGER: key->i = sqlite3_value_int64(v); return 0;
-  case SQLITE_FLOAT: key->d = sqlite3_value_double(v); return 0;
-  case SQLITE_TEXT:
-    key->text = (char *)sqlite3_value_text(v);
-    key->text_len = sqlite3_value_bytes(v);
-    if (!key->text) return SQLITE_NOMEM;
-    return om_utf8_check(key->text, (size_t)key->text_len) == (size_t)key->text_len ? 0 : SQLITE_RANGE;
-  default: return SQLITE_MISMATCH;
-  }
-}
-
-/* Own a copy of key's text; 1 on out of memory. */
-static int exp_own(exp_group *key) {
-  char *t;
-  if (key->type != SQLITE_TEXT) return 0;
-  t = sqlite3_malloc(key->text_len > 0 ? key->text_len : 1);
-  if (!t) return 1;
-  memcpy(t, key->text, (size_t)key->text_len);
-  key->text = t;
-  return 0;
-}
-
-static void exp_label(char *buf, int n, const exp_group *g) {
-  if (g->type == SQLITE_INTEGER) sqlite3_snprintf(n, buf, "%lld", g->i);
-  else if (g->type == SQLITE_FLOAT) sqlite3_snprintf(n, buf, "%!.15g", g->d);
-  else sqlite3_snprintf(n, buf, "'%.*s'", g->text_len > 40 ? 40 : g->text_len, g->text);
-}
-
-/* The error for a bad key of argument argno ("group" or "control"). */
-static void exp_key_error(sqlite3_context *ctx, int rc, const exp_group *key, const char *what, int argno) {
-  if (rc == SQLITE_NOMEM) {
-    sqlite3_result_error_nomem(ctx);
-  } else if (rc == SQLITE_RANGE) {
-    char why[96];
-    size_t n = (size_t)key->text_len, at = om_utf8_check(key->text, n);
-    om_utf8_problem(key->text, n, at, why, sizeof why);
-    omen_errorf(ctx, EXP_FN, "%s (argument %d)%s%s; labels must be valid UTF-8 without NUL", what, argno,
-                why[0] == 'b' ? ": " : " ", why);
-  } else {
-    omen_errorf(ctx, EXP_FN, "%s (argument %d) is a BLOB; expected INTEGER, REAL or TEXT", what, argno);
-  }
-}
 
 /* ---- settings: control and options (behaviours 3, 4) ---- */
 
@@ -251,13 +174,9 @@ static int exp_parse_options(sqlite3_context *ctx, exp_agg *a, const char *text,
 static int exp_configure(sqlite3_context *ctx, exp_agg *a, int argc, sqlite3_value **argv) {
   st_report_defaults(&a->opt);
   if (argc >= 3 && sqlite3_value_type(argv[2]) != SQLITE_NULL) {
-    exp_group key;
-    int rc = exp_key(argv[2], &key);
-    if (rc) {
-      exp_key_error(ctx, rc, &key, "control", 3);
-      return 1;
-    }
-    if (exp_own(&key)) {
+    omen_key key;
+    if (omen_key_arg(ctx, EXP_FN, argv[2], "control (argument 3)", &key)) return 1;
+    if (omen_key_own(&key)) {
       sqlite3_result_error_nomem(ctx);
       return 1;
     }
@@ -277,16 +196,12 @@ static int exp_configure(sqlite3_context *ctx, exp_agg *a, int argc, sqlite3_val
 /* Later rows repeat the first row's control and options; 1 with the error set. */
 static int exp_settings_changed(sqlite3_context *ctx, exp_agg *a, int argc, sqlite3_value **argv) {
   if (argc >= 3) {
-    exp_group key;
+    omen_key key;
     int same;
     if (sqlite3_value_type(argv[2]) == SQLITE_NULL) same = a->control.type == 0;
     else {
-      int rc = exp_key(argv[2], &key);
-      if (rc) {
-        exp_key_error(ctx, rc, &key, "control", 3);
-        return 1;
-      }
-      same = a->control.type != 0 && exp_cmp(&key, &a->control) == 0;
+      if (omen_key_arg(ctx, EXP_FN, argv[2], "control (argument 3)", &key)) return 1;
+      same = a->control.type != 0 && omen_key_cmp(&key, &a->control) == 0;
     }
     if (!same) {
       omen_errorf(ctx, EXP_FN, "control (argument 3) changed between rows; pass the same control on every row");
@@ -300,8 +215,8 @@ static int exp_settings_changed(sqlite3_context *ctx, exp_agg *a, int argc, sqli
 /* ---- rows ---- */
 
 /* Validate a row; 1 if it is skipped or failed (error set). */
-static int exp_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, exp_group *key) {
-  int vt = sqlite3_value_type(argv[0]), gt = sqlite3_value_type(argv[1]), rc;
+static int exp_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, omen_key *key) {
+  int vt = sqlite3_value_type(argv[0]), gt = sqlite3_value_type(argv[1]);
   if (vt == SQLITE_NULL || gt == SQLITE_NULL) return 1;
   if (vt != SQLITE_INTEGER && vt != SQLITE_FLOAT) {
     omen_errorf(ctx, EXP_FN, "value (argument 1) is %s; expected INTEGER or REAL", omen_type_name(argv[0]));
@@ -312,12 +227,7 @@ static int exp_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, exp_gr
     omen_errorf(ctx, EXP_FN, "value (argument 1) is not a finite number");
     return 1;
   }
-  rc = exp_key(argv[1], key);
-  if (rc) {
-    exp_key_error(ctx, rc, key, "group", 2);
-    return 1;
-  }
-  return 0;
+  return omen_key_arg(ctx, EXP_FN, argv[1], "group (argument 2)", key);
 }
 
 /* The state changed: the kept result is stale (behaviour 9). */
@@ -358,7 +268,7 @@ static int exp_grow(exp_agg *a) {
 
 void experimentReportStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   exp_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
-  exp_group key;
+  omen_key key;
   double x;
   int i, free_slot = -1;
   if (!a) {
@@ -372,11 +282,11 @@ void experimentReportStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   }
   if (exp_row(ctx, argv, &x, &key)) return;
   for (i = 0; i < a->cap; i++) {
-    if (a->g[i].type == 0) {
+    if (a->g[i].key.type == 0) {
       if (free_slot < 0) free_slot = i;
       continue;
     }
-    if (exp_cmp(&a->g[i], &key) == 0) break;
+    if (omen_key_cmp(&a->g[i].key, &key) == 0) break;
   }
   if (i == a->cap) {
     if (free_slot < 0) {
@@ -393,11 +303,11 @@ void experimentReportStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
       free_slot = i;
     }
     i = free_slot;
-    if (exp_own(&key)) {
+    if (omen_key_own(&key)) {
       sqlite3_result_error_nomem(ctx);
       return;
     }
-    a->g[i] = key;
+    a->g[i].key = key;
   }
   a->g[i].rows++;
   st_sums_add(&a->s[i], x, NULL); /* x is finite (exp_row) */
@@ -406,7 +316,7 @@ void experimentReportStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
 
 void experimentReportInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   exp_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
-  exp_group key;
+  omen_key key;
   double x;
   (void)argc;
   if (!a) {
@@ -416,12 +326,12 @@ void experimentReportInverse(sqlite3_context *ctx, int argc, sqlite3_value **arg
   if (exp_row(ctx, argv, &x, &key)) return;
   for (int i = 0; i < a->cap; i++) {
     exp_group *g = &a->g[i];
-    if (g->type == 0 || exp_cmp(g, &key) != 0) continue;
+    if (g->key.type == 0 || omen_key_cmp(&g->key, &key) != 0) continue;
     st_sums_remove(&a->s[i], x, NULL);
     exp_forget(a);
     if (--g->rows == 0) {
-      sqlite3_free(g->text);
-      memset(g, 0, sizeof *g);
+      omen_key_free(&g->key);
+      g->rows = 0;
       memset(&a->s[i], 0, sizeof a->s[i]);
     }
     return;
@@ -429,12 +339,6 @@ void experimentReportInverse(sqlite3_context *ctx, int argc, sqlite3_value **arg
 }
 
 /* ---- the result (behaviour 6) ---- */
-
-static void json_key_value(om_jw *j, const exp_group *g) {
-  if (g->type == SQLITE_INTEGER) om_jw_int(j, g->i);
-  else if (g->type == SQLITE_FLOAT) om_jw_double(j, g->d);
-  else om_jw_string_n(j, g->text, (size_t)g->text_len);
-}
 
 static void json_num(om_jw *j, const char *key, double v) {
   om_jw_key(j, key);
@@ -450,7 +354,7 @@ static void exp_result(sqlite3_context *ctx, exp_agg *a, int keep) {
   om_wbuf w;
   om_jw j;
   for (int i = 0; i < a->cap; i++)
-    if (a->g[i].type) idx[present++] = i;
+    if (a->g[i].key.type) idx[present++] = i;
   if (a->last) { /* behaviour 9 */
     sqlite3_result_text64(ctx, a->last, a->last_len, SQLITE_TRANSIENT, SQLITE_UTF8);
     return;
@@ -458,14 +362,14 @@ static void exp_result(sqlite3_context *ctx, exp_agg *a, int keep) {
   if (present == 0 && !a->overflow) return; /* no rows: NULL */
   if (present > EXP_MAX_VARIANTS || a->overflow) {
     char l[3][64];
-    for (int i = 0; i < 3; i++) exp_label(l[i], sizeof l[0], &a->g[idx[i]]);
+    for (int i = 0; i < 3; i++) omen_key_label(l[i], sizeof l[0], &a->g[idx[i]].key);
     omen_errorf(ctx, EXP_FN, "group has more than %d distinct values (%s, %s, %s, ...); expected at most %d",
                 EXP_MAX_VARIANTS, l[0], l[1], l[2], EXP_MAX_VARIANTS);
     return;
   }
   for (int i = 1; i < present; i++) { /* insertion sort in SQLite order */
     int v = idx[i], q = i - 1;
-    while (q >= 0 && exp_cmp(&a->g[idx[q]], &a->g[v]) > 0) {
+    while (q >= 0 && omen_key_cmp(&a->g[idx[q]].key, &a->g[v].key) > 0) {
       idx[q + 1] = idx[q];
       q--;
     }
@@ -473,10 +377,10 @@ static void exp_result(sqlite3_context *ctx, exp_agg *a, int keep) {
   }
   if (a->control.type) {
     for (ctl = 0; ctl < present; ctl++)
-      if (exp_cmp(&a->g[idx[ctl]], &a->control) == 0) break;
+      if (omen_key_cmp(&a->g[idx[ctl]].key, &a->control) == 0) break;
     if (ctl == present) {
       char l[64];
-      exp_label(l, sizeof l, &a->control);
+      omen_key_label(l, sizeof l, &a->control);
       omen_errorf(ctx, EXP_FN, "control (argument 3) %s is not among the %d variants of group", l, present);
       return;
     }
@@ -500,7 +404,7 @@ static void exp_result(sqlite3_context *ctx, exp_agg *a, int keep) {
   om_jw_init(&j, &w);
   om_jw_begin_object(&j);
   om_jw_key(&j, "control");
-  json_key_value(&j, &a->g[order[0]]);
+  omen_key_json(&j, &a->g[order[0]].key);
   json_num(&j, "confidence", a->opt.confidence);
   json_num(&j, "alpha", st_report_alpha(&a->opt));
   json_num(&j, "power", a->opt.power);
@@ -513,7 +417,7 @@ static void exp_result(sqlite3_context *ctx, exp_agg *a, int keep) {
     const st_report_row *r = &rows[i];
     om_jw_begin_object(&j);
     om_jw_key(&j, "variant");
-    json_key_value(&j, &a->g[order[i]]);
+    omen_key_json(&j, &a->g[order[i]].key);
     om_jw_key(&j, "n");
     om_jw_int(&j, a->g[order[i]].rows);
     json_num(&j, "mean", r->mean);
@@ -565,10 +469,10 @@ void experimentReportFinal(sqlite3_context *ctx) {
   exp_agg *a = sqlite3_aggregate_context(ctx, 0);
   if (!a) return;
   if (a->configured) exp_result(ctx, a, 0);
-  for (int i = 0; i < a->cap; i++) sqlite3_free(a->g[i].text);
+  for (int i = 0; i < a->cap; i++) omen_key_free(&a->g[i].key);
   sqlite3_free(a->g);
   sqlite3_free(a->s);
-  sqlite3_free(a->control.text);
+  omen_key_free(&a->control);
   sqlite3_free(a->options);
   sqlite3_free(a->last);
 }
@@ -582,7 +486,7 @@ static const char *const ev_num_keys[EV_NUMS] = {"mean", "ci_low",    "ci_high",
 static const char *const ev_top_keys[7] = {"control", "confidence", "alpha", "power", "min_effect", "better", "variants"};
 
 typedef struct ev_row {
-  exp_group variant; /* text owned */
+  omen_key variant; /* text owned */
   sqlite3_int64 n;
   double num[EV_NUMS]; /* NaN = null; num[12] is more */
   char *decision;      /* owned */
@@ -629,7 +533,7 @@ static int evOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
 
 static void ev_reset(ev_cursor *c) {
   for (int i = 0; i < c->nrows; i++) {
-    sqlite3_free(c->rows[i].variant.text);
+    omen_key_free(&c->rows[i].variant);
     sqlite3_free(c->rows[i].decision);
   }
   sqlite3_free(c->rows);
@@ -783,8 +687,8 @@ static int ev_parse(ev_cursor *c, const char *s, size_t n, const char **why, cha
     if (mv->type == OM_JSON_STRING) {
       r->variant.type = SQLITE_TEXT;
       r->variant.text = (char *)mv->str;
-      r->variant.text_len = (int)mv->str_len;
-      if (mv->str_len > 0x7fffffff || exp_own(&r->variant)) {
+      r->variant.len = (int)mv->str_len;
+      if (mv->str_len > 0x7fffffff || omen_key_own(&r->variant)) {
         r->variant.type = 0;
         r->variant.text = NULL;
         rc = SQLITE_NOMEM;
@@ -864,7 +768,7 @@ static int evColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   case EV_VARIANT:
     if (r->variant.type == SQLITE_INTEGER) sqlite3_result_int64(ctx, r->variant.i);
     else if (r->variant.type == SQLITE_FLOAT) sqlite3_result_double(ctx, r->variant.d);
-    else sqlite3_result_text(ctx, r->variant.text, r->variant.text_len, SQLITE_TRANSIENT);
+    else sqlite3_result_text(ctx, r->variant.text, r->variant.len, SQLITE_TRANSIENT);
     break;
   case EV_IS_CONTROL: sqlite3_result_int(ctx, strcmp(r->decision, "control") == 0); break;
   case EV_N: sqlite3_result_int64(ctx, r->n); break;

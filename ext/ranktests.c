@@ -43,7 +43,6 @@
 #include <string.h>
 
 #include "core/base/om_json.h"
-#include "core/base/om_text.h"
 #include "core/stats/st_ks.h"
 #include "core/stats/st_rank.h"
 #include "group_keys.h"

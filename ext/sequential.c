@@ -47,7 +47,6 @@
 #include <string.h>
 
 #include "core/base/om_json.h"
-#include "core/base/om_text.h"
 #include "core/stats/st_seq.h"
 #include "group_keys.h"
 #include "omen_ext.h"

@@ -50,7 +50,6 @@
 #include <string.h>
 
 #include "core/base/om_json.h"
-#include "core/base/om_text.h"
 #include "core/stats/st_welch.h"
 #include "group_keys.h"
 #include "omen_ext.h"
