@@ -43,40 +43,6 @@
 
 #define AB_WEIGHTS_ARG 2 /* argv index of weights (auxdata slot, behaviour 4) */
 
-/* Behaviour 1: the unit's bytes, into buf for numbers.  0 on success (n = 0
-** and *p = NULL for a NULL unit), SQLITE_NOMEM. */
-static int ab_unit_bytes(sqlite3_value *v, uint8_t buf[8], const void **p, size_t *n) {
-  switch (sqlite3_value_type(v)) {
-  case SQLITE_NULL:
-    *p = NULL;
-    *n = 0;
-    return 0;
-  case SQLITE_INTEGER:
-    om_store_u64(buf, (uint64_t)sqlite3_value_int64(v));
-    *p = buf;
-    *n = 8;
-    return 0;
-  case SQLITE_FLOAT: {
-    double d = sqlite3_value_double(v);
-    if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
-      om_store_u64(buf, (uint64_t)(int64_t)d);
-    else om_store_u64(buf, om_f64_bits(d));
-    *p = buf;
-    *n = 8;
-    return 0;
-  }
-  case SQLITE_TEXT:
-    *p = sqlite3_value_text(v);
-    *n = (size_t)sqlite3_value_bytes(v);
-    return *p ? 0 : SQLITE_NOMEM;
-  default:
-    *p = sqlite3_value_blob(v);
-    *n = (size_t)sqlite3_value_bytes(v);
-    if (!*p) *p = "";
-    return 0;
-  }
-}
-
 /* Behaviour 2: experiment (argv[1]) and salt (NULL: the default '') as
 ** bytes.  0, or -1 after setting an error result. */
 static int ab_args(sqlite3_context *ctx, const char *fname, sqlite3_value *exp, sqlite3_value *salt, int salt_argno,
@@ -108,7 +74,7 @@ static int ab_position(sqlite3_context *ctx, sqlite3_value *unit, const char *e,
   const void *up;
   size_t un;
   uint8_t buf[8];
-  if (ab_unit_bytes(unit, buf, &up, &un)) {
+  if (omen_value_bytes(unit, buf, &up, &un)) { /* hash_uniform's rule (behaviour 1) */
     sqlite3_result_error_nomem(ctx);
     return -1;
   }

@@ -281,33 +281,9 @@ static int key_seed(sqlite3_context *ctx, sqlite3_value *k, uint64_t *seed) {
   uint8_t buf[8];
   const void *p;
   size_t n;
-  switch (sqlite3_value_type(k)) {
-  case SQLITE_INTEGER:
-    om_store_u64(buf, (uint64_t)sqlite3_value_int64(k));
-    p = buf;
-    n = 8;
-    break;
-  case SQLITE_FLOAT: {
-    double d = sqlite3_value_double(k);
-    int64_t i;
-    om_store_u64(buf, bd_real_is_int(d, &i) ? (uint64_t)i : om_f64_bits(d));
-    p = buf;
-    n = 8;
-    break;
-  }
-  case SQLITE_TEXT:
-    p = sqlite3_value_text(k);
-    n = (size_t)sqlite3_value_bytes(k);
-    if (!p) {
-      sqlite3_result_error_nomem(ctx);
-      return 1;
-    }
-    break;
-  default:
-    p = sqlite3_value_blob(k);
-    n = (size_t)sqlite3_value_bytes(k);
-    if (!p) p = "";
-    break;
+  if (omen_value_bytes(k, buf, &p, &n)) {
+    sqlite3_result_error_nomem(ctx);
+    return 1;
   }
   *seed = XXH3_64bits(p, n);
   return 0;

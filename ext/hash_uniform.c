@@ -21,6 +21,41 @@
 
 #include "omen_ext.h"
 
+/* Behaviour 2: the bytes of a value (numbers written into buf): 0, or
+** SQLITE_NOMEM.  NULL gives *p = NULL, *n = 0.  Shared with ab_assign and
+** bandit_choose, whose keys hash as hash_uniform's do. */
+int omen_value_bytes(sqlite3_value *v, uint8_t buf[8], const void **p, size_t *n) {
+  switch (sqlite3_value_type(v)) {
+  case SQLITE_NULL:
+    *p = NULL;
+    *n = 0;
+    return 0;
+  case SQLITE_INTEGER:
+    om_store_u64(buf, (uint64_t)sqlite3_value_int64(v));
+    *p = buf;
+    *n = 8;
+    return 0;
+  case SQLITE_FLOAT: {
+    double d = sqlite3_value_double(v);
+    if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+      om_store_u64(buf, (uint64_t)(int64_t)d);
+    else om_store_u64(buf, om_f64_bits(d));
+    *p = buf;
+    *n = 8;
+    return 0;
+  }
+  case SQLITE_TEXT:
+    *p = sqlite3_value_text(v);
+    *n = (size_t)sqlite3_value_bytes(v);
+    return *p ? 0 : SQLITE_NOMEM;
+  default:
+    *p = sqlite3_value_blob(v);
+    *n = (size_t)sqlite3_value_bytes(v);
+    if (!*p) *p = "";
+    return 0;
+  }
+}
+
 void hashUniformFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   uint64_t seed = 0, h;
   uint8_t buf[8];
@@ -37,35 +72,10 @@ void hashUniformFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       return;
     }
   }
-  switch (sqlite3_value_type(argv[0])) {
-  case SQLITE_NULL: return;
-  case SQLITE_INTEGER:
-    om_store_u64(buf, (uint64_t)sqlite3_value_int64(argv[0]));
-    p = buf;
-    n = 8;
-    break;
-  case SQLITE_FLOAT: {
-    double d = sqlite3_value_double(argv[0]);
-    if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
-      om_store_u64(buf, (uint64_t)(int64_t)d);
-    else om_store_u64(buf, om_f64_bits(d));
-    p = buf;
-    n = 8;
-    break;
-  }
-  case SQLITE_TEXT:
-    p = sqlite3_value_text(argv[0]);
-    n = (size_t)sqlite3_value_bytes(argv[0]);
-    if (!p) {
-      sqlite3_result_error_nomem(ctx);
-      return;
-    }
-    break;
-  default:
-    p = sqlite3_value_blob(argv[0]);
-    n = (size_t)sqlite3_value_bytes(argv[0]);
-    if (!p) p = "";
-    break;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+  if (omen_value_bytes(argv[0], buf, &p, &n)) {
+    sqlite3_result_error_nomem(ctx);
+    return;
   }
   h = XXH3_64bits_withSeed(p, n, seed);
   sqlite3_result_double(ctx, (double)(h >> 11) * 0x1.0p-53);

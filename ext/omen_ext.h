@@ -146,6 +146,7 @@ void omenBuildInfoFunc(sqlite3_context *, int, sqlite3_value **);
 void featureVectorFunc(sqlite3_context *, int, sqlite3_value **);
 void featureVectorJsonFunc(sqlite3_context *, int, sqlite3_value **);
 void hashUniformFunc(sqlite3_context *, int, sqlite3_value **);
+int omen_value_bytes(sqlite3_value *v, uint8_t buf[8], const void **p, size_t *n); /* hash_uniform.c */
 void modelInfoFunc(sqlite3_context *, int, sqlite3_value **);
 void modelSaveFunc(sqlite3_context *, int, sqlite3_value **);
 void modelLoadFunc(sqlite3_context *, int, sqlite3_value **);
