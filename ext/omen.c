@@ -236,6 +236,16 @@ static const omen_func omen_funcs[] = {
      experimentReportInverse},
     {"experiment_report", 4, PURE, 0, experimentReportStep, experimentReportFinal, experimentReportValue,
      experimentReportInverse},
+    /* paired.c */
+    {"paired_ttest", 2, PURE, 0, pairedTtestStep, pairedTtestFinal, pairedTtestValue, pairedTtestInverse},
+    {"paired_ttest", 3, PURE, 0, pairedTtestStep, pairedTtestFinal, pairedTtestValue, pairedTtestInverse},
+    {"paired_ttest", 4, PURE, 0, pairedTtestStep, pairedTtestFinal, pairedTtestValue, pairedTtestInverse},
+    {"wilcoxon_signed_rank", 2, PURE, 0, wilcoxonSignedRankStep, wilcoxonSignedRankFinal, wilcoxonSignedRankValue,
+     wilcoxonSignedRankInverse},
+    {"wilcoxon_signed_rank", 3, PURE, 0, wilcoxonSignedRankStep, wilcoxonSignedRankFinal, wilcoxonSignedRankValue,
+     wilcoxonSignedRankInverse},
+    {"wilcoxon_signed_rank", 4, PURE, 0, wilcoxonSignedRankStep, wilcoxonSignedRankFinal, wilcoxonSignedRankValue,
+     wilcoxonSignedRankInverse},
 };
 
 #ifdef _WIN32

@@ -322,4 +322,14 @@ void experimentReportValue(sqlite3_context *);
 void experimentReportFinal(sqlite3_context *);
 extern sqlite3_module omen_experiment_variants_module;
 
+/* paired.c */
+void pairedTtestStep(sqlite3_context *, int, sqlite3_value **);
+void pairedTtestInverse(sqlite3_context *, int, sqlite3_value **);
+void pairedTtestValue(sqlite3_context *);
+void pairedTtestFinal(sqlite3_context *);
+void wilcoxonSignedRankStep(sqlite3_context *, int, sqlite3_value **);
+void wilcoxonSignedRankInverse(sqlite3_context *, int, sqlite3_value **);
+void wilcoxonSignedRankValue(sqlite3_context *);
+void wilcoxonSignedRankFinal(sqlite3_context *);
+
 #endif /* OMEN_EXT_H */
