@@ -140,6 +140,7 @@ bench: deps
 	@$(PYTHON) tools/bench_experiments.py
 	@$(PYTHON) tools/bench_sequential.py
 	@$(PYTHON) tools/bench_bandit.py
+	@$(PYTHON) tools/bench_production.py
 
 # Regenerate the committed reference fixtures (needs python3-scipy & co.).
 fixtures:

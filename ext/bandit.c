@@ -45,8 +45,8 @@
 **   6. Flags: bandit_update, bandit_merge and linucb_update are pure
 **      (DETERMINISTIC, INNOCUOUS); bandit_choose and linucb_choose may read
 **      the registry and bandit_choose, without a key, is random, so they are
-**      DIRECTONLY and not DETERMINISTIC; bandit_stats may read the registry
-**      (SQLITE_VTAB_DIRECTONLY).
+**      neither INNOCUOUS nor DETERMINISTIC (trusted schema only, omen.c
+**      behaviour 4); bandit_stats may read the registry, so likewise.
 **   7. linucb_update(arm, features, reward [, options]) (docs/linucb_update.md,
 **      core bd.h 11): the numeric features of the first row with a reward
 **      are the state's context features (1..64, the envelope's schema);
@@ -513,7 +513,7 @@ static int bsConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   if (!v) return SQLITE_NOMEM;
   memset(v, 0, sizeof *v);
   v->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* it may read omen_models */
+  /* it reads models: neither DIRECTONLY nor INNOCUOUS (trusted schema only; omen.c behaviour 4) */
   *ppVtab = &v->base;
   return SQLITE_OK;
 }

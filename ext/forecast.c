@@ -449,7 +449,7 @@ static int fcConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
   if (!v) return SQLITE_NOMEM;
   memset(v, 0, sizeof *v);
   v->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* it may read omen_models */
+  /* it reads models: neither DIRECTONLY nor INNOCUOUS (trusted schema only; omen.c behaviour 4) */
   *ppVtab = &v->base;
   return SQLITE_OK;
 }

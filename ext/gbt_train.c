@@ -62,6 +62,12 @@
 **      with the first row's as stored, and read as text only when they
 **      differ.  The columns ask for huge pages as they grow (gbt_hint_large:
 **      page faults are dear in a VM).
+**  11. The model carries the training profile of its features (envelope
+**      format 2, core/base/mdl_profile.h: decile edges and bin fractions of
+**      numeric features, top categories of categorical ones, missing
+**      fractions) for feature_drift() and model_profile(); it is built from
+**      the stored columns after training data is read, O(rows) plus a sort
+**      of at most 65,536 values per numeric feature.
 */
 #include <math.h>
 #include <string.h>
@@ -778,6 +784,40 @@ static void gbt_metrics_json(const gbt_model *m, om_wbuf *w) {
   om_jw_end_object(&j);
 }
 
+/* The training profile (mdl_profile.h) of the columns as gbt_build_data
+** left them: numeric missing values are NaN, categorical ones flagged.
+** Fed column by column: the builder's state is per feature, so this is the
+** profile of the rows in order. */
+static om_status gbt_profile(const gbt_agg *a, const gbt_column *cols, const mdl_feature *feats, mdl_profile *out,
+                             om_err *err) {
+  mdl_pbuild *b = NULL;
+  uint32_t *slots = NULL;
+  om_status st = mdl_pb_new(&b, err);
+  if (st != OM_OK) return st;
+  slots = sqlite3_malloc64((sqlite3_uint64)a->n_cols * sizeof *slots);
+  if (!slots) {
+    st = om_errf(err, OM_NOMEM, "out of memory");
+    goto done;
+  }
+  for (uint32_t i = 0; i < a->n_cols && st == OM_OK; i++) {
+    const gbt_column *c = &cols[i];
+    if ((st = mdl_pb_feature(b, feats[i].type, &slots[i], err)) != OM_OK) break;
+    for (size_t r = 0; r < a->n_rows && st == OM_OK; r++) {
+      if (c->is_cat) {
+        if (!c->cat_missing[r]) st = mdl_pb_cat(b, slots[i], c->cat[r], err);
+      } else if (!isnan(c->num[r])) {
+        st = mdl_pb_num(b, slots[i], c->num[r], err);
+      }
+    }
+  }
+  mdl_pb_rows(b, a->n_rows);
+  if (st == OM_OK) st = mdl_pb_finish(b, feats, slots, a->n_cols, out, err);
+done:
+  sqlite3_free(slots);
+  mdl_pb_free(b);
+  return st;
+}
+
 /* Behaviour 8: refuse, before training, options whose largest possible
 ** model would not fit in a BLOB (SQLITE_LIMIT_LENGTH).  The envelope adds
 ** the feature names and at most 4 KiB (header, options and metrics JSON). */
@@ -786,7 +826,7 @@ static int gbt_size_check(sqlite3_context *ctx, const gbt_agg *a, const mdl_feat
   uint64_t leaves = 0;
   int any_cat = 0, limit = sqlite3_limit(sqlite3_context_db_handle(ctx), SQLITE_LIMIT_LENGTH, -1);
   for (uint32_t i = 0; i < a->n_cols; i++) {
-    envelope += feats[i].name_len + 8;
+    envelope += feats[i].name_len + 8 + 200; /* name, and its profile record (at most 184 bytes) */
     if (feats[i].type == FV_CATEGORICAL) any_cat = 1;
   }
   bound = gbt_payload_bound(&a->opt, a->n_rows, a->n_cols, any_cat, &leaves);
@@ -822,9 +862,11 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   om_wbuf payload, opts, metrics, out;
   om_interrupt intr = omen_interrupt_for(ctx);
   mdl_meta meta;
+  mdl_profile prof;
   om_err err;
   om_status st;
   uint16_t payload_format;
+  memset(&prof, 0, sizeof prof);
   om_wbuf_init(&payload);
   om_wbuf_init(&opts);
   om_wbuf_init(&metrics);
@@ -861,6 +903,11 @@ void gbtTrainFinal(sqlite3_context *ctx) {
     a->opt.offset_feature = f;
   }
   if (gbt_size_check(ctx, a, feats)) goto done;
+  st = gbt_profile(a, cols, feats, &prof, &err);
+  if (st != OM_OK) {
+    omen_result_status(ctx, GBT_TRAIN, st, &err);
+    goto done;
+  }
   d.n_rows = a->n_rows;
   d.n_features = a->n_cols;
   d.cols = cols;
@@ -888,7 +935,8 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   meta.options_len = opts.len;
   meta.metrics_json = (const char *)metrics.data;
   meta.metrics_len = metrics.len;
-  st = mdl_write(&out, MDL_KIND_GBT, payload_format, feats, a->n_cols, &meta, payload.data, payload.len, &err);
+  st = mdl_write_profiled(&out, MDL_KIND_GBT, payload_format, feats, a->n_cols, &meta, &prof, payload.data,
+                          payload.len, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, GBT_TRAIN, st, &err);
     goto done;
@@ -913,6 +961,7 @@ nomem:
   sqlite3_result_error_nomem(ctx);
 done:
   gbt_free(model);
+  mdl_profile_free(&prof);
   sqlite3_free(cols);
   sqlite3_free(feats);
   om_wbuf_free(&payload);

@@ -30,6 +30,11 @@
 **      statement is running on this connection; if you did not write that
 **      statement, a CHECK constraint, trigger or PRAGMA is calling
 **      model_save() (see docs/SECURITY.md)".
+**   4. omen_busy_hint(db): what every writer appends to a "database is
+**      locked" failure.  In WAL mode a write that starts inside a SELECT's
+**      read transaction cannot wait for a lock once another connection has
+**      committed (SQLITE_BUSY_SNAPSHOT: the busy timeout does not apply), so
+**      the hint names the pattern that can: BEGIN IMMEDIATE first.
 **   3. The check walks the connection's prepared statements
 **      (sqlite3_next_stmt): it costs microseconds per write, and nothing on
 **      read paths.
@@ -87,4 +92,10 @@ int omen_write_guard(sqlite3_context *ctx, const char *fname) {
     return 0;
   }
   return 1;
+}
+
+const char *omen_busy_hint(sqlite3 *db) {
+  if ((sqlite3_extended_errcode(db) & 0xff) != SQLITE_BUSY) return "";
+  return " (another connection wrote since this statement began reading, or holds the write lock; run the write "
+         "inside BEGIN IMMEDIATE ... COMMIT with a busy timeout, so SQLite waits for the lock before reading)";
 }

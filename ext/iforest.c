@@ -37,6 +37,10 @@
 **      NULL model or features → NULL; a row whose every feature is missing
 **      → NULL, as anomaly_score() (ifo_kind.c behaviour 5: the forest has
 **      nothing to score).
+**   6. The model carries the training profile of every row used (envelope
+**      format 2, core/base/mdl_profile.h), fed value by value as rows are
+**      read: bounded memory, deterministic, for feature_drift() and
+**      model_profile().
 */
 #include <math.h>
 #include <string.h>
@@ -62,6 +66,7 @@ typedef struct if_agg {
   if_col *cols;       /* sorted by name */
   uint32_t n_cols, cap_cols;
   ifo_accum *acc;
+  mdl_pbuild *prof; /* training profile; its slot k is accumulator feature k */
   double *num; /* one row, in accumulator order [cap_row] */
   uint64_t *cat;
   uint8_t *missing;
@@ -77,6 +82,7 @@ static void if_agg_free(if_agg *a) {
   sqlite3_free(a->cat);
   sqlite3_free(a->missing);
   ifo_accum_free(a->acc);
+  mdl_pb_free(a->prof);
   memset(a, 0, sizeof *a);
 }
 
@@ -88,6 +94,7 @@ static int if_configure(sqlite3_context *ctx, if_agg *a, int argc, sqlite3_value
   if (omen_agg_options_text(ctx, IF_TRAIN, argc >= 2 ? argv[1] : NULL, 2, &text, &n)) return 1;
   st = ifo_options_parse(text, (size_t)n, &a->opt, &err);
   if (st == OM_OK) st = ifo_accum_init(&a->acc, &a->opt, 0, NULL, &err);
+  if (st == OM_OK) st = mdl_pb_new(&a->prof, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, IF_TRAIN, st, &err);
     return 1;
@@ -191,7 +198,10 @@ void isolationForestTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **ar
     col = &a->cols[pos++];
     if (e.type == FV_MISSING) continue;
     if (col->type == 0) {
+      uint32_t slot = 0;
       st = ifo_accum_add_feature(a->acc, (uint8_t)e.type, &err);
+      if (st == OM_OK) st = mdl_pb_feature(a->prof, (uint8_t)e.type, &slot, &err);
+      if (st == OM_OK && slot != nacc) st = om_errf(&err, OM_INTERNAL, "profile slot %u is not feature %u", slot, nacc);
       if (st != OM_OK) {
         omen_result_status(ctx, IF_TRAIN, st, &err);
         goto fail;
@@ -208,6 +218,12 @@ void isolationForestTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **ar
     a->missing[col->acc] = 0;
     if (e.type == FV_NUMERIC) a->num[col->acc] = e.num;
     else a->cat[col->acc] = e.cat;
+    /* behaviour 6 (a row that fails later fails the whole aggregate) */
+    st = e.type == FV_NUMERIC ? mdl_pb_num(a->prof, col->acc, e.num, &err) : mdl_pb_cat(a->prof, col->acc, e.cat, &err);
+    if (st != OM_OK) {
+      omen_result_status(ctx, IF_TRAIN, st, &err);
+      goto fail;
+    }
   }
   if (st != OM_OK) {
     omen_result_status(ctx, IF_TRAIN, st, &err);
@@ -218,6 +234,7 @@ void isolationForestTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **ar
     omen_result_status(ctx, IF_TRAIN, st, &err);
     goto fail;
   }
+  mdl_pb_rows(a->prof, 1);
   a->rows++;
   return;
 nomem:
@@ -233,8 +250,10 @@ void isolationForestTrainFinal(sqlite3_context *ctx) {
   om_wbuf payload, opts, metrics, out;
   om_interrupt intr = omen_interrupt_for(ctx);
   mdl_meta meta;
+  mdl_profile prof;
   om_err err;
   om_status st;
+  memset(&prof, 0, sizeof prof);
   om_wbuf_init(&payload);
   om_wbuf_init(&opts);
   om_wbuf_init(&metrics);
@@ -258,7 +277,8 @@ void isolationForestTrainFinal(sqlite3_context *ctx) {
     feats[nf].type = a->cols[i].type;
     nf++;
   }
-  st = ifo_accum_finish(a->acc, order, &intr, &payload, &metrics, &err);
+  st = mdl_pb_finish(a->prof, feats, order, nf, &prof, &err);
+  if (st == OM_OK) st = ifo_accum_finish(a->acc, order, &intr, &payload, &metrics, &err);
   if (st == OM_OK) st = ifo_options_json(&a->opt, &opts);
   if (st != OM_OK) {
     if (st == OM_INTERRUPTED) sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
@@ -275,7 +295,8 @@ void isolationForestTrainFinal(sqlite3_context *ctx) {
   meta.options_len = opts.len;
   meta.metrics_json = (const char *)metrics.data;
   meta.metrics_len = metrics.len;
-  st = mdl_write(&out, MDL_KIND_IFOREST, IFO_FORMAT, feats, nf, &meta, payload.data, payload.len, &err);
+  st = mdl_write_profiled(&out, MDL_KIND_IFOREST, IFO_FORMAT, feats, nf, &meta, &prof, payload.data, payload.len,
+                          &err);
   if (st != OM_OK) {
     omen_result_status(ctx, IF_TRAIN, st, &err);
     goto done;
@@ -311,6 +332,7 @@ void isolationForestTrainFinal(sqlite3_context *ctx) {
 nomem:
   sqlite3_result_error_nomem(ctx);
 done:
+  mdl_profile_free(&prof);
   sqlite3_free(order);
   sqlite3_free(feats);
   om_wbuf_free(&payload);

@@ -2,13 +2,17 @@
 ** importance.c — model_importance(model): a table-valued function listing a
 ** boosted-tree model's per-feature importance.
 **
-**   SELECT feature, gain, cover, splits
-**     FROM model_importance('runtime') ORDER BY gain DESC;
+**   SELECT feature, gain, cover, splits, shap
+**     FROM model_importance('runtime') ORDER BY shap DESC;
 **
 ** Behaviours (docs/model_importance.md):
 **   1. Columns: feature TEXT, type TEXT ('numeric' | 'categorical'), gain REAL
 **      (total split gain, xgboost's 'total_gain'), cover REAL (total hessian
-**      of the split nodes, 'total_cover'), splits INTEGER (number of splits);
+**      of the split nodes, 'total_cover'), splits INTEGER (number of splits),
+**      shap REAL (mean |SHAP contribution| over a deterministic sample of
+**      up to 256 training rows, measured at training time: gbt_shap.c point
+**      6; NULL for models trained before it existed, for very large models
+**      and for kinds without contributions, mdl_kind.h behaviour 7);
 **      hidden column model.  One row per feature of the model's schema, in
 **      name order, including features never split on (zeros).
 **   2. model is a BLOB or a registry reference ('name', 'name@3',
@@ -19,12 +23,13 @@
 **      is an error naming the function.
 **   4. idxNum: 1 = the model constraint is usable and passed as argv[0].
 */
+#include <math.h>
 #include <string.h>
 
 #include "core/base/fv.h"
 #include "omen_ext.h"
 
-enum { IMP_FEATURE = 0, IMP_TYPE, IMP_GAIN, IMP_COVER, IMP_SPLITS, IMP_MODEL };
+enum { IMP_FEATURE = 0, IMP_TYPE, IMP_GAIN, IMP_COVER, IMP_SPLITS, IMP_SHAP, IMP_MODEL };
 
 typedef struct imp_vtab {
   sqlite3_vtab base;
@@ -43,13 +48,13 @@ static int impConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv
                       char **pzErr) {
   imp_vtab *v;
   int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(feature VARCHAR(255), type VARCHAR(16), gain REAL, cover REAL, "
-                                    "splits INTEGER, model HIDDEN)");
+                                    "splits INTEGER, shap REAL, model HIDDEN)");
   if (rc != SQLITE_OK) return rc;
   v = sqlite3_malloc(sizeof *v);
   if (!v) return SQLITE_NOMEM;
   memset(v, 0, sizeof *v);
   v->db = db;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* it may read omen_models */
+  /* it reads models: neither DIRECTONLY nor INNOCUOUS (trusted schema only; omen.c behaviour 4) */
   *ppVtab = &v->base;
   return SQLITE_OK;
 }
@@ -145,6 +150,8 @@ static int impFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, i
     kind->close(model);
     return SQLITE_NOMEM;
   }
+  for (uint32_t i = 0; i < c->view.n_features; i++)
+    c->imp[i].shap = NAN; /* kinds without contributions leave it (mdl_kind.h behaviour 7) */
   st = kind->importance(model, c->imp, &err);
   kind->close(model);
   if (st == OM_NOMEM) return SQLITE_NOMEM;
@@ -172,6 +179,9 @@ static int impColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
   case IMP_GAIN: sqlite3_result_double(ctx, im->gain); break;
   case IMP_COVER: sqlite3_result_double(ctx, im->cover); break;
   case IMP_SPLITS: sqlite3_result_int64(ctx, (sqlite3_int64)im->splits); break;
+  case IMP_SHAP:
+    if (im->shap == im->shap) sqlite3_result_double(ctx, im->shap);
+    break;
   default: break; /* hidden model column: NULL */
   }
   return SQLITE_OK;

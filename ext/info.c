@@ -87,7 +87,7 @@ void omenBuildInfoFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_jw_begin_object(&j);
   om_jw_key(&j, "reads");
   om_jw_begin_array(&j);
-  om_jw_int(&j, MDL_FORMAT_VERSION);
+  for (int v = MDL_FORMAT_OLDEST; v <= MDL_FORMAT_VERSION; v++) om_jw_int(&j, v);
   om_jw_end_array(&j);
   om_jw_key(&j, "writes");
   om_jw_int(&j, MDL_FORMAT_VERSION);

@@ -37,6 +37,11 @@
 **      (mah.h 7: its d is finite, is_anomaly is 1).  NULL model or features
 **      → NULL.  Needs a 'mahalanobis' model (anomaly_score() takes every
 **      detector; anomaly_report adds the chi-square p-value).
+**   6. The model carries the training profile (envelope format 2,
+**      core/base/mdl_profile.h) of every non-NULL row, incomplete ones
+**      included (their missing values are part of the input distribution),
+**      for feature_drift() and model_profile(); its slot i is schema
+**      feature i.
 */
 #include <math.h>
 #include <string.h>
@@ -58,7 +63,9 @@ typedef struct mh_agg {
   uint32_t nf;
   mah_accum *acc;
   double *num;
+  uint64_t *cat;     /* categorical hashes of the row (for the profile) */
   uint8_t *missing;
+  mdl_pbuild *prof;  /* behaviour 6 */
   uint64_t rows, skipped;
 } mh_agg;
 
@@ -69,6 +76,8 @@ static void mh_agg_free(mh_agg *a) {
   sqlite3_free(a->options_text);
   sqlite3_free(a->num);
   sqlite3_free(a->missing);
+  sqlite3_free(a->cat);
+  mdl_pb_free(a->prof);
   mah_accum_free(a->acc);
   memset(a, 0, sizeof *a);
 }
@@ -111,8 +120,9 @@ static int mh_schema(sqlite3_context *ctx, mh_agg *a, const uint8_t *blob, size_
   a->names = sqlite3_malloc64((sqlite3_uint64)count * sizeof *a->names);
   a->num = sqlite3_malloc64((sqlite3_uint64)count * sizeof *a->num);
   a->missing = sqlite3_malloc64(count);
+  a->cat = sqlite3_malloc64((sqlite3_uint64)count * sizeof *a->cat);
   types = sqlite3_malloc64(count);
-  if (!a->feats || !a->names || !a->num || !a->missing || !types) {
+  if (!a->feats || !a->names || !a->num || !a->missing || !a->cat || !types) {
     sqlite3_free(types);
     sqlite3_result_error_nomem(ctx);
     return 1;
@@ -134,6 +144,11 @@ static int mh_schema(sqlite3_context *ctx, mh_agg *a, const uint8_t *blob, size_
   }
   st = mah_accum_init(&a->opt, a->nf, types, &a->acc, &err);
   sqlite3_free(types);
+  if (st == OM_OK) st = mdl_pb_new(&a->prof, &err);
+  for (i = 0; i < a->nf && st == OM_OK; i++) { /* slot i is feature i */
+    uint32_t slot;
+    st = mdl_pb_feature(a->prof, a->feats[i].type, &slot, &err);
+  }
   if (st != OM_OK) {
     omen_result_status(ctx, MAH_TRAIN, st, &err);
     return 1;
@@ -200,6 +215,7 @@ void mahalanobisTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
     }
     a->missing[pos] = 0;
     a->num[pos] = e.type == FV_NUMERIC ? e.num : 0;
+    a->cat[pos] = e.type == FV_CATEGORICAL ? e.cat : 0;
     pos++;
   }
   if (st != OM_OK) {
@@ -207,6 +223,12 @@ void mahalanobisTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
     goto fail;
   }
   st = mah_accum_add(a->acc, a->num, a->missing, &err);
+  for (uint32_t k = 0; k < a->nf && st == OM_OK; k++) { /* behaviour 6 */
+    if (a->missing[k]) continue;
+    if (a->feats[k].type == FV_NUMERIC) st = mdl_pb_num(a->prof, k, a->num[k], &err);
+    else st = mdl_pb_cat(a->prof, k, a->cat[k], &err);
+  }
+  if (st == OM_OK) mdl_pb_rows(a->prof, 1);
   if (st != OM_OK) {
     omen_result_status(ctx, MAH_TRAIN, st, &err);
     goto fail;
@@ -222,16 +244,26 @@ void mahalanobisTrainFinal(sqlite3_context *ctx) {
   om_wbuf payload, opts, metrics, out;
   om_interrupt intr = omen_interrupt_for(ctx);
   mdl_meta meta;
+  mdl_profile prof;
+  uint32_t *slots = NULL;
   om_err err;
   om_status st;
   uint32_t n_numeric = 0;
+  memset(&prof, 0, sizeof prof);
   om_wbuf_init(&payload);
   om_wbuf_init(&opts);
   om_wbuf_init(&metrics);
   om_wbuf_init(&out);
   if (!a) return;
   if (a->failed || !a->started || !a->have_schema || a->rows == 0) goto done; /* no rows: NULL */
-  st = mah_accum_finish(a->acc, &intr, &payload, &metrics, &err);
+  slots = sqlite3_malloc64((sqlite3_uint64)a->nf * sizeof *slots);
+  if (!slots) {
+    sqlite3_result_error_nomem(ctx);
+    goto done;
+  }
+  for (uint32_t i = 0; i < a->nf; i++) slots[i] = i;
+  st = mdl_pb_finish(a->prof, a->feats, slots, a->nf, &prof, &err);
+  if (st == OM_OK) st = mah_accum_finish(a->acc, &intr, &payload, &metrics, &err);
   if (st != OM_OK) {
     if (st == OM_INTERRUPTED) sqlite3_result_error_code(ctx, SQLITE_INTERRUPT);
     else omen_result_status(ctx, MAH_TRAIN, st, &err);
@@ -251,7 +283,8 @@ void mahalanobisTrainFinal(sqlite3_context *ctx) {
   meta.options_len = opts.len;
   meta.metrics_json = (const char *)metrics.data;
   meta.metrics_len = metrics.len;
-  st = mdl_write(&out, MDL_KIND_MAHALANOBIS, MAH_FORMAT, a->feats, a->nf, &meta, payload.data, payload.len, &err);
+  st = mdl_write_profiled(&out, MDL_KIND_MAHALANOBIS, MAH_FORMAT, a->feats, a->nf, &meta, &prof, payload.data,
+                          payload.len, &err);
   if (st != OM_OK) {
     omen_result_status(ctx, MAH_TRAIN, st, &err);
     goto done;
@@ -262,6 +295,8 @@ void mahalanobisTrainFinal(sqlite3_context *ctx) {
     sqlite3_result_blob64(ctx, blob, len, sqlite3_free);
   }
 done:
+  mdl_profile_free(&prof);
+  sqlite3_free(slots);
   om_wbuf_free(&payload);
   om_wbuf_free(&opts);
   om_wbuf_free(&metrics);

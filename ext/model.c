@@ -328,36 +328,18 @@ static om_status model_decode(omen_model *m, om_err *err) {
   return OM_OK;
 }
 
-const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, int argi,
-                                 uint16_t want_kind) {
-  sqlite3_value *arg = argv[argi];
+/* omen_model_arg and omen_model_ref: the model named by ref (TEXT) or blob
+** (n bytes); argi >= 0 is the argument it came from (for the constant
+** marker), -1 for a reference the caller built. */
+static const omen_model *model_get(sqlite3_context *ctx, const char *fname, const char *ref, const uint8_t *blob,
+                                   size_t n, int argi, uint16_t want_kind) {
   model_cache *cache;
   model_marker *marker;
   omen_model *m;
-  const char *ref = NULL;
-  const uint8_t *blob = NULL;
-  size_t n = 0;
   om_err err;
   om_status st;
 
-  switch (sqlite3_value_type(arg)) {
-  case SQLITE_BLOB:
-    blob = sqlite3_value_blob(arg);
-    n = (size_t)sqlite3_value_bytes(arg);
-    break;
-  case SQLITE_TEXT:
-    ref = (const char *)sqlite3_value_text(arg);
-    if (!ref) {
-      sqlite3_result_error_nomem(ctx);
-      return NULL;
-    }
-    break;
-  default:
-    omen_errorf(ctx, fname, "model is %s; expected a model BLOB or a registry name (TEXT)", omen_type_name(arg));
-    return NULL;
-  }
-
-  marker = sqlite3_get_auxdata(ctx, argi);
+  marker = argi >= 0 ? sqlite3_get_auxdata(ctx, argi) : NULL;
   if (marker) {
     m = marker->m; /* constant argument, seen before at this call site */
   } else {
@@ -390,7 +372,7 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
     m = s->m;
     /* Offer a marker once per slot; if SQLite dropped it, the argument is
     ** not constant and later rows go through the comparison above. */
-    if (!s->marker_offered) {
+    if (!s->marker_offered && argi >= 0) {
       s->marker_offered = 1;
       marker = sqlite3_malloc(sizeof *marker);
       if (marker) {
@@ -425,6 +407,30 @@ const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite
     }
   }
   return m;
+}
+
+const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, int argi,
+                                 uint16_t want_kind) {
+  sqlite3_value *arg = argv[argi];
+  const char *ref;
+  switch (sqlite3_value_type(arg)) {
+  case SQLITE_BLOB:
+    return model_get(ctx, fname, NULL, sqlite3_value_blob(arg), (size_t)sqlite3_value_bytes(arg), argi, want_kind);
+  case SQLITE_TEXT:
+    ref = (const char *)sqlite3_value_text(arg);
+    if (!ref) {
+      sqlite3_result_error_nomem(ctx);
+      return NULL;
+    }
+    return model_get(ctx, fname, ref, NULL, 0, argi, want_kind);
+  default:
+    omen_errorf(ctx, fname, "model is %s; expected a model BLOB or a registry name (TEXT)", omen_type_name(arg));
+    return NULL;
+  }
+}
+
+const omen_model *omen_model_ref(sqlite3_context *ctx, const char *fname, const char *ref, uint16_t want_kind) {
+  return model_get(ctx, fname, ref, NULL, 0, -1, want_kind);
 }
 
 void modelInfoFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {

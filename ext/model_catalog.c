@@ -45,8 +45,8 @@
 **   5. Constraints are evaluated by SQLite (no idxNum bits); one scan of the
 **      registry per query.  Each BLOB is checksummed once per scan (mdl_open;
 **      XXH3, GB/s); nothing is copied.
-**   6. SQLITE_VTAB_DIRECTONLY: they read omen_models, so only top-level SQL
-**      may use them, never a view or trigger.
+**   6. They read omen_models, so they are not INNOCUOUS: views and triggers
+**      may use them only in a trusted schema (omen.c behaviour 4).
 */
 #include <string.h>
 
@@ -92,7 +92,7 @@ static int cat_connect(sqlite3 *db, int which, const char *schema, sqlite3_vtab 
   memset(v, 0, sizeof *v);
   v->db = db;
   v->which = which;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* it reads omen_models */
+  /* it reads models: neither DIRECTONLY nor INNOCUOUS (trusted schema only; omen.c behaviour 4) */
   *ppVtab = &v->base;
   return SQLITE_OK;
 }

@@ -44,8 +44,8 @@
 **   5. Without an equality constraint on model the plan is refused
 **      (SQLITE_CONSTRAINT: "no query solution"), as series.c does.
 **   6. idxNum bits: 1 = model is argv[0]; 2 = features is the next argv.
-**   7. SQLITE_VTAB_DIRECTONLY: it may read omen_models, so views and
-**      triggers cannot use it.
+**   7. It may read omen_models, so it is not INNOCUOUS: views and triggers
+**      may use it only in a trusted schema (omen.c behaviour 4).
 **   8. anomaly_explain(model, features) (docs/anomaly_explain.md) is the
 **      same code with `explain` set: columns feature, type, value, status
 **      (as above), then expected_lo, expected_hi, deviation, contribution
@@ -121,7 +121,7 @@ static int mf_connect(sqlite3 *db, const char *schema, const char *fname, int ex
   v->db = db;
   v->fname = fname;
   v->explain = explain;
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* it may read omen_models */
+  /* it reads models: neither DIRECTONLY nor INNOCUOUS (trusted schema only; omen.c behaviour 4) */
   *ppVtab = &v->base;
   return SQLITE_OK;
 }

@@ -12,13 +12,16 @@
 **      "omen: cannot register <name>: <reason>" in *pzErrMsg.
 **   3. Each arity is registered separately, so SQLite itself rejects a wrong
 **      argument count ("wrong number of arguments to function x()").
-**   4. Flags: pure functions are DETERMINISTIC|INNOCUOUS; functions that read
-**      or write the model registry (or may: any function taking a model
-**      reference) are DIRECTONLY, so schema objects (views, triggers) cannot
-**      call them on an attacker's behalf; those that write also pass
-**      omen_write_guard (guard.c), which refuses any caller but a top-level
-**      query on SQLite versions that do not enforce DIRECTONLY in CHECK
-**      constraints (docs/SECURITY.md).
+**   4. Flags, after SQLite's PRAGMA trusted_schema (docs/SECURITY.md): pure
+**      functions are DETERMINISTIC|INNOCUOUS; functions that only read models
+**      (any function taking a model reference, and the table-valued
+**      functions that do) are neither DIRECTONLY nor INNOCUOUS: triggers and
+**      views of a trusted schema may call them (score each run as it is
+**      inserted), and SQLite refuses them there when trusted_schema is OFF;
+**      functions that write the registry (model_save, model_alias, ...) are
+**      DIRECTONLY and also pass omen_write_guard (guard.c), which refuses any
+**      caller but a top-level query, also on SQLite versions that do not
+**      enforce DIRECTONLY in CHECK constraints.
 **   5. Each connection that loads the extension gets its own state (its
 **      cache of decoded registry models, model.c), passed as the user data
 **      of every function and freed when the connection closes; there is no
@@ -34,7 +37,9 @@ SQLITE_EXTENSION_INIT1
 #define OMEN_MIN_SQLITE 3031000 /* behaviour 6 */
 #endif
 #define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
-#define REGISTRY (SQLITE_UTF8 | SQLITE_DIRECTONLY)
+/* Behaviour 4: reads models (trusted schema only), writes the registry (top-level SQL only). */
+#define READS_MODELS SQLITE_UTF8
+#define WRITES_REGISTRY (SQLITE_UTF8 | SQLITE_DIRECTONLY)
 
 typedef struct omen_module {
   const char *name;
@@ -59,10 +64,19 @@ static const omen_module omen_modules[] = {
     {"decompose", &omen_decompose_module},
     {"series_anomalies", &omen_anomalies_module},
     {"forecast_crossing", &omen_crossing_module},
+    /* health.c */
+    {"omen_model_health", &omen_health_module},
+    /* compare.c */
+    {"model_compare", &omen_compare_module},
     /* bandit.c */
     {"bandit_stats", &omen_bandit_stats_module},
     /* experiment.c */
     {"experiment_variants", &omen_experiment_variants_module},
+    /* explain.c (read-only: no SQLITE_VTAB_DIRECTONLY) */
+    {"explain", &omen_explain_shap_module},
+    {"explain_diff", &omen_explain_diff_module},
+    /* drift.c (read-only: no SQLITE_VTAB_DIRECTONLY) */
+    {"model_profile", &omen_profile_module},
 };
 
 typedef struct omen_func {
@@ -87,59 +101,71 @@ static const omen_func omen_funcs[] = {
     {"hash_uniform", 1, PURE, hashUniformFunc, 0, 0, 0, 0},
     {"hash_uniform", 2, PURE, hashUniformFunc, 0, 0, 0, 0},
     /* model.c */
-    {"model_info", 1, REGISTRY, modelInfoFunc, 0, 0, 0, 0},
+    {"model_info", 1, READS_MODELS, modelInfoFunc, 0, 0, 0, 0},
     /* registry.c */
-    {"model_save", 2, REGISTRY, modelSaveFunc, 0, 0, 0, 0},
-    {"model_save", 3, REGISTRY, modelSaveFunc, 0, 0, 0, 0},
-    {"model_load", 1, REGISTRY, modelLoadFunc, 0, 0, 0, 0},
-    {"model_load", 2, REGISTRY, modelLoadFunc, 0, 0, 0, 0},
+    {"model_save", 2, WRITES_REGISTRY, modelSaveFunc, 0, 0, 0, 0},
+    {"model_save", 3, WRITES_REGISTRY, modelSaveFunc, 0, 0, 0, 0},
+    {"model_load", 1, READS_MODELS, modelLoadFunc, 0, 0, 0, 0},
+    {"model_load", 2, READS_MODELS, modelLoadFunc, 0, 0, 0, 0},
+    /* aliases.c */
+    {"model_alias", 3, WRITES_REGISTRY, modelAliasFunc, 0, 0, 0, 0},
+    {"model_alias", 4, WRITES_REGISTRY, modelAliasFunc, 0, 0, 0, 0},
+    {"model_rollback", 1, WRITES_REGISTRY, modelRollbackFunc, 0, 0, 0, 0},
+    {"model_rollback", 2, WRITES_REGISTRY, modelRollbackFunc, 0, 0, 0, 0},
+    {"model_tag", 4, WRITES_REGISTRY, modelTagFunc, 0, 0, 0, 0},
+    /* predlog.c */
+    {"predict_log", 3, WRITES_REGISTRY, predictLogFunc, 0, 0, 0, 0},
+    {"predict_log", 4, WRITES_REGISTRY, predictLogFunc, 0, 0, 0, 0},
+    /* compare.c */
+    {"model_promote_if_better", 1, WRITES_REGISTRY, modelPromoteIfBetterFunc, 0, 0, 0, 0},
+    {"model_promote_if_better", 2, WRITES_REGISTRY, modelPromoteIfBetterFunc, 0, 0, 0, 0},
     /* scaler.c */
     {"scaler_train", 1, PURE, 0, scalerTrainStep, scalerTrainFinal, 0, 0},
     {"scaler_train", 2, PURE, 0, scalerTrainStep, scalerTrainFinal, 0, 0},
-    {"scale", 2, REGISTRY, scaleFunc, 0, 0, 0, 0},
+    {"scale", 2, READS_MODELS, scaleFunc, 0, 0, 0, 0},
     /* baseline.c */
     {"baseline_train", 1, PURE, 0, baselineTrainStep, baselineTrainFinal, 0, 0},
     {"baseline_train", 2, PURE, 0, baselineTrainStep, baselineTrainFinal, 0, 0},
-    {"baseline_score", 2, REGISTRY, baselineScoreFunc, 0, 0, 0, 0},
-    {"baseline_score", 3, REGISTRY, baselineScoreFunc, 0, 0, 0, 0},
-    {"baseline_is_anomaly", 2, REGISTRY, baselineIsAnomalyFunc, 0, 0, 0, 0},
-    {"baseline_is_anomaly", 3, REGISTRY, baselineIsAnomalyFunc, 0, 0, 0, 0},
+    {"baseline_score", 2, READS_MODELS, baselineScoreFunc, 0, 0, 0, 0},
+    {"baseline_score", 3, READS_MODELS, baselineScoreFunc, 0, 0, 0, 0},
+    {"baseline_is_anomaly", 2, READS_MODELS, baselineIsAnomalyFunc, 0, 0, 0, 0},
+    {"baseline_is_anomaly", 3, READS_MODELS, baselineIsAnomalyFunc, 0, 0, 0, 0},
     {"baseline_fleet", 1, PURE, 0, baselineFleetStep, baselineFleetFinal, 0, 0},
-    {"baseline_shrink", 2, REGISTRY, baselineShrinkFunc, 0, 0, 0, 0},
+    {"baseline_shrink", 2, READS_MODELS, baselineShrinkFunc, 0, 0, 0, 0},
     /* gbt_train.c */
     {"gbt_train", 2, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
     {"gbt_train", 3, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
     {"gbt_train", 4, PURE, 0, gbtTrainStep, gbtTrainFinal, 0, 0},
     /* predict.c */
-    {"predict_duration", 2, REGISTRY, predictDurationFunc, 0, 0, 0, 0},
-    {"predict_duration", 3, REGISTRY, predictDurationFunc, 0, 0, 0, 0},
-    {"predict_interval", 2, REGISTRY, predictIntervalFunc, 0, 0, 0, 0},
-    {"predict_interval", 3, REGISTRY, predictIntervalFunc, 0, 0, 0, 0},
-    {"predict_failure", 2, REGISTRY, predictFailureFunc, 0, 0, 0, 0},
-    {"predict", 2, REGISTRY, predictFunc, 0, 0, 0, 0},
-    {"predict_cdf", 3, REGISTRY, predictCdfFunc, 0, 0, 0, 0},
-    {"predict_cdf", 4, REGISTRY, predictCdfFunc, 0, 0, 0, 0},
-    {"predict_remaining", 3, REGISTRY, predictRemainingFunc, 0, 0, 0, 0},
-    {"predict_remaining", 4, REGISTRY, predictRemainingFunc, 0, 0, 0, 0},
+    {"predict_duration", 2, READS_MODELS, predictDurationFunc, 0, 0, 0, 0},
+    {"predict_duration", 3, READS_MODELS, predictDurationFunc, 0, 0, 0, 0},
+    {"predict_interval", 2, READS_MODELS, predictIntervalFunc, 0, 0, 0, 0},
+    {"predict_interval", 3, READS_MODELS, predictIntervalFunc, 0, 0, 0, 0},
+    {"predict_failure", 2, READS_MODELS, predictFailureFunc, 0, 0, 0, 0},
+    {"predict", 2, READS_MODELS, predictFunc, 0, 0, 0, 0},
+    {"predict_cdf", 3, READS_MODELS, predictCdfFunc, 0, 0, 0, 0},
+    {"predict_cdf", 4, READS_MODELS, predictCdfFunc, 0, 0, 0, 0},
+    {"predict_remaining", 3, READS_MODELS, predictRemainingFunc, 0, 0, 0, 0},
+    {"predict_remaining", 4, READS_MODELS, predictRemainingFunc, 0, 0, 0, 0},
     /* conformal.c */
-    {"interval_calibrate", 3, REGISTRY, 0, intervalCalibrateStep, intervalCalibrateFinal, 0, 0},
-    {"interval_calibrate", 4, REGISTRY, 0, intervalCalibrateStep, intervalCalibrateFinal, 0, 0},
-    {"predict_interval", 4, REGISTRY, predictIntervalCalibFunc, 0, 0, 0, 0},
-    {"predict_cdf", 5, REGISTRY, predictCdfCalibFunc, 0, 0, 0, 0},
-    {"predict_remaining", 5, REGISTRY, predictRemainingCalibFunc, 0, 0, 0, 0},
+    {"interval_calibrate", 3, READS_MODELS, 0, intervalCalibrateStep, intervalCalibrateFinal, 0, 0},
+    {"interval_calibrate", 4, READS_MODELS, 0, intervalCalibrateStep, intervalCalibrateFinal, 0, 0},
+    {"predict_interval", 4, READS_MODELS, predictIntervalCalibFunc, 0, 0, 0, 0},
+    {"predict_cdf", 5, READS_MODELS, predictCdfCalibFunc, 0, 0, 0, 0},
+    {"predict_remaining", 5, READS_MODELS, predictRemainingCalibFunc, 0, 0, 0, 0},
     /* iforest.c */
     {"isolation_forest_train", 1, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
     {"isolation_forest_train", 2, PURE, 0, isolationForestTrainStep, isolationForestTrainFinal, 0, 0},
-    {"isolation_score", 2, REGISTRY, isolationScoreFunc, 0, 0, 0, 0},
+    {"isolation_score", 2, READS_MODELS, isolationScoreFunc, 0, 0, 0, 0},
     /* mahalanobis.c */
     {"mahalanobis_train", 1, PURE, 0, mahalanobisTrainStep, mahalanobisTrainFinal, 0, 0},
     {"mahalanobis_train", 2, PURE, 0, mahalanobisTrainStep, mahalanobisTrainFinal, 0, 0},
-    {"mahalanobis_score", 2, REGISTRY, mahalanobisScoreFunc, 0, 0, 0, 0},
+    {"mahalanobis_score", 2, READS_MODELS, mahalanobisScoreFunc, 0, 0, 0, 0},
     /* anomaly.c */
-    {"anomaly_score", 2, REGISTRY, anomalyScoreFunc, 0, 0, 0, 0},
-    {"is_anomaly", 2, REGISTRY, isAnomalyFunc, 0, 0, 0, 0},
-    {"anomaly_report", 2, REGISTRY, anomalyReportFunc, 0, 0, 0, 0},
-    {"anomaly_ensemble", -1, REGISTRY, anomalyEnsembleFunc, 0, 0, 0, 0},
+    {"anomaly_score", 2, READS_MODELS, anomalyScoreFunc, 0, 0, 0, 0},
+    {"is_anomaly", 2, READS_MODELS, isAnomalyFunc, 0, 0, 0, 0},
+    {"anomaly_report", 2, READS_MODELS, anomalyReportFunc, 0, 0, 0, 0},
+    {"anomaly_ensemble", -1, READS_MODELS, anomalyEnsembleFunc, 0, 0, 0, 0},
     /* metrics.c */
     {"regression_metrics", 2, PURE, 0, regressionMetricsStep, regressionMetricsFinal, 0, 0},
     {"classification_metrics", 2, PURE, 0, classificationMetricsStep, classificationMetricsFinal, 0, 0},
@@ -223,12 +249,12 @@ static const omen_func omen_funcs[] = {
     {"bandit_update", 2, PURE, 0, banditUpdateStep, banditUpdateFinal, 0, 0},
     {"bandit_update", 3, PURE, 0, banditUpdateStep, banditUpdateFinal, 0, 0},
     {"bandit_merge", 1, PURE, 0, banditMergeStep, banditMergeFinal, 0, 0},
-    {"bandit_choose", 1, REGISTRY, banditChooseFunc, 0, 0, 0, 0},
-    {"bandit_choose", 2, REGISTRY, banditChooseFunc, 0, 0, 0, 0},
+    {"bandit_choose", 1, READS_MODELS, banditChooseFunc, 0, 0, 0, 0},
+    {"bandit_choose", 2, READS_MODELS, banditChooseFunc, 0, 0, 0, 0},
     {"linucb_update", 3, PURE, 0, linucbUpdateStep, linucbUpdateFinal, 0, 0},
     {"linucb_update", 4, PURE, 0, linucbUpdateStep, linucbUpdateFinal, 0, 0},
-    {"linucb_choose", 2, REGISTRY, linucbChooseFunc, 0, 0, 0, 0},
-    {"linucb_choose", 3, REGISTRY, linucbChooseFunc, 0, 0, 0, 0},
+    {"linucb_choose", 2, READS_MODELS, linucbChooseFunc, 0, 0, 0, 0},
+    {"linucb_choose", 3, READS_MODELS, linucbChooseFunc, 0, 0, 0, 0},
     /* experiment.c */
     {"experiment_report", 2, PURE, 0, experimentReportStep, experimentReportFinal, experimentReportValue,
      experimentReportInverse},
@@ -246,6 +272,8 @@ static const omen_func omen_funcs[] = {
      wilcoxonSignedRankInverse},
     {"wilcoxon_signed_rank", 4, PURE, 0, wilcoxonSignedRankStep, wilcoxonSignedRankFinal, wilcoxonSignedRankValue,
      wilcoxonSignedRankInverse},
+    /* drift.c */
+    {"feature_drift", 2, READS_MODELS, 0, featureDriftStep, featureDriftFinal, 0, 0},
 };
 
 #ifdef _WIN32

@@ -23,6 +23,7 @@ SQLITE_EXTENSION_INIT3
 #define OMEN_AUX_OUT_SCRATCH (-103)
 #define OMEN_AUX_EV_SCRATCH (-104)
 #define OMEN_AUX_CONF_ID (-105) /* conformal.c: model identities */
+#define OMEN_AUX_PREDLOG (-106) /* predlog.c: the statement's log state */
 
 /* "INTEGER", "REAL", "TEXT", "BLOB" or "NULL". */
 const char *omen_type_name(sqlite3_value *v);
@@ -63,6 +64,9 @@ struct omen_model {
 ** returned. */
 const omen_model *omen_model_arg(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, int argi,
                                  uint16_t want_kind);
+/* The same for a registry reference the caller built (e.g. 'name@7'):
+** cached per statement by its text and per connection by its bytes. */
+const omen_model *omen_model_ref(sqlite3_context *ctx, const char *fname, const char *ref, uint16_t want_kind);
 /* Fill m's row buffers from the feature vector fv (argument number argno, for
 ** messages), matching features by name: a feature the vector lacks or holds
 ** as NULL is missing; a feature of the other type (numeric vs categorical) is
@@ -90,6 +94,9 @@ void omen_conn_unref(void *c);
 ** non-zero and *errmsg (sqlite3_malloc'd) says why, without the function name;
 ** SQLITE_NOMEM is returned for out-of-memory. */
 int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, char **errmsg);
+/* Registry: the version `ref` resolves to now (*out >= 1) and the length of
+** its name part (ref[0, *name_len)); on failure as omen_registry_fetch. */
+int omen_registry_version(sqlite3 *db, const char *ref, sqlite3_int64 *out, int *name_len, char **errmsg);
 /* Registry: does the table main.omen_models exist (a table, not a view;
 ** the name matched as SQL matches it, case-insensitively)?  SQLITE_OK with
 ** *exists set, or SQLITE_NOMEM. */
@@ -102,6 +109,32 @@ int omen_registry_exists(sqlite3 *db, int *exists);
 ** table this fast path does not handle); call omen_registry_fetch, which
 ** either reads it or says why not. */
 int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h);
+
+/* Registry schema, upgrade and aliases (aliases.c).  omen_registry_prepare
+** creates what is missing of the registry's tables, triggers and views,
+** upgrading a registry made before aliases (aliases.c behaviour 3); call it
+** inside omen_registry_begin/_end (a savepoint; _end(db, 0) rolls back and
+** returns SQLITE_OK, _end(db, 1) releases and returns its result).  *errmsg
+** (sqlite3_malloc'd, may be NULL) explains a failure.
+** omen_registry_has_aliases: does main.omen_aliases exist.
+** omen_alias_problem: why a text is not an alias name, or NULL.
+** omen_registry_point_alias: point (name, alias) at version (0 removes it),
+** recording the event with note (may be NULL); inside a savepoint. */
+int omen_registry_prepare(sqlite3 *db, char **errmsg);
+int omen_registry_begin(sqlite3 *db);
+int omen_registry_end(sqlite3 *db, int ok);
+int omen_registry_has_aliases(sqlite3 *db, int *exists);
+const char *omen_alias_problem(const char *alias, int n);
+int omen_registry_point_alias(sqlite3 *db, const char *name, const char *alias, sqlite3_int64 version,
+                              const char *note);
+const char *omen_registry_schema_sql(void);
+void predictLogFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv); /* predlog.c */
+extern sqlite3_module omen_health_module; /* health.c */
+extern sqlite3_module omen_compare_module; /* compare.c */
+void modelPromoteIfBetterFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+void modelAliasFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+void modelRollbackFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+void modelTagFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 /* The registry row a bare name resolves to comes first in this order: the
 ** newest version in stage 'production', else the newest version (registry.c
@@ -122,6 +155,8 @@ int omen_check_features_present(sqlite3_context *ctx, const char *fname, const m
 ** result "<fname>(): refused: ...".  Every function that writes calls it
 ** before it changes anything. */
 int omen_write_guard(sqlite3_context *ctx, const char *fname);
+/* " (... BEGIN IMMEDIATE ...)" when db's last error is SQLITE_BUSY, else "" (guard.c behaviour 4). */
+const char *omen_busy_hint(sqlite3 *db);
 
 /* The options argument of a training aggregate (agg_options.c): read it on
 ** the first row (v may be NULL when the call has no options argument), keep
@@ -321,6 +356,9 @@ void experimentReportInverse(sqlite3_context *, int, sqlite3_value **);
 void experimentReportValue(sqlite3_context *);
 void experimentReportFinal(sqlite3_context *);
 extern sqlite3_module omen_experiment_variants_module;
+/* explain.c */
+extern sqlite3_module omen_explain_shap_module;
+extern sqlite3_module omen_explain_diff_module;
 
 /* paired.c */
 void pairedTtestStep(sqlite3_context *, int, sqlite3_value **);
@@ -331,5 +369,10 @@ void wilcoxonSignedRankStep(sqlite3_context *, int, sqlite3_value **);
 void wilcoxonSignedRankInverse(sqlite3_context *, int, sqlite3_value **);
 void wilcoxonSignedRankValue(sqlite3_context *);
 void wilcoxonSignedRankFinal(sqlite3_context *);
+
+/* drift.c */
+extern sqlite3_module omen_profile_module;
+void featureDriftStep(sqlite3_context *, int, sqlite3_value **);
+void featureDriftFinal(sqlite3_context *);
 
 #endif /* OMEN_EXT_H */

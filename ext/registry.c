@@ -58,14 +58,6 @@
 #include "core/base/om_text.h"
 #include "omen_ext.h"
 
-static const char *const omen_stages[] = {"none", "staging", "production", "archived"};
-
-static int stage_valid(const char *s) {
-  for (size_t i = 0; i < sizeof omen_stages / sizeof omen_stages[0]; i++)
-    if (strcmp(s, omen_stages[i]) == 0) return 1;
-  return 0;
-}
-
 static const char *name_problem(const char *name, int n) {
   if (n == 0) return "is empty";
   if (n > 255) return "is longer than 255 bytes";
@@ -134,32 +126,72 @@ static char *no_registry_message(sqlite3 *db) {
 }
 
 /* Which row a reference names, as the WHERE and ORDER BY parts of a SELECT
-** on main.omen_models (one definition for fetch() and omen_registry_open(),
-** which adds its own condition between them): version > 0 selects a
-** version; stage != NULL a stage; neither: production first, then newest.
-** ?1 = name, ?2 = version, ?3 = stage (ref_bind). */
+** on main.omen_models (one definition for fetch() and omen_registry_open()):
+** version > 0 selects a version; alias != NULL an alias; neither: the
+** 'production' alias, else the newest version.  A registry with aliases
+** (omen_aliases exists, aliases.c) looks aliases up there; one made before
+** aliases resolves them from the stage column, which gives the same rows
+** (aliases.c behaviour 3).  ?1 = name, ?2 = version, ?3 = alias (ref_bind). */
 #define REF_WHERE_VERSION " WHERE name=?1 AND version=?2"
-#define REF_WHERE_STAGE " WHERE name=?1 AND stage=?3"
-#define REF_WHERE_NAME " WHERE name=?1"
-#define REF_ORDER_VERSION ""
-#define REF_ORDER_STAGE " ORDER BY version DESC LIMIT 1"
-#define REF_ORDER_NAME OMEN_REF_ORDER_DEFAULT
-#define REF_SQL(select, cond, version, stage)                                                    \
-  ((version) > 0  ? select REF_WHERE_VERSION cond REF_ORDER_VERSION                              \
-   : (stage)      ? select REF_WHERE_STAGE cond REF_ORDER_STAGE                                  \
-                  : select REF_WHERE_NAME cond REF_ORDER_NAME)
+#define REF_WHERE_ALIAS " WHERE name=?1 AND version=(SELECT version FROM main.omen_aliases WHERE name=?1 AND alias=?3)"
+#define REF_WHERE_NAME                                                                                              \
+  " WHERE name=?1 AND version=coalesce((SELECT version FROM main.omen_aliases WHERE name=?1 AND alias='production'), " \
+  "(SELECT max(version) FROM main.omen_models WHERE name=?1))"
+#define REF_WHERE_STAGE " WHERE name=?1 AND stage=?3 ORDER BY version DESC LIMIT 1"
+#define REF_WHERE_LEGACY " WHERE name=?1" OMEN_REF_ORDER_DEFAULT
+#define REF_SQL(select, aliases, version, alias)                                                         \
+  ((version) > 0 ? select REF_WHERE_VERSION                                                                \
+   : (alias)     ? ((aliases) ? select REF_WHERE_ALIAS : select REF_WHERE_STAGE)                         \
+                 : ((aliases) ? select REF_WHERE_NAME : select REF_WHERE_LEGACY))
 
-static void ref_bind(sqlite3_stmt *st, const char *name, int name_len, sqlite3_int64 version, const char *stage) {
+static void ref_bind(sqlite3_stmt *st, const char *name, int name_len, sqlite3_int64 version, const char *alias) {
   sqlite3_bind_text(st, 1, name, name_len, SQLITE_STATIC);
   if (version > 0) sqlite3_bind_int64(st, 2, version);
-  if (stage) sqlite3_bind_text(st, 3, stage, -1, SQLITE_STATIC);
+  if (alias) sqlite3_bind_text(st, 3, alias, -1, SQLITE_STATIC);
+}
+
+/* In a registry made before aliases, the aliases are the stages. */
+static int legacy_alias(const char *alias) {
+  return strcmp(alias, "staging") == 0 || strcmp(alias, "production") == 0 || strcmp(alias, "archived") == 0;
+}
+
+/* Why the row REF_SQL chose does not exist, into *errmsg: the message of
+** behaviour 4. */
+static int explain_miss(sqlite3 *db, int aliases, const char *name, int name_len, sqlite3_int64 version,
+                        const char *alias, char **errmsg) {
+  sqlite3_stmt *st = NULL;
+  sqlite3_int64 target = 0;
+  int rc, named = 0;
+  rc = sqlite3_prepare_v2(db, aliases ? "SELECT EXISTS (SELECT 1 FROM main.omen_models WHERE name=?1), "
+                                        "(SELECT version FROM main.omen_aliases WHERE name=?1 AND alias=?3)"
+                                      : "SELECT EXISTS (SELECT 1 FROM main.omen_models WHERE name=?1), NULL",
+                          -1, &st, 0);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_text(st, 1, name, name_len, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, alias ? alias : "production", -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    named = sqlite3_column_int(st, 0);
+    target = sqlite3_column_int64(st, 1);
+    rc = SQLITE_OK;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_OK) return rc;
+  if (!named) *errmsg = sqlite3_mprintf("no model named '%.*s' in omen_models", name_len, name);
+  else if (version > 0) *errmsg = sqlite3_mprintf("model '%.*s' has no version %lld", name_len, name, version);
+  else if (target > 0)
+    *errmsg = sqlite3_mprintf("alias '%s' of model '%.*s' points at version %lld, which is not in omen_models",
+                              alias ? alias : "production", name_len, name, target);
+  else if (alias) *errmsg = sqlite3_mprintf("model '%.*s' has no alias '%s'", name_len, name, alias);
+  else *errmsg = sqlite3_mprintf("no model named '%.*s' in omen_models", name_len, name);
+  return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
 /* Look up one BLOB (the row REF_SQL chooses). */
 static int fetch(sqlite3 *db, const char *name, int name_len, sqlite3_int64 version, const char *stage,
                  uint8_t **blob, int *n, char **errmsg) {
   sqlite3_stmt *st = NULL;
-  int rc, exists = 0;
+  int rc, exists = 0, aliases = 0;
   const char *sql;
   *blob = NULL;
   *n = 0;
@@ -170,7 +202,13 @@ static int fetch(sqlite3 *db, const char *name, int name_len, sqlite3_int64 vers
     *errmsg = no_registry_message(db);
     return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  sql = REF_SQL("SELECT model FROM main.omen_models", "", version, stage);
+  rc = omen_registry_has_aliases(db, &aliases);
+  if (rc != SQLITE_OK) goto sqlerr;
+  if (stage && !aliases && !legacy_alias(stage)) { /* a registry from before aliases has only those three */
+    rc = explain_miss(db, 0, name, name_len, version, stage, errmsg);
+    return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+  }
+  sql = REF_SQL("SELECT model FROM main.omen_models", aliases, version, stage);
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   if (rc != SQLITE_OK) goto sqlerr;
   ref_bind(st, name, name_len, version, stage);
@@ -195,10 +233,11 @@ static int fetch(sqlite3 *db, const char *name, int name_len, sqlite3_int64 vers
   }
   if (rc != SQLITE_DONE) goto sqlerr;
   sqlite3_finalize(st);
-  if (version > 0) *errmsg = sqlite3_mprintf("model '%.*s' has no version %lld", name_len, name, version);
-  else if (stage) *errmsg = sqlite3_mprintf("model '%.*s' has no version in stage '%s'", name_len, name, stage);
-  else *errmsg = sqlite3_mprintf("no model named '%.*s' in omen_models", name_len, name);
-  return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  st = NULL;
+  rc = explain_miss(db, aliases, name, name_len, version, stage, errmsg);
+  if (rc == SQLITE_ERROR && *errmsg) return SQLITE_ERROR;
+  if (rc != SQLITE_NOMEM) goto sqlerr;
+  return SQLITE_NOMEM;
 sqlerr:
   if (rc == SQLITE_NOMEM) {
     sqlite3_finalize(st);
@@ -221,17 +260,17 @@ static sqlite3_int64 parse_version(const char *s) {
   return (sqlite3_int64)v;
 }
 
-/* Split a reference into name (ref[0, *name_len)), version (> 0) or stage
-** (NULL for none).  Non-zero with *errmsg set (or SQLITE_NOMEM) when it is
+/* Split a reference into name (ref[0, *name_len)), version (> 0) or alias
+** (*stage; NULL for none).  Non-zero with *errmsg set (or SQLITE_NOMEM) when it is
 ** malformed. */
 static int parse_ref(const char *ref, int *name_len, sqlite3_int64 *version, const char **stage, char **errmsg) {
-  const char *at = strrchr(ref, '@');
+  const char *at = strrchr(ref, '@'), *problem;
   *name_len = at ? (int)(at - ref) : (int)strlen(ref);
   *version = 0;
   *stage = NULL;
   *errmsg = NULL;
   if (*name_len == 0) {
-    *errmsg = sqlite3_mprintf("model reference '%s' has no name; expected 'name', 'name@version' or 'name@stage'", ref);
+    *errmsg = sqlite3_mprintf("model reference '%s' has no name; expected 'name', 'name@version' or 'name@alias'", ref);
     return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
   }
   if (at) {
@@ -242,9 +281,9 @@ static int parse_ref(const char *ref, int *name_len, sqlite3_int64 *version, con
                                 at + 1);
       return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
     }
-    if (!stage_valid(at + 1)) {
-      *errmsg = sqlite3_mprintf("model reference '%s': '%s' is neither a version number nor a stage "
-                                "(none, staging, production, archived)", ref, at + 1);
+    if ((problem = omen_alias_problem(at + 1, (int)strlen(at + 1))) != NULL) {
+      *errmsg = sqlite3_mprintf("model reference '%s': '%s' is neither a version number nor an alias (it %s)", ref,
+                                at + 1, problem);
       return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
     }
     *stage = at + 1;
@@ -263,6 +302,39 @@ int omen_registry_fetch(sqlite3 *db, const char *ref, uint8_t **blob, int *n, ch
   return fetch(db, ref, name_len, version, stage, blob, n, errmsg);
 }
 
+int omen_registry_version(sqlite3 *db, const char *ref, sqlite3_int64 *out, int *name_len, char **errmsg) {
+  sqlite3_stmt *st = NULL;
+  sqlite3_int64 version;
+  const char *stage;
+  int rc, exists = 0, aliases = 0;
+  *out = 0;
+  rc = parse_ref(ref, name_len, &version, &stage, errmsg);
+  if (rc != SQLITE_OK) return rc;
+  rc = omen_registry_exists(db, &exists);
+  if (rc != SQLITE_OK) return rc;
+  if (!exists) {
+    *errmsg = no_registry_message(db);
+    return *errmsg ? SQLITE_ERROR : SQLITE_NOMEM;
+  }
+  rc = omen_registry_has_aliases(db, &aliases);
+  if (rc != SQLITE_OK) return rc;
+  if (!(stage && !aliases && !legacy_alias(stage))) {
+    rc = sqlite3_prepare_v2(db, REF_SQL("SELECT version FROM main.omen_models", aliases, version, stage), -1, &st, 0);
+    if (rc != SQLITE_OK) {
+      *errmsg = sqlite3_mprintf("cannot read omen_models: %s", sqlite3_errmsg(db));
+      return rc == SQLITE_NOMEM || !*errmsg ? SQLITE_NOMEM : SQLITE_ERROR;
+    }
+    ref_bind(st, ref, *name_len, version, stage);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER) *out = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (*out > 0) return SQLITE_OK;
+    if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
+  }
+  rc = explain_miss(db, aliases, ref, *name_len, version, stage, errmsg);
+  return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+}
+
 /* The fast path of the connection cache (model.c): the same row fetch()
 ** would choose, found through the primary key / a scan of one name's rows
 ** without reading `model` (typeof() does not load the value), then opened
@@ -278,13 +350,19 @@ int omen_registry_open(sqlite3 *db, const char *ref, sqlite3_blob **h) {
   sqlite3_int64 version, rowid;
   const char *stage, *sql, *type;
   char *msg = NULL;
-  int name_len, rc;
+  int name_len, rc, aliases = 0;
   *h = NULL;
   rc = parse_ref(ref, &name_len, &version, &stage, &msg);
   sqlite3_free(msg);
   if (rc != SQLITE_OK) return rc;
   if (!sqlite3_api->column_origin_name) return SQLITE_ERROR; /* built without column metadata */
-  sql = REF_SQL("SELECT _rowid_, typeof(model) FROM main.omen_models", "", version, stage);
+  rc = omen_registry_has_aliases(db, &aliases);
+  if (rc != SQLITE_OK) goto done;
+  if (stage && !aliases && !legacy_alias(stage)) {
+    rc = SQLITE_ERROR; /* fetch() says it has no such alias */
+    goto done;
+  }
+  sql = REF_SQL("SELECT _rowid_, typeof(model) FROM main.omen_models", aliases, version, stage);
   rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
   if (rc != SQLITE_OK) goto done; /* e.g. no table: fetch() says so */
   type = sqlite3_column_origin_name(st, 0);
@@ -335,19 +413,6 @@ static om_status validate_model(const uint8_t *blob, size_t n, uint16_t *kind, o
   return OM_OK;
 }
 
-static const char registry_ddl[] =
-    "CREATE TABLE IF NOT EXISTS main.omen_models(\n"
-    "  name       TEXT NOT NULL,\n"
-    "  version    INTEGER NOT NULL CHECK (version >= 1),\n"
-    "  kind       TEXT NOT NULL,\n"
-    "  stage      TEXT NOT NULL DEFAULT 'none'\n"
-    "             CHECK (stage IN ('none','staging','production','archived')),\n"
-    "  created_at TEXT NOT NULL,\n"
-    "  info       TEXT NOT NULL,\n"
-    "  model      BLOB NOT NULL,\n"
-    "  PRIMARY KEY (name, version)\n"
-    ")";
-
 void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3 *db = sqlite3_context_db_handle(ctx);
   const char *name, *stage = "none", *problem;
@@ -364,8 +429,8 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   uint16_t kind_code = 0;
   const mdl_kind_def *kdef;
   void *kmodel;
-  int exists = 0;
-  char *other = NULL;
+  int exists = 0, began = 0;
+  char *other = NULL, *msg = NULL;
 
   om_wbuf_init(&info);
   if (!omen_write_guard(ctx, "model_save")) return;
@@ -386,16 +451,17 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   if (argc == 3) {
-    if (sqlite3_value_type(argv[2]) != SQLITE_TEXT || !stage_valid((const char *)sqlite3_value_text(argv[2]))) {
-      if (sqlite3_value_type(argv[2]) == SQLITE_TEXT)
-        omen_errorf(ctx, "model_save", "stage (argument 3) is '%s'; expected 'none', 'staging', 'production' or 'archived'",
-                    (const char *)sqlite3_value_text(argv[2]));
-      else
-        omen_errorf(ctx, "model_save", "stage (argument 3) is %s; expected 'none', 'staging', 'production' or 'archived'",
-                    omen_type_name(argv[2]));
+    if (sqlite3_value_type(argv[2]) != SQLITE_TEXT) {
+      omen_errorf(ctx, "model_save", "alias (argument 3) is %s; expected TEXT: an alias such as 'production', or 'none'",
+                  omen_type_name(argv[2]));
       return;
     }
     stage = (const char *)sqlite3_value_text(argv[2]);
+    if (!stage) goto nomem;
+    if (strcmp(stage, "none") != 0 && (problem = omen_alias_problem(stage, sqlite3_value_bytes(argv[2]))) != NULL) {
+      omen_errorf(ctx, "model_save", "alias (argument 3) '%s' %s", stage, problem);
+      return;
+    }
   }
   n = (size_t)sqlite3_value_bytes(argv[1]);
   blob = sqlite3_malloc64(n ? n : 1);
@@ -421,9 +487,13 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
                   other);
       goto done;
     }
-    rc = sqlite3_exec(db, registry_ddl, 0, 0, 0);
-    if (rc != SQLITE_OK) goto sqlerr;
   }
+  /* behaviour 8: one savepoint for the schema, the row, the alias and their events */
+  rc = omen_registry_begin(db);
+  if (rc != SQLITE_OK) goto sqlerr;
+  began = 1;
+  rc = omen_registry_prepare(db, &msg);
+  if (rc != SQLITE_OK) goto sqlerr;
   rc = sqlite3_prepare_v2(db, "SELECT CAST(strftime('%s','now') AS INTEGER), "
                               "(SELECT max(version) FROM main.omen_models WHERE name=?1)", -1, &q, 0);
   if (rc != SQLITE_OK) goto sqlerr;
@@ -469,7 +539,7 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_bind_text(q, 3, kind ? kind : "unknown", -1, SQLITE_STATIC);
   sqlite3_bind_text(q, 1, name, name_len, SQLITE_STATIC);
   sqlite3_bind_int64(q, 2, version);
-  sqlite3_bind_text(q, 4, stage, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 4, "none", -1, SQLITE_STATIC); /* the alias trigger sets it */
   sqlite3_bind_int64(q, 5, now);
   sqlite3_bind_text(q, 6, (const char *)info.data, (int)info.len, SQLITE_STATIC);
   sqlite3_bind_blob64(q, 7, blob, n, SQLITE_STATIC);
@@ -479,16 +549,27 @@ void modelSaveFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     q = NULL;
     goto sqlerr;
   }
+  sqlite3_finalize(q);
+  q = NULL;
+  if (strcmp(stage, "none") != 0) {
+    rc = omen_registry_point_alias(db, name, stage, version, "model_save");
+    if (rc != SQLITE_OK) goto sqlerr;
+  }
+  began = 0;
+  rc = omen_registry_end(db, 1);
+  if (rc != SQLITE_OK) goto sqlerr;
   sqlite3_result_int64(ctx, version);
   goto done;
 
 sqlerr:
   if (rc == SQLITE_NOMEM) goto nomem;
-  omen_errorf(ctx, "model_save", "cannot write omen_models: %s", sqlite3_errmsg(db));
+  omen_errorf(ctx, "model_save", "cannot write omen_models: %s%s", msg ? msg : sqlite3_errmsg(db), omen_busy_hint(db));
   goto done;
 nomem:
   sqlite3_result_error_nomem(ctx);
 done:
+  if (began) omen_registry_end(db, 0);
+  sqlite3_free(msg);
   sqlite3_finalize(q);
   sqlite3_free(blob);
   sqlite3_free(other);
@@ -530,7 +611,7 @@ void modelLoadFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     case SQLITE_FLOAT: {
       double d = sqlite3_value_double(argv[1]);
       if (d != floor(d) || !(d >= 1) || !(d < 9223372036854775808.0)) {
-        omen_errorf(ctx, "model_load", "argument 2 is %!.15g; expected a version (a whole number, 1 or more) or a stage", d);
+        omen_errorf(ctx, "model_load", "argument 2 is %!.15g; expected a version (a whole number, 1 or more) or an alias", d);
         return;
       }
       version = (sqlite3_int64)d;
@@ -546,15 +627,14 @@ void modelLoadFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
         stage = NULL; /* '3' means version 3, as in 'name@3' */
         break;
       }
-      if (!stage_valid(stage)) {
-        omen_errorf(ctx, "model_load",
-                    "argument 2 is '%s'; expected a version number or a stage (none, staging, production, archived)",
-                    stage);
+      if ((problem = omen_alias_problem(stage, sqlite3_value_bytes(argv[1]))) != NULL) {
+        omen_errorf(ctx, "model_load", "argument 2 is '%s'; expected a version number or an alias (this text %s)",
+                    stage, problem);
         return;
       }
       break;
     default:
-      omen_errorf(ctx, "model_load", "argument 2 is %s; expected a version (INTEGER) or a stage (TEXT)",
+      omen_errorf(ctx, "model_load", "argument 2 is %s; expected a version (INTEGER) or an alias (TEXT)",
                   omen_type_name(argv[1]));
       return;
     }

@@ -86,7 +86,7 @@ static int sv_connect(sqlite3 *db, int mode, sqlite3_vtab **pp) {
   v->db = db;
   v->mode = mode;
   v->ncol = ncol[mode];
-  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY); /* it may read omen_models */
+  /* it reads models: neither DIRECTONLY nor INNOCUOUS (trusted schema only; omen.c behaviour 4) */
   *pp = &v->base;
   return SQLITE_OK;
 }

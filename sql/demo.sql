@@ -37,9 +37,17 @@
 --      sequential_test(), the report of every job's A/B test
 --      (experiment_report, read as rows with experiment_variants), and a
 --      bandit choosing the next runs' parallelism (bandit_update,
---      bandit_stats, bandit_choose).
+--      bandit_stats, bandit_choose);
+--  12. models in production: a challenger retrained on recent runs and
+--      saved under an alias, the held-out runs scored with predict_log()
+--      (served by production, shadowed by the challenger), outcomes through
+--      a view omen_outcomes, live health (omen_model_health), the paired
+--      comparison (model_compare), model_promote_if_better and the alias
+--      history it leaves, and why the slowest run was slow (explain,
+--      explain_diff against its job's median run).
 -- Everything here is deterministic except created_at in the registry.
--- It creates the table run_features, the registry omen_models (run_scaler,
+-- It creates the table run_features, the view omen_outcomes, the registry
+-- (omen_models and the tables beside it, sql/registry.sql: run_scaler,
 -- runtime, failures, run_anomalies, run_guard, hourly_load) and TEMP objects; run it on a fresh database
 -- (tools/demo rebuilds build/demo.db each time).  The README quick start is
 -- written for the database it leaves; docs/TUTORIAL.md wants a new file.
@@ -454,3 +462,54 @@ SELECT arm AS threads, n, printf('%.1f', -mean) AS mean_duration_s, printf('%.3f
 WITH RECURSIVE next(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM next WHERE k < 5)
 SELECT 'next-run-' || k AS key, bandit_choose((SELECT state FROM threads_bandit), 'next-run-' || k) AS threads
   FROM next;
+
+-- ---------------------------------------------------------------------------
+.print
+.print '== 12. Models in production: shadow, compare, promote, explain ==='
+.print 'A challenger: runtime retrained on the last two weeks of the training window'
+.print "only, saved under the alias 'challenger' (aliases: model_alias, model_rollback):"
+SELECT model_save('runtime', gbt_train(fv, duration_s, '{"n_trees": 150, "learning_rate": 0.1}'), 'challenger') AS challenger_version
+  FROM (SELECT * FROM run_fv WHERE failed = 0 AND started_at <= (SELECT cutoff FROM split)
+           AND started_at > (SELECT datetime(cutoff, '-14 days') FROM split) ORDER BY started_at, run_id);
+.print 'The held-out runs scored as they would be live: predict_log() serves the production'
+.print 'version, shadow-scores the challenger and logs both with their versions (one transaction):'
+BEGIN;
+SELECT count(predict_log(run_id, 'runtime', fv)) AS logged_runs
+  FROM run_fv WHERE failed = 0 AND started_at > (SELECT cutoff FROM split);
+COMMIT;
+.print 'Outcomes come from the runs table through a view omen_outcomes(run_key, actual);'
+.print 'omen_model_health reads log and outcomes as plain rows, per version, role and window:'
+CREATE VIEW IF NOT EXISTS omen_outcomes AS SELECT run_id AS run_key, duration_s AS actual FROM runs;
+SELECT version, role, win, logged, n, round(mae, 1) AS mae_s, round(median_ape, 3) AS median_ape,
+       round(coverage, 3) AS coverage_90
+  FROM omen_model_health WHERE name = 'runtime';
+.print 'Champion against challenger on the same runs (model_compare: one-sided paired t and'
+.print 'Wilcoxon signed-rank on the absolute errors, the coverage of both, a decision):'
+SELECT champion, challenger, n, round(champion_loss, 1) AS champion_mae, round(challenger_loss, 1) AS challenger_mae,
+       printf('%.3g', t_p) AS t_p, printf('%.3g', wilcoxon_p) AS wilcoxon_p,
+       round(champion_coverage, 3) AS champion_cov, round(challenger_coverage, 3) AS challenger_cov, decision, reason
+  FROM model_compare('runtime');
+.print 'Acting on it (model_promote_if_better: promotes only on that evidence; a challenger'
+.print 'that is not better is then retired), and the history of the aliases it leaves:'
+SELECT model_promote_if_better('runtime') AS decision;
+SELECT model_alias('runtime', 'challenger', NULL, 'demo: not better, retired') AS challenger_now
+  WHERE EXISTS (SELECT 1 FROM omen_aliases WHERE name = 'runtime' AND alias = 'challenger');
+SELECT alias, version, from_at, coalesce(until_at, '(now)') AS until_at, note
+  FROM omen_alias_history WHERE name = 'runtime' ORDER BY event_id;
+.print 'Why was the slowest held-out run slow?  Its TreeSHAP contributions (explain; raw'
+.print "units are ln(1 + seconds)), then against its job's median run (explain_diff: the"
+.print 'factor each feature multiplies (1 + duration) by, relative to the median run):'
+CREATE TEMP TABLE slowest AS
+  SELECT r.run_id, r.job, r.duration_s, v.fv FROM runs r JOIN run_fv v USING (run_id)
+   WHERE r.status = 'ok' AND r.started_at > (SELECT cutoff FROM split) ORDER BY r.duration_s DESC LIMIT 1;
+CREATE TEMP TABLE median_run AS
+  SELECT r.run_id, r.duration_s, v.fv FROM runs r JOIN run_fv v USING (run_id), slowest s
+   WHERE r.job = s.job AND r.status = 'ok'
+   ORDER BY r.duration_s LIMIT 1 OFFSET (SELECT count(*) / 2 FROM runs r2, slowest s2 WHERE r2.job = s2.job AND r2.status = 'ok');
+SELECT s.run_id, s.job, s.duration_s, round(predict_duration('runtime', s.fv), 1) AS predicted_s,
+       m.run_id AS median_run, m.duration_s AS median_s
+  FROM slowest s, median_run m;
+SELECT e.feature, e.value, round(e.contribution, 3) AS contribution
+  FROM slowest s, explain('runtime', s.fv) e ORDER BY abs(e.contribution) DESC LIMIT 5;
+SELECT d.feature, d.value, d.reference_value, printf('x%.2f', exp(d.contribution)) AS factor
+  FROM slowest s, median_run m, explain_diff('runtime', s.fv, m.fv) d ORDER BY d.contribution DESC;

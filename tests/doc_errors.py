@@ -92,6 +92,7 @@ ERROR_CALLS = {
     "rh_errmsg": ("run_history", 1),
     "fc_error": ("forecast", 1),
     "sv_error": (1, 2),
+    "ex_error": ("explain", 2),
 }
 # Messages made in one file and passed on by many functions: (file, regex of
 # the assignment before the format literal's call, the page that lists them).

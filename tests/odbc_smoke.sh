@@ -157,7 +157,7 @@ for sql in \
 done
 if [ -n "$setup_ok" ]; then
 	check model_catalog "SELECT name, version, stage, kind, objective, n_features, rows_used, rows_skipped, format_version, length(checksum), error IS NULL FROM model_catalog;" \
-		"runtime|1|production|gbt|duration|1|300|0|1|16|1"
+		"runtime|1|production|gbt|duration|1|300|0|2|16|1"
 	check model_metrics "SELECT metric, value FROM model_metrics WHERE metric = 'trees';" "trees|5.0"
 	# the shell's answer, field by field (the view's numbers as text)
 	q="SELECT job, n_a, printf('%.10f', diff), alternative FROM ab ORDER BY job;"

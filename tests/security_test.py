@@ -5,11 +5,14 @@ write the model registry (docs/SECURITY.md, ext/guard.c), on this SQLite.
 An attacker's database file is built WITHOUT omen, by writing the schema
 text directly (PRAGMA writable_schema), so the file is the same whatever this
 SQLite would accept at CREATE time.  A victim connection with omen loaded
-then opens or attaches it and does ordinary things.  Each scenario passes
-only if the victim's main.omen_models is unchanged afterwards AND the
-attempt failed with an error naming model_save (guard.c's refusal, or
-SQLite's own "unsafe use of model_save()" where it enforces
-SQLITE_DIRECTONLY).  Scenarios:
+then opens or attaches it and does ordinary things.  Each scenario runs once
+per function that writes the registry (model_save, model_alias,
+model_rollback, model_tag, model_promote_if_better, predict_log) and passes only if the victim's registry
+(omen_models, omen_aliases, omen_model_events, omen_model_tags,
+omen_predictions) is unchanged
+afterwards AND the attempt was refused (guard.c's refusal, or SQLite's own
+"unsafe use of model_alias()" where it enforces SQLITE_DIRECTONLY).
+Scenarios:
 
   1. CHECK constraint, fired by INSERT, UPDATE, INSERT OR REPLACE and an
      UPSERT, with trusted_schema OFF and ON, database attached or opened as
@@ -24,6 +27,9 @@ SQLITE_DIRECTONLY).  Scenarios:
   5. The legitimate form, a top-level SELECT (also WITH ... SELECT, and with
      a comment first), writes, and a SELECT cursor left open on the
      connection does not block it.
+  6. Functions that only read models run in a trusted schema's views and
+     triggers; fed damaged models and vectors by a hostile file they give
+     errors, never a crash; with trusted_schema OFF SQLite refuses them.
 
 Prints one line per failure and, last, `security: N passed, M failed`.
 """
@@ -45,8 +51,20 @@ def model_hex():
     ).fetchone()[0]
 
 
-def evil_db(path, hexmodel):
-    """A database whose schema calls model_save(), written without omen."""
+# Every function that writes the registry, as an attacker's schema would call
+# it (the victim's registry has model 'mine' at version 1).
+WRITERS = {
+    "model_save": "model_save('planted', x'{hex}', 'production')",
+    "model_alias": "model_alias('mine', 'production', 1)",
+    "model_rollback": "model_rollback('mine', 'staging')",
+    "model_tag": "model_tag('mine', 1, 'planted', 'yes')",
+    "model_promote_if_better": "model_promote_if_better('mine')",
+    "predict_log": "predict_log(1, 'mine', feature_vector('a', 1.0))",
+}
+
+
+def evil_db(path, hexmodel, writer="model_save"):
+    """A database whose schema calls a registry writer, written without omen."""
     if os.path.exists(path):
         os.remove(path)
     con = sqlite3.connect(path, isolation_level=None)
@@ -60,7 +78,7 @@ def evil_db(path, hexmodel):
     con.execute("INSERT INTO vsrc VALUES (1)")
     con.execute("CREATE VIEW v AS SELECT x FROM vsrc")
     con.execute("CREATE TRIGGER t AFTER INSERT ON trg BEGIN SELECT 1; END")
-    save = f"model_save('planted', x'{hexmodel}', 'production')"
+    save = WRITERS[writer].format(hex=hexmodel)
     con.execute("PRAGMA writable_schema=ON")
     for name, sql in [
         ("imported", f"CREATE TABLE imported(x, CHECK (x + {save} > 0))"),
@@ -75,10 +93,18 @@ def evil_db(path, hexmodel):
 
 
 def registry_rows(con):
-    try:
-        return con.execute("SELECT name, version FROM main.omen_models ORDER BY 1, 2").fetchall()
-    except sqlite3.OperationalError:
-        return None
+    """Everything the registry holds: versions, aliases, events, tags."""
+    rows = []
+    for sql in ("SELECT name, version, stage FROM main.omen_models ORDER BY 1, 2",
+                "SELECT name, alias, version FROM main.omen_aliases ORDER BY 1, 2",
+                "SELECT id, name, alias, from_version, to_version, note FROM main.omen_model_events ORDER BY 1",
+                "SELECT name, version, key, value FROM main.omen_model_tags ORDER BY 1, 2, 3",
+                "SELECT id, run_key, name, version, role FROM main.omen_predictions ORDER BY 1"):
+        try:
+            rows.append(con.execute(sql).fetchall())
+        except sqlite3.OperationalError:
+            rows.append(None)
+    return None if rows == [None] * 5 else rows
 
 
 ATTACKS = [
@@ -95,14 +121,16 @@ ATTACKS = [
 ]
 
 
-def scenario(tag, attach, trusted, hexmodel, d):
+def scenario(tag, attach, trusted, hexmodel, d, writer):
     evil = os.path.join(d, f"evil-{tag}.db")
-    evil_db(evil, hexmodel)
+    evil_db(evil, hexmodel, writer)
     for name, sql in ATTACKS:
         vpath = os.path.join(d, f"victim-{tag}-{name}.db")
         if attach:
             con = connect(vpath)
-            con.execute("SELECT model_save('mine', x'" + hexmodel + "')").fetchall()
+            # version 1, then 2 in 'staging': every writer above would succeed
+            con.execute("SELECT model_save('mine', x'" + hexmodel + "', 'staging')").fetchall()
+            con.execute("SELECT model_save('mine', x'" + hexmodel + "', 'staging')").fetchall()
             con.execute(f"ATTACH '{evil}' AS ext")
             prefix = "ext."
         else:
@@ -118,11 +146,14 @@ def scenario(tag, attach, trusted, hexmodel, d):
         after = registry_rows(con)
         label = f"{tag}.{name}"
         check(label + ".registry.unchanged", before == after, f"{before} -> {after}")
-        check(label + ".failed", err is not None and ("model_save" in err or err == "SQL logic error"),
+        # refused as such, not failing for some other reason (the victim's
+        # registry is one where each writer would succeed)
+        check(label + ".failed", err is not None and (f"{writer}(): refused" in err or f"unsafe use of {writer}()" in err
+                                                      or err == "SQL logic error"),
               f"error {err!r}")
         con.close()
         if not attach:
-            evil_db(evil, hexmodel)  # a fresh copy for the next attack
+            evil_db(evil, hexmodel, writer)  # a fresh copy for the next attack
 
 
 def top_level(hexmodel, d):
@@ -166,13 +197,68 @@ def top_level(hexmodel, d):
     con.close()
 
 
+def readers(hexmodel, d):
+    """Functions that only read models may run in a trusted schema's views
+    and triggers (scoring inserted runs); a hostile file's views and triggers
+    that feed them damaged models or vectors get errors, never a crash, and
+    with trusted_schema OFF SQLite refuses them."""
+    evil = os.path.join(d, "evil-readers.db")
+    if os.path.exists(evil):
+        os.remove(evil)
+    con = sqlite3.connect(evil, isolation_level=None)
+    bad = hexmodel[:-2] + ("00" if hexmodel[-2:] != "00" else "01")  # checksum broken
+    con.execute("CREATE TABLE src(m BLOB, fv BLOB)")
+    con.execute(f"INSERT INTO src VALUES (x'{bad}', x'00'), (x'{hexmodel}', x'deadbeef'), (x'{hexmodel[:40]}', NULL)")
+    con.execute("CREATE TABLE trg(x)")
+    con.execute("CREATE VIEW v_scale AS SELECT scale(m, fv) FROM src")
+    con.execute("CREATE VIEW v_info AS SELECT model_info(m) FROM src")
+    con.execute("CREATE VIEW v_feat AS SELECT * FROM src, model_features(src.m)")
+    con.execute("CREATE VIEW v_mine AS SELECT model_load('mine')")
+    con.execute("CREATE TRIGGER t AFTER INSERT ON trg BEGIN SELECT scale(m, fv) FROM src; END")
+    con.close()
+    for trusted in (True, False):
+        for name, sql in [("view.scale", "SELECT * FROM v_scale"), ("view.info", "SELECT * FROM v_info"),
+                          ("view.features", "SELECT * FROM v_feat"), ("trigger.scale", "INSERT INTO trg VALUES (1)")]:
+            con = connect(evil)
+            con.execute(f"PRAGMA trusted_schema={'ON' if trusted else 'OFF'}")
+            try:
+                con.execute(sql).fetchall()
+                err = None
+            except sqlite3.Error as e:
+                err = str(e)
+            label = f"readers.trusted_{'on' if trusted else 'off'}.{name}"
+            if trusted:
+                check(label, err is not None and "(): " in err and "unsafe" not in err, f"error {err!r}")
+            else:
+                check(label, err is not None and err.startswith("unsafe use of"), f"error {err!r}")
+            con.close()
+    # a hostile view reading the victim's registry through an attached file
+    # can only show the victim what the victim could read anyway: it runs on
+    # the victim's connection and returns rows to the victim
+    con = connect(os.path.join(d, "victim-readers.db"))
+    con.execute("SELECT model_save('mine', x'" + hexmodel + "')").fetchall()
+    con.execute(f"ATTACH '{evil}' AS ext")
+    got = con.execute("SELECT count(*) FROM ext.v_mine").fetchone()[0]
+    check("readers.attached.view.reads.main", got == 1, repr(got))
+    con.execute("PRAGMA trusted_schema=OFF")
+    try:
+        con.execute("SELECT * FROM ext.v_mine").fetchall()
+        err = None
+    except sqlite3.Error as e:
+        err = str(e)
+    check("readers.attached.untrusted.refused", err == "unsafe use of model_load()", repr(err))
+    con.close()
+
+
 def main():
     hexmodel = model_hex()
     d = tempfile.mkdtemp(prefix="omen-security-")
-    for attach in (True, False):
-        for trusted in (False, True):
-            tag = f"{'attached' if attach else 'opened'}.trusted_{'on' if trusted else 'off'}"
-            scenario(tag, attach, trusted, hexmodel, d)
+    for writer in WRITERS:
+        for attach in (True, False):
+            for trusted in (False, True):
+                tag = f"{writer}.{'attached' if attach else 'opened'}.trusted_{'on' if trusted else 'off'}"
+                scenario(tag, attach, trusted, hexmodel, d, writer)
+    readers(hexmodel, d)
     top_level(hexmodel, d)
     return T.finish()
 

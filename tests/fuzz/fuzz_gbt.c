@@ -13,10 +13,16 @@
 **   2. re-encode to exactly the bytes it was decoded from;
 **   3. report importances without failing;
 **   4. answer the distribution functions (gbt.h point 14) in [0, 1] (cdf),
-**      ≥ 0 (remaining time) or NaN, for models with and without one.
+**      ≥ 0 (remaining time) or NaN, for models with and without one;
+**   5. explain (gbt.h point 16): gbt_shap_x works exactly when the model has
+**      covers (format 4), and its values with the bias add up to the raw
+**      score, and gbt_shap_diff_x's to raw(x) − raw(ref) (up to rounding,
+**      where the sums are finite), on any model.
 ** Seeds: the committed format-1 payload fixtures/gbt/gbt_model_v1.bin with
-** its schema prefix, and the format-3 (AFT) payload of
-** fixtures/models/gbt_v3.hex with its schema's types (tests/fuzz/corpus_gbt/).
+** its schema prefix, the format-3 (AFT) payload of
+** fixtures/models/gbt_v3.hex with its schema's types, and a format-4 payload
+** with node covers and SHAP importance, model_v4_covers
+** (tests/fuzz/corpus_gbt/).
 */
 #include <math.h>
 #include <stdio.h>
@@ -70,6 +76,43 @@ static void predict_rows(const gbt_model *m, uint32_t nf) {
   }
 }
 
+/* Point 5: one row's explanations, against an all-missing reference row. */
+static void explain_row(const gbt_model *m, uint32_t nf) {
+  double x[16], ref[16], phi[17], num[16];
+  uint64_t cat[16];
+  uint8_t miss[16];
+  om_err err;
+  for (uint32_t f = 0; f < nf; f++) {
+    num[f] = f & 1 ? 3.5 : -1.0;
+    cat[f] = m->n_cat_hashes ? m->cat_hashes[f % m->n_cat_hashes] : f;
+    miss[f] = f % 3 == 0;
+  }
+  gbt_row_prepare(m, num, cat, miss, x);
+  memset(miss, 1, nf);
+  gbt_row_prepare(m, num, cat, miss, ref);
+  if (gbt_shap_x(m, x, phi, &err) == OM_OK) {
+    double s = 0, raw = gbt_predict_raw_x(m, x), sc = 0;
+    for (uint32_t f = 0; f <= nf; f++) {
+      s += phi[f];
+      sc += fabs(phi[f]);
+    }
+    if (isfinite(s) && isfinite(sc) && sc < 1e200)
+      FUZZ_ASSERT(fabs(s - raw) <= 1e-6 * (sc + fabs(raw)) + 1e-300);
+  } else
+    FUZZ_ASSERT(!gbt_has_covers(m));
+  gbt_shap_diff_x(m, x, ref, phi);
+  {
+    double s = 0, sc = 0, rx = gbt_predict_raw_x(m, x), rr = gbt_predict_raw_x(m, ref), d = rx - rr;
+    for (uint32_t f = 0; f < nf; f++) {
+      s += phi[f];
+      sc += fabs(phi[f]);
+    }
+    FUZZ_ASSERT(phi[nf] == 0);
+    if (isfinite(s) && isfinite(sc) && isfinite(d) && sc < 1e200)
+      FUZZ_ASSERT(fabs(s - d) <= 1e-6 * (sc + fabs(rx) + fabs(rr)) + 1e-300);
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t is_cat[16];
   uint32_t nf;
@@ -87,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   predict_rows(m, nf);
+  explain_row(m, nf);
   {
     gbt_importance imp[16];
     FUZZ_ASSERT(gbt_feature_importance(m, imp) == OM_OK);

@@ -9,7 +9,8 @@
 **   2. with the total-length field set to the input's length and the XXH3
 **      footer recomputed, so mutations reach the structure checks behind
 **      the checksum.
-** A BLOB that opens must have valid UTF-8 feature names, and is then:
+** A BLOB that opens must have valid UTF-8 feature names and a training
+** profile (if any) that decodes, and is then:
 ** decoded through the kind table (mdl_decode, any kind) and described
 ** with its detail, described (mdl_info_json, whose JSON must be valid UTF-8), searched
 ** (mdl_find_feature for each schema name), stamped (mdl_stamp_created_at on
@@ -92,7 +93,20 @@ static void exercise(const uint8_t *blob, size_t n) {
     FUZZ_ASSERT(v.features == NULL);
     return;
   }
-  FUZZ_ASSERT(v.size == n && v.format_version == MDL_FORMAT_VERSION);
+  FUZZ_ASSERT(v.size == n && v.format_version >= MDL_FORMAT_OLDEST && v.format_version <= MDL_FORMAT_VERSION);
+  if (v.profile_len) { /* checked by mdl_open: it must decode, and bins stay in range */
+    mdl_profile p;
+    om_status ps = mdl_profile_decode(v.profile, v.profile_len, &p, &err);
+    FUZZ_ASSERT(ps == OM_OK || ps == OM_NOMEM);
+    if (ps == OM_OK) {
+      FUZZ_ASSERT(p.n_features == v.n_features && p.rows == v.profile_rows);
+      for (uint32_t i = 0; i < p.n_features; i++) {
+        if (p.f[i].type == FV_NUMERIC) FUZZ_ASSERT(mdl_prof_bin_num(&p.f[i], 0.5) <= p.f[i].count);
+        else FUZZ_ASSERT(mdl_prof_bin_cat(&p.f[i], 42) <= p.f[i].count);
+      }
+      mdl_profile_free(&p);
+    }
+  }
   FUZZ_ASSERT(v.payload_len <= n && (v.payload_len == 0 || v.payload + v.payload_len == blob + n - MDL_FOOTER_SIZE));
   for (uint32_t i = 0; i < v.n_features; i++)
     FUZZ_ASSERT(mdl_find_feature(&v, v.features[i].name, v.features[i].name_len) == (long)i);

@@ -109,7 +109,7 @@ SELECT interval_calibrate('rt', fv, dur, '{"group": "user"}') = by_user
 
 -- ---------------------------------------------------------------- errors
 -- case: conformal.err.other_model
--- error: predict_interval(): calibration (argument 4) was made for another model (its model_id is 375dc69b6668e225, this model's is 517fff51ff5875c7); recalibrate with interval_calibrate() on this model
+-- error: predict_interval(): calibration (argument 4) was made for another model (its model_id is 7db93e5980b72d5e, this model's is a8c2fbc35867b510); recalibrate with interval_calibrate() on this model
 SELECT predict_interval(gbt_train(feature_vector('threads', threads), dur, '{"n_trees": 3}'), feature_vector('threads', 2), 0.9, (SELECT by_user FROM c)) FROM runs;
 -- case: conformal.err.kind
 -- error: predict_interval(): calibration (argument 4) is a gbt model; expected a conformal calibration made by interval_calibrate()
@@ -197,9 +197,15 @@ SELECT interval_calibrate(by_user, feature_vector('threads', 1), 3) FROM c;
 -- error: interval_calibrate(): the model's only feature (threads) is not in the feature vector; check the name (it is case-sensitive)
 SELECT interval_calibrate(b, feature_vector('x', 1), 3) FROM m;
 CREATE VIEW cal_view AS SELECT interval_calibrate('rt', fv, dur) AS c FROM fvs;
--- case: conformal.err.directonly
+-- it reads the registry: allowed in a view of a trusted schema, refused when
+-- trusted_schema is OFF (omen.c behaviour 4)
+-- case: conformal.view.trusted
+SELECT count(*) = 1 FROM cal_view;
+PRAGMA trusted_schema = OFF;
+-- case: conformal.err.untrusted.view
 -- error: unsafe use of interval_calibrate()
 SELECT count(*) FROM cal_view;
+PRAGMA trusted_schema = ON;
 
 -- Behaviour 11: a stored prediction instead of the features.
 CREATE TABLE issued AS SELECT run_id, dur, predict_duration(b, fv) AS pred FROM fvs, m WHERE run_id BETWEEN 1501 AND 2500;

@@ -123,7 +123,7 @@ SELECT (SELECT group_concat(feature || ':' || splits) FROM model_importance((SEL
 -- case: gbt.importance.null
 SELECT count(*) = 0 FROM model_importance(NULL);
 -- case: gbt.importance.columns
-SELECT group_concat(name) = 'feature,type,gain,cover,splits' FROM pragma_table_xinfo('model_importance') WHERE hidden = 0;
+SELECT group_concat(name) = 'feature,type,gain,cover,splits,shap' FROM pragma_table_xinfo('model_importance') WHERE hidden = 0;
 
 -- errors: options
 -- case: gbt.err.option.unknown
@@ -186,10 +186,10 @@ SELECT json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "loss": "ratio"
    AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "loss": "absolute"}')), '$.options.ratio_width') IS NULL
    AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3}')), '$.options') NOT LIKE '%loss%' FROM fv;
 -- case: gbt.loss.payload.version
--- payload format 1 unless loss or offset is set (gbt_codec.c)
-SELECT json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3}')), '$.payload_version') = 1
-   AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "loss": "absolute"}')), '$.payload_version') = 2
-   AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "offset": "gb"}')), '$.payload_version') = 2 FROM fv;
+-- every trained model is payload format 4 (node covers; gbt_codec.c)
+SELECT json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3}')), '$.payload_version') = 4
+   AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "loss": "absolute"}')), '$.payload_version') = 4
+   AND json_extract(model_info(gbt_train(f, dur, '{"n_trees": 3, "offset": "gb"}')), '$.payload_version') = 4 FROM fv;
 -- case: gbt.loss.absolute.median
 -- one feature that never splits (min_child_weight above the row count): the prediction is the median of the targets
 SELECT abs(predict_duration(gbt_train(feature_vector('k', 1), v, '{"loss": "absolute", "calibration_fraction": 0, "n_trees": 2}'), feature_vector('k', 1)) - 10) < 1e-9

@@ -35,16 +35,16 @@ CREATE TABLE later AS SELECT o.*, m.aft, m.dur FROM obs o, m WHERE o.id > 2000;
 SELECT avg(upper IS NULL) BETWEEN 0.1 AND 0.4 FROM obs WHERE id <= 2000;
 -- case: gbt_aft.info
 SELECT json_extract(i, '$.options.objective') = 'aft' AND json_extract(i, '$.options.aft_distribution') = 'normal'
-   AND json_extract(i, '$.options.aft_sigma') = 0.4 AND json_extract(i, '$.payload_version') = 3
+   AND json_extract(i, '$.options.aft_sigma') = 0.4 AND json_extract(i, '$.payload_version') = 4
    AND json_extract(i, '$.rows_used') = 2000 AND json_extract(i, '$.metrics.calibration_rows') = 0
    AND json_type(i, '$.metrics.validation_metric') = 'null'
   FROM (SELECT model_info(aft) AS i FROM m);
 -- case: gbt_aft.options.distribution
 SELECT json_extract(model_info(gbt_train(fv, duration_s, '{"objective": "aft", "aft_distribution": "extreme", "n_trees": 2}', upper)),
                     '$.options.aft_distribution') = 'extreme' FROM obs;
--- Other objectives keep their options JSON and payload format unchanged.
+-- Other objectives keep their options JSON unchanged (every trained model is payload format 4).
 -- case: gbt_aft.options.others.unchanged
-SELECT json_type(model_info(dur), '$.options.aft_sigma') IS NULL AND json_extract(model_info(dur), '$.payload_version') = 1 FROM m;
+SELECT json_type(model_info(dur), '$.options.aft_sigma') IS NULL AND json_extract(model_info(dur), '$.payload_version') = 4 FROM m;
 -- A NULL target skips the row; a NULL upper is a right-censored row.
 -- case: gbt_aft.skip.null.target
 SELECT json_extract(model_info(gbt_train(fv, CASE WHEN id % 10 THEN duration_s END, '{"objective": "aft", "n_trees": 2}', upper)),

@@ -20,7 +20,7 @@ SELECT isolation_forest_train(fv, '{"seed": 5}') AS auto,
 -- case: iforest.train.type
 SELECT typeof(auto) = 'blob' AND typeof(c05) = 'blob' FROM m;
 -- case: iforest.train.info
-SELECT json_extract(i, '$.kind') = 'iforest' AND json_extract(i, '$.format_version') = 1
+SELECT json_extract(i, '$.kind') = 'iforest' AND json_extract(i, '$.format_version') = 2
    AND json_extract(i, '$.payload_version') = 1 AND json_extract(i, '$.rows_used') = 600
    AND json_extract(i, '$.rows_skipped') = 0 AND json_extract(i, '$.seed') = 5
    AND json_type(i, '$.created_at') = 'null'
@@ -277,11 +277,15 @@ SELECT isolation_score('nope', feature_vector('d', 1));
 CREATE VIEW v_if AS SELECT isolation_forest_train(fv, '{"n_trees": 5}') AS mv FROM fv;
 -- case: iforest.view.train.select
 SELECT json_extract(model_info(mv), '$.detail.n_trees') = 5 FROM v_if;
--- isolation_score may read the registry: not from a view.
+-- isolation_score may read the registry: from a view only in a trusted schema.
 CREATE VIEW v_score AS SELECT isolation_score('if_runs', fv) AS s FROM fv;
+-- case: iforest.view.score.trusted
+SELECT count(*) = (SELECT count(*) FROM fv) FROM v_score;
+PRAGMA trusted_schema = OFF;
 -- case: iforest.view.score.refused
 -- error: unsafe use of isolation_score()
 SELECT count(*) FROM v_score;
+PRAGMA trusted_schema = ON;
 -- case: iforest.window
 -- error: isolation_forest_train() may not be used as a window function
 SELECT isolation_forest_train(fv) OVER () FROM fv;
@@ -478,12 +482,12 @@ SELECT length(CAST(substr(auto, 1, 999) || CAST(x'ff' AS TEXT) || substr(auto, 1
 SELECT isolation_score(substr(auto, 1, 40), feature_vector('d', 1)) FROM m;
 CREATE TABLE tiny AS SELECT isolation_forest_train(feature_vector('x', 1), '{"n_trees": 1}') AS b;
 -- case: iforest.err.corrupt.tiny.size
-SELECT length(b) = 412 FROM tiny;
+SELECT length(b) = 484 FROM tiny;
 -- case: iforest.err.corrupt.truncated.one
--- error: isolation_score(): model is truncated or has trailing bytes (411 bytes; header says 412)
+-- error: isolation_score(): model is truncated or has trailing bytes (483 bytes; header says 484)
 SELECT isolation_score(substr(b, 1, length(b) - 1), feature_vector('x', 1)) FROM tiny;
 -- case: iforest.err.corrupt.trailing
--- error: isolation_score(): model is truncated or has trailing bytes (413 bytes; header says 412)
+-- error: isolation_score(): model is truncated or has trailing bytes (485 bytes; header says 484)
 SELECT isolation_score(CAST(b || CAST(x'00' AS TEXT) AS BLOB), feature_vector('x', 1)) FROM tiny;
 -- case: iforest.err.corrupt.explain
 -- error: anomaly_explain(): model checksum mismatch

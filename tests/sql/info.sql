@@ -13,8 +13,8 @@ SELECT json_extract(omen_build_info(), '$.omen_version') = omen_version()
    AND json_extract(omen_build_info(), '$.lapack_library') LIKE '%lapack%'
    AND json_extract(omen_build_info(), '$.cflags') LIKE '%-Wall%';
 -- case: info.build.formats
-SELECT json_extract(omen_build_info(), '$.formats.model_envelope.writes') = 1
-   AND json_extract(omen_build_info(), '$.formats.model_envelope.reads') = '[1]'
+SELECT json_extract(omen_build_info(), '$.formats.model_envelope.writes') = 2
+   AND json_extract(omen_build_info(), '$.formats.model_envelope.reads') = '[1,2]'
    AND json_extract(omen_build_info(), '$.formats.feature_vector.writes') = 1
    AND json_extract(omen_build_info(), '$.formats.payloads.scaler') = 1;
 -- case: info.version.arity

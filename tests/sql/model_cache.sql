@@ -66,7 +66,7 @@ SELECT feature_vector_json(scale('m@staging', p)) = (SELECT std FROM want) FROM 
 -- case: cache.stage.production.gone
 SELECT feature_vector_json(scale('m', p)) = (SELECT mm FROM want) FROM probe;
 -- case: cache.err.stage.empty
--- error: scale(): model 'm' has no version in stage 'production'
+-- error: scale(): model 'm' has no alias 'production'
 SELECT scale('m@production', p) FROM probe;
 UPDATE omen_models SET stage = 'production' WHERE name = 'm' AND version = 1;
 -- case: cache.stage.production.again
@@ -102,6 +102,8 @@ SELECT feature_vector_json(scale('m', p)) = (SELECT std FROM want) FROM probe;
 
 -- DELETE, then a new row reusing the deleted rowid
 CREATE TABLE old_rowid AS SELECT rowid AS r FROM omen_models WHERE name = 'm' AND version = 1;
+-- (a version an alias points at cannot be deleted: the alias goes first)
+UPDATE omen_models SET stage = 'none' WHERE name = 'm';
 DELETE FROM omen_models WHERE name = 'm';
 -- case: cache.err.deleted
 -- error: scale(): no model named 'm' in omen_models

@@ -103,7 +103,7 @@ INSERT INTO main.omen_models(name, version, kind, stage, created_at, info, model
 SELECT 'bad', 4, kind, stage, created_at, info, feature_vector('x', 1) FROM main.omen_models WHERE name = 'sc';
 -- case: catalog.damaged
 SELECT group_concat(version || ':' || error, ' | ')
-       = '1:model is truncated or has trailing bytes (157 bytes; header says 158) | 2:not an omen model | 3:the model column holds INTEGER, not a model BLOB | 4:not an omen model: it is a feature vector (the model comes first, then the features)'
+       = '1:model is truncated or has trailing bytes (261 bytes; header says 262) | 2:not an omen model | 3:the model column holds INTEGER, not a model BLOB | 4:not an omen model: it is a feature vector (the model comes first, then the features)'
    AND count(kind) + count(objective) + count(n_features) + count(rows_used) + count(size_bytes) + count(checksum) = 0
   FROM model_catalog WHERE name = 'bad';
 -- case: catalog.damaged.same.as.model_info
@@ -154,22 +154,36 @@ SELECT count(*) = 0 FROM model_catalog;
 DROP VIEW omen_models;
 ALTER TABLE keep RENAME TO omen_models;
 
--- DIRECTONLY, for each.
+-- They read models, so they follow PRAGMA trusted_schema (omen.c behaviour
+-- 4): views and triggers may use them in a trusted schema (the default) and
+-- SQLite refuses them there when trusted_schema is OFF.
 CREATE VIEW v_catalog AS SELECT * FROM model_catalog;
 CREATE VIEW v_metrics AS SELECT * FROM model_metrics;
 CREATE VIEW v_options AS SELECT * FROM model_options;
--- case: catalog.directonly
+-- case: catalog.view.trusted
+SELECT (SELECT count(*) FROM v_catalog) = (SELECT count(*) FROM model_catalog);
+-- case: metrics.view.trusted
+SELECT (SELECT count(*) FROM v_metrics) = (SELECT count(*) FROM model_metrics) AND (SELECT count(*) FROM v_metrics) > 0;
+-- case: options.view.trusted
+SELECT (SELECT count(*) FROM v_options) = (SELECT count(*) FROM model_options) AND (SELECT count(*) FROM v_options) > 0;
+CREATE TABLE log(n);
+CREATE TABLE seen(n);
+CREATE TRIGGER t AFTER INSERT ON log BEGIN INSERT INTO seen SELECT count(*) FROM model_catalog; END;
+-- case: catalog.trigger.trusted
+INSERT INTO log VALUES (1) RETURNING n;
+-- case: catalog.trigger.trusted.ran
+SELECT (SELECT n FROM seen) = (SELECT count(*) FROM model_catalog);
+PRAGMA trusted_schema = OFF;
+-- case: catalog.untrusted.view
 -- error: unsafe use of virtual table "model_catalog"
 SELECT * FROM v_catalog;
--- case: metrics.directonly
+-- case: metrics.untrusted.view
 -- error: unsafe use of virtual table "model_metrics"
 SELECT * FROM v_metrics;
--- case: options.directonly
+-- case: options.untrusted.view
 -- error: unsafe use of virtual table "model_options"
 SELECT * FROM v_options;
--- Nor from a trigger.
-CREATE TABLE log(n);
-CREATE TRIGGER t AFTER INSERT ON log BEGIN SELECT count(*) FROM model_catalog; END;
--- case: catalog.directonly.trigger
+-- case: catalog.untrusted.trigger
 -- error: unsafe use of virtual table "model_catalog"
-INSERT INTO log VALUES (1);
+INSERT INTO log VALUES (2);
+PRAGMA trusted_schema = ON;

@@ -101,19 +101,19 @@ SELECT model_load('nope');
 -- error: model_load(): model 'runtime' has no version 9
 SELECT model_load('runtime', 9);
 -- case: registry.err.no.stage
--- error: model_load(): model 'other' has no version in stage 'staging'
+-- error: model_load(): model 'other' has no alias 'staging'
 SELECT model_load('other', 'staging');
 -- case: registry.err.bad.stage.load
--- error: model_load(): argument 2 is 'prod'; expected a version number or a stage (none, staging, production, archived)
+-- error: model_load(): model 'runtime' has no alias 'prod'
 SELECT model_load('runtime', 'prod');
 -- case: registry.err.version.zero
 -- error: model_load(): version (argument 2) is 0; expected 1 or more
 SELECT model_load('runtime', 0);
 -- case: registry.err.load.type
--- error: model_load(): argument 2 is 1.5; expected a version (a whole number, 1 or more) or a stage
+-- error: model_load(): argument 2 is 1.5; expected a version (a whole number, 1 or more) or an alias
 SELECT model_load('runtime', 1.5);
 -- case: registry.err.load.blob
--- error: model_load(): argument 2 is BLOB; expected a version (INTEGER) or a stage (TEXT)
+-- error: model_load(): argument 2 is BLOB; expected a version (INTEGER) or an alias (TEXT)
 SELECT model_load('runtime', x'01');
 -- case: registry.load.version.text
 SELECT model_load('runtime', '2') = model_load('runtime', 2);
@@ -123,10 +123,10 @@ SELECT model_load('runtime', 2.0) = model_load('runtime', 2);
 -- error: model_load(): name (argument 1) is INTEGER; expected TEXT
 SELECT model_load(7);
 -- case: registry.err.ref.bad
--- error: model_info(): model reference 'runtime@beta': 'beta' is neither a version number nor a stage (none, staging, production, archived)
+-- error: model_info(): model 'runtime' has no alias 'beta'
 SELECT model_info('runtime@beta');
 -- case: registry.err.ref.noname
--- error: scale(): model reference '@3' has no name; expected 'name', 'name@version' or 'name@stage'
+-- error: scale(): model reference '@3' has no name; expected 'name', 'name@version' or 'name@alias'
 SELECT scale('@3', feature_vector('x', 1));
 -- case: registry.err.ref.missing.version
 -- error: scale(): model 'runtime' has no version 42
@@ -156,8 +156,8 @@ SELECT model_save('m', CAST(substr(m, 1, 60) || x'ff' || substr(m, 62) AS BLOB))
 -- error: model_save(): not an omen model
 SELECT model_save('m', x'0011223344');
 -- case: registry.err.save.stage
--- error: model_save(): stage (argument 3) is 'prod'; expected 'none', 'staging', 'production' or 'archived'
-SELECT model_save('m', scaler_train(fv), 'prod') FROM fvs;
+-- error: model_save(): alias (argument 3) 'pro d' may hold only ASCII letters, digits, '_', '-' and '.'
+SELECT model_save('m', scaler_train(fv), 'pro d') FROM fvs;
 -- case: registry.unchanged.after.errors
 SELECT count(*) = 4 FROM omen_models;
 
@@ -168,7 +168,7 @@ SELECT model_info(NULL) IS NULL;
 -- error: model_info(): model is INTEGER; expected a model BLOB or a registry name (TEXT)
 SELECT model_info(42);
 -- case: model_info.err.truncated
--- error: model_info(): model is truncated or has trailing bytes (100 bytes; header says 194)
+-- error: model_info(): model is truncated or has trailing bytes (100 bytes; header says 650)
 SELECT model_info(substr(model_load('runtime', 1), 1, 100));
 -- case: model_info.err.short
 -- error: model_info(): model is truncated (20 bytes)
@@ -177,8 +177,8 @@ SELECT model_info(substr(model_load('runtime', 1), 1, 20));
 -- error: model_info(): not an omen model: it is a feature vector (the model comes first, then the features)
 SELECT model_info(feature_vector('a', 1));
 -- case: model_info.err.version
--- error: model_info(): model format 2 is not supported (this build reads format 1)
-SELECT model_info(CAST(substr(model_load('runtime', 1), 1, 4) || x'02' || substr(model_load('runtime', 1), 6) AS BLOB));
+-- error: model_info(): model format 3 is not supported (this build reads formats 1 to 2)
+SELECT model_info(CAST(substr(model_load('runtime', 1), 1, 4) || x'03' || substr(model_load('runtime', 1), 6) AS BLOB));
 -- case: scale.err.features.type
 -- error: scale(): features (argument 2) is TEXT; expected a feature vector (a BLOB made by feature_vector())
 SELECT scale('runtime', 'x');

@@ -61,7 +61,7 @@ SELECT model_load('m@9223372036854775807') = model_load('m', 9223372036854775807
 -- error: model_save(): model 'm' already has the largest version (9223372036854775807); save it under another name
 SELECT model_save('m', std) FROM mods;
 -- case: rules.err.load.real.too.big
--- error: model_load(): argument 2 is 9.22337203685478e+18; expected a version (a whole number, 1 or more) or a stage
+-- error: model_load(): argument 2 is 9.22337203685478e+18; expected a version (a whole number, 1 or more) or an alias
 SELECT model_load('m', 9223372036854775808.0);
 -- case: rules.save.other.name.after.max
 SELECT model_save('m2', std) = 1 FROM mods;
@@ -138,7 +138,7 @@ SELECT model_load('a');
 -- case: rules.view.catalog.empty
 SELECT count(*) = 0 FROM model_catalog;
 -- case: rules.err.view.save
--- error: model_save(): cannot write omen_models: cannot modify omen_models because it is a view
+-- error: model_save(): cannot write omen_models: main.omen_models is a view; the registry must be a table (see sql/registry.sql)
 SELECT model_save('b', std) FROM mods;
 
 -- the table name is matched as SQL matches it, by every reader alike: a

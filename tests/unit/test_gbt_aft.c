@@ -1,6 +1,6 @@
 /*
 ** test_gbt_aft.c — censored durations in the boosted trees: the AFT
-** objective (gbt.h point 13, gbt_survival.c 1–6), payload format 3
+** objective (gbt.h point 13, gbt_survival.c 1–6), payload formats 4 and 3
 ** (gbt_codec.c) and the predictive distribution (gbt.h point 14,
 ** gbt_survival.c 7–9).  Reference values of the distributions are scipy's
 ** (norm, logistic, gumbel_l) and mpmath's (40 digits) for the far tail.
@@ -252,7 +252,7 @@ static void test_training(void) {
   if (aft && naive) {
     double err_aft = 0, err_naive = 0, cover = 0;
     CHECK(gbt_model_objective(aft) == GBT_AFT && gbt_model_n_calibration(aft) == 0 &&
-          gbt_model_n_residuals(aft) == 0 && gbt_payload_format(aft) == 3);
+          gbt_model_n_residuals(aft) == 0 && gbt_payload_format(aft) == 4);
     CHECK(gbt_model_aft_sigma(aft) == 0.5 && gbt_model_aft_dist(aft) == GBT_AFT_NORMAL);
     CHECK(isnan(gbt_model_valid_metric(aft))); /* nothing held out */
     for (int k = 0; k < 20; k++) {
@@ -271,13 +271,13 @@ static void test_training(void) {
     for (int i = 0; i < N; i++)
       cover += a.t[i] <= gbt_predict_quantile(aft, &a.x[i], NULL, NULL, 0.9);
     CHECK_MSG(fabs(cover / N - 0.9) < 0.03, "cover %g", cover / N);
-    /* codec: format 3 round trip, byte-identical, same predictions */
+    /* codec: format 4 round trip, byte-identical, same predictions */
     {
       om_wbuf w, w2;
       uint8_t is_cat = 0;
       om_wbuf_init(&w);
       om_wbuf_init(&w2);
-      CHECK(gbt_encode(aft, &w) == OM_OK && w.data[0] == 3 && w.data[2] == GBT_AFT);
+      CHECK(gbt_encode(aft, &w) == OM_OK && w.data[0] == 4 && w.data[2] == GBT_AFT);
       CHECK(gbt_decode(w.data, w.len, 1, &is_cat, &back, &e) == OM_OK);
       if (back) {
         CHECK(gbt_encode(back, &w2) == OM_OK && w2.len == w.len && !memcmp(w.data, w2.data, w.len));
@@ -309,9 +309,32 @@ static void test_training(void) {
         CHECK(gbt_decode(p, w.len, 1, &is_cat, &back, &e) == OM_CORRUPT);
         CHECK_STR(e.msg, "gbt payload format 2 with objective 4");
         memcpy(p, w.data, w.len);
-        p[2] = GBT_DURATION; /* format 3 for another objective */
+        p[2] = GBT_DURATION; /* format 4: then the AFT fields are read as the tree counts */
         CHECK(gbt_decode(p, w.len, 1, &is_cat, &back, &e) == OM_CORRUPT);
-        CHECK_STR(e.msg, "gbt payload format 3 with objective 1");
+        CHECK_STR(e.msg, "gbt payload tree counts are inconsistent");
+        {
+          /* format 3 for another objective: the format-3 payload of this
+          ** model as a decoded format-3 model (no covers) re-encodes it */
+          om_wbuf w3;
+          gbt_model *v3 = NULL;
+          om_wbuf_init(&w3);
+          CHECK(gbt_decode(w.data, w.len, 1, &is_cat, &v3, &e) == OM_OK);
+          if (v3) {
+            om_free(v3->cover);
+            om_free(v3->shap_imp);
+            v3->cover = v3->shap_imp = NULL;
+            v3->shap_rows = 0;
+            CHECK(gbt_encode(v3, &w3) == OM_OK && w3.data[0] == 3 && gbt_payload_format(v3) == 3);
+            CHECK(gbt_decode(w3.data, w3.len, 1, &is_cat, &back, &e) == OM_OK && back);
+            gbt_free(back);
+            back = NULL;
+            w3.data[2] = GBT_DURATION;
+            CHECK(gbt_decode(w3.data, w3.len, 1, &is_cat, &back, &e) == OM_CORRUPT && !back);
+            CHECK_STR(e.msg, "gbt payload format 3 with objective 1");
+            gbt_free(v3);
+          }
+          om_wbuf_free(&w3);
+        }
         memcpy(p, w.data, w.len);
         p[2] = 5;
         CHECK(gbt_decode(p, w.len, 1, &is_cat, &back, &e) == OM_CORRUPT);

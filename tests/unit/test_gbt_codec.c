@@ -4,7 +4,9 @@
 ** loop of the decoder, and the committed format-1 payload
 ** (fixtures/gbt/gbt_model_v1.bin and its predictions gbt_model_v1_pred.txt;
 ** `GBT_WRITE_FIXTURE=1 build/unit/test_gbt_codec` from the repo root
-** rewrites them — only when the format version changes).
+** wrote them from a trained format-1 model; trained models are format 4
+** now, so it refuses: the v1 fixture stays as committed).  The trained
+** model tested here is payload format 4 (node covers, SHAP importance).
 */
 #include <stdlib.h>
 
@@ -184,9 +186,14 @@ int main(void) {
   CHECK(gbt_encode(m, &w) == OM_OK);
   p = w.data;
   n = w.len;
-  CHECK(n > 100 && p[0] == 1 && p[1] == 0); /* default loss, no offset: format 1 (gbt_codec.c) */
+  CHECK(n > 100 && p[0] == 4 && p[1] == 0); /* every trained model: format 4 (gbt_codec.c) */
   CHECK(m->n_cat_hashes > 0); /* the model has categorical splits */
-  if (getenv("GBT_WRITE_FIXTURE")) write_fixture(p, n, m);
+  if (getenv("GBT_WRITE_FIXTURE")) {
+    if (p[0] == 1)
+      write_fixture(p, n, m);
+    else
+      CHECK_MSG(0, "a trained model is format %u: not rewriting the format-1 fixture", p[0]);
+  }
 
   /* 1. round trip */
   CHECK(gbt_decode(p, n, F, IS_CAT, &m2, &e) == OM_OK);
@@ -220,10 +227,10 @@ int main(void) {
     CHECK_STR(e.msg, "gbt payload: feature 1 kind does not match the model");
     p[0] = GBT_FORMAT + 1;
     CHECK(gbt_decode(p, n, F, IS_CAT, &m2, &e) == OM_UNSUPPORTED_VERSION);
-    CHECK_STR(e.msg, "gbt payload format 4 is newer than this build (reads up to 3)");
+    CHECK_STR(e.msg, "gbt payload format 5 is newer than this build (reads up to 4)");
     p[0] = 0;
     CHECK(gbt_decode(p, n, F, IS_CAT, &m2, &e) == OM_CORRUPT);
-    p[0] = 1;
+    p[0] = 4;
     CHECK(gbt_decode(NULL, 0, F, IS_CAT, &m2, &e) == OM_CORRUPT);
   }
 
@@ -281,9 +288,11 @@ int main(void) {
 
   /* 5. hand-made corruptions of the first tree's root */
   {
-    /* header size up to the trees */
-    size_t at =
-        2 + 2 + 4 + F + 4 * 8 + 3 * 4 + 8 + 8 + 4 + (size_t)m->n_resid * 8 + 2 * F * 8 + 4 + 4;
+    /* header size up to the trees (format 4: loss and offset, then SHAP
+    ** importance after the gain and cover importance; a cover follows
+    ** each node, after the root's first 16 bytes) */
+    size_t at = 2 + 2 + 4 + F + 4 * 8 + 2 + 4 + 3 * 4 + 8 + 8 + 4 + (size_t)m->n_resid * 8 +
+                2 * F * 8 + 4 + (m->shap_rows ? 8 * F : 0) + 4 + 4;
     size_t root = at + 4; /* after the first tree's node count */
     uint8_t save[16];
     CHECK(p[root] == 1 || p[root] == 2); /* the root is a split */

@@ -280,13 +280,15 @@ static void test_payload_bound(void) {
   uint64_t leaves = 0;
   om_wbuf w;
   /* 12,500 trees of depth 16 on 100,000 rows (the issue's case): 90,000
-  ** fit rows allow 65,536 leaves; 12500 × (4 + 10·65536 + 22·65535) plus a
-  ** 1-feature header with 512 residuals. */
+  ** fit rows allow 65,536 leaves; 12500 × (4 + 18·65536 + 30·65535) (format
+  ** 4: a cover per node) plus a 1-feature header with 512 residuals and the
+  ** SHAP importance. */
   gbt_options_default(&o);
   o.n_trees = 12500;
   o.max_depth = 16;
   CHECK(gbt_payload_bound(&o, 100000, 1, 0, &leaves) ==
-        12500ull * (4 + 10 * 65536ull + 22 * 65535ull) + (8 + 17 + 40 + 12 + 8 + 4 + 8 * 512 + 8));
+        12500ull * (4 + 18 * 65536ull + 30 * 65535ull) +
+            (8 + 25 + 40 + 12 + 8 + 4 + 8 * 512 + 8 + 4 + 6));
   CHECK(leaves == 65536);
   /* leaves are bounded by the sampled rows and by min_child_weight */
   o.min_child_weight = 10;
@@ -294,12 +296,12 @@ static void test_payload_bound(void) {
   o.min_child_weight = 0;
   o.subsample = 0.5;
   CHECK(gbt_payload_bound(&o, 1000, 1, 0, &leaves) > 0 && leaves == 450);
-  /* a categorical feature: 18 + 8·max_cat_threshold per split */
+  /* a categorical feature: 26 + 8·max_cat_threshold per split */
   gbt_options_default(&o);
   o.n_trees = 1;
   o.max_depth = 1;
   o.max_cat_threshold = 100;
-  CHECK(gbt_payload_bound(&o, 1000, 1, 1, NULL) - gbt_payload_bound(&o, 1000, 1, 0, NULL) == 818 - 22);
+  CHECK(gbt_payload_bound(&o, 1000, 1, 1, NULL) - gbt_payload_bound(&o, 1000, 1, 0, NULL) == 826 - 30);
   /* attained: full trees of depth 2 on 4 well separated groups, no categories */
   s.n = 300;
   s.F = 1;

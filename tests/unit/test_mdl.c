@@ -227,7 +227,7 @@ static void test_roundtrip(void) {
 
   CHECK(n == MDL_HEADER_SIZE + S + M + 7 + MDL_FOOTER_SIZE);
   CHECK(memcmp(b, "OMEN", 4) == 0);
-  CHECK(om_load_u16(b + 4) == MDL_FORMAT_VERSION);
+  CHECK(om_load_u16(b + 4) == 1); /* no profile: format 1 (mdl.h behaviour 5) */
   CHECK(om_load_u16(b + 6) == MDL_KIND_GBT);
   CHECK(om_load_u16(b + 8) == 3);
   CHECK(om_load_u16(b + 10) == 0 && om_load_u32(b + 12) == 0 && om_load_u64(b + 40) == 0);
@@ -405,17 +405,17 @@ static void test_open_errors(void) {
 
   /* Newer (and unknown) versions, checksum fixed or not: both numbers named. */
   memcpy(b, good, n);
-  om_store_u16(b + 4, 2);
-  expect_open_error(b, n, OM_UNSUPPORTED_VERSION, "model format 2 is not supported (this build reads format 1)",
+  om_store_u16(b + 4, 3);
+  expect_open_error(b, n, OM_UNSUPPORTED_VERSION, "model format 3 is not supported (this build reads formats 1 to 2)",
                     __LINE__);
   fix_checksum(b, n);
-  expect_open_error(b, n, OM_UNSUPPORTED_VERSION, "model format 2 is not supported (this build reads format 1)",
+  expect_open_error(b, n, OM_UNSUPPORTED_VERSION, "model format 3 is not supported (this build reads formats 1 to 2)",
                     __LINE__);
   om_store_u16(b + 4, 65535);
-  expect_open_error(b, n, OM_UNSUPPORTED_VERSION, "model format 65535 is not supported (this build reads format 1)",
-                    __LINE__);
+  expect_open_error(b, n, OM_UNSUPPORTED_VERSION,
+                    "model format 65535 is not supported (this build reads formats 1 to 2)", __LINE__);
   om_store_u16(b + 4, 0);
-  expect_open_error(b, n, OM_UNSUPPORTED_VERSION, "model format 0 is not supported (this build reads format 1)",
+  expect_open_error(b, n, OM_UNSUPPORTED_VERSION, "model format 0 is not supported (this build reads formats 1 to 2)",
                     __LINE__);
   /* a BLOB shorter than a header is "truncated" before its version is read */
   expect_open_error((const uint8_t *)"OMEN\2\0", 6, OM_CORRUPT, "model is truncated (6 bytes)", __LINE__);

@@ -32,7 +32,13 @@ static void write_meta(om_wbuf *w, const mdl_meta *m) {
 om_status mdl_write(om_wbuf *w, uint16_t kind, uint16_t payload_version, const mdl_feature *features,
                     uint32_t n_features, const mdl_meta *meta, const uint8_t *payload, size_t payload_len,
                     om_err *err) {
-  size_t start = w->len, schema_at, meta_at, payload_at;
+  return mdl_write_profiled(w, kind, payload_version, features, n_features, meta, NULL, payload, payload_len, err);
+}
+
+om_status mdl_write_profiled(om_wbuf *w, uint16_t kind, uint16_t payload_version, const mdl_feature *features,
+                             uint32_t n_features, const mdl_meta *meta, const mdl_profile *profile,
+                             const uint8_t *payload, size_t payload_len, om_err *err) {
+  size_t start = w->len, schema_at, meta_at, profile_at, payload_at;
   uint32_t i;
   for (i = 0; i < n_features; i++) {
     if (features[i].name_len == 0 || features[i].name_len > FV_MAX_NAME)
@@ -44,10 +50,19 @@ om_status mdl_write(om_wbuf *w, uint16_t kind, uint16_t payload_version, const m
     if (i > 0 && fv_name_cmp(features[i - 1].name, features[i - 1].name_len, features[i].name, features[i].name_len) >= 0)
       return om_errf(err, OM_INTERNAL, "model schema is not sorted by name");
   }
+  if (profile) {
+    if (profile->n_features != n_features)
+      return om_errf(err, OM_INTERNAL, "model profile has %u features; the schema has %u",
+                     (unsigned)profile->n_features, (unsigned)n_features);
+    for (i = 0; i < n_features; i++)
+      if (profile->f[i].type != features[i].type)
+        return om_errf(err, OM_INTERNAL, "model profile's feature %u has another type than the schema's",
+                       (unsigned)i + 1);
+  }
   if ((meta->options_json && meta->options_len > UINT32_MAX) || (meta->metrics_json && meta->metrics_len > UINT32_MAX))
     return om_errf(err, OM_INVALID, "model metadata is too large");
   om_wbuf_bytes(w, mdl_magic, 4);
-  om_wbuf_u16(w, MDL_FORMAT_VERSION);
+  om_wbuf_u16(w, profile ? MDL_FORMAT_VERSION : 1); /* mdl.h behaviour 5 */
   om_wbuf_u16(w, kind);
   om_wbuf_u16(w, payload_version);
   om_wbuf_u16(w, 0);
@@ -56,7 +71,8 @@ om_status mdl_write(om_wbuf *w, uint16_t kind, uint16_t payload_version, const m
   om_wbuf_u32(w, 0); /* schema length */
   om_wbuf_u32(w, 0); /* meta length */
   om_wbuf_u64(w, (uint64_t)payload_len);
-  om_wbuf_u64(w, 0);
+  om_wbuf_u32(w, 0); /* profile length */
+  om_wbuf_u32(w, 0);
   schema_at = w->len;
   om_wbuf_u32(w, n_features);
   for (i = 0; i < n_features; i++) {
@@ -67,14 +83,17 @@ om_status mdl_write(om_wbuf *w, uint16_t kind, uint16_t payload_version, const m
   }
   meta_at = w->len;
   write_meta(w, meta);
+  profile_at = w->len;
+  if (profile) mdl_profile_encode(profile, w);
   payload_at = w->len;
   om_wbuf_bytes(w, payload, payload_len);
   if (om_wbuf_status(w) != OM_OK) return om_errf(err, OM_NOMEM, "out of memory");
-  if (meta_at - schema_at > UINT32_MAX || payload_at - meta_at > UINT32_MAX)
+  if (meta_at - schema_at > UINT32_MAX || profile_at - meta_at > UINT32_MAX || payload_at - profile_at > UINT32_MAX)
     return om_errf(err, OM_INVALID, "model schema or metadata is too large");
   om_wbuf_put_u64_at(w, start + 16, (uint64_t)(w->len - start + MDL_FOOTER_SIZE));
   om_wbuf_put_u32_at(w, start + 24, (uint32_t)(meta_at - schema_at));
-  om_wbuf_put_u32_at(w, start + 28, (uint32_t)(payload_at - meta_at));
+  om_wbuf_put_u32_at(w, start + 28, (uint32_t)(profile_at - meta_at));
+  om_wbuf_put_u32_at(w, start + 40, (uint32_t)(payload_at - profile_at));
   om_wbuf_u64(w, XXH3_64bits(w->data + start, w->len - start));
   return om_wbuf_status(w) == OM_OK ? OM_OK : om_errf(err, OM_NOMEM, "out of memory");
 }
@@ -96,7 +115,7 @@ static om_status check_flat_json(const char *what, const char *s, size_t n, om_e
 om_status mdl_open(const uint8_t *blob, size_t n, mdl_view *out, om_err *err) {
   om_rbuf r, sec;
   uint64_t total, payload_len, sum;
-  uint32_t schema_len, meta_len, i, opt_len, met_len;
+  uint32_t schema_len, meta_len, profile_len = 0, i, opt_len, met_len;
   om_status st;
   memset(out, 0, sizeof *out);
   if (fv_has_magic(blob, n)) /* the usual mistake: (features, model) */
@@ -105,9 +124,10 @@ om_status mdl_open(const uint8_t *blob, size_t n, mdl_view *out, om_err *err) {
   if (!blob || n < 4 || memcmp(blob, mdl_magic, 4) != 0) return om_errf(err, OM_CORRUPT, "not an omen model");
   if (n < MDL_HEADER_SIZE + MDL_FOOTER_SIZE) return om_errf(err, OM_CORRUPT, "model is truncated (%zu bytes)", n);
   out->format_version = om_load_u16(blob + 4);
-  if (out->format_version != MDL_FORMAT_VERSION)
-    return om_errf(err, OM_UNSUPPORTED_VERSION, "model format %u is not supported (this build reads format %d)",
-                   out->format_version, MDL_FORMAT_VERSION);
+  if (out->format_version < MDL_FORMAT_OLDEST || out->format_version > MDL_FORMAT_VERSION)
+    return om_errf(err, OM_UNSUPPORTED_VERSION,
+                   "model format %u is not supported (this build reads formats %d to %d)", out->format_version,
+                   MDL_FORMAT_OLDEST, MDL_FORMAT_VERSION);
   total = om_load_u64(blob + 16);
   if (total != (uint64_t)n)
     return om_errf(err, OM_CORRUPT, "model is truncated or has trailing bytes (%zu bytes; header says %llu)", n,
@@ -118,12 +138,15 @@ om_status mdl_open(const uint8_t *blob, size_t n, mdl_view *out, om_err *err) {
   out->size = n;
   out->kind = om_load_u16(blob + 6);
   out->payload_version = om_load_u16(blob + 8);
-  if (om_load_u16(blob + 10) != 0 || om_load_u32(blob + 12) != 0 || om_load_u64(blob + 40) != 0)
+  if (out->format_version >= 2) profile_len = om_load_u32(blob + 40); /* format 1: a reserved 0 */
+  if (om_load_u16(blob + 10) != 0 || om_load_u32(blob + 12) != 0 || om_load_u32(blob + 44) != 0 ||
+      (out->format_version < 2 && om_load_u32(blob + 40) != 0))
     return om_errf(err, OM_CORRUPT, "model has non-zero reserved bytes");
   schema_len = om_load_u32(blob + 24);
   meta_len = om_load_u32(blob + 28);
   payload_len = om_load_u64(blob + 32);
-  if ((uint64_t)schema_len + meta_len + payload_len != (uint64_t)n - MDL_HEADER_SIZE - MDL_FOOTER_SIZE)
+  if ((uint64_t)schema_len + meta_len + profile_len + payload_len !=
+      (uint64_t)n - MDL_HEADER_SIZE - MDL_FOOTER_SIZE)
     return om_errf(err, OM_CORRUPT, "model section lengths do not add up");
 
   om_rbuf_init(&r, blob + MDL_HEADER_SIZE, n - MDL_HEADER_SIZE - MDL_FOOTER_SIZE);
@@ -174,6 +197,17 @@ om_status mdl_open(const uint8_t *blob, size_t n, mdl_view *out, om_err *err) {
   }
   if ((st = check_flat_json("options", out->meta.options_json, opt_len, err)) != OM_OK) goto fail;
   if ((st = check_flat_json("metrics", out->meta.metrics_json, met_len, err)) != OM_OK) goto fail;
+
+  if (profile_len) {
+    out->profile = om_rbuf_bytes(&r, profile_len);
+    out->profile_len = profile_len;
+    if (!out->profile) {
+      st = om_errf(err, OM_CORRUPT, "model profile is truncated");
+      goto fail;
+    }
+    st = mdl_profile_check(out->profile, profile_len, out->features, out->n_features, &out->profile_rows, err);
+    if (st != OM_OK) goto fail;
+  }
 
   out->payload_len = (size_t)payload_len;
   out->payload = om_rbuf_bytes(&r, out->payload_len);
@@ -296,6 +330,15 @@ om_status mdl_info_json(const mdl_view *v, const void *model, om_wbuf *w, om_err
   om_jw_uint(&j, (uint64_t)v->size);
   om_jw_key(&j, "checksum");
   om_jw_hex64(&j, v->checksum);
+  if (v->profile_len) { /* mdl.h behaviour 5: only when there is one */
+    om_jw_key(&j, "profile");
+    om_jw_begin_object(&j);
+    om_jw_key(&j, "rows");
+    om_jw_uint(&j, v->profile_rows);
+    om_jw_key(&j, "features");
+    om_jw_uint(&j, v->n_features);
+    om_jw_end_object(&j);
+  }
   if (model && kdef && kdef->info) {
     om_status st;
     om_jw_key(&j, "detail");

@@ -2,7 +2,7 @@
 ** mdl.h — the model envelope: one self-describing, checksummed container for
 ** every model kind omen writes (scaler, boosted trees, ...).
 **
-** Byte map (envelope format 1; integers little-endian; offsets in bytes):
+** Byte map (envelope format 2; integers little-endian; offsets in bytes):
 **
 **   0   4  magic "OMEN"
 **   4   2  u16 envelope format version (MDL_FORMAT_VERSION)
@@ -14,13 +14,16 @@
 **   24  4  u32 schema section length S
 **   28  4  u32 meta section length M
 **   32  8  u64 payload length P
-**   40  8  reserved, 0
+**   40  4  u32 profile section length R (format 1: 0, this u32 and the next
+**          were one reserved u64)
+**   44  4  reserved, 0
 **   48  S  schema: u32 count, then per feature sorted by name (as in fv.h):
 **          u8 type (1 numeric, 2 categorical), u8 reserved 0, u16 name length,
 **          name bytes
 **   .   M  meta: u64 rows_used, u64 rows_skipped, u64 seed, i64 created_at
 **          (Unix seconds; 0 = not stamped), u32 length + options JSON text,
 **          u32 length + metrics JSON text (both flat JSON objects)
+**   .   R  training profile (mdl_profile.h; R = 0: none)
 **   .   P  payload (the kind's own format, see its codec)
 **   end-8  8  u64 XXH3-64 (seed 0) of every byte before the footer
 **
@@ -39,6 +42,17 @@
 **      are valid UTF-8 without NUL (om_text.h); a schema name that is not
 **      makes the BLOB corrupt, and so do options or metrics JSON that are
 **      not valid UTF-8 (model_info copies them into its output).
+**   5. Format 2 added the profile section (R).  A format-1 BLOB reads as a
+**      format-2 one with R = 0, so it decodes exactly as before, and a
+**      format-2 BLOB with R = 0 is valid too.  The writer uses the oldest
+**      format that holds the model: format 2 when it has a profile (every
+**      model trained from feature vectors: gbt, iforest, mahalanobis,
+**      scaler), format 1 otherwise (forecast, conformal, bandit, baseline,
+**      ensemble, and models derived from old ones such as baseline_shrink's),
+**      so models without a profile keep their bytes and checksums.
+**      mdl_open checks the profile against the schema (mdl_profile_check);
+**      a bad profile makes the whole BLOB corrupt.  model_info adds
+**      "profile": {"rows", "features"} only when there is one.
 **   4. model_info's created_at is the registry's text form, UTC
 **      'YYYY-MM-DD HH:MM:SS' (mdl_format_time), or null when not saved.
 */
@@ -47,7 +61,10 @@
 
 #include "om_buf.h"
 
-#define MDL_FORMAT_VERSION 1
+#include "mdl_profile.h"
+
+#define MDL_FORMAT_VERSION 2 /* the newest read and written (behaviour 5) */
+#define MDL_FORMAT_OLDEST 1  /* the oldest read */
 #define MDL_HEADER_SIZE 48
 #define MDL_FOOTER_SIZE 8
 
@@ -76,6 +93,9 @@ typedef struct mdl_view {
   uint32_t n_features;
   mdl_feature *features;   /* owned array [n_features], names point into the BLOB */
   mdl_meta meta;
+  const uint8_t *profile;  /* the checked profile section (NULL when R = 0) */
+  size_t profile_len;
+  uint64_t profile_rows;   /* its row count (0 when none) */
   const uint8_t *payload;
   size_t payload_len;
   uint64_t checksum;
@@ -86,6 +106,11 @@ typedef struct mdl_view {
 om_status mdl_write(om_wbuf *w, uint16_t kind, uint16_t payload_version, const mdl_feature *features,
                     uint32_t n_features, const mdl_meta *meta, const uint8_t *payload, size_t payload_len,
                     om_err *err);
+/* The same with a training profile (NULL: none), which must describe
+** exactly the schema's features, in order (OM_INTERNAL otherwise). */
+om_status mdl_write_profiled(om_wbuf *w, uint16_t kind, uint16_t payload_version, const mdl_feature *features,
+                             uint32_t n_features, const mdl_meta *meta, const mdl_profile *profile,
+                             const uint8_t *payload, size_t payload_len, om_err *err);
 
 om_status mdl_open(const uint8_t *blob, size_t n, mdl_view *out, om_err *err);
 void mdl_view_free(mdl_view *v);

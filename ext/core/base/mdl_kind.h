@@ -55,6 +55,15 @@
 **      - report (optional): members the kind adds to anomaly_report's JSON
 **        object for the row last scored by anomaly_score (Mahalanobis: the
 **        distance's chi-square tail; ensemble: its members' votes).
+**   7. contributions (optional; explain.c, gbt: gbt_shap.c): additive
+**      contributions of the features of a prepared row x to the kind's raw
+**      score, out[n_features] the constant (bias) and Σ out = raw(x); with
+**      ref (a prepared row, may be NULL) the contributions to raw(x) −
+**      raw(ref) instead, out[n_features] = 0.  Allocates nothing; a model
+**      that cannot be explained is OM_INVALID with a message.  A kind with
+**      this hook also fills mdl_importance.shap (mean |contribution| over a
+**      sample of training rows, NaN when the model has none); importance
+**      callers set shap to NaN before calling the hook.
 */
 #ifndef MDL_KIND_H
 #define MDL_KIND_H
@@ -79,6 +88,7 @@ typedef struct mdl_importance {
   double gain;     /* the kind's measure of how much the feature matters */
   double cover;    /* the kind's measure of how many rows it touched */
   uint64_t splits; /* number of splits (or uses) of the feature */
+  double shap;     /* mean |contribution| (behaviour 7), NaN when none */
 } mdl_importance;
 
 /* One feature's evidence for one row (behaviour 6; anomaly_explain's row). */
@@ -109,6 +119,8 @@ typedef struct mdl_kind_def {
   double (*anomaly_threshold)(const void *model);
   void (*explain)(const void *model, const double *x, mdl_evidence *out /* [n_features] */);
   void (*report)(const void *model, om_jw *j);
+  om_status (*contributions)(const void *model, const double *x, const double *ref,
+                             double *out /* [n_features + 1] */, om_err *err);
 } mdl_kind_def;
 
 const mdl_kind_def *mdl_kind_get(uint16_t code);

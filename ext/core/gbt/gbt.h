@@ -73,8 +73,9 @@
 **      where it is missing or unusable start from the base score.  The trees
 **      then fit what the feature does not explain (xgboost's base_margin,
 **      kept in the model so that prediction applies it too).  BINARY takes
-**      no offset.  A model with loss 'squared' and no offset encodes in
-**      format 1, byte-identical to earlier versions.
+**      no offset.  (Before payload format 4, a model with loss 'squared'
+**      and no offset encoded in format 1; such models still decode and
+**      re-encode byte-identically, point 16.)
 **  13. AFT (accelerated failure time, xgboost's survival:aft): log T =
 **      raw + sigma·Z, Z of distribution aft_dist (normal, logistic or
 **      extreme = the minimum Gumbel, F(z) = 1 − exp(−e^z)).  Each row is an
@@ -106,6 +107,16 @@
 **      the members' trees with leaves divided by bag: the payload format
 **      does not change and every prediction, interval and distribution
 **      works on it as on one model (gbt_train.c point 11).
+**  16. Explanations (gbt_shap.c): every model gbt_train makes records each
+**      node's cover (the hessian sum of the rows it was grown on, xgboost's
+**      "cover"; the row count for squared error) and is written in payload
+**      format 4; gbt_shap_x gives a prepared row's exact path-dependent
+**      TreeSHAP values (Lundberg et al. 2020), which with the bias add up to
+**      the raw score; gbt_shap_diff_x the exact baseline Shapley values of
+**      raw(x) − raw(ref) (needs no covers); training stores the mean |SHAP|
+**      per feature over a deterministic sample of fit rows (gbt_shap.c 6).
+**      Models of formats 1 to 3 decode as before, without covers: they
+**      cannot be explained (OM_INVALID) but can be diffed.
 **
 ** Internal part (below the marker): the pieces shared by gbt_*.c and the unit
 ** tests.  Not for the SQL layer.
@@ -260,6 +271,20 @@ typedef struct gbt_importance {
 } gbt_importance;
 om_status gbt_feature_importance(const gbt_model *m, gbt_importance *out /* [n_features] */);
 
+/* ---- explanations (point 16, gbt_shap.c) ----
+** phi has n_features + 1 slots: phi[f] for feature f (schema order), then
+** the bias.  x and ref are rows prepared by gbt_row_prepare for m. */
+int gbt_has_covers(const gbt_model *m); /* 1: format 4 (gbt_shap_x works) */
+/* Path-dependent TreeSHAP: Σ phi = raw(x).  OM_INVALID (with a message)
+** for a model without covers.  Allocates nothing. */
+om_status gbt_shap_x(const gbt_model *m, const double *x, double *phi, om_err *err);
+/* Baseline Shapley of v(S) = raw(x on S, ref elsewhere): Σ_{f < F} phi[f] =
+** raw(x) − raw(ref); phi[n_features] = 0.  Allocates nothing. */
+void gbt_shap_diff_x(const gbt_model *m, const double *x, const double *ref, double *phi);
+/* The stored mean |SHAP| per feature ([n_features]) and the rows it was
+** measured on; NULL and 0 when the model has none. */
+const double *gbt_model_shap_importance(const gbt_model *m, uint32_t *rows);
+
 /* Accessors. */
 uint32_t gbt_model_n_features(const gbt_model *m);
 int gbt_model_is_cat(const gbt_model *m, uint32_t f);
@@ -287,8 +312,12 @@ uint32_t gbt_model_n_residuals(const gbt_model *m);   /* residual sample stored 
 
 /* ======================= internal (gbt_*.c and unit tests) ======================= */
 
-#define GBT_FORMAT 3     /* newest payload format: 3 for AFT, else 2, or 1 when loss and
-                            offset are default */
+#define GBT_FORMAT 4     /* newest payload format: 4 for every trained model (node covers,
+                            gbt.h 16); decoded older models re-encode as 3 for AFT, else 2,
+                            or 1 when loss and offset are default */
+#define GBT_SHAP_ROWS 256        /* SHAP importance: at most this many fit rows ... */
+#define GBT_SHAP_BUDGET 1e8      /* ... and about this many path steps in all (gbt_shap.c 6), */
+#define GBT_SHAP_MIN_ROWS 16     /* ... else none when fewer rows than this fit the budget */
 #define GBT_MAX_DEPTH 16 /* max_depth limit (decoder: depth of any tree) */
 /* n_features limit.  Training memory grows with it: 2 KiB of bins per feature,
 ** and a node's histogram takes Σ codes × 16 bytes (codes per feature: 2 to
@@ -358,6 +387,10 @@ struct gbt_model {
   uint64_t *cat_bits;
   uint32_t *cat_codes;
   struct gbt_score *score; /* compact scoring layout (gbt_score.c), or NULL: node walk */
+  /* format 4 (point 16) */
+  double *cover;      /* [n_nodes] hessian sum of each node's rows, or NULL (formats 1-3) */
+  double *shap_imp;   /* [n_features] mean |SHAP| over shap_rows fit rows, or NULL */
+  uint32_t shap_rows; /* 0 when shap_imp is NULL */
 };
 
 /* ---- gbt_rng.c: xoshiro256** seeded by splitmix64 ---- */
@@ -422,6 +455,11 @@ unsigned gbt_pool_size(const gbt_pool *p); /* threads including the caller */
 /* Runs fn(ctx, t, worker) for t in [0, n_tasks) and returns when all are done. */
 void gbt_pool_run(gbt_pool *p, size_t n_tasks, gbt_task_fn fn, void *ctx);
 void gbt_pool_destroy(gbt_pool *p);
+
+/* ---- gbt_shap.c ---- */
+/* Computes and stores the SHAP importance of m over rows of d (gbt_train
+** calls it last; gbt_shap.c 6); pool may be NULL.  OM_NOMEM only. */
+om_status gbt_shap_importance_train(gbt_model *m, const gbt_data *d, size_t n_fit, gbt_pool *pool);
 
 /* Builds the bins of every feature from the fit rows [0, n_fit), the
 ** row-major code matrix codes[r * n_features + f] for all n_rows rows and,
@@ -654,6 +692,11 @@ double gbt_score_raw_x(const gbt_model *m, const double *x, double start);
 /* gbt_predict_raw_x through the node walk (pnodes), whatever m->score: the
 ** reference the layout is tested against. */
 double gbt_predict_raw_x_nodes(const gbt_model *m, const double *x);
+/* The child of node i of tree t (tree-local index, pnodes) a prepared row x
+** goes to; i must not be a leaf (gbt_shap.c). */
+uint32_t gbt_node_child_x(const gbt_model *m, uint32_t t, uint32_t i, const double *x);
+/* The starting score of a prepared row: base score or its offset (gbt_predict.c 1). */
+double gbt_start_x(const gbt_model *m, const double *x);
 
 /* ---- gbt_model.c ---- */
 gbt_model *gbt_model_alloc(uint32_t n_features); /* zeroed, arrays per feature allocated */

@@ -20,12 +20,19 @@
 **     categorical: u32 feature, u32 left, u32 right, u32 k, u64 hash[k] ascending
 **   Child indices are tree-local, right = left + 1.  Nothing follows the last tree.
 **
+** Format 4 (gbt.h point 16; every model gbt_train makes) is format 2 with
+** the AFT fields of format 3 when the objective is AFT, and:
+**   after importance_cover:  u32 shap_rows, then (when shap_rows > 0)
+**                            f64 shap_importance[n_features]
+**   after every node:        f64 cover (the hessian sum of its rows)
+**
 ** Format 2 is format 1 plus the two fields above (gbt.h points 11, 12);
 ** gbt_encode writes format 1 when loss is 'squared' and there is no offset,
 ** so such models stay byte-identical to what earlier versions wrote.
 ** Format 3 is format 2 plus the AFT fields (gbt.h point 13), written for
-** AFT models only (and every AFT model is format 3); formats 1 and 2 are
-** unchanged.
+** AFT models only (and every AFT model of format ≤ 3 is format 3); formats
+** 1 and 2 are unchanged.  A model decoded from format 1, 2 or 3 has no
+** covers and re-encodes to the same format and bytes.
 **
 ** Decoding validates everything before the model is used (OM_CORRUPT with a
 ** message naming the field; OM_UNSUPPORTED_VERSION for a newer format):
@@ -48,7 +55,9 @@
 **      features (threshold not NaN), categorical splits only on categorical
 **      features (default_left 0, k ≥ 1, hashes strictly ascending), leaf
 **      values finite, flags 0/1;
-**   5. node and hash totals match the header; no trailing bytes.
+**   5. node and hash totals match the header; no trailing bytes;
+**   6. format 4: covers finite and ≥ 0; shap_rows ≤ GBT_SHAP_ROWS and the
+**      SHAP importances finite and ≥ 0.
 ** A decoded model therefore never walks out of its arrays.
 */
 #include "gbt.h"
@@ -70,7 +79,7 @@ om_status gbt_encode(const gbt_model *m, om_wbuf *w) {
     om_wbuf_u16(w, (uint16_t)m->loss);
     om_wbuf_u32(w, m->offset_feature);
   }
-  if (format >= 3) {
+  if (format == 3 || (format >= 4 && m->objective == GBT_AFT)) {
     om_wbuf_u16(w, (uint16_t)m->aft_dist);
     om_wbuf_u16(w, 0);
     om_wbuf_f64(w, m->aft_sigma);
@@ -87,6 +96,12 @@ om_status gbt_encode(const gbt_model *m, om_wbuf *w) {
     om_wbuf_f64(w, m->imp_gain[f]);
   for (uint32_t f = 0; f < m->n_features; f++)
     om_wbuf_f64(w, m->imp_cover[f]);
+  if (format >= 4) {
+    om_wbuf_u32(w, m->shap_imp ? m->shap_rows : 0);
+    if (m->shap_imp && m->shap_rows)
+      for (uint32_t f = 0; f < m->n_features; f++)
+        om_wbuf_f64(w, m->shap_imp[f]);
+  }
   om_wbuf_u32(w, m->n_nodes);
   om_wbuf_u32(w, m->n_cat_hashes);
   for (uint32_t t = 0; t < m->n_trees; t++) {
@@ -98,6 +113,7 @@ om_status gbt_encode(const gbt_model *m, om_wbuf *w) {
         om_wbuf_u8(w, 0);
         om_wbuf_u8(w, 0);
         om_wbuf_f64(w, nd->u.leaf);
+        if (format >= 4) om_wbuf_f64(w, m->cover[i]);
         continue;
       }
       om_wbuf_u8(w, (nd->ff & GBT_NODE_CAT) ? 2 : 1);
@@ -111,6 +127,7 @@ om_status gbt_encode(const gbt_model *m, om_wbuf *w) {
           om_wbuf_u64(w, m->cat_hashes[nd->u.cat.off + k]);
       } else
         om_wbuf_f64(w, nd->u.thr);
+      if (format >= 4) om_wbuf_f64(w, m->cover[i]);
     }
   }
   return om_wbuf_status(w);
@@ -121,6 +138,19 @@ om_status gbt_encode(const gbt_model *m, om_wbuf *w) {
     st = om_errf(err, OM_CORRUPT, __VA_ARGS__);                                                    \
     goto fail;                                                                                     \
   } while (0)
+
+/* Format 4: the cover after node i of tree t. */
+static om_status decode_cover(om_rbuf *r, gbt_model *m, uint32_t at, uint32_t t, uint32_t i,
+                              om_err *err) {
+  double c;
+  if (!m->cover) return OM_OK;
+  c = om_rbuf_f64(r);
+  if (!om_rbuf_ok(r)) return om_errf(err, OM_CORRUPT, "gbt payload truncated in tree %u", t);
+  if (!(isfinite(c) && c >= 0))
+    return om_errf(err, OM_CORRUPT, "tree %u: node %u has a bad cover", t, i);
+  m->cover[at] = c;
+  return OM_OK;
+}
 
 static om_status decode_trees(om_rbuf *r, gbt_model *m, uint8_t *depth, om_err *err) {
   om_status st = OM_OK;
@@ -145,6 +175,7 @@ static om_status decode_trees(om_rbuf *r, gbt_model *m, uint8_t *depth, om_err *
         nd->u.leaf = om_rbuf_f64(r);
         if (!om_rbuf_ok(r)) CORRUPT("gbt payload truncated in tree %u", t);
         if (dl || !isfinite(nd->u.leaf)) CORRUPT("tree %u: leaf %u is not finite", t, i);
+        if ((st = decode_cover(r, m, node_at + i, t, i, err)) != OM_OK) goto fail;
         continue;
       }
       feature = om_rbuf_u32(r);
@@ -190,6 +221,7 @@ static om_status decode_trees(om_rbuf *r, gbt_model *m, uint8_t *depth, om_err *
         }
         hash_at += k;
       }
+      if ((st = decode_cover(r, m, node_at + i, t, i, err)) != OM_OK) goto fail;
     }
     m->tree_depth[t] = (uint8_t)tree_depth;
     node_at += n;
@@ -223,7 +255,7 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
                    GBT_FORMAT);
   if (format == 0) return om_errf(err, OM_CORRUPT, "gbt payload format 0");
   if (objective > GBT_AFT) return om_errf(err, OM_CORRUPT, "gbt payload objective %u", objective);
-  if ((objective == GBT_AFT) != (format == 3))
+  if (format <= 3 && (objective == GBT_AFT) != (format == 3))
     return om_errf(err, OM_CORRUPT, "gbt payload format %u with objective %u", format, objective);
   if (nf != n_features)
     return om_errf(err, OM_CORRUPT, "gbt payload has %u features, the model has %u", nf,
@@ -257,7 +289,7 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
         (m->offset_feature >= nf || m->is_cat[m->offset_feature] || m->objective == GBT_BINARY))
       CORRUPT("gbt payload offset feature %u is not a numeric feature", m->offset_feature);
   }
-  if (format >= 3) {
+  if (format == 3 || (format >= 4 && objective == GBT_AFT)) {
     uint16_t dist = om_rbuf_u16(&r), reserved = om_rbuf_u16(&r);
     m->aft_sigma = om_rbuf_f64(&r);
     if (!om_rbuf_ok(&r)) CORRUPT("gbt payload truncated in the header");
@@ -308,6 +340,20 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
     if (!(m->imp_gain[f] >= 0 && isfinite(m->imp_gain[f]) && m->imp_cover[f] >= 0 &&
           isfinite(m->imp_cover[f])))
       CORRUPT("gbt payload importance of feature %u out of range", f);
+  if (format >= 4) {
+    m->shap_rows = om_rbuf_u32(&r);
+    if (!om_rbuf_ok(&r)) CORRUPT("gbt payload truncated in the importance");
+    if (m->shap_rows > GBT_SHAP_ROWS) CORRUPT("gbt payload SHAP row count %u", m->shap_rows);
+    if (m->shap_rows) {
+      if ((uint64_t)nf * 8 > r.left) CORRUPT("gbt payload truncated in the importance");
+      if (!(m->shap_imp = om_malloc_array(nf, sizeof(double)))) goto nomem;
+      for (uint32_t f = 0; f < nf; f++) {
+        m->shap_imp[f] = om_rbuf_f64(&r);
+        if (!(isfinite(m->shap_imp[f]) && m->shap_imp[f] >= 0))
+          CORRUPT("gbt payload SHAP importance of feature %u out of range", f);
+      }
+    }
+  }
   m->n_nodes = om_rbuf_u32(&r);
   m->n_cat_hashes = om_rbuf_u32(&r);
   if (!om_rbuf_ok(&r)) CORRUPT("gbt payload truncated before the trees");
@@ -321,6 +367,7 @@ om_status gbt_decode(const uint8_t *p, size_t n, uint32_t n_features, const uint
   m->nodes = om_malloc_array(m->n_nodes, sizeof(gbt_node));
   depth = om_malloc_array(m->n_nodes, 1);
   if (!m->tree_off || !m->tree_depth || !m->nodes || !depth) goto nomem;
+  if (format >= 4 && !(m->cover = om_malloc_array(m->n_nodes, sizeof(double)))) goto nomem;
   if (m->n_cat_hashes && !(m->cat_hashes = om_malloc_array(m->n_cat_hashes, sizeof(uint64_t))))
     goto nomem;
   if ((st = decode_trees(&r, m, depth, err)) != OM_OK) goto fail;

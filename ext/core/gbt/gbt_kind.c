@@ -12,8 +12,15 @@
 **   2. row_prepare is gbt_row_prepare: categorical code 0 is the default
 **      branch (missing, rare or unseen).
 **   3. importance is gbt_feature_importance (xgboost's total_gain,
-**      total_cover and the split count).
+**      total_cover and the split count) and the stored SHAP importance
+**      (gbt_shap.c point 6; NaN for models without one).
+**   4. contributions (mdl_kind.h behaviour 7) is gbt_shap_x (path-dependent
+**      TreeSHAP; a model without covers is OM_INVALID "the model was
+**      trained by an omen without node covers ...") or, with ref,
+**      gbt_shap_diff_x (baseline Shapley against ref).
 */
+#include <math.h>
+
 #include "../base/fv.h"
 #include "../base/mdl_kind.h"
 #include "gbt.h"
@@ -51,16 +58,26 @@ static om_status gbt_kind_importance(const void *model, mdl_importance *out, om_
   gbt_importance *imp = om_malloc_array(n ? n : 1, sizeof *imp);
   om_status st;
   if (!imp) return om_errf(err, OM_NOMEM, "out of memory");
+  uint32_t shap_rows;
+  const double *shap = gbt_model_shap_importance(g, &shap_rows);
   st = gbt_feature_importance(g, imp);
   if (st == OM_OK)
     for (uint32_t i = 0; i < n; i++) {
       out[i].gain = imp[i].gain;
       out[i].cover = imp[i].cover;
       out[i].splits = imp[i].splits;
+      out[i].shap = shap ? shap[i] : (double)NAN;
     }
   om_free(imp);
   if (st == OM_NOMEM) return om_errf(err, OM_NOMEM, "out of memory");
   if (st != OM_OK) return om_errf(err, st, "cannot compute importance");
+  return OM_OK;
+}
+
+static om_status gbt_kind_contributions(const void *model, const double *x, const double *ref, double *out,
+                                        om_err *err) {
+  if (!ref) return gbt_shap_x(model, x, out, err);
+  gbt_shap_diff_x(model, x, ref, out);
   return OM_OK;
 }
 
@@ -74,4 +91,5 @@ const mdl_kind_def gbt_kind = {
     .row_prepare = gbt_kind_row_prepare,
     .info = NULL,
     .importance = gbt_kind_importance,
+    .contributions = gbt_kind_contributions,
 };

@@ -43,6 +43,8 @@ void gbt_free(gbt_model *m) {
   om_free(m->resid);
   om_free(m->imp_gain);
   om_free(m->imp_cover);
+  om_free(m->cover);
+  om_free(m->shap_imp);
   gbt_model_index_free(m);
   om_free(m);
 }
@@ -112,6 +114,7 @@ uint32_t gbt_model_offset_feature(const gbt_model *m) { return m->offset_feature
 gbt_aft_dist gbt_model_aft_dist(const gbt_model *m) { return m->aft_dist; }
 double gbt_model_aft_sigma(const gbt_model *m) { return m->aft_sigma; }
 uint16_t gbt_payload_format(const gbt_model *m) {
+  if (m->cover) return 4; /* gbt.h point 16 */
   if (m->objective == GBT_AFT) return 3;
   return (m->loss == GBT_LOSS_SQUARED && m->offset_feature == GBT_NO_OFFSET) ? 1 : 2;
 }

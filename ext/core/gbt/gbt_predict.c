@@ -143,6 +143,16 @@ double gbt_predict_raw_x_nodes(const gbt_model *m, const double *x) {
   return walk(m, &r, 1);
 }
 
+uint32_t gbt_node_child_x(const gbt_model *m, uint32_t t, uint32_t i, const double *x) {
+  row_in r = {x, NULL, NULL, NULL};
+  return step(m, m->pnodes + m->tree_off[t], i, &r, 1);
+}
+
+double gbt_start_x(const gbt_model *m, const double *x) {
+  row_in r = {x, NULL, NULL, NULL};
+  return start(m, &r, 1);
+}
+
 double gbt_transform(const gbt_model *m, double raw) { return gbt_obj_output(m->objective, raw); }
 
 double gbt_predict(const gbt_model *m, const double *num, const uint64_t *cat,

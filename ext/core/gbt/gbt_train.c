@@ -72,6 +72,10 @@
 **      importances too; n_rounds and best_iteration are the members' sums
 **      and the holdout metric is the bag's, measured on the calibration
 **      pass's raw scores.  bag = 1 is exactly the single model.
+**  12. Explanations (gbt.h point 16): every node's cover (its hessian sum
+**      H over the rows it was grown on, leaves included) is kept in the
+**      model (payload format 4); after calibration, gbt_shap.c point 6
+**      measures the SHAP importance on a sample of the fit rows.
 */
 #include "gbt.h"
 
@@ -399,7 +403,7 @@ static om_status append_tree(trainer *tr, uint32_t t) {
     gbt_node *nd = &m->nodes[m->n_nodes + i];
     memset(nd, 0, sizeof *nd);
     tr->node_gain[m->n_nodes + i] = 0;
-    tr->node_cover[m->n_nodes + i] = 0;
+    tr->node_cover[m->n_nodes + i] = tn->H; /* point 12: every node's, leaves too */
     if (!tn->left) {
       nd->ff = GBT_NODE_LEAF;
       nd->u.leaf = tn->value;
@@ -409,7 +413,6 @@ static om_status append_tree(trainer *tr, uint32_t t) {
     const gbt_bins *b = &tr->bins[s->feature];
     nd->left = tn->left;
     tr->node_gain[m->n_nodes + i] = s->gain;
-    tr->node_cover[m->n_nodes + i] = tn->H;
     if (s->is_cat) {
       nd->ff = s->feature << 3 | GBT_NODE_CAT;
       nd->u.cat.off = m->n_cat_hashes;
@@ -557,26 +560,26 @@ static size_t sample_rows(const gbt_options *o, size_t n_fit) {
 
 /* A tree has at most 2^max_depth leaves, at most one per sampled row, and,
 ** where every row's hessian is 1 (all but BINARY), at most
-** rows / min_child_weight.  Sizes as in gbt_codec.c: a tree header 4 bytes,
-** a leaf 10, a numeric split 22, a categorical one 18 + 8 per category listed
-** (at most max_cat_threshold). */
+** rows / min_child_weight.  Sizes as in gbt_codec.c (format 4): a tree
+** header 4 bytes, a leaf 18, a numeric split 30, a categorical one 26 + 8 per
+** category listed (at most max_cat_threshold); the header has loss and
+** offset, the SHAP importance and, for AFT, the AFT fields. */
 uint64_t gbt_payload_bound(const gbt_options *o, size_t n_rows, uint32_t n_features, int any_cat,
                            uint64_t *max_leaves) {
   size_t n_hold = holdout_rows(o, n_rows), n_fit = n_hold < n_rows ? n_rows - n_hold : 1;
   uint64_t leaves = (uint64_t)1 << (o->max_depth < 63 ? o->max_depth : 63);
-  uint64_t rows = sample_rows(o, n_fit), split = 22, tree, head, trees;
+  uint64_t rows = sample_rows(o, n_fit), split = 30, tree, head, trees;
   if (o->objective != GBT_BINARY && o->objective != GBT_AFT && o->min_child_weight >= 1 &&
       (double)rows / o->min_child_weight < (double)rows)
     rows = (uint64_t)((double)rows / o->min_child_weight);
   if (rows < 1) rows = 1;
   if (leaves > rows) leaves = rows;
-  if (any_cat && 18 + 8 * (uint64_t)o->max_cat_threshold > split)
-    split = 18 + 8 * (uint64_t)o->max_cat_threshold;
-  tree = 4 + 10 * leaves + (leaves - 1) * split;
-  head = 8 + 17 * (uint64_t)n_features + 5 * 8 + 3 * 4 + 8 + 4 +
-         8 * (uint64_t)(n_hold < GBT_RESID_MAX ? n_hold : GBT_RESID_MAX) + 8;
-  if (o->objective == GBT_AFT) head += 6 + 12; /* format 3: loss, offset, the AFT fields */
-  else if (o->loss != GBT_LOSS_SQUARED || o->offset_feature != GBT_NO_OFFSET) head += 6;
+  if (any_cat && 26 + 8 * (uint64_t)o->max_cat_threshold > split)
+    split = 26 + 8 * (uint64_t)o->max_cat_threshold;
+  tree = 4 + 18 * leaves + (leaves - 1) * split;
+  head = 8 + 25 * (uint64_t)n_features + 5 * 8 + 3 * 4 + 8 + 4 +
+         8 * (uint64_t)(n_hold < GBT_RESID_MAX ? n_hold : GBT_RESID_MAX) + 8 + 4 + 6;
+  if (o->objective == GBT_AFT) head += 12; /* the AFT fields */
   if (max_leaves) *max_leaves = leaves;
   /* n_trees · bag ≤ 100000 and tree < 2^28: no overflow; saturate anyway */
   trees = (uint64_t)o->n_trees * (o->bag ? o->bag : 1);
@@ -936,9 +939,15 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
       m->valid_metric = NAN; /* calibrate() measures the bag on the held-out rows */
     }
   }
+  /* point 12: the covers; then the index, calibration and SHAP importance */
+  if (!(tr.m->cover = om_malloc_array(tr.m->n_nodes ? tr.m->n_nodes : 1, sizeof(double))))
+    goto nomem;
+  for (uint32_t i = 0; i < tr.m->n_nodes; i++)
+    tr.m->cover[i] = tr.node_cover[i] >= 0 ? tr.node_cover[i] : 0;
   if ((st = gbt_model_index(tr.m)) != OM_OK) goto nomem;
   if ((st = calibrate(&tr, err)) != OM_OK) goto nomem;
   if ((st = check_model(tr.m, err)) != OM_OK) goto fail;
+  if ((st = gbt_shap_importance_train(tr.m, d, tr.n_fit, tr.pool)) != OM_OK) goto nomem;
   *out = tr.m;
   tr.m = NULL;
   trainer_free(&tr);

@@ -41,6 +41,7 @@ void scl_accum_free(scl_accum *a) {
     om_free(a->feats[i].vals);
   }
   om_free(a->feats);
+  mdl_pb_free(a->prof);
   memset(a, 0, sizeof *a);
 }
 
@@ -68,17 +69,22 @@ static om_status feat_insert(scl_accum *a, size_t pos, const fv_entry *e, om_err
   f->name_len = e->name_len;
   f->min = INFINITY;
   f->max = -INFINITY;
+  f->prof = MDL_PB_NONE;
   return OM_OK;
 }
 
 static om_status feat_add(scl_accum *a, scl_feat *f, const fv_entry *e, om_err *err) {
   double d;
+  om_status st;
   if (e->type == FV_MISSING) return OM_OK;
-  if (f->type == 0) f->type = (uint8_t)e->type;
-  else if (f->type != e->type)
+  if (f->type == 0) {
+    if ((st = mdl_pb_feature(a->prof, (uint8_t)e->type, &f->prof, err)) != OM_OK) return st;
+    f->type = (uint8_t)e->type;
+  } else if (f->type != e->type)
     return om_errf(err, OM_INVALID, "feature \"%.*s\" is %s in one row and %s in another", (int)f->name_len, f->name,
                    fv_type_name((fv_type)f->type), fv_type_name(e->type));
-  if (e->type != FV_NUMERIC) return OM_OK;
+  if (e->type != FV_NUMERIC) return mdl_pb_cat(a->prof, f->prof, e->cat, err); /* point 7 */
+  if ((st = mdl_pb_num(a->prof, f->prof, e->num, err)) != OM_OK) return st;
   f->n++;
   d = e->num - f->mean;
   f->mean += d / (double)f->n;
@@ -114,6 +120,7 @@ om_status scl_accum_add(scl_accum *a, const void *blob, size_t n, om_err *err) {
   if ((st = fv_open(&it, blob, n, err)) != OM_OK) return st;
   /* Validate the whole vector first so a corrupt row changes nothing. */
   if ((st = fv_validate(blob, n, err)) != OM_OK) return st;
+  if (!a->prof && (st = mdl_pb_new(&a->prof, err)) != OM_OK) return st;
   while (fv_next(&it, &e, &st, err)) {
     int c = 1;
     while (pos < a->n_feats && (c = fv_name_cmp(a->feats[pos].name, a->feats[pos].name_len, e.name, e.name_len)) < 0)
@@ -127,6 +134,7 @@ om_status scl_accum_add(scl_accum *a, const void *blob, size_t n, om_err *err) {
     pos++;
   }
   if (st != OM_OK) return st;
+  mdl_pb_rows(a->prof, 1);
   a->rows_used++;
   return OM_OK;
 }
@@ -151,16 +159,24 @@ static double percentile_sorted(const double *v, uint64_t n, double q) {
 
 om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
   mdl_feature *feats = NULL;
+  uint32_t *slots = NULL;
+  mdl_profile prof;
   om_wbuf payload, opts;
   om_jw j;
   mdl_meta meta;
   om_status st = OM_OK;
   size_t i;
+  memset(&prof, 0, sizeof prof);
   om_wbuf_init(&payload);
   om_wbuf_init(&opts);
   if (a->n_feats) {
     feats = om_calloc(a->n_feats, sizeof *feats);
-    if (!feats) return om_errf(err, OM_NOMEM, "out of memory");
+    slots = om_calloc(a->n_feats, sizeof *slots);
+    if (!feats || !slots) {
+      om_free(feats);
+      om_free(slots);
+      return om_errf(err, OM_NOMEM, "out of memory");
+    }
   }
   om_wbuf_u8(&payload, (uint8_t)a->method);
   om_wbuf_zeros(&payload, 7);
@@ -171,6 +187,7 @@ om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
     feats[i].name = f->name;
     feats[i].name_len = f->name_len;
     feats[i].type = f->type;
+    slots[i] = f->prof;
     if (f->type == FV_NUMERIC && f->n > 0) {
       switch (a->method) {
       case SCL_STANDARD:
@@ -216,8 +233,10 @@ om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
   meta.rows_skipped = a->rows_skipped;
   meta.options_json = (const char *)opts.data;
   meta.options_len = opts.len;
-  st = mdl_write(w, MDL_KIND_SCALER, SCL_PAYLOAD_VERSION, feats, (uint32_t)a->n_feats, &meta, payload.data,
-                 payload.len, err);
+  if (a->prof) st = mdl_pb_finish(a->prof, feats, slots, (uint32_t)a->n_feats, &prof, err);
+  if (st == OM_OK)
+    st = mdl_write_profiled(w, MDL_KIND_SCALER, SCL_PAYLOAD_VERSION, feats, (uint32_t)a->n_feats, &meta,
+                            a->prof ? &prof : NULL, payload.data, payload.len, err);
   if (st == OM_OK) { /* scl.h point 6 */
     scl_model m;
     om_err inner;
@@ -227,7 +246,9 @@ om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
     else scl_model_free(&m);
   }
 done:
+  mdl_profile_free(&prof);
   om_free(feats);
+  om_free(slots);
   om_wbuf_free(&payload);
   om_wbuf_free(&opts);
   return st;

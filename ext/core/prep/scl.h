@@ -35,6 +35,8 @@
 **      unchanged, and reports a feature whose type differs from the model's.
 **      It computes (x − center) / scale, or x/scale − center/scale when
 **      x − center overflows; a result beyond ±1.8e308 is an error.
+**   7. The model carries the training profile of the rows used (envelope
+**      format 2, ../base/mdl_profile.h), fed value by value.
 **   5. Payload (version 1): u8 method, 7 reserved zero bytes, then for each
 **      schema feature in schema order: f64 center, f64 scale (finite,
 **      scale > 0; categorical features hold 0 and 1).
@@ -63,6 +65,7 @@ typedef struct scl_feat {
   double min, max;   /* minmax */
   double *vals;      /* robust: every value (owned) */
   size_t cap;
+  uint32_t prof;     /* its training-profile slot (MDL_PB_NONE until typed) */
 } scl_feat;
 
 typedef struct scl_accum {
@@ -70,6 +73,7 @@ typedef struct scl_accum {
   scl_feat *feats;   /* sorted by name */
   size_t n_feats, cap;
   uint64_t rows_used, rows_skipped;
+  mdl_pbuild *prof;  /* point 7; created by the first row */
 } scl_accum;
 
 void scl_accum_init(scl_accum *a, scl_method method);

@@ -1,0 +1,507 @@
+/*
+** explain.c — explain(model, features) and explain_diff(model, features,
+** reference_features): table-valued functions giving each feature's exact
+** additive contribution to a boosted-tree model's raw score (SHAP values),
+** through the kind table's contributions hook (mdl_kind.h behaviour 7; for
+** gbt models gbt_shap.c).
+**
+**   SELECT feature, value, contribution
+**     FROM explain('runtime', feature_vector('threads', 8, 'host', 'ci-01'))
+**    ORDER BY abs(contribution) DESC;
+**   SELECT feature, value, reference_value, contribution            -- why slower?
+**     FROM explain_diff('runtime', run.fv, median_run.fv) ORDER BY contribution DESC;
+**
+** Behaviours (docs/explain.md, docs/explain_diff.md):
+**   1. explain: columns feature TEXT, value, contribution REAL; hidden model
+**      and features.  One row per model feature in schema order (name order,
+**      as model_features), then the bias row with feature '(bias)' and value
+**      NULL.  contribution is the path-dependent TreeSHAP value (Lundberg et
+**      al. 2020); the bias is the base score plus each tree's cover-weighted
+**      mean leaf; the contributions with the bias add up to the raw score
+**      (the margin: log1p seconds for duration, log-odds for binary, log
+**      seconds for aft, the prediction itself for squared and quantile).
+**   2. explain_diff: columns feature TEXT, value, reference_value,
+**      contribution REAL; hidden model, features, reference_features.  One
+**      row per model feature in schema order, no bias row: contribution is
+**      the baseline Shapley value (Sundararajan & Najmi 2020; interventional
+**      TreeSHAP with the one reference row), and the contributions add up to
+**      raw(features) − raw(reference_features).
+**   3. value (and reference_value): the vector's value as the model reads it:
+**      REAL for a numeric feature; for a categorical one TEXT
+**      'xxh3:<16 hex digits>' (a feature vector keeps only the hash of the
+**      text, as model_features shows it); NULL when the vector lacks the
+**      feature or holds it as NULL (a missing value).
+**   4. The vectors are matched as the predict_* functions match them: a
+**      feature of the other type is an error naming it; a vector holding
+**      none of the model's features is an error.  model is a BLOB or a
+**      registry reference ('name', 'name@3', 'name@staging').  A NULL model,
+**      features or reference_features gives no rows.
+**   5. Errors name the function: a model of another kind (only kinds with
+**      the contributions hook: gbt), a corrupt or unreadable model, a model
+**      trained before node covers existed (explain only; explain_diff needs
+**      no covers), wrong argument types, a missing features argument.
+**   6. Decoding: the vtab keeps the last model and reuses it while the
+**      argument is the same bytes (a BLOB compared in full, a registry
+**      reference by length and stored checksum), so
+**      `FROM runs, explain('runtime', runs.fv)` decodes once.
+**   7. Flags: these functions only read (a model, the registry).  They do
+**      not call sqlite3_vtab_config(SQLITE_VTAB_DIRECTONLY): read-only
+**      functions follow the trusted-schema rules (STYLE.md convention 9).
+**   8. Without an equality constraint on model the plan is refused
+**      (SQLITE_CONSTRAINT).  idxNum bits: 1 = model, 2 = features, 4 =
+**      reference_features, passed in that order in argv.
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "core/base/fv.h"
+#include "omen_ext.h"
+
+enum { EX_FEATURE = 0, EX_VALUE, EX_CONTRIB, EX_MODEL, EX_FEATURES };
+enum { ED_FEATURE = 0, ED_VALUE, ED_REF_VALUE, ED_CONTRIB, ED_MODEL, ED_FEATURES, ED_REFERENCE };
+
+/* A decoded model shared by the vtab (its last one) and cursors. */
+typedef struct ex_model {
+  int refs;
+  uint8_t *blob; /* owned; the view points into it */
+  size_t n;
+  mdl_view view;
+  const mdl_kind_def *kind;
+  void *model;
+} ex_model;
+
+typedef struct ex_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  int diff;           /* explain_diff */
+  const char *fname;  /* "explain" or "explain_diff" */
+  ex_model *last;     /* one reference, or NULL */
+} ex_vtab;
+
+/* One matched feature vector. */
+typedef struct ex_row {
+  double *num;
+  uint64_t *cat;
+  uint8_t *missing;
+  uint8_t *vtype; /* the vector's type of the entry (FV_*), FV_MISSING when absent */
+  double *x;      /* the kind's prepared row */
+} ex_row;
+
+typedef struct ex_cursor {
+  sqlite3_vtab_cursor base;
+  ex_model *m;       /* one reference, or NULL: no rows */
+  sqlite3_int64 row; /* 0-based */
+  sqlite3_int64 n_rows;
+  uint32_t cap;
+  ex_row r[2];       /* features, reference_features */
+  double *phi;       /* [cap + 1] */
+} ex_cursor;
+
+static int ex_error(sqlite3_vtab_cursor *cur, const char *fname, const char *fmt, ...) {
+  va_list ap;
+  char *msg;
+  va_start(ap, fmt);
+  msg = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  sqlite3_free(cur->pVtab->zErrMsg);
+  cur->pVtab->zErrMsg = msg ? sqlite3_mprintf("%s(): %s", fname, msg) : NULL;
+  sqlite3_free(msg);
+  return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+static void ex_model_release(ex_model *m) {
+  if (!m || --m->refs > 0) return;
+  if (m->model) m->kind->close(m->model);
+  mdl_view_free(&m->view);
+  sqlite3_free(m->blob);
+  sqlite3_free(m);
+}
+
+static int ex_connect(sqlite3 *db, const char *schema, const char *fname, int diff, sqlite3_vtab **ppVtab) {
+  ex_vtab *v;
+  int rc = sqlite3_declare_vtab(db, schema);
+  if (rc != SQLITE_OK) return rc;
+  v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  v->db = db;
+  v->fname = fname;
+  v->diff = diff;
+  /* Behaviour 7: read-only, no SQLITE_VTAB_DIRECTONLY. */
+  *ppVtab = &v->base;
+  return SQLITE_OK;
+}
+
+static int exConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
+                     char **pzErr) {
+  return ex_connect(db, "CREATE TABLE x(feature VARCHAR(255), value, contribution REAL, model HIDDEN, "
+                        "features HIDDEN)",
+                    "explain", 0, ppVtab);
+}
+
+static int edConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv, sqlite3_vtab **ppVtab,
+                     char **pzErr) {
+  return ex_connect(db, "CREATE TABLE x(feature VARCHAR(255), value, reference_value, contribution REAL, "
+                        "model HIDDEN, features HIDDEN, reference_features HIDDEN)",
+                    "explain_diff", 1, ppVtab);
+}
+
+static int exDisconnect(sqlite3_vtab *vt) {
+  ex_vtab *v = (ex_vtab *)vt;
+  ex_model_release(v->last);
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+static int exOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
+  ex_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  *pp = &c->base;
+  return SQLITE_OK;
+}
+
+static void ex_row_free(ex_row *r) {
+  sqlite3_free(r->num);
+  sqlite3_free(r->cat);
+  sqlite3_free(r->missing);
+  sqlite3_free(r->vtype);
+  sqlite3_free(r->x);
+}
+
+static int exClose(sqlite3_vtab_cursor *cur) {
+  ex_cursor *c = (ex_cursor *)cur;
+  ex_model_release(c->m);
+  ex_row_free(&c->r[0]);
+  ex_row_free(&c->r[1]);
+  sqlite3_free(c->phi);
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+/* A model over buf (n bytes, taken in every case), decoded through the kind
+** table: SQLITE_OK with *out (refs = 1), or the error set. */
+static int ex_model_new(sqlite3_vtab_cursor *cur, uint8_t *buf, size_t n, ex_model **out) {
+  ex_model *m = sqlite3_malloc(sizeof *m);
+  om_err err;
+  om_status st;
+  *out = NULL;
+  if (!m) {
+    sqlite3_free(buf);
+    return SQLITE_NOMEM;
+  }
+  memset(m, 0, sizeof *m);
+  m->refs = 1;
+  m->blob = buf;
+  m->n = n;
+  st = mdl_decode(m->blob, m->n, &m->view, &m->kind, &m->model, &err);
+  if (st != OM_OK) {
+    ex_model_release(m);
+    return st == OM_NOMEM ? SQLITE_NOMEM : ex_error(cur, ((ex_vtab *)cur->pVtab)->fname, "%s", err.msg);
+  }
+  *out = m;
+  return SQLITE_OK;
+}
+
+/* A registry reference: the vtab's last model when the row holds the same
+** bytes (length and stored checksum), else read and decoded. */
+static int ex_model_ref(sqlite3_vtab_cursor *cur, const char *ref, ex_model **out) {
+  ex_vtab *v = (ex_vtab *)cur->pVtab;
+  sqlite3_blob *h = NULL;
+  uint8_t trailer[8], *buf = NULL;
+  int rc, n = 0;
+  char *msg = NULL;
+  rc = omen_registry_open(v->db, ref, &h);
+  if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    n = sqlite3_blob_bytes(h);
+    if (n >= 8 && v->last && v->last->n == (size_t)n && sqlite3_blob_read(h, trailer, 8, n - 8) == SQLITE_OK &&
+        memcmp(v->last->blob + n - 8, trailer, 8) == 0) {
+      sqlite3_blob_close(h);
+      v->last->refs++;
+      *out = v->last;
+      return SQLITE_OK;
+    }
+    buf = sqlite3_malloc(n > 0 ? n : 1);
+    if (!buf) {
+      sqlite3_blob_close(h);
+      return SQLITE_NOMEM;
+    }
+    rc = n > 0 ? sqlite3_blob_read(h, buf, n, 0) : SQLITE_OK;
+    sqlite3_blob_close(h);
+    if (rc == SQLITE_NOMEM) {
+      sqlite3_free(buf);
+      return SQLITE_NOMEM;
+    }
+    if (rc != SQLITE_OK) {
+      sqlite3_free(buf);
+      buf = NULL;
+    }
+  }
+  if (!buf) { /* the full fetch reads it or says why not */
+    rc = omen_registry_fetch(v->db, ref, &buf, &n, &msg);
+    if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
+    if (rc != SQLITE_OK) {
+      rc = msg ? ex_error(cur, v->fname, "%s", msg) : ex_error(cur, v->fname, "cannot read the model registry");
+      sqlite3_free(msg);
+      return rc;
+    }
+  }
+  return ex_model_new(cur, buf, (size_t)n, out);
+}
+
+/* A BLOB argument: the vtab's last model when the bytes are equal. */
+static int ex_model_blob(sqlite3_vtab_cursor *cur, sqlite3_value *arg, ex_model **out) {
+  ex_vtab *v = (ex_vtab *)cur->pVtab;
+  int n = sqlite3_value_bytes(arg);
+  const void *p = sqlite3_value_blob(arg);
+  uint8_t *buf;
+  if (v->last && v->last->n == (size_t)n && (n == 0 || memcmp(v->last->blob, p, (size_t)n) == 0)) {
+    v->last->refs++;
+    *out = v->last;
+    return SQLITE_OK;
+  }
+  buf = sqlite3_malloc(n > 0 ? n : 1);
+  if (!buf) return SQLITE_NOMEM;
+  if (n > 0) memcpy(buf, p, (size_t)n);
+  return ex_model_new(cur, buf, (size_t)n, out);
+}
+
+static int ex_grow(ex_cursor *c, uint32_t n) {
+  if (n <= c->cap) return SQLITE_OK;
+#define EX_GROW(p, t, k)                                                                                               \
+  do {                                                                                                                 \
+    void *q = sqlite3_realloc64(p, ((sqlite3_uint64)n + (k)) * sizeof(t));                                             \
+    if (!q) return SQLITE_NOMEM;                                                                                       \
+    p = q;                                                                                                             \
+  } while (0)
+  for (int s = 0; s < 2; s++) {
+    EX_GROW(c->r[s].num, double, 0);
+    EX_GROW(c->r[s].cat, uint64_t, 0);
+    EX_GROW(c->r[s].missing, uint8_t, 0);
+    EX_GROW(c->r[s].vtype, uint8_t, 0);
+    EX_GROW(c->r[s].x, double, 0);
+  }
+  EX_GROW(c->phi, double, 1);
+#undef EX_GROW
+  c->cap = n;
+  return SQLITE_OK;
+}
+
+/* Match the feature vector fv (argument argno) against the model's schema
+** (both sorted by name) into c->r[side], then prepare the kind's row. */
+static int ex_match(sqlite3_vtab_cursor *cur, sqlite3_value *fv, int argno, int side) {
+  ex_cursor *c = (ex_cursor *)cur;
+  const char *fname = ((ex_vtab *)cur->pVtab)->fname;
+  const char *what = side ? "reference_features" : "features";
+  const mdl_view *v = &c->m->view;
+  ex_row *r = &c->r[side];
+  uint32_t pos = 0, n = v->n_features, present = 0;
+  fv_reader it;
+  fv_entry e;
+  om_err err;
+  om_status st;
+  if (sqlite3_value_type(fv) != SQLITE_BLOB)
+    return ex_error(cur, fname, "%s (argument %d) is %s; expected a feature vector (a BLOB made by feature_vector())",
+                    what, argno, omen_type_name(fv));
+  st = fv_open(&it, sqlite3_value_blob(fv), (size_t)sqlite3_value_bytes(fv), &err);
+  if (st != OM_OK) return st == OM_NOMEM ? SQLITE_NOMEM : ex_error(cur, fname, "%s: %s", what, err.msg);
+  for (uint32_t i = 0; i < n; i++) {
+    r->missing[i] = 1;
+    r->vtype[i] = FV_MISSING;
+    r->num[i] = NAN;
+    r->cat[i] = 0;
+  }
+  while (fv_next(&it, &e, &st, &err)) {
+    int cmp = 1;
+    while (pos < n && (cmp = fv_name_cmp(v->features[pos].name, v->features[pos].name_len, e.name, e.name_len)) < 0)
+      pos++;
+    if (pos == n || cmp != 0) continue; /* unknown to the model */
+    present++;
+    if (e.type == FV_MISSING) continue;
+    if (e.type != v->features[pos].type)
+      return ex_error(cur, fname, "feature \"%.*s\" in %s is %s but the model was trained with it %s",
+                      (int)v->features[pos].name_len, v->features[pos].name, what, fv_type_name((fv_type)e.type),
+                      fv_type_name((fv_type)v->features[pos].type));
+    r->vtype[pos] = (uint8_t)e.type;
+    r->num[pos] = e.num;
+    r->cat[pos] = e.cat;
+    r->missing[pos] = 0;
+  }
+  if (st != OM_OK) return st == OM_NOMEM ? SQLITE_NOMEM : ex_error(cur, fname, "%s: %s", what, err.msg);
+  if (present == 0 && n > 0)
+    return ex_error(cur, fname,
+                    "none of the model's features is in %s (argument %d); check the names (they are "
+                    "case-sensitive; model_features(model) lists them)",
+                    what, argno);
+  c->m->kind->row_prepare(c->m->model, r->num, r->cat, r->missing, r->x);
+  return SQLITE_OK;
+}
+
+static int exFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
+  ex_cursor *c = (ex_cursor *)cur;
+  ex_vtab *v = (ex_vtab *)cur->pVtab;
+  ex_model *m = NULL;
+  sqlite3_value *fv = NULL, *ref = NULL;
+  om_err err;
+  om_status st;
+  int rc, k = 0;
+  ex_model_release(c->m);
+  c->m = NULL;
+  c->row = 0;
+  c->n_rows = 0;
+  if (!(idxNum & 1) || argc < 1) return ex_error(cur, v->fname, "needs a model argument");
+  k = 1;
+  if (idxNum & 2) fv = k < argc ? argv[k++] : NULL;
+  if (idxNum & 4) ref = k < argc ? argv[k++] : NULL;
+  if (!fv)
+    return v->diff ? ex_error(cur, v->fname, "needs a features argument: explain_diff(model, features, "
+                                             "reference_features)")
+                   : ex_error(cur, v->fname, "needs a features argument: explain(model, features)");
+  if (v->diff && !ref)
+    return ex_error(cur, v->fname,
+                    "needs a reference_features argument: explain_diff(model, features, reference_features)");
+  switch (sqlite3_value_type(argv[0])) {
+  case SQLITE_NULL: return SQLITE_OK; /* no rows */
+  case SQLITE_BLOB: rc = ex_model_blob(cur, argv[0], &m); break;
+  case SQLITE_TEXT: {
+    const char *name = (const char *)sqlite3_value_text(argv[0]);
+    if (!name) return SQLITE_NOMEM;
+    rc = ex_model_ref(cur, name, &m);
+    break;
+  }
+  default:
+    return ex_error(cur, v->fname, "model is %s; expected a model BLOB or a registry name (TEXT)",
+                    omen_type_name(argv[0]));
+  }
+  if (rc != SQLITE_OK) return rc;
+  if (m != v->last) { /* keep it as the vtab's last model */
+    ex_model_release(v->last);
+    v->last = m;
+    m->refs++;
+  }
+  c->m = m;
+  if (!m->kind->contributions || !m->kind->row_prepare)
+    return ex_error(cur, v->fname, "model is %s %s model, which has no feature contributions (explanations need a "
+                                   "boosted-tree model)", strchr("aeiou", m->kind->name[0]) ? "an" : "a", m->kind->name);
+  if (sqlite3_value_type(fv) == SQLITE_NULL || (ref && sqlite3_value_type(ref) == SQLITE_NULL)) {
+    ex_model_release(m); /* NULL features: no rows */
+    c->m = NULL;
+    return SQLITE_OK;
+  }
+  rc = ex_grow(c, m->view.n_features ? m->view.n_features : 1);
+  if (rc != SQLITE_OK) return rc;
+  if ((rc = ex_match(cur, fv, 2, 0)) != SQLITE_OK) return rc;
+  if (v->diff && (rc = ex_match(cur, ref, 3, 1)) != SQLITE_OK) return rc;
+  st = m->kind->contributions(m->model, c->r[0].x, v->diff ? c->r[1].x : NULL, c->phi, &err);
+  if (st == OM_NOMEM) return SQLITE_NOMEM;
+  if (st != OM_OK) return ex_error(cur, v->fname, "%s", err.msg);
+  c->n_rows = (sqlite3_int64)m->view.n_features + (v->diff ? 0 : 1);
+  return SQLITE_OK;
+}
+
+static int exNext(sqlite3_vtab_cursor *cur) {
+  ((ex_cursor *)cur)->row++;
+  return SQLITE_OK;
+}
+
+static int exEof(sqlite3_vtab_cursor *cur) {
+  ex_cursor *c = (ex_cursor *)cur;
+  return !c->m || c->row >= c->n_rows;
+}
+
+/* Behaviour 3: a vector's value of feature k. */
+static void ex_value(sqlite3_context *ctx, const ex_row *r, int k) {
+  if (r->missing[k]) return; /* NULL */
+  if (r->vtype[k] == FV_NUMERIC) sqlite3_result_double(ctx, r->num[k]);
+  else {
+    char buf[40];
+    sqlite3_snprintf(sizeof buf, buf, "xxh3:%016llx", (unsigned long long)r->cat[k]);
+    sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+  }
+}
+
+static int exColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i) {
+  ex_cursor *c = (ex_cursor *)cur;
+  int diff = ((ex_vtab *)cur->pVtab)->diff, k = (int)c->row;
+  int bias = k >= (int)c->m->view.n_features;
+  double phi = c->phi[k];
+  if (!diff && i >= EX_CONTRIB) i = i == EX_CONTRIB ? ED_CONTRIB : ED_MODEL; /* same meanings */
+  switch (i) {
+  case ED_FEATURE:
+    if (bias) sqlite3_result_text(ctx, "(bias)", -1, SQLITE_STATIC);
+    else
+      sqlite3_result_text(ctx, c->m->view.features[k].name, (int)c->m->view.features[k].name_len,
+                          SQLITE_TRANSIENT);
+    break;
+  case ED_VALUE:
+    if (!bias) ex_value(ctx, &c->r[0], k);
+    break;
+  case ED_REF_VALUE:
+    if (!bias) ex_value(ctx, &c->r[1], k);
+    break;
+  case ED_CONTRIB:
+    if (phi == phi) sqlite3_result_double(ctx, phi);
+    break;
+  default: break; /* hidden columns: NULL */
+  }
+  return SQLITE_OK;
+}
+
+static int exRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid) {
+  *rowid = ((ex_cursor *)cur)->row + 1;
+  return SQLITE_OK;
+}
+
+static int exBestIndex(sqlite3_vtab *vt, sqlite3_index_info *info) {
+  int diff = ((ex_vtab *)vt)->diff, col0 = diff ? ED_MODEL : EX_MODEL, nargs = diff ? 3 : 2;
+  int arg[3] = {-1, -1, -1}, next = 1;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+    if (k->iColumn < col0 || k->iColumn >= col0 + nargs) continue;
+    if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
+    arg[k->iColumn - col0] = i;
+  }
+  if (arg[0] < 0) return SQLITE_CONSTRAINT;
+  info->idxNum = 0;
+  for (int j = 0; j < nargs; j++) {
+    if (arg[j] < 0) continue;
+    info->aConstraintUsage[arg[j]].argvIndex = next++;
+    info->aConstraintUsage[arg[j]].omit = 1;
+    info->idxNum |= 1 << j;
+  }
+  info->estimatedCost = 10;
+  info->estimatedRows = 20;
+  return SQLITE_OK;
+}
+
+sqlite3_module omen_explain_shap_module = {
+    .iVersion = 0,
+    .xCreate = 0, /* eponymous only */
+    .xConnect = exConnect,
+    .xBestIndex = exBestIndex,
+    .xDisconnect = exDisconnect,
+    .xOpen = exOpen,
+    .xClose = exClose,
+    .xFilter = exFilter,
+    .xNext = exNext,
+    .xEof = exEof,
+    .xColumn = exColumn,
+    .xRowid = exRowid,
+};
+
+sqlite3_module omen_explain_diff_module = {
+    .iVersion = 0,
+    .xCreate = 0, /* eponymous only */
+    .xConnect = edConnect,
+    .xBestIndex = exBestIndex,
+    .xDisconnect = exDisconnect,
+    .xOpen = exOpen,
+    .xClose = exClose,
+    .xFilter = exFilter,
+    .xNext = exNext,
+    .xEof = exEof,
+    .xColumn = exColumn,
+    .xRowid = exRowid,
+};
