@@ -209,45 +209,20 @@ static int mf_model_new(sqlite3_vtab_cursor *cur, uint8_t *buf, size_t n, mf_mod
 ** the same bytes (length and stored checksum), else read and decoded. */
 static int mf_model_ref(sqlite3_vtab_cursor *cur, const char *ref, mf_model **out) {
   mf_vtab *v = (mf_vtab *)cur->pVtab;
-  sqlite3_blob *h = NULL;
-  uint8_t trailer[8], *buf = NULL;
-  int rc, n = 0;
+  uint8_t *buf = NULL;
   char *msg = NULL;
-  rc = omen_registry_open(v->db, ref, &h);
+  int n = 0, rc = omen_registry_read(v->db, ref, v->last ? v->last->blob : NULL, v->last ? v->last->n : 0, &buf, &n,
+                                     &msg);
   if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
-  if (rc == SQLITE_OK) {
-    n = sqlite3_blob_bytes(h);
-    if (n >= 8 && v->last && v->last->n == (size_t)n && sqlite3_blob_read(h, trailer, 8, n - 8) == SQLITE_OK &&
-        memcmp(v->last->blob + n - 8, trailer, 8) == 0) {
-      sqlite3_blob_close(h);
-      v->last->refs++;
-      *out = v->last;
-      return SQLITE_OK;
-    }
-    buf = sqlite3_malloc(n > 0 ? n : 1);
-    if (!buf) {
-      sqlite3_blob_close(h);
-      return SQLITE_NOMEM;
-    }
-    rc = n > 0 ? sqlite3_blob_read(h, buf, n, 0) : SQLITE_OK;
-    sqlite3_blob_close(h);
-    if (rc == SQLITE_NOMEM) {
-      sqlite3_free(buf);
-      return SQLITE_NOMEM;
-    }
-    if (rc != SQLITE_OK) {
-      sqlite3_free(buf);
-      buf = NULL;
-    }
+  if (rc != SQLITE_OK) {
+    rc = mf_errmsg(cur, msg ? msg : "cannot read the model registry");
+    sqlite3_free(msg);
+    return rc;
   }
-  if (!buf) { /* the full fetch: reads it or says why not */
-    rc = omen_registry_fetch(v->db, ref, &buf, &n, &msg);
-    if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
-    if (rc != SQLITE_OK) {
-      rc = mf_errmsg(cur, msg ? msg : "cannot read the model registry");
-      sqlite3_free(msg);
-      return rc;
-    }
+  if (!buf) { /* the same bytes as the last model */
+    v->last->refs++;
+    *out = v->last;
+    return SQLITE_OK;
   }
   return mf_model_new(cur, buf, (size_t)n, out);
 }

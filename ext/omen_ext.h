@@ -136,6 +136,15 @@ void modelAliasFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 void modelRollbackFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 void modelTagFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
+/* Registry, for table-valued functions that keep their last model: the
+** bytes `ref` resolves to now.  SQLITE_OK with *buf NULL when they are the
+** same bytes as last[0, last_n) (same length and stored checksum, read
+** through omen_registry_open without reading the BLOB), else *buf
+** (sqlite3_malloc'd, *n bytes).  Other codes and *errmsg (which may be
+** NULL) as omen_registry_fetch. */
+int omen_registry_read(sqlite3 *db, const char *ref, const uint8_t *last, size_t last_n, uint8_t **buf, int *n,
+                       char **errmsg);
+
 /* The registry row a bare name resolves to comes first in this order: the
 ** newest version in stage 'production', else the newest version (registry.c
 ** behaviour 3; also model_catalog's is_current). */

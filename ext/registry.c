@@ -399,6 +399,42 @@ done:
   return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
 }
 
+int omen_registry_read(sqlite3 *db, const char *ref, const uint8_t *last, size_t last_n, uint8_t **buf, int *n,
+                       char **errmsg) {
+  sqlite3_blob *h = NULL;
+  uint8_t trailer[8];
+  int rc;
+  *buf = NULL;
+  *n = 0;
+  *errmsg = NULL;
+  rc = omen_registry_open(db, ref, &h);
+  if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
+  if (rc == SQLITE_OK) {
+    int len = sqlite3_blob_bytes(h);
+    if (len >= 8 && last && last_n == (size_t)len && sqlite3_blob_read(h, trailer, 8, len - 8) == SQLITE_OK &&
+        memcmp(last + len - 8, trailer, 8) == 0) {
+      sqlite3_blob_close(h);
+      return SQLITE_OK; /* the same bytes as `last`: *buf stays NULL */
+    }
+    *buf = sqlite3_malloc(len > 0 ? len : 1);
+    if (!*buf) {
+      sqlite3_blob_close(h);
+      return SQLITE_NOMEM;
+    }
+    rc = len > 0 ? sqlite3_blob_read(h, *buf, len, 0) : SQLITE_OK;
+    sqlite3_blob_close(h);
+    if (rc == SQLITE_OK) {
+      *n = len;
+      return SQLITE_OK;
+    }
+    sqlite3_free(*buf);
+    *buf = NULL;
+    if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
+  }
+  /* the full fetch reads it or says why not */
+  return omen_registry_fetch(db, ref, buf, n, errmsg);
+}
+
 /* Decode the whole model, payload included, through the kind table: the
 ** registry only stores models that will score.  Fills *kind. */
 static om_status validate_model(const uint8_t *blob, size_t n, uint16_t *kind, om_err *err) {
