@@ -399,6 +399,33 @@ static int alias_target(sqlite3 *db, const char *name, const char *alias, sqlite
   return rc;
 }
 
+int omen_registry_shadow(sqlite3 *db, const char *name, sqlite3_int64 *version, const char **alias) {
+  int aliases = 0, rc = omen_registry_has_aliases(db, &aliases);
+  *version = 0;
+  *alias = "challenger";
+  if (rc != SQLITE_OK || !aliases) return rc; /* a registry from before aliases has no challenger */
+  rc = alias_target(db, name, "challenger", version);
+  if (rc == SQLITE_OK && *version == 0) {
+    *alias = "staging";
+    rc = alias_target(db, name, "staging", version);
+  }
+  return rc;
+}
+
+int omen_main_has(sqlite3 *db, const char *name, int *exists) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 "
+                                  "COLLATE NOCASE", -1, &st, 0);
+  *exists = 0;
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  *exists = rc == SQLITE_ROW;
+  rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+  sqlite3_finalize(st);
+  return rc;
+}
+
 /* Point (name, alias) at version (0: remove it); the triggers record the
 ** event, and note (may be NULL) is written into it.  *moved = 0 when it
 ** already pointed there. */

@@ -105,21 +105,7 @@ static int cmp_parse_options(const char *text, int n, cmp_options *o, char **msg
     }
   }
   om_json_obj_free(&obj);
-  if (*msg) return SQLITE_ERROR;
-  return o->min_runs >= 2 ? 0 : SQLITE_ERROR;
-}
-
-static int single_int(sqlite3 *db, const char *sql, const char *a, const char *b, sqlite3_int64 *out) {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(db, sql, -1, &st, 0);
-  *out = 0;
-  if (rc != SQLITE_OK) return rc;
-  sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-  if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) *out = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+  return *msg ? SQLITE_ERROR : SQLITE_OK;
 }
 
 /* Run the comparison (behaviours 1-4).  SQLITE_OK, SQLITE_NOMEM, or
@@ -132,15 +118,13 @@ static int cmp_run(sqlite3 *db, const char *name, const cmp_options *o, cmp_resu
   st_wsr_result wr, wr_worse;
   double *d = NULL, *d2 = NULL, sum_c = 0, sum_s = 0;
   size_t cap = 0, n_cov = 0, cov_c = 0, cov_s = 0;
-  int rc, name_len, has_out = 0, aliases = 0;
+  int rc, name_len, has_out = 0, has_log = 0;
   om_err err;
   om_status sst;
   memset(r, 0, sizeof *r);
   memset(&sums, 0, sizeof sums);
   wr_worse.p = NAN;
   *msg = NULL;
-  rc = omen_registry_has_aliases(db, &aliases);
-  if (rc != SQLITE_OK) return rc;
   rc = omen_registry_version(db, name, &r->champion, &name_len, msg);
   if (rc != SQLITE_OK) return rc;
   if (name_len != (int)strlen(name)) {
@@ -148,33 +132,20 @@ static int cmp_run(sqlite3 *db, const char *name, const cmp_options *o, cmp_resu
     *msg = sqlite3_mprintf("'%s' is a reference; expected a model name (without '@')", name);
     return *msg ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  if (aliases) {
-    r->challenger_alias = "challenger";
-    rc = single_int(db, "SELECT version FROM main.omen_aliases WHERE name = ?1 AND alias = ?2", name, "challenger",
-                    &r->challenger);
-    if (rc == SQLITE_OK && r->challenger == 0) {
-      r->challenger_alias = "staging";
-      rc = single_int(db, "SELECT version FROM main.omen_aliases WHERE name = ?1 AND alias = ?2", name, "staging",
-                      &r->challenger);
-    }
-    if (rc != SQLITE_OK) return rc;
-  }
+  rc = omen_registry_shadow(db, name, &r->challenger, &r->challenger_alias);
+  if (rc != SQLITE_OK) return rc;
   if (r->challenger == 0 || r->challenger == r->champion) {
     *msg = sqlite3_mprintf("model '%s' has no challenger: point its 'challenger' (or 'staging') alias at the version to "
                            "compare, e.g. SELECT model_alias('%s', 'challenger', 2)",
                            name, name);
     return *msg ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  rc = single_int(db, "SELECT count(*) FROM main.sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE",
-                  "omen_predictions", NULL, &r->n);
-  if (rc == SQLITE_OK && r->n == 0) {
+  rc = omen_main_has(db, "omen_predictions", &has_log);
+  if (rc == SQLITE_OK && !has_log) {
     *msg = sqlite3_mprintf("no prediction log (omen_predictions): log predictions with predict_log() first");
     return *msg ? SQLITE_ERROR : SQLITE_NOMEM;
   }
-  rc = single_int(db, "SELECT count(*) FROM main.sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE",
-                  "omen_outcomes", NULL, &r->n);
-  has_out = r->n > 0;
-  r->n = 0;
+  if (rc == SQLITE_OK) rc = omen_main_has(db, "omen_outcomes", &has_out);
   if (rc != SQLITE_OK) return rc;
   if (!has_out) {
     *msg = sqlite3_mprintf("no outcomes (main.omen_outcomes(run_key, actual) does not exist): record them with a "
@@ -191,7 +162,6 @@ static int cmp_run(sqlite3 *db, const char *name, const cmp_options *o, cmp_resu
     if (sqlite3_step(b) == SQLITE_ROW) r->binary = sqlite3_column_int(b, 0);
     sqlite3_finalize(b);
   }
-  r->n = 0;
   rc = sqlite3_prepare_v2(
       db,
       "SELECT c.predicted, c.lo, c.hi, s.predicted, s.lo, s.hi, "

@@ -138,20 +138,6 @@ static int h_error(sqlite3_vtab_cursor *cur, const char *msg) {
   return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
 }
 
-/* Whether main has a table or view of that name. */
-static int table_exists(sqlite3 *db, const char *name, int *exists) {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE type IN ('table', 'view') AND name = ?1 "
-                                  "COLLATE NOCASE", -1, &st, 0);
-  *exists = 0;
-  if (rc != SQLITE_OK) return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_OK;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st);
-  *exists = rc == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return rc == SQLITE_NOMEM ? SQLITE_NOMEM : SQLITE_OK;
-}
-
 /* Metrics over obs[0, m) (newest first) into r (behaviour 3). */
 static om_status h_metrics(const h_obs *obs, size_t m, int binary, double *ape, h_row *r, om_err *err) {
   st_regression_acc reg;
@@ -309,9 +295,9 @@ static int hFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int
   char *name = NULL, *role = NULL;
   sqlite3_int64 version = 0;
   h_clear(c);
-  if ((rc = table_exists(db, "omen_predictions", &has_log)) != SQLITE_OK) return rc;
+  if ((rc = omen_main_has(db, "omen_predictions", &has_log)) != SQLITE_OK) return rc;
   if (!has_log) return SQLITE_OK;
-  if ((rc = table_exists(db, "omen_outcomes", &has_out)) != SQLITE_OK) return rc;
+  if ((rc = omen_main_has(db, "omen_outcomes", &has_out)) != SQLITE_OK) return rc;
   rc = sqlite3_prepare_v2(
       db,
       has_out ? "SELECT p.name, p.version, p.role, p.predicted, p.lo, p.hi, p.at, "

@@ -128,6 +128,12 @@ const char *omen_alias_problem(const char *alias, int n);
 int omen_registry_point_alias(sqlite3 *db, const char *name, const char *alias, sqlite3_int64 version,
                               const char *note);
 const char *omen_registry_schema_sql(void);
+/* The version predict_log shadow-scores and model_compare compares: the
+** 'challenger' alias, else 'staging' (*alias names the one used); 0 when
+** neither exists or the registry has no aliases. */
+int omen_registry_shadow(sqlite3 *db, const char *name, sqlite3_int64 *version, const char **alias);
+/* Does the main database have a table or view of that name (any case)? */
+int omen_main_has(sqlite3 *db, const char *name, int *exists);
 void predictLogFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv); /* predlog.c */
 extern sqlite3_module omen_health_module; /* health.c */
 extern sqlite3_module omen_compare_module; /* compare.c */

@@ -193,20 +193,6 @@ fail:
   return NULL;
 }
 
-/* The version an alias of name points at (0: none). */
-static int alias_version(sqlite3 *db, const char *name, const char *alias, sqlite3_int64 *v) {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(db, "SELECT version FROM main.omen_aliases WHERE name = ?1 AND alias = ?2", -1, &st, 0);
-  *v = 0;
-  if (rc != SQLITE_OK) return rc;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, alias, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) *v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
 /* Resolve ref (behaviour 4): served version, shadow version. */
 static int plog_resolve(sqlite3_context *ctx, plog_state *s, const char *ref) {
   char *msg = NULL;
@@ -231,10 +217,10 @@ static int plog_resolve(sqlite3_context *ctx, plog_state *s, const char *ref) {
   if (!s->name || !s->served_ref || !s->ref) goto nomem;
   at = strrchr(ref, '@');
   if (!at || strspn(at + 1, "0123456789") != strlen(at + 1)) { /* by name or alias: behaviour 2 */
-    rc = alias_version(s->db, s->name, "challenger", &s->shadow);
-    if (rc == SQLITE_OK && s->shadow == 0) rc = alias_version(s->db, s->name, "staging", &s->shadow);
+    const char *alias;
+    rc = omen_registry_shadow(s->db, s->name, &s->shadow, &alias);
     if (rc == SQLITE_NOMEM) goto nomem;
-    if (rc != SQLITE_OK) s->shadow = 0; /* a registry from before aliases: no shadow */
+    if (rc != SQLITE_OK) s->shadow = 0;
     if (s->shadow == s->served) s->shadow = 0;
     if (s->shadow && !(s->shadow_ref = sqlite3_mprintf("%s@%lld", s->name, s->shadow))) goto nomem;
   }
