@@ -52,7 +52,6 @@
 **      reference_features, passed in that order in argv.
 */
 #include <math.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "core/base/fv.h"
@@ -61,62 +60,25 @@
 enum { EX_FEATURE = 0, EX_VALUE, EX_CONTRIB, EX_MODEL, EX_FEATURES };
 enum { ED_FEATURE = 0, ED_VALUE, ED_REF_VALUE, ED_CONTRIB, ED_MODEL, ED_FEATURES, ED_REFERENCE };
 
-/* A decoded model shared by the vtab (its last one) and cursors. */
-typedef struct ex_model {
-  int refs;
-  uint8_t *blob; /* owned; the view points into it */
-  size_t n;
-  mdl_view view;
-  const mdl_kind_def *kind;
-  void *model;
-} ex_model;
-
 typedef struct ex_vtab {
   sqlite3_vtab base;
   sqlite3 *db;
   int diff;           /* explain_diff */
   const char *fname;  /* "explain" or "explain_diff" */
-  ex_model *last;     /* one reference, or NULL */
+  omen_vt_model *last; /* one reference, or NULL */
 } ex_vtab;
-
-/* One matched feature vector. */
-typedef struct ex_row {
-  double *num;
-  uint64_t *cat;
-  uint8_t *missing;
-  uint8_t *vtype; /* the vector's type of the entry (FV_*), FV_MISSING when absent */
-  double *x;      /* the kind's prepared row */
-} ex_row;
 
 typedef struct ex_cursor {
   sqlite3_vtab_cursor base;
-  ex_model *m;       /* one reference, or NULL: no rows */
+  omen_vt_model *m;  /* one reference, or NULL: no rows */
   sqlite3_int64 row; /* 0-based */
   sqlite3_int64 n_rows;
   uint32_t cap;
-  ex_row r[2];       /* features, reference_features */
+  omen_vt_row r[2];  /* features, reference_features */
   double *phi;       /* [cap + 1] */
 } ex_cursor;
 
-static int ex_error(sqlite3_vtab_cursor *cur, const char *fname, const char *fmt, ...) {
-  va_list ap;
-  char *msg;
-  va_start(ap, fmt);
-  msg = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  sqlite3_free(cur->pVtab->zErrMsg);
-  cur->pVtab->zErrMsg = msg ? sqlite3_mprintf("%s(): %s", fname, msg) : NULL;
-  sqlite3_free(msg);
-  return cur->pVtab->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
-}
-
-static void ex_model_release(ex_model *m) {
-  if (!m || --m->refs > 0) return;
-  if (m->model) m->kind->close(m->model);
-  mdl_view_free(&m->view);
-  sqlite3_free(m->blob);
-  sqlite3_free(m);
-}
+#define ex_error(cur, fname, ...) omen_vt_error((cur)->pVtab, fname, __VA_ARGS__)
 
 static int ex_connect(sqlite3 *db, const char *schema, const char *fname, int diff, sqlite3_vtab **ppVtab) {
   ex_vtab *v;
@@ -149,7 +111,7 @@ static int edConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
 
 static int exDisconnect(sqlite3_vtab *vt) {
   ex_vtab *v = (ex_vtab *)vt;
-  ex_model_release(v->last);
+  omen_vt_model_release(v->last);
   sqlite3_free(v);
   return SQLITE_OK;
 }
@@ -162,167 +124,46 @@ static int exOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
   return SQLITE_OK;
 }
 
-static void ex_row_free(ex_row *r) {
-  sqlite3_free(r->num);
-  sqlite3_free(r->cat);
-  sqlite3_free(r->missing);
-  sqlite3_free(r->vtype);
-  sqlite3_free(r->x);
-}
-
 static int exClose(sqlite3_vtab_cursor *cur) {
   ex_cursor *c = (ex_cursor *)cur;
-  ex_model_release(c->m);
-  ex_row_free(&c->r[0]);
-  ex_row_free(&c->r[1]);
+  omen_vt_model_release(c->m);
+  omen_vt_row_free(&c->r[0]);
+  omen_vt_row_free(&c->r[1]);
   sqlite3_free(c->phi);
   sqlite3_free(c);
   return SQLITE_OK;
 }
 
-/* A model over buf (n bytes, taken in every case), decoded through the kind
-** table: SQLITE_OK with *out (refs = 1), or the error set. */
-static int ex_model_new(sqlite3_vtab_cursor *cur, uint8_t *buf, size_t n, ex_model **out) {
-  ex_model *m = sqlite3_malloc(sizeof *m);
-  om_err err;
-  om_status st;
-  *out = NULL;
-  if (!m) {
-    sqlite3_free(buf);
-    return SQLITE_NOMEM;
-  }
-  memset(m, 0, sizeof *m);
-  m->refs = 1;
-  m->blob = buf;
-  m->n = n;
-  st = mdl_decode(m->blob, m->n, &m->view, &m->kind, &m->model, &err);
-  if (st != OM_OK) {
-    ex_model_release(m);
-    return st == OM_NOMEM ? SQLITE_NOMEM : ex_error(cur, ((ex_vtab *)cur->pVtab)->fname, "%s", err.msg);
-  }
-  *out = m;
-  return SQLITE_OK;
-}
-
-/* A registry reference: the vtab's last model when the row holds the same
-** bytes (length and stored checksum), else read and decoded. */
-static int ex_model_ref(sqlite3_vtab_cursor *cur, const char *ref, ex_model **out) {
-  ex_vtab *v = (ex_vtab *)cur->pVtab;
-  uint8_t *buf = NULL;
-  char *msg = NULL;
-  int n = 0, rc = omen_registry_read(v->db, ref, v->last ? v->last->blob : NULL, v->last ? v->last->n : 0, &buf, &n,
-                                     &msg);
-  if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
-  if (rc != SQLITE_OK) {
-    rc = msg ? ex_error(cur, v->fname, "%s", msg) : ex_error(cur, v->fname, "cannot read the model registry");
-    sqlite3_free(msg);
-    return rc;
-  }
-  if (!buf) { /* the same bytes as the last model */
-    v->last->refs++;
-    *out = v->last;
-    return SQLITE_OK;
-  }
-  return ex_model_new(cur, buf, (size_t)n, out);
-}
-
-/* A BLOB argument: the vtab's last model when the bytes are equal. */
-static int ex_model_blob(sqlite3_vtab_cursor *cur, sqlite3_value *arg, ex_model **out) {
-  ex_vtab *v = (ex_vtab *)cur->pVtab;
-  int n = sqlite3_value_bytes(arg);
-  const void *p = sqlite3_value_blob(arg);
-  uint8_t *buf;
-  if (v->last && v->last->n == (size_t)n && (n == 0 || memcmp(v->last->blob, p, (size_t)n) == 0)) {
-    v->last->refs++;
-    *out = v->last;
-    return SQLITE_OK;
-  }
-  buf = sqlite3_malloc(n > 0 ? n : 1);
-  if (!buf) return SQLITE_NOMEM;
-  if (n > 0) memcpy(buf, p, (size_t)n);
-  return ex_model_new(cur, buf, (size_t)n, out);
-}
-
 static int ex_grow(ex_cursor *c, uint32_t n) {
+  double *phi;
   if (n <= c->cap) return SQLITE_OK;
-#define EX_GROW(p, t, k)                                                                                               \
-  do {                                                                                                                 \
-    void *q = sqlite3_realloc64(p, ((sqlite3_uint64)n + (k)) * sizeof(t));                                             \
-    if (!q) return SQLITE_NOMEM;                                                                                       \
-    p = q;                                                                                                             \
-  } while (0)
-  for (int s = 0; s < 2; s++) {
-    EX_GROW(c->r[s].num, double, 0);
-    EX_GROW(c->r[s].cat, uint64_t, 0);
-    EX_GROW(c->r[s].missing, uint8_t, 0);
-    EX_GROW(c->r[s].vtype, uint8_t, 0);
-    EX_GROW(c->r[s].x, double, 0);
-  }
-  EX_GROW(c->phi, double, 1);
-#undef EX_GROW
+  if (omen_vt_row_grow(&c->r[0], n) != SQLITE_OK || omen_vt_row_grow(&c->r[1], n) != SQLITE_OK) return SQLITE_NOMEM;
+  if (!(phi = sqlite3_realloc64(c->phi, ((sqlite3_uint64)n + 1) * sizeof *phi))) return SQLITE_NOMEM;
+  c->phi = phi;
   c->cap = n;
   return SQLITE_OK;
 }
 
-/* Match the feature vector fv (argument argno) against the model's schema
-** (both sorted by name) into c->r[side], then prepare the kind's row. */
+/* Match the feature vector fv (argument argno) into c->r[side]. */
 static int ex_match(sqlite3_vtab_cursor *cur, sqlite3_value *fv, int argno, int side) {
   ex_cursor *c = (ex_cursor *)cur;
-  const char *fname = ((ex_vtab *)cur->pVtab)->fname;
-  const char *what = side ? "reference_features" : "features";
-  const mdl_view *v = &c->m->view;
-  ex_row *r = &c->r[side];
-  uint32_t pos = 0, n = v->n_features, present = 0;
-  fv_reader it;
-  fv_entry e;
-  om_err err;
-  om_status st;
-  if (sqlite3_value_type(fv) != SQLITE_BLOB)
-    return ex_error(cur, fname, "%s (argument %d) is %s; expected a feature vector (a BLOB made by feature_vector())",
-                    what, argno, omen_type_name(fv));
-  st = fv_open(&it, sqlite3_value_blob(fv), (size_t)sqlite3_value_bytes(fv), &err);
-  if (st != OM_OK) return st == OM_NOMEM ? SQLITE_NOMEM : ex_error(cur, fname, "%s: %s", what, err.msg);
-  for (uint32_t i = 0; i < n; i++) {
-    r->missing[i] = 1;
-    r->vtype[i] = FV_MISSING;
-    r->num[i] = NAN;
-    r->cat[i] = 0;
-  }
-  while (fv_next(&it, &e, &st, &err)) {
-    int cmp = 1;
-    while (pos < n && (cmp = fv_name_cmp(v->features[pos].name, v->features[pos].name_len, e.name, e.name_len)) < 0)
-      pos++;
-    if (pos == n || cmp != 0) continue; /* unknown to the model */
-    present++;
-    if (e.type == FV_MISSING) continue;
-    if (e.type != v->features[pos].type)
-      return ex_error(cur, fname, "feature \"%.*s\" in %s is %s but the model was trained with it %s",
-                      (int)v->features[pos].name_len, v->features[pos].name, what, fv_type_name((fv_type)e.type),
-                      fv_type_name((fv_type)v->features[pos].type));
-    r->vtype[pos] = (uint8_t)e.type;
-    r->num[pos] = e.num;
-    r->cat[pos] = e.cat;
-    r->missing[pos] = 0;
-  }
-  if (st != OM_OK) return st == OM_NOMEM ? SQLITE_NOMEM : ex_error(cur, fname, "%s: %s", what, err.msg);
-  if (present == 0 && n > 0)
-    return ex_error(cur, fname,
-                    "none of the model's features is in %s (argument %d); check the names (they are "
-                    "case-sensitive; model_features(model) lists them)",
-                    what, argno);
-  c->m->kind->row_prepare(c->m->model, r->num, r->cat, r->missing, r->x);
-  return SQLITE_OK;
+  char *msg = NULL;
+  int rc = omen_vt_row_match(&c->r[side], c->m, fv, side ? "reference_features" : "features", argno, &msg);
+  if (rc == SQLITE_ERROR) rc = ex_error(cur, ((ex_vtab *)cur->pVtab)->fname, "%s", msg);
+  sqlite3_free(msg);
+  return rc;
 }
 
 static int exFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
   ex_cursor *c = (ex_cursor *)cur;
   ex_vtab *v = (ex_vtab *)cur->pVtab;
-  ex_model *m = NULL;
+  omen_vt_model *m = NULL;
   sqlite3_value *fv = NULL, *ref = NULL;
+  char *msg = NULL;
   om_err err;
   om_status st;
   int rc, k = 0;
-  ex_model_release(c->m);
+  omen_vt_model_release(c->m);
   c->m = NULL;
   c->row = 0;
   c->n_rows = 0;
@@ -339,29 +180,21 @@ static int exFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
                     "needs a reference_features argument: explain_diff(model, features, reference_features)");
   switch (sqlite3_value_type(argv[0])) {
   case SQLITE_NULL: return SQLITE_OK; /* no rows */
-  case SQLITE_BLOB: rc = ex_model_blob(cur, argv[0], &m); break;
-  case SQLITE_TEXT: {
-    const char *name = (const char *)sqlite3_value_text(argv[0]);
-    if (!name) return SQLITE_NOMEM;
-    rc = ex_model_ref(cur, name, &m);
-    break;
-  }
+  case SQLITE_BLOB:
+  case SQLITE_TEXT: rc = omen_vt_model_get(v->db, argv[0], &v->last, &m, &msg); break;
   default:
     return ex_error(cur, v->fname, "model is %s; expected a model BLOB or a registry name (TEXT)",
                     omen_type_name(argv[0]));
   }
+  if (rc == SQLITE_ERROR) rc = ex_error(cur, v->fname, "%s", msg);
+  sqlite3_free(msg);
   if (rc != SQLITE_OK) return rc;
-  if (m != v->last) { /* keep it as the vtab's last model */
-    ex_model_release(v->last);
-    v->last = m;
-    m->refs++;
-  }
   c->m = m;
   if (!m->kind->contributions || !m->kind->row_prepare)
     return ex_error(cur, v->fname, "model is %s %s model, which has no feature contributions (explanations need a "
                                    "boosted-tree model)", strchr("aeiou", m->kind->name[0]) ? "an" : "a", m->kind->name);
   if (sqlite3_value_type(fv) == SQLITE_NULL || (ref && sqlite3_value_type(ref) == SQLITE_NULL)) {
-    ex_model_release(m); /* NULL features: no rows */
+    omen_vt_model_release(m); /* NULL features: no rows */
     c->m = NULL;
     return SQLITE_OK;
   }
@@ -387,7 +220,7 @@ static int exEof(sqlite3_vtab_cursor *cur) {
 }
 
 /* Behaviour 3: a vector's value of feature k. */
-static void ex_value(sqlite3_context *ctx, const ex_row *r, int k) {
+static void ex_value(sqlite3_context *ctx, const omen_vt_row *r, int k) {
   if (r->missing[k]) return; /* NULL */
   if (r->vtype[k] == FV_NUMERIC) sqlite3_result_double(ctx, r->num[k]);
   else {

@@ -70,27 +70,17 @@ static const char *const mf_status_name[] = {NULL, "used", "null", "absent", "ot
 enum { AX_FEATURE = 0, AX_TYPE, AX_VALUE, AX_STATUS, AX_LO, AX_HI, AX_DEVIATION, AX_CONTRIBUTION, AX_MODEL,
        AX_FEATURES };
 
-/* A decoded model shared by the vtab (its last one) and cursors. */
-typedef struct mf_model {
-  int refs;
-  uint8_t *blob;   /* owned; the view points into it */
-  size_t n;
-  mdl_view view;
-  const mdl_kind_def *kind; /* its row of the kind table */
-  void *model;     /* the kind's decoded model */
-} mf_model;
-
 typedef struct mf_vtab {
   sqlite3_vtab base;
   sqlite3 *db;
   const char *fname;  /* "model_features" or "anomaly_explain" */
   int explain;        /* anomaly_explain: evidence columns (behaviour 8) */
-  mf_model *last;  /* the last model decoded (one reference), or NULL */
+  omen_vt_model *last; /* the last model decoded (one reference), or NULL */
 } mf_vtab;
 
 typedef struct mf_cursor {
   sqlite3_vtab_cursor base;
-  mf_model *m;        /* one reference, or NULL: no rows */
+  omen_vt_model *m;   /* one reference, or NULL: no rows */
   int with_fv;        /* a feature vector was given */
   sqlite3_int64 row;  /* 0-based */
   uint32_t cap;       /* capacity of the arrays below */
@@ -102,14 +92,6 @@ typedef struct mf_cursor {
   double *x;          /* row_prepare output */
   mdl_evidence *ev;   /* anomaly_explain: the kind's explain output */
 } mf_cursor;
-
-static void mf_model_release(mf_model *m) {
-  if (!m || --m->refs > 0) return;
-  if (m->model) m->kind->close(m->model);
-  mdl_view_free(&m->view);
-  sqlite3_free(m->blob);
-  sqlite3_free(m);
-}
 
 static int mf_connect(sqlite3 *db, const char *schema, const char *fname, int explain, sqlite3_vtab **ppVtab) {
   mf_vtab *v;
@@ -143,7 +125,7 @@ static int axConnect(sqlite3 *db, void *pAux, int argc, const char *const *argv,
 
 static int mfDisconnect(sqlite3_vtab *vt) {
   mf_vtab *v = (mf_vtab *)vt;
-  mf_model_release(v->last);
+  omen_vt_model_release(v->last);
   sqlite3_free(v);
   return SQLITE_OK;
 }
@@ -158,7 +140,7 @@ static int mfOpen(sqlite3_vtab *v, sqlite3_vtab_cursor **pp) {
 
 static int mfClose(sqlite3_vtab_cursor *cur) {
   mf_cursor *c = (mf_cursor *)cur;
-  mf_model_release(c->m);
+  omen_vt_model_release(c->m);
   sqlite3_free(c->status);
   sqlite3_free(c->vtype);
   sqlite3_free(c->num);
@@ -180,69 +162,6 @@ static int mf_errmsg(sqlite3_vtab_cursor *cur, const char *msg) {
 /* The errors only anomaly_explain raises (the same as mf_errmsg; its own
 ** name lets tests/doc_errors.py find their page). */
 static int ax_errmsg(sqlite3_vtab_cursor *cur, const char *msg) { return mf_errmsg(cur, msg); }
-
-/* A model over buf (n bytes, taken in every case): validated and decoded
-** through the kind table.  SQLITE_OK with *out (refs = 1), or an error set on the vtab. */
-static int mf_model_new(sqlite3_vtab_cursor *cur, uint8_t *buf, size_t n, mf_model **out) {
-  mf_model *m = sqlite3_malloc(sizeof *m);
-  om_err err;
-  om_status st;
-  *out = NULL;
-  if (!m) {
-    sqlite3_free(buf);
-    return SQLITE_NOMEM;
-  }
-  memset(m, 0, sizeof *m);
-  m->refs = 1;
-  m->blob = buf;
-  m->n = n;
-  st = mdl_decode(m->blob, m->n, &m->view, &m->kind, &m->model, &err);
-  if (st != OM_OK) {
-    mf_model_release(m);
-    return st == OM_NOMEM ? SQLITE_NOMEM : mf_errmsg(cur, err.msg);
-  }
-  *out = m;
-  return SQLITE_OK;
-}
-
-/* The model for a registry reference: the vtab's last one if the row holds
-** the same bytes (length and stored checksum), else read and decoded. */
-static int mf_model_ref(sqlite3_vtab_cursor *cur, const char *ref, mf_model **out) {
-  mf_vtab *v = (mf_vtab *)cur->pVtab;
-  uint8_t *buf = NULL;
-  char *msg = NULL;
-  int n = 0, rc = omen_registry_read(v->db, ref, v->last ? v->last->blob : NULL, v->last ? v->last->n : 0, &buf, &n,
-                                     &msg);
-  if (rc == SQLITE_NOMEM) return SQLITE_NOMEM;
-  if (rc != SQLITE_OK) {
-    rc = mf_errmsg(cur, msg ? msg : "cannot read the model registry");
-    sqlite3_free(msg);
-    return rc;
-  }
-  if (!buf) { /* the same bytes as the last model */
-    v->last->refs++;
-    *out = v->last;
-    return SQLITE_OK;
-  }
-  return mf_model_new(cur, buf, (size_t)n, out);
-}
-
-/* The model for a BLOB argument: the vtab's last one if the bytes are equal. */
-static int mf_model_blob(sqlite3_vtab_cursor *cur, sqlite3_value *arg, mf_model **out) {
-  mf_vtab *v = (mf_vtab *)cur->pVtab;
-  int n = sqlite3_value_bytes(arg);
-  const void *p = sqlite3_value_blob(arg);
-  uint8_t *buf;
-  if (v->last && v->last->n == (size_t)n && (n == 0 || memcmp(v->last->blob, p, (size_t)n) == 0)) {
-    v->last->refs++;
-    *out = v->last;
-    return SQLITE_OK;
-  }
-  buf = sqlite3_malloc(n > 0 ? n : 1);
-  if (!buf) return SQLITE_NOMEM;
-  if (n > 0) memcpy(buf, p, (size_t)n);
-  return mf_model_new(cur, buf, (size_t)n, out);
-}
 
 static int mf_grow(mf_cursor *c, uint32_t n) {
   if (n <= c->cap) return SQLITE_OK;
@@ -347,45 +266,36 @@ static int ax_explain(sqlite3_vtab_cursor *cur) {
 static int mfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int argc, sqlite3_value **argv) {
   mf_cursor *c = (mf_cursor *)cur;
   mf_vtab *v = (mf_vtab *)cur->pVtab;
-  mf_model *m = NULL;
+  omen_vt_model *m = NULL;
+  char *msg = NULL;
   int rc;
-  mf_model_release(c->m);
+  omen_vt_model_release(c->m);
   c->m = NULL;
   c->row = 0;
   c->with_fv = 0;
   if (!(idxNum & 1) || argc < 1) return mf_errmsg(cur, "needs a model argument");
   switch (sqlite3_value_type(argv[0])) {
   case SQLITE_NULL: return SQLITE_OK; /* no rows */
-  case SQLITE_BLOB: rc = mf_model_blob(cur, argv[0], &m); break;
-  case SQLITE_TEXT: {
-    const char *ref = (const char *)sqlite3_value_text(argv[0]);
-    if (!ref) return SQLITE_NOMEM;
-    rc = mf_model_ref(cur, ref, &m);
-    break;
-  }
-  default: {
-    char *msg = sqlite3_mprintf("model is %s; expected a model BLOB or a registry name (TEXT)",
-                                omen_type_name(argv[0]));
+  case SQLITE_BLOB:
+  case SQLITE_TEXT: rc = omen_vt_model_get(v->db, argv[0], &v->last, &m, &msg); break;
+  default:
+    msg = sqlite3_mprintf("model is %s; expected a model BLOB or a registry name (TEXT)", omen_type_name(argv[0]));
     if (!msg) return SQLITE_NOMEM;
     rc = mf_errmsg(cur, msg);
     sqlite3_free(msg);
     return rc;
   }
-  }
+  if (rc == SQLITE_ERROR) rc = mf_errmsg(cur, msg);
+  sqlite3_free(msg);
   if (rc != SQLITE_OK) return rc;
-  if (m != v->last) { /* keep it as the vtab's last model */
-    mf_model_release(v->last);
-    v->last = m;
-    m->refs++;
-  }
   c->m = m;
   rc = mf_grow(c, m->view.n_features ? m->view.n_features : 1);
   if (rc != SQLITE_OK) return rc;
   if (v->explain && !m->kind->explain) {
-    char *msg = sqlite3_mprintf("model is a %s model, which is not an anomaly detector", m->kind->name);
-    if (!msg) return SQLITE_NOMEM;
-    rc = ax_errmsg(cur, msg);
-    sqlite3_free(msg);
+    char *why = sqlite3_mprintf("model is a %s model, which is not an anomaly detector", m->kind->name);
+    if (!why) return SQLITE_NOMEM;
+    rc = ax_errmsg(cur, why);
+    sqlite3_free(why);
     return rc;
   }
   if ((idxNum & 2) && argc >= 2 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
@@ -395,7 +305,7 @@ static int mfFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
   } else if (v->explain) {
     if (!(idxNum & 2)) return ax_errmsg(cur, "needs a features argument: anomaly_explain(model, features)");
     c->m = NULL; /* NULL features: no rows, as the scorers give NULL */
-    mf_model_release(m);
+    omen_vt_model_release(m);
     return SQLITE_OK;
   }
   if (v->explain) return ax_explain(cur);

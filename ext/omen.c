@@ -75,6 +75,8 @@ static const omen_module omen_modules[] = {
     /* explain.c (read-only: no SQLITE_VTAB_DIRECTONLY) */
     {"explain", &omen_explain_shap_module},
     {"explain_diff", &omen_explain_diff_module},
+    /* model_scores.c (read-only: no SQLITE_VTAB_DIRECTONLY) */
+    {"model_scores", &omen_model_scores_module},
     /* drift.c (read-only: no SQLITE_VTAB_DIRECTONLY) */
     {"model_profile", &omen_profile_module},
 };

@@ -151,6 +151,34 @@ void modelTagFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 int omen_registry_read(sqlite3 *db, const char *ref, const uint8_t *last, size_t last_n, uint8_t **buf, int *n,
                        char **errmsg);
 
+/* vtab_model.c: the model a table-valued function reads (decoded once and
+** kept while the argument is the same bytes) and a feature vector matched
+** to it; see its header for the behaviours. */
+typedef struct omen_vt_model {
+  int refs;
+  uint8_t *blob; /* owned; the view points into it */
+  size_t n;
+  mdl_view view;
+  const mdl_kind_def *kind; /* its row of the kind table */
+  void *model;              /* the kind's decoded model */
+} omen_vt_model;
+typedef struct omen_vt_row {
+  double *num;
+  uint64_t *cat;
+  uint8_t *missing;
+  uint8_t *vtype; /* the vector's type of the entry (FV_*), FV_MISSING when absent */
+  double *x;      /* the kind's prepared row */
+  uint32_t cap;
+} omen_vt_row;
+int omen_vt_model_get(sqlite3 *db, sqlite3_value *arg, omen_vt_model **last, omen_vt_model **out, char **errmsg);
+int omen_vt_model_ref(sqlite3 *db, const char *ref, omen_vt_model **last, omen_vt_model **out, char **errmsg);
+void omen_vt_model_release(omen_vt_model *m);
+int omen_vt_row_grow(omen_vt_row *r, uint32_t n);
+void omen_vt_row_free(omen_vt_row *r);
+int omen_vt_row_match(omen_vt_row *r, const omen_vt_model *m, sqlite3_value *fv, const char *what, int argno,
+                      char **errmsg);
+int omen_vt_error(sqlite3_vtab *vt, const char *fname, const char *fmt, ...);
+
 /* The registry row a bare name resolves to comes first in this order: the
 ** newest version in stage 'production', else the newest version (registry.c
 ** behaviour 3; also model_catalog's is_current). */
@@ -374,6 +402,7 @@ extern sqlite3_module omen_experiment_variants_module;
 /* explain.c */
 extern sqlite3_module omen_explain_shap_module;
 extern sqlite3_module omen_explain_diff_module;
+extern sqlite3_module omen_model_scores_module; /* model_scores.c */
 
 /* paired.c */
 void pairedTtestStep(sqlite3_context *, int, sqlite3_value **);

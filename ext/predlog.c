@@ -134,9 +134,15 @@ static int plog_remember(plog_state *s, sqlite3_value *key, sqlite3_value *fv, d
   return 1;
 }
 
+/* OR FAIL: the two-row INSERT (champion + shadow) would otherwise open a
+** statement journal for each call (a multi-row write that may abort), which
+** wrote every touched page to a temporary file: 20 µs per call instead of 6.
+** None of the log's constraints can fail for the values bound here, and an
+** I/O error still rolls the whole transaction back (SQLite's rule without a
+** statement journal), so "both rows or neither" holds. */
 #define INSERT_ROW "(?1, ?2, ?3, 'champion', ?4, ?5, ?6, ?7, ?8)"
 #define INSERT_SQL                                                                                          \
-  "INSERT INTO main.omen_predictions(run_key, name, version, role, predicted, lo, hi, at, features) VALUES "
+  "INSERT OR FAIL INTO main.omen_predictions(run_key, name, version, role, predicted, lo, hi, at, features) VALUES "
 
 /* First call of the statement: guard, schema, statements, the time. */
 static plog_state *plog_begin(sqlite3_context *ctx) {

@@ -29,7 +29,12 @@ Behaviours:
        - `*errmsg = sqlite3_mprintf("<format>", ...)` in ext/registry.c: the
          registry's messages, which every function taking a reference passes
          on; their page is docs/model_info.md, which the other pages cite
-         ("registry errors ... as listed in model_info").
+         ("registry errors ... as listed in model_info"); the same in
+         ext/vtab_model.c: a feature vector matched by a table-valued
+         function (explain, explain_diff, model_scores), checked on
+         docs/explain.md,
+       - omen_vt_error(vtab, <fn>, "<format>", ...) (vtab_model.c; prefix
+         "<fn>(): ").
      Adjacent string literals are joined; C escapes are decoded.  A format
      that is a variable is traced to `<var> = sqlite3_mprintf("<format>", ...)`
      in the same C function.  A format that is only "%s" (a message made
@@ -93,11 +98,13 @@ ERROR_CALLS = {
     "fc_error": ("forecast", 1),
     "sv_error": (1, 2),
     "ex_error": ("explain", 2),
+    "omen_vt_error": (1, 2),
 }
 # Messages made in one file and passed on by many functions: (file, regex of
 # the assignment before the format literal's call, the page that lists them).
 SHARED = [
     ("registry.c", r"\*\s*errmsg\s*=\s*sqlite3_mprintf\s*\(", "model_info"),
+    ("vtab_model.c", r"\*\s*errmsg\s*=\s*sqlite3_mprintf\s*\(", "explain"),
 ]
 CONV_RE = re.compile(r"%%|%[-+ #0!,]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfgGcspqQwzT]")
 WILD = "[^`\\n]*?"

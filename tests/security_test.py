@@ -214,11 +214,13 @@ def readers(hexmodel, d):
     con.execute("CREATE VIEW v_info AS SELECT model_info(m) FROM src")
     con.execute("CREATE VIEW v_feat AS SELECT * FROM src, model_features(src.m)")
     con.execute("CREATE VIEW v_mine AS SELECT model_load('mine')")
+    con.execute("CREATE VIEW v_scores AS SELECT * FROM src, model_scores('mine', src.fv)")
     con.execute("CREATE TRIGGER t AFTER INSERT ON trg BEGIN SELECT scale(m, fv) FROM src; END")
     con.close()
     for trusted in (True, False):
         for name, sql in [("view.scale", "SELECT * FROM v_scale"), ("view.info", "SELECT * FROM v_info"),
-                          ("view.features", "SELECT * FROM v_feat"), ("trigger.scale", "INSERT INTO trg VALUES (1)")]:
+                          ("view.features", "SELECT * FROM v_feat"), ("view.scores", "SELECT * FROM v_scores"),
+                          ("trigger.scale", "INSERT INTO trg VALUES (1)")]:
             con = connect(evil)
             con.execute(f"PRAGMA trusted_schema={'ON' if trusted else 'OFF'}")
             try:
