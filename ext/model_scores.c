@@ -172,13 +172,11 @@ static int ms_resolve(sqlite3_vtab_cursor *cur, const char *ref) {
   return (c->ref = sqlite3_mprintf("%s", ref)) ? SQLITE_OK : SQLITE_NOMEM;
 }
 
-/* Score the row with model k (behaviour 1). */
-static int ms_score(sqlite3_vtab_cursor *cur, int k, sqlite3_value *fv, int has_c, double cov) {
+/* Score the row with model k (behaviour 1); cov 0: the model's own. */
+static int ms_score(sqlite3_vtab_cursor *cur, int k, sqlite3_value *fv, double cov) {
   ms_cursor *c = (ms_cursor *)cur;
   const omen_vt_model *m = c->m[k];
-  const gbt_model *g = m->model;
   char *msg = NULL;
-  double raw;
   int rc = omen_vt_row_grow(&c->row, m->view.n_features ? m->view.n_features : 1);
   if (rc == SQLITE_OK) rc = omen_vt_row_match(&c->row, m, fv, "features", 2, &msg);
   if (rc == SQLITE_ERROR)
@@ -187,14 +185,7 @@ static int ms_score(sqlite3_vtab_cursor *cur, int k, sqlite3_value *fv, int has_
            : omen_vt_error(cur->pVtab, FN, "%s", msg);
   sqlite3_free(msg);
   if (rc != SQLITE_OK) return rc;
-  raw = gbt_predict_raw_x(g, c->row.x);
-  c->pred[k] = gbt_transform(g, raw);
-  c->lo[k] = c->hi[k] = NAN;
-  if (gbt_model_objective(g) != GBT_BINARY && (gbt_model_n_residuals(g) > 0 || gbt_model_objective(g) == GBT_AFT)) {
-    if (!has_c) cov = gbt_model_interval_coverage(g);
-    c->lo[k] = gbt_predict_quantile_raw(g, raw, (1 - cov) / 2);
-    c->hi[k] = gbt_predict_quantile_raw(g, raw, (1 + cov) / 2);
-  }
+  gbt_predict_interval_x(m->model, c->row.x, cov, &c->pred[k], &c->lo[k], &c->hi[k]);
   return SQLITE_OK;
 }
 
@@ -231,7 +222,7 @@ static int msFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, in
     if ((rc = ms_resolve(cur, ref)) != SQLITE_OK) return rc;
   }
   for (int j = 0; j < 2 && c->m[j]; j++)
-    if ((rc = ms_score(cur, j, fv, cv && sqlite3_value_type(cv) != SQLITE_NULL, cov)) != SQLITE_OK) return rc;
+    if ((rc = ms_score(cur, j, fv, cov)) != SQLITE_OK) return rc;
   c->n_rows = c->m[1] ? 2 : 1;
   return SQLITE_OK;
 }

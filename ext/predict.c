@@ -141,7 +141,7 @@ void predictDurationFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 void predictIntervalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const omen_model *s;
-  double c, raw, pred, lo, hi;
+  double c, pred, lo, hi;
   om_wbuf *w;
   om_jw j;
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
@@ -150,10 +150,7 @@ void predictIntervalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   if (!s) return;
   if (argc == 2) c = gbt_model_interval_coverage(s->model);
   if (need_calibration(ctx, "predict_interval", s)) return;
-  raw = gbt_predict_raw_x(s->model, s->x);
-  pred = gbt_transform(s->model, raw);
-  lo = gbt_predict_quantile_raw(s->model, raw, (1 - c) / 2);
-  hi = gbt_predict_quantile_raw(s->model, raw, (1 + c) / 2);
+  gbt_predict_interval_x(s->model, s->x, c, &pred, &lo, &hi);
   w = omen_out_scratch(ctx);
   if (!w) {
     sqlite3_result_error_nomem(ctx);

@@ -236,20 +236,12 @@ nomem:
   return 0;
 }
 
-/* Score m on features: predicted, and lo/hi where the model has them. */
-static int plog_score(sqlite3_context *ctx, const omen_model *m, sqlite3_value *fv, int has_c, double c, double *pred,
-                      double *lo, double *hi) {
-  double raw;
+/* Score m on features: predicted, and lo/hi where the model has them
+** (c: the coverage asked, 0 for the model's own). */
+static int plog_score(sqlite3_context *ctx, const omen_model *m, sqlite3_value *fv, double c, double *pred, double *lo,
+                      double *hi) {
   if (omen_model_row(ctx, FN, m, fv, 3)) return 0;
-  raw = gbt_predict_raw_x(m->model, m->x);
-  *pred = gbt_transform(m->model, raw);
-  *lo = *hi = NAN;
-  if (gbt_model_objective(m->model) != GBT_BINARY &&
-      (gbt_model_n_residuals(m->model) > 0 || gbt_model_objective(m->model) == GBT_AFT)) {
-    if (!has_c) c = gbt_model_interval_coverage(m->model);
-    *lo = gbt_predict_quantile_raw(m->model, raw, (1 - c) / 2);
-    *hi = gbt_predict_quantile_raw(m->model, raw, (1 + c) / 2);
-  }
+  gbt_predict_interval_x(m->model, m->x, c, pred, lo, hi);
   return 1;
 }
 
@@ -304,10 +296,10 @@ void predictLogFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     return;
   }
   m = omen_model_ref(ctx, FN, s->served_ref, MDL_KIND_GBT);
-  if (!m || !plog_score(ctx, m, argv[2], argc == 4, c, &pred, &lo, &hi)) return;
+  if (!m || !plog_score(ctx, m, argv[2], c, &pred, &lo, &hi)) return;
   if (s->shadow_ref) {
     sm = omen_model_ref(ctx, FN, s->shadow_ref, MDL_KIND_GBT);
-    if (!sm || !plog_score(ctx, sm, argv[2], argc == 4, c, &spred, &slo, &shi)) return;
+    if (!sm || !plog_score(ctx, sm, argv[2], c, &spred, &slo, &shi)) return;
   }
   ins = sm ? s->ins2 : s->ins1;
   sqlite3_bind_value(ins, 1, argv[0]);

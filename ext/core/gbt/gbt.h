@@ -237,6 +237,12 @@ double gbt_predict_x(const gbt_model *m, const double *x);
 double gbt_predict_quantile_x(const gbt_model *m, const double *x, double q);
 /* gbt_predict_quantile for a row whose raw score is already known. */
 double gbt_predict_quantile_raw(const gbt_model *m, double raw, double q);
+/* A prepared row's prediction and its central interval at coverage c (c
+** outside (0, 1): the model's interval_coverage): *lo and *hi are the
+** quantiles (1 - c)/2 and (1 + c)/2 of gbt_predict_quantile_raw, NaN for
+** BINARY and for a model without calibration residuals (what
+** predict_interval, predict_log and model_scores give). */
+void gbt_predict_interval_x(const gbt_model *m, const double *x, double c, double *pred, double *lo, double *hi);
 /* The calibration-residual quantile Q_q of point 5 (raw/log1p space). */
 double gbt_residual_quantile(const gbt_model *m, double q);
 /* The objective's output map applied to a raw score. */

@@ -194,3 +194,11 @@ double gbt_predict_quantile_x(const gbt_model *m, const double *x, double q) {
   if (!has_quantile(m, q)) return NAN;
   return quantile_of_raw(m, gbt_predict_raw_x(m, x), q);
 }
+
+void gbt_predict_interval_x(const gbt_model *m, const double *x, double c, double *pred, double *lo, double *hi) {
+  double raw = gbt_predict_raw_x(m, x);
+  if (!(c > 0 && c < 1)) c = m->interval_coverage;
+  *pred = gbt_obj_output(m->objective, raw);
+  *lo = gbt_predict_quantile_raw(m, raw, (1 - c) / 2);
+  *hi = gbt_predict_quantile_raw(m, raw, (1 + c) / 2);
+}
