@@ -13,8 +13,9 @@ side on the same series, by a rolling-origin backtest (the judge of issue 11).
 Behaviours:
   1. Needs numpy, pandas and statsmodels under /usr/bin/python3 (Debian's
      python3-statsmodels; without them: a message and exit 0).  build/omen.so
-     is optional: when it loads and registers forecast_train (SELECT 1 FROM
-     pragma_function_list WHERE name = 'forecast_train') omen is benchmarked,
+     ($OMEN_SO when set, as for tests/sqltest.py) is optional: when it loads
+     and registers forecast_train (SELECT 1 FROM pragma_function_list WHERE
+     name = 'forecast_train') omen is benchmarked,
      otherwise the script prints "omen: forecast_train not available yet,
      references only" and goes on.  BLAS/OpenMP threads are set to 1 unless
      already in the environment (statsmodels' matrices are tiny; one worker
@@ -282,7 +283,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(TOOLS)
-EXTENSION = os.path.join(ROOT, "build", "omen.so")
+EXTENSION = os.environ.get("OMEN_SO") or os.path.join(ROOT, "build", "omen.so")
 sys.path.insert(0, TOOLS)
 import swf_load  # noqa: E402
 
@@ -942,7 +943,7 @@ def omen_status():
         ok = conn.execute("SELECT 1 FROM pragma_function_list WHERE name = 'forecast_train'").fetchone()
         conn.close()
     except (sqlite3.Error, AttributeError) as e:
-        return False, f"build/omen.so does not load: {e}"
+        return False, f"{EXTENSION} does not load: {e}"
     return (True, None) if ok else (False, "forecast_train is not registered")
 
 
@@ -1242,8 +1243,9 @@ def summarize(result, method, h):
         s = e["scores"].get(str(h))
         if s is None:
             continue
-        mase.append(s["mase"])
-        smape.append(s["smape"])
+        # NaN (a zero MASE scale: a constant training window) comes back from the cache as null
+        mase.append(float("nan") if s["mase"] is None else s["mase"])
+        smape.append(float("nan") if s["smape"] is None else s["smape"])
         covered += s["covered"]
         count += s["n"]
         fit += e["fit_s"] if e["fit_s"] is not None and math.isfinite(e["fit_s"]) else 0.0
