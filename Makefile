@@ -57,7 +57,7 @@ UNIT_BINS      = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 UNIT_BINS_ASAN = $(UNIT_SRC:tests/unit/%.c=build-asan/unit/%)
 
 .PHONY: all help deps deps-test test test-unit test-sql test-python test-api test-odbc test-docs \
-        asan valgrind demo bench install format clean fixtures fuzz-quick
+        asan valgrind demo bench install format clean fixtures fuzz-quick amalgamation test-static
 .DEFAULT_GOAL := all
 
 all: build/omen.so
@@ -70,13 +70,14 @@ help:
 	@echo '  help         this list'
 	@echo '  deps         install (or print the apt-get line for) the build packages'
 	@echo '  deps-test    the same for the test packages'
-	@echo '  test         every suite below (unit sql python api odbc docs asan); last line "N passed, N failed"'
+	@echo '  test         every suite below (unit sql python api odbc docs static asan); last line "N passed, N failed"'
 	@echo '  test-unit    the C unit tests of ext/core (build/unit/test_*)'
 	@echo '  test-sql     tests/sql/*.sql and the docs/*.md examples through the sqlite3 shell'
 	@echo '  test-python  the same SQL files through Python sqlite3, plus interrupt and model-cache tests'
 	@echo '  test-api     the functions and modules registered vs the table in docs/API.md'
 	@echo '  test-odbc    a smoke test through isql and the SQLite ODBC driver'
 	@echo '  test-docs    README.md queries on a fresh demo database, docs errors tables vs ext/*.c, the tutorial vs sql/runtime_recipe.sql, this list'
+	@echo '  test-static  the amalgamation linked statically with libsqlite3.a, loaded as an extension, and make install with omen.pc'
 	@echo '  asan         unit and SQL tests against the ASan/UBSan build (build-asan/)'
 	@echo '  valgrind     unit and SQL tests (not the slow ones) under valgrind memcheck'
 	@echo '  fuzz-quick   libFuzzer over every BLOB decoder, FUZZ_SECONDS (60) each; needs clang-14'
@@ -84,6 +85,8 @@ help:
 	@echo '  bench        omen against the reference libraries, ratios printed (docs/BENCHMARKS.md)'
 	@echo '  fixtures     regenerate the committed reference fixtures (needs python3-scipy & co.)'
 	@echo '  install      copy omen.so to PREFIX/lib/omen/ and sql/*.sql to PREFIX/share/omen/sql/ (PREFIX=/usr/local, DESTDIR)'
+	@echo '               and omen.h to PREFIX/include/, omen.pc to PREFIX/lib/pkgconfig/'
+	@echo '  amalgamation build/amalgamation/omen.c and omen.h: all of omen in one C file (docs/EMBED.md)'
 	@echo '  format       clang-format the C sources in place'
 	@echo '  clean        remove build/, build-asan/ and build-fuzz/'
 	@echo 'Variables: CC, OPT (-O2), PYTHON (/usr/bin/python3), SQLITE3 (sqlite3), PREFIX, DESTDIR, FUZZ_CC, FUZZ_SECONDS.'
@@ -116,6 +119,9 @@ test-odbc: build/omen.so
 
 test-docs: build/omen.so
 	@sh tests/run-suites docs
+
+test-static:
+	@sh tests/run-suites static
 
 asan: build-asan/omen.so $(UNIT_BINS_ASAN)
 	@sh tests/run-suites asan
@@ -171,12 +177,25 @@ fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-f
 	build-fuzz/fuzz_forecast -max_total_time=$(FUZZ_SECONDS) build-fuzz/forecast tests/fuzz/corpus_forecast
 	build-fuzz/fuzz_bandit -max_total_time=$(FUZZ_SECONDS) build-fuzz/bandit tests/fuzz/corpus_bandit
 
+# The amalgamation (tools/amalgamate.py, docs/EMBED.md): omen.c + omen.h, from
+# exactly the sources omen.so is linked from; in $(B)/amalgamation when B is set.
+OUT      = $(if $(B),$(B),build)
+AMAL_DIR = $(OUT)/amalgamation
+$(AMAL_DIR)/omen.c: tools/amalgamate.py VERSION $(CORE_SRC) $(EXT_SRC) $(wildcard ext/*.h $(CORE_DIRS:%=%/*.h))
+	@$(PYTHON) tools/amalgamate.py --out $(AMAL_DIR) $(CORE_SRC) $(EXT_SRC)
+$(AMAL_DIR)/omen.h: $(AMAL_DIR)/omen.c ;
+amalgamation: $(AMAL_DIR)/omen.c
+
 PREFIX ?= /usr/local
-install: build/omen.so
+install: $(OUT)/omen.so $(AMAL_DIR)/omen.h
 	install -d $(DESTDIR)$(PREFIX)/lib/omen
-	install -m 0644 build/omen.so $(DESTDIR)$(PREFIX)/lib/omen/omen.so
+	install -m 0644 $(OUT)/omen.so $(DESTDIR)$(PREFIX)/lib/omen/omen.so
 	install -d $(DESTDIR)$(PREFIX)/share/omen/sql
 	install -m 0644 sql/*.sql $(DESTDIR)$(PREFIX)/share/omen/sql/
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0644 $(AMAL_DIR)/omen.h $(DESTDIR)$(PREFIX)/include/omen.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell cat VERSION)|g' omen.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/omen.pc
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/omen.pc
 
 format:
 	clang-format -i ext/*.c ext/*.h $(CORE_DIRS:%=%/*.c) $(CORE_DIRS:%=%/*.h) tests/unit/*.c tests/unit/*.h
