@@ -29,12 +29,26 @@
 **   6. Loading into SQLite older than 3.31.0 fails with "omen: needs SQLite
 **      3.31.0 or later (for SQLITE_DIRECTONLY); this is <version>": those
 **      versions ignore the flag that keeps registry functions out of views.
+**   7. Loading into an SQLite without its JSON functions (built in from
+**      3.38.0, the JSON1 extension before; absent when compiled with
+**      SQLITE_OMIT_JSON) fails with "omen: needs SQLite's JSON functions
+**      (json_extract, json_each: built in from SQLite 3.38.0, the JSON1
+**      extension before); this SQLite <version> has none": the registry's
+**      views and triggers, omen_model_health and run_history run SQL that
+**      uses them.  The probe prepares `SELECT json_extract('{}', '$')` (no
+**      table, so no schema read); any failure other than "no such function"
+**      is ignored here and left to the first real use.
 */
+#include <string.h>
+
 #include "omen_ext.h"
 SQLITE_EXTENSION_INIT1
 
 #ifndef OMEN_MIN_SQLITE
 #define OMEN_MIN_SQLITE 3031000 /* behaviour 6 */
+#endif
+#ifndef OMEN_JSON_PROBE
+#define OMEN_JSON_PROBE "json_extract" /* behaviour 7 (tests name a function that does not exist) */
 #endif
 #define PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 /* Behaviour 4: reads models (trusted schema only), writes the registry (top-level SQL only). */
@@ -295,6 +309,19 @@ int sqlite3_omen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *
       *pzErrMsg = sqlite3_mprintf("omen: needs SQLite 3.31.0 or later (for SQLITE_DIRECTONLY); this is %s",
                                   sqlite3_libversion());
     return SQLITE_ERROR;
+  }
+  { /* behaviour 7 */
+    sqlite3_stmt *st = NULL;
+    int prc = sqlite3_prepare_v2(db, "SELECT " OMEN_JSON_PROBE "('{}', '$')", -1, &st, 0);
+    int missing = prc == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "no such function") != NULL;
+    sqlite3_finalize(st);
+    if (missing) {
+      if (pzErrMsg)
+        *pzErrMsg = sqlite3_mprintf("omen: needs SQLite's JSON functions (json_extract, json_each: built in from "
+                                    "SQLite 3.38.0, the JSON1 extension before); this SQLite %s has none",
+                                    sqlite3_libversion());
+      return SQLITE_ERROR;
+    }
   }
   /* Per-connection state (the connection's model cache, model.c): the user
   ** data of every function, one reference per registration, freed by

@@ -29,7 +29,10 @@
 #      "omen <VERSION> (omen.h <VERSION>): <n> seconds" with n in 100..120.
 #   5. Built with -DOMEN_MIN_SQLITE above this SQLite's version, opening a
 #      connection fails with "omen: needs SQLite 3.31.0 or later" and the
-#      running version, and the program exits 1 without crashing.
+#      running version, and the program exits 1 without crashing.  Built
+#      with -DOMEN_JSON_PROBE naming a function that does not exist (an
+#      SQLite without JSON functions, simulated: ext/omen.c behaviour 7), it
+#      fails the same way with "omen: needs SQLite's JSON functions ...".
 #   6. Loadable: omen.c without -DOMEN_STATIC links as a shared object with
 #      -Wl,-z,defs and the documented libraries; Python's sqlite3 loads it
 #      twice into one connection and gets omen_version() = VERSION and a
@@ -185,6 +188,20 @@ else
 		fi
 	else
 		fail "too old a SQLite: clear error at load" "build failed" "$tmp/cc_old.log"
+	fi
+	# 5b. an SQLite without JSON functions (simulated: the probe names a
+	# function that does not exist): refused when the connection opens.
+	if $CC -O0 -DOMEN_STATIC '-DOMEN_JSON_PROBE="omen_no_json_here"' -c "$AMAL/omen.c" -o "$tmp/omen_nojson.o" >"$tmp/cc_nojson.log" 2>&1 &&
+		$CC -I"$AMAL" tests/static_embed/main.c "$tmp/omen_nojson.o" "$lib" $LIBS -ldl -o "$tmp/embed_nojson" >>"$tmp/cc_nojson.log" 2>&1; then
+		"$tmp/embed_nojson" "$tmp/nojson.db" >"$tmp/nojson.out" 2>&1
+		rc=$?
+		if [ "$rc" -eq 1 ] && grep -q "omen: needs SQLite's JSON functions (json_extract, json_each: built in from SQLite 3\.38\.0, the JSON1 extension before); this SQLite [0-9][0-9.]* has none\$" "$tmp/nojson.out"; then
+			pass "no JSON functions: clear error at load"
+		else
+			fail "no JSON functions: clear error at load" "exit status $rc" "$tmp/nojson.out"
+		fi
+	else
+		fail "no JSON functions: clear error at load" "build failed" "$tmp/cc_nojson.log"
 	fi
 fi
 
