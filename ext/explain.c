@@ -47,7 +47,7 @@
 **   7. Flags: these functions only read (a model, the registry).  They do
 **      not call sqlite3_vtab_config(SQLITE_VTAB_DIRECTONLY): read-only
 **      functions follow the trusted-schema rules (STYLE.md convention 9).
-**   8. Without an equality constraint on model the plan is refused
+**   8. Without an equality constraint on model the plan is refused (vtab_model.c 7)
 **      (SQLITE_CONSTRAINT).  idxNum bits: 1 = model, 2 = features, 4 =
 **      reference_features, passed in that order in argv.
 */
@@ -263,25 +263,8 @@ static int exRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid) {
 }
 
 static int exBestIndex(sqlite3_vtab *vt, sqlite3_index_info *info) {
-  int diff = ((ex_vtab *)vt)->diff, col0 = diff ? ED_MODEL : EX_MODEL, nargs = diff ? 3 : 2;
-  int arg[3] = {-1, -1, -1}, next = 1;
-  for (int i = 0; i < info->nConstraint; i++) {
-    const struct sqlite3_index_constraint *k = &info->aConstraint[i];
-    if (k->iColumn < col0 || k->iColumn >= col0 + nargs) continue;
-    if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
-    arg[k->iColumn - col0] = i;
-  }
-  if (arg[0] < 0) return SQLITE_CONSTRAINT;
-  info->idxNum = 0;
-  for (int j = 0; j < nargs; j++) {
-    if (arg[j] < 0) continue;
-    info->aConstraintUsage[arg[j]].argvIndex = next++;
-    info->aConstraintUsage[arg[j]].omit = 1;
-    info->idxNum |= 1 << j;
-  }
-  info->estimatedCost = 10;
-  info->estimatedRows = 20;
-  return SQLITE_OK;
+  int diff = ((ex_vtab *)vt)->diff;
+  return omen_vt_best_index(info, diff ? ED_MODEL : EX_MODEL, diff ? 3 : 2, 20);
 }
 
 sqlite3_module omen_explain_shap_module = {

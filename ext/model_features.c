@@ -378,26 +378,7 @@ static int mfRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid) {
 }
 
 static int mfBestIndex(sqlite3_vtab *vt, sqlite3_index_info *info) {
-  int arg[2] = {-1, -1}; /* constraint index for model, features */
-  int col_model = ((mf_vtab *)vt)->explain ? AX_MODEL : MF_MODEL;
-  for (int i = 0; i < info->nConstraint; i++) {
-    const struct sqlite3_index_constraint *k = &info->aConstraint[i];
-    if (k->iColumn != col_model && k->iColumn != col_model + 1) continue;
-    if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
-    arg[k->iColumn - col_model] = i;
-  }
-  if (arg[0] < 0) return SQLITE_CONSTRAINT;
-  info->aConstraintUsage[arg[0]].argvIndex = 1;
-  info->aConstraintUsage[arg[0]].omit = 1;
-  info->idxNum = 1;
-  if (arg[1] >= 0) {
-    info->aConstraintUsage[arg[1]].argvIndex = 2;
-    info->aConstraintUsage[arg[1]].omit = 1;
-    info->idxNum |= 2;
-  }
-  info->estimatedCost = 10;
-  info->estimatedRows = 20;
-  return SQLITE_OK;
+  return omen_vt_best_index(info, ((mf_vtab *)vt)->explain ? AX_MODEL : MF_MODEL, 2, 20); /* model, features */
 }
 
 sqlite3_module omen_features_module = {

@@ -45,7 +45,7 @@
 **      none of the model's features), coverage not in (0, 1), a missing
 **      features argument; a shadow version that cannot score the row is an
 **      error too (a challenger must accept the champion's inputs).
-**   8. Without an equality constraint on model the plan is refused
+**   8. Without an equality constraint on model the plan is refused (vtab_model.c 7)
 **      (SQLITE_CONSTRAINT).  idxNum bits: 1 = model, 2 = features,
 **      4 = coverage, passed in that order in argv.
 */
@@ -266,24 +266,7 @@ static int msRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid) {
 }
 
 static int msBestIndex(sqlite3_vtab *vt, sqlite3_index_info *info) {
-  int arg[3] = {-1, -1, -1}, next = 1;
-  for (int i = 0; i < info->nConstraint; i++) {
-    const struct sqlite3_index_constraint *k = &info->aConstraint[i];
-    if (k->iColumn < MS_MODEL || k->iColumn > MS_COVERAGE) continue;
-    if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
-    arg[k->iColumn - MS_MODEL] = i;
-  }
-  if (arg[0] < 0) return SQLITE_CONSTRAINT;
-  info->idxNum = 0;
-  for (int j = 0; j < 3; j++) {
-    if (arg[j] < 0) continue;
-    info->aConstraintUsage[arg[j]].argvIndex = next++;
-    info->aConstraintUsage[arg[j]].omit = 1;
-    info->idxNum |= 1 << j;
-  }
-  info->estimatedCost = 10;
-  info->estimatedRows = 2;
-  return SQLITE_OK;
+  return omen_vt_best_index(info, MS_MODEL, 3, 2); /* model, features, coverage */
 }
 
 sqlite3_module omen_model_scores_module = {

@@ -178,6 +178,7 @@ void omen_vt_row_free(omen_vt_row *r);
 int omen_vt_row_match(omen_vt_row *r, const omen_vt_model *m, sqlite3_value *fv, const char *what, int argno,
                       char **errmsg);
 int omen_vt_error(sqlite3_vtab *vt, const char *fname, const char *fmt, ...);
+int omen_vt_best_index(sqlite3_index_info *info, int col0, int nargs, int rows);
 
 /* The registry row a bare name resolves to comes first in this order: the
 ** newest version in stage 'production', else the newest version (registry.c

@@ -36,6 +36,13 @@
 **   6. omen_vt_error(vtab, fname, fmt, ...) sets "<fname>(): <message>" as
 **      the vtab's error and returns SQLITE_ERROR (SQLITE_NOMEM when the
 **      message cannot be made).
+**   7. omen_vt_best_index(info, col0, nargs, rows): the plan of a function
+**      whose arguments are the hidden columns col0 .. col0 + nargs - 1, the
+**      first (the model) required: a usable equality constraint on each
+**      given argument, passed in column order in argv and omitted from the
+**      check; idxNum bit j set when argument j is given.  No model argument,
+**      or a constraint on an argument other than a usable equality, refuses
+**      the plan (SQLITE_CONSTRAINT: "no query solution").
 */
 #include <math.h>
 #include <stdarg.h>
@@ -230,4 +237,26 @@ int omen_vt_error(sqlite3_vtab *vt, const char *fname, const char *fmt, ...) {
   vt->zErrMsg = msg ? sqlite3_mprintf("%s(): %s", fname, msg) : NULL;
   sqlite3_free(msg);
   return vt->zErrMsg ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+int omen_vt_best_index(sqlite3_index_info *info, int col0, int nargs, int rows) {
+  int arg[8] = {-1, -1, -1, -1, -1, -1, -1, -1}, next = 1;
+  if (nargs < 1 || nargs > 8) return SQLITE_ERROR;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *k = &info->aConstraint[i];
+    if (k->iColumn < col0 || k->iColumn >= col0 + nargs) continue;
+    if (!k->usable || k->op != SQLITE_INDEX_CONSTRAINT_EQ) return SQLITE_CONSTRAINT;
+    arg[k->iColumn - col0] = i;
+  }
+  if (arg[0] < 0) return SQLITE_CONSTRAINT;
+  info->idxNum = 0;
+  for (int j = 0; j < nargs; j++) {
+    if (arg[j] < 0) continue;
+    info->aConstraintUsage[arg[j]].argvIndex = next++;
+    info->aConstraintUsage[arg[j]].omit = 1;
+    info->idxNum |= 1 << j;
+  }
+  info->estimatedCost = 10;
+  info->estimatedRows = rows;
+  return SQLITE_OK;
 }

@@ -101,6 +101,23 @@ out() { sed -n "s/^$2 //p" "$1" | head -n 1; }
 # in_range VALUE LO HI: VALUE is a finite number within [LO, HI].
 in_range() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ && v + 0 >= lo && v + 0 <= hi) }'; }
 
+
+# refused_at_load LABEL TAG DEFINE PATTERN: omen.c compiled with DEFINE (static),
+# linked with main.c, must exit 1 with a line matching PATTERN (behaviour 5).
+refused_at_load() {
+	if $CC -O0 -DOMEN_STATIC "$3" -c "$AMAL/omen.c" -o "$tmp/omen_$2.o" >"$tmp/cc_$2.log" 2>&1 &&
+		$CC -I"$AMAL" tests/static_embed/main.c "$tmp/omen_$2.o" "$lib" $LIBS -ldl -o "$tmp/embed_$2" >>"$tmp/cc_$2.log" 2>&1; then
+		"$tmp/embed_$2" "$tmp/$2.db" >"$tmp/$2.out" 2>&1
+		rc=$?
+		if [ "$rc" -eq 1 ] && grep -q "$4" "$tmp/$2.out"; then
+			pass "$1"
+		else
+			fail "$1" "exit status $rc" "$tmp/$2.out"
+		fi
+	else
+		fail "$1" "build failed" "$tmp/cc_$2.log"
+	fi
+}
 # -- 1. the amalgamation ------------------------------------------------------
 if ! $MAKE -s --no-print-directory B="$B" amalgamation >"$tmp/make.log" 2>&1; then
 	fail "make amalgamation" "failed" "$tmp/make.log"
@@ -176,33 +193,13 @@ else
 		cat "$tmp/doc.out" >>"$tmp/doc.log" 2>/dev/null
 		fail "docs/EMBED.md example prints version and prediction" "build or run failed" "$tmp/doc.log"
 	fi
-	# 5. a SQLite older than omen needs: refused when the connection opens.
-	if $CC -O0 -DOMEN_STATIC -DOMEN_MIN_SQLITE=999999999 -c "$AMAL/omen.c" -o "$tmp/omen_old.o" >"$tmp/cc_old.log" 2>&1 &&
-		$CC -I"$AMAL" tests/static_embed/main.c "$tmp/omen_old.o" "$lib" $LIBS -ldl -o "$tmp/embed_old" >>"$tmp/cc_old.log" 2>&1; then
-		"$tmp/embed_old" "$tmp/old.db" >"$tmp/old.out" 2>&1
-		rc=$?
-		if [ "$rc" -eq 1 ] && grep -q "omen: needs SQLite 3\.31\.0 or later.*; this is [0-9][0-9.]*\$" "$tmp/old.out"; then
-			pass "too old a SQLite: clear error at load"
-		else
-			fail "too old a SQLite: clear error at load" "exit status $rc" "$tmp/old.out"
-		fi
-	else
-		fail "too old a SQLite: clear error at load" "build failed" "$tmp/cc_old.log"
-	fi
-	# 5b. an SQLite without JSON functions (simulated: the probe names a
-	# function that does not exist): refused when the connection opens.
-	if $CC -O0 -DOMEN_STATIC '-DOMEN_JSON_PROBE="omen_no_json_here"' -c "$AMAL/omen.c" -o "$tmp/omen_nojson.o" >"$tmp/cc_nojson.log" 2>&1 &&
-		$CC -I"$AMAL" tests/static_embed/main.c "$tmp/omen_nojson.o" "$lib" $LIBS -ldl -o "$tmp/embed_nojson" >>"$tmp/cc_nojson.log" 2>&1; then
-		"$tmp/embed_nojson" "$tmp/nojson.db" >"$tmp/nojson.out" 2>&1
-		rc=$?
-		if [ "$rc" -eq 1 ] && grep -q "omen: needs SQLite's JSON functions (json_extract, json_each: built in from SQLite 3\.38\.0, the JSON1 extension before); this SQLite [0-9][0-9.]* has none\$" "$tmp/nojson.out"; then
-			pass "no JSON functions: clear error at load"
-		else
-			fail "no JSON functions: clear error at load" "exit status $rc" "$tmp/nojson.out"
-		fi
-	else
-		fail "no JSON functions: clear error at load" "build failed" "$tmp/cc_nojson.log"
-	fi
+	# 5. a SQLite older than omen needs, and one without JSON functions
+	# (simulated: the probe names a function that does not exist): refused
+	# when the connection opens.
+	refused_at_load "too old a SQLite: clear error at load" old -DOMEN_MIN_SQLITE=999999999 \
+		"omen: needs SQLite 3\.31\.0 or later.*; this is [0-9][0-9.]*\$"
+	refused_at_load "no JSON functions: clear error at load" nojson '-DOMEN_JSON_PROBE="omen_no_json_here"' \
+		"omen: needs SQLite's JSON functions (json_extract, json_each: built in from SQLite 3\.38\.0, the JSON1 extension before); this SQLite [0-9][0-9.]* has none\$"
 fi
 
 # -- 6. loadable, from the same omen.c ----------------------------------------
