@@ -141,7 +141,7 @@ void predictDurationFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 void predictIntervalFunc(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const omen_model *s;
-  double c, pred, lo, hi;
+  double c = 0, pred, lo, hi;
   om_wbuf *w;
   om_jw j;
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;

@@ -259,7 +259,7 @@ void sequentialInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 }
 
 static void seq_result(sqlite3_context *ctx, seq_agg *a) {
-  st_seq_result r;
+  st_seq_result r = {0};
   om_err err;
   om_status st;
   om_wbuf w;

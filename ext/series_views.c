@@ -337,20 +337,15 @@ static int svBestIndex(sqlite3_vtab *tab, sqlite3_index_info *info) {
   return SQLITE_OK;
 }
 
-#define SV_MODULE(NAME, CONNECT)                                                                                   \
-  sqlite3_module NAME = {.iVersion = 0,                                                                            \
-                         .xCreate = 0,                                                                             \
-                         .xConnect = CONNECT,                                                                      \
-                         .xBestIndex = svBestIndex,                                                                \
-                         .xDisconnect = svDisconnect,                                                              \
-                         .xOpen = svOpen,                                                                          \
-                         .xClose = svClose,                                                                        \
-                         .xFilter = svFilter,                                                                      \
-                         .xNext = svNext,                                                                          \
-                         .xEof = svEof,                                                                            \
-                         .xColumn = svColumn,                                                                      \
-                         .xRowid = svRowid}
+/* The three modules differ only in xConnect.  The definitions are written
+** out (not made by a macro) so that tools/amalgamate.py sees them. */
+#define SV_MODULE_METHODS(CONNECT)                                                                                 \
+  {                                                                                                                \
+    .iVersion = 0, .xCreate = 0, .xConnect = CONNECT, .xBestIndex = svBestIndex, .xDisconnect = svDisconnect,     \
+    .xOpen = svOpen, .xClose = svClose, .xFilter = svFilter, .xNext = svNext, .xEof = svEof, .xColumn = svColumn, \
+    .xRowid = svRowid                                                                                              \
+  }
 
-SV_MODULE(omen_decompose_module, svConnectDecompose);
-SV_MODULE(omen_anomalies_module, svConnectAnomalies);
-SV_MODULE(omen_crossing_module, svConnectCrossing);
+sqlite3_module omen_decompose_module = SV_MODULE_METHODS(svConnectDecompose);
+sqlite3_module omen_anomalies_module = SV_MODULE_METHODS(svConnectAnomalies);
+sqlite3_module omen_crossing_module = SV_MODULE_METHODS(svConnectCrossing);

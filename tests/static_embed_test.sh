@@ -17,7 +17,10 @@
 #   2. Static: omen.c compiles with -DOMEN_STATIC and the Makefile's warning
 #      flags (less -Wunused-function: clang reports a header's unused static
 #      inline once it is in the main file) without a single warning (a macro
-#      or name clash the generator missed shows up here), and tests/static_embed/main.c links with it and
+#      or name clash the generator missed shows up here) at -O2 (as
+#      docs/EMBED.md builds it); the object defines no global name but the
+#      entry points (tools/amalgamate.py behaviour 6: the program sees none
+#      of omen's internal names); and tests/static_embed/main.c links with it and
 #      Debian's libsqlite3.a (found with pkg-config or gcc -print-file-name;
 #      when absent, cases 2-5 are skipped with a message, never failed).
 #   3. The program (two connections, sqlite3_auto_extension() twice, the
@@ -34,7 +37,10 @@
 #      SQLite without JSON functions, simulated: ext/omen.c behaviour 7), it
 #      fails the same way with "omen: needs SQLite's JSON functions ...".
 #   6. Loadable: omen.c without -DOMEN_STATIC links as a shared object with
-#      -Wl,-z,defs and the documented libraries; Python's sqlite3 loads it
+#      -Wl,-z,defs and the documented libraries, and exports no name but
+#      the entry points (built without -fvisibility=hidden, as a user
+#      would: SQLite loads extensions RTLD_GLOBAL, so an exported internal
+#      name could bind another extension's calls); Python's sqlite3 loads it
 #      twice into one connection and gets omen_version() = VERSION and a
 #      finite prediction (skipped if Python's sqlite3 cannot load extensions).
 #   7. `make install DESTDIR=<tmp> PREFIX=/usr/local` installs omen.so,
@@ -102,6 +108,21 @@ out() { sed -n "s/^$2 //p" "$1" | head -n 1; }
 in_range() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ && v + 0 >= lo && v + 0 <= hi) }'; }
 
 
+# only_entry_points CASE NM-COMMAND...: the global names NM-COMMAND lists are
+# sqlite3_omen_init and other sqlite3_<letters>_init entry points only.
+only_entry_points() {
+	c=$1
+	shift
+	"$@" >"$tmp/nm.out" 2>&1 || { fail "$c" "$* failed" "$tmp/nm.out"; return 0; }
+	awk 'NF >= 3 { print $3 }' "$tmp/nm.out" | grep -v '^_init$\|^_fini$' >"$tmp/nm.names"
+	grep -v '^sqlite3_[a-z]*_init$' "$tmp/nm.names" >"$tmp/nm.other"
+	if grep -qx sqlite3_omen_init "$tmp/nm.names" && ! [ -s "$tmp/nm.other" ]; then
+		pass "$c"
+	else
+		fail "$c" "$(wc -l <"$tmp/nm.other") other names" "$tmp/nm.other"
+	fi
+}
+
 # refused_at_load LABEL TAG DEFINE PATTERN: omen.c compiled with DEFINE (static),
 # linked with main.c, must exit 1 with a line matching PATTERN (behaviour 5).
 refused_at_load() {
@@ -150,11 +171,14 @@ else
 	# Debian's SQLite has column metadata: the registry's direct read path.
 	meta=
 	nm "$lib" 2>/dev/null | grep -q ' T sqlite3_column_origin_name$' && meta=-DSQLITE_ENABLE_COLUMN_METADATA
-	if $CC $WARN -O1 -DOMEN_STATIC $meta -c "$AMAL/omen.c" -o "$tmp/omen_static.o" >"$tmp/cc.log" 2>&1 &&
+	if $CC $WARN -O2 -DOMEN_STATIC $meta -c "$AMAL/omen.c" -o "$tmp/omen_static.o" >"$tmp/cc.log" 2>&1 &&
 		! [ -s "$tmp/cc.log" ]; then
 		pass "static compile, no warnings"
 	else
-		fail "static compile, no warnings" "$CC $WARN -O1 -DOMEN_STATIC -c omen.c" "$tmp/cc.log"
+		fail "static compile, no warnings" "$CC $WARN -O2 -DOMEN_STATIC -c omen.c" "$tmp/cc.log"
+	fi
+	if [ -f "$tmp/omen_static.o" ]; then
+		only_entry_points "static object: no global name but the entry points" nm -g --defined-only "$tmp/omen_static.o"
 	fi
 	if [ -f "$tmp/omen_static.o" ] &&
 		$CC $WARN -I"$AMAL" tests/static_embed/main.c "$tmp/omen_static.o" "$lib" $LIBS -ldl \
@@ -206,6 +230,7 @@ fi
 mkdir -p "$tmp/so" # the file must be omen.so: SQLite derives sqlite3_omen_init from it
 if $CC -O0 -fPIC -shared -Wl,-z,defs "$AMAL/omen.c" -o "$tmp/so/omen.so" $LIBS >"$tmp/so.log" 2>&1; then
 	pass "loadable build (-Wl,-z,defs)"
+	only_entry_points "loadable: exports no name but the entry points" nm -D --defined-only "$tmp/so/omen.so"
 	if "$PYTHON" -c 'import sqlite3; sqlite3.connect(":memory:").enable_load_extension(True)' 2>/dev/null; then
 		if "$PYTHON" - "$tmp/so/omen" "$VERSION" >"$tmp/py.out" 2>&1 <<'EOF'
 import math, sys, sqlite3

@@ -65,16 +65,15 @@ Behaviours:
      c. The clashes found are listed in omen.c's opening comment and, with
         --report, on stdout; a private name that is also a macro of a project
         header is an error (exit 1): renaming could not reach the macro.
-     d. Not seen: declarations that a macro expands to (ext/series_views.c's
-        SV_MODULE(...) lines) and names declared by system headers that a
-        file does not include itself.  A clash among those is a compiler
+     d. Not seen: declarations that a macro expands to, and names declared
+        by system headers that a file does not include itself.  A clash among those is a compiler
         error or warning (redefinition, "static declaration follows
         non-static"); tests/static_embed_test.sh compiles omen.c with
         -Wall -Wextra -Wshadow and fails on any diagnostic.  When this was
         written: 142 files, 21 renamed names (19 static functions in 2 to 5
         files each, 2 typedefs), 206 distinct .c macros #undef'd, 5 of
         which are defined differently by two files.
-  4. Each file's text is copied unchanged but for 1 and 3b; banners
+  4. Each file's text is copied unchanged but for 1, 3b and 6; banners
      `Begin file <path>` / `End of <path>` mark where each starts and ends,
      and `#line` directives keep compiler messages pointing at the original
      file and line.
@@ -82,6 +81,21 @@ Behaviours:
      byte-identical omen.c and omen.h.  Exit status 0, or 1 with a message
      naming the file and the problem (missing header, unbalanced braces,
      unhandled clash).
+  6. Internal linkage: every function and variable that a source file
+     defines without `static`, but the entry points (sqlite3_<name>_init
+     defined in ext/omen.c), gets internal linkage, as SQLITE_PRIVATE does in
+     SQLite's amalgamation: each file-scope declaration of it, in the sources
+     and in the headers, starts with OMEN_PRIVATE (`static`, with
+     __attribute__((unused)) for GCC and clang, since some are used only by
+     omen's unit tests), which replaces `extern` where there is one.  A
+     program that links omen.c statically so sees no name of omen's but
+     sqlite3_omen_init, and a loadable build exports only that, even without
+     -fvisibility=hidden (SQLite loads extensions RTLD_GLOBAL).  The
+     loadable build's sqlite3_api becomes a static variable of the prologue
+     (SQLITE_EXTENSION_INIT1 and INIT3 are redefined as nothing).  A single
+     declaration naming both such a name and another is an error (exit 1).
+     Not seen, so left global: definitions a macro expands to (none today;
+     ext/series_views.c writes its modules out for this reason).
 """
 
 import argparse
@@ -119,6 +133,9 @@ PROLOGUE_MACROS = {"OMEN_H", "OMEN_VERSION", "OMEN_VERSION_NUMBER", "OMEN_CFLAGS
                    "OMEN_STATIC", "sqlite3_api"}
 # Macro statements that stand at file scope without a semicolon.
 STATEMENT_MACROS = {"SQLITE_EXTENSION_INIT1", "SQLITE_EXTENSION_INIT3"}
+# The names that keep external linkage (behaviour 6): entry points defined in
+# ext/omen.c.
+PUBLIC_RE = re.compile(r"^sqlite3_\w+_init$")
 
 
 class Fail(Exception):
@@ -327,70 +344,93 @@ def group(tokens, path):
     return stack[0]
 
 
-def file_scope_names(src):
-    """[(storage, kind, name)] of src's file-scope declarations.
-    storage: 'static', 'typedef', 'extern' (declared elsewhere) or 'global'
-    (defined here, not static); kind: 'object' (function or variable),
-    'typedef', 'tag', 'enumerator'."""
-    toks = strip_attributes([src.tokens[i][1] for i in src.code])
+def statement_names(stmt):
+    """[(storage, kind, name)] declared by one file-scope statement (items of
+    group(): tokens, and lists for {...} blocks)."""
+    out = []
+    stmt = [t for t in stmt if isinstance(t, list) or t not in STATEMENT_MACROS]
+    if not stmt:
+        return out
+    extra = []
+    tags_and_enumerators(stmt, extra)
+    for kind, name in extra:
+        out.append(("tag-or-enum", kind, name))
+    head = [t for t in stmt if not isinstance(t, list)]
+    if head and head[0] in ("_Static_assert", "static_assert"):
+        return out
+    if "typedef" in head:
+        storage = "typedef"
+    elif "static" in head:
+        storage = "static"
+    elif "extern" in head:
+        storage = "extern"
+    else:
+        storage = "global"
+    # Declarators: struct/union/enum bodies and initializers dropped.
+    for part in split_top(stmt, ","):
+        flat = []
+        for t in part:
+            if isinstance(t, list):
+                continue
+            if t == "=":
+                break
+            flat.append(t)
+        # a bare "struct x;" or "struct x { ... };" declares no object
+        if not flat or (len(flat) <= 2 and flat[0] in ("struct", "union", "enum")):
+            continue
+        if flat[-1] in ("struct", "union", "enum"):
+            continue
+        name = declarator_name(flat)
+        if name and not (len(flat) >= 2 and flat[-2] in ("struct", "union", "enum") and flat[-1] == name):
+            out.append((storage, "typedef" if storage == "typedef" else "object", name))
+    return out
+
+
+class Tok(str):
+    """A token's text that remembers its index in Source.tokens."""
+
+    def __new__(cls, text, pos):
+        t = str.__new__(cls, text)
+        t.pos = pos
+        return t
+
+
+def file_scope_statements(src):
+    """src's file-scope statements, each as its items (group(): Tok tokens,
+    and lists for {...} blocks; attributes dropped), a function definition
+    without its body."""
+    toks = strip_attributes([Tok(src.tokens[i][1], i) for i in src.code])
     items = group(toks, src.path)
     out = []
     stmt = []
-
-    def finish(stmt):
-        stmt = [t for t in stmt if isinstance(t, list) or t not in STATEMENT_MACROS]
-        if not stmt:
-            return
-        extra = []
-        tags_and_enumerators(stmt, extra)
-        for kind, name in extra:
-            out.append(("tag-or-enum", kind, name))
-        head = [t for t in stmt if not isinstance(t, list)]
-        if head and head[0] in ("_Static_assert", "static_assert"):
-            return
-        if "typedef" in head:
-            storage = "typedef"
-        elif "static" in head:
-            storage = "static"
-        elif "extern" in head:
-            storage = "extern"
-        else:
-            storage = "global"
-        # Declarators: struct/union/enum bodies and initializers dropped.
-        for part in split_top(stmt, ","):
-            flat = []
-            for t in part:
-                if isinstance(t, list):
-                    continue
-                if t == "=":
-                    break
-                flat.append(t)
-            # a bare "struct x;" or "struct x { ... };" declares no object
-            if not flat or (len(flat) <= 2 and flat[0] in ("struct", "union", "enum")):
-                continue
-            if flat[-1] in ("struct", "union", "enum"):
-                continue
-            name = declarator_name(flat)
-            if name and not (len(flat) >= 2 and flat[-2] in ("struct", "union", "enum") and flat[-1] == name):
-                out.append((storage, "typedef" if storage == "typedef" else "object", name))
-
     i = 0
     while i < len(items):
         t = items[i]
         stmt.append(t)
         if t == ";":
             stmt.pop()
-            finish(stmt)
+            out.append(stmt)
             stmt = []
         elif isinstance(t, list):
             # A function body ends the statement: `... ) { ... }`.
             prev = [x for x in stmt[:-1] if not isinstance(x, list)]
             if prev and prev[-1] == ")" and "=" not in prev:
-                finish(stmt[:-1])
+                out.append(stmt[:-1])
                 stmt = []
         i += 1
     if [t for t in stmt if isinstance(t, list) or t not in STATEMENT_MACROS]:
         raise Fail("%s: file ends inside a declaration: %s" % (rel(src.path), " ".join(map(str, stmt[:8]))))
+    return out
+
+
+def file_scope_names(src):
+    """[(storage, kind, name)] of src's file-scope declarations.
+    storage: 'static', 'typedef', 'extern' (declared elsewhere) or 'global'
+    (defined here, not static); kind: 'object' (function or variable),
+    'typedef', 'tag', 'enumerator'."""
+    out = []
+    for stmt in file_scope_statements(src):
+        out.extend(statement_names(stmt))
     return out
 
 
@@ -532,8 +572,39 @@ class Amalgamation:
                 why.append("declared in " + ", ".join(sorted(rel(h) for h in in_headers)))
             self.clashes.append((name, [rel(c) for c in files], "; ".join(why),
                                  [private[c][name] for c in files]))
+        self.internal_linkage(headers, globals_, problems)
         if problems:
             raise Fail("unhandled name clashes:\n  " + "\n  ".join(problems))
+
+    def internal_linkage(self, headers, globals_, problems):
+        """Behaviour 6: OMEN_PRIVATE on every file-scope declaration of a
+        function or variable that a source defines, but the entry points."""
+        entry = {c for c in self.sources if source_rank(c) == 3}
+        self.public = sorted(n for n, cs in globals_.items() if PUBLIC_RE.match(n) and cs & entry)
+        internal = set(globals_) - set(self.public)
+        self.linkage = {}
+        self.n_private = 0
+        for path in list(self.sources) + sorted(headers):
+            edits = {}
+            for stmt in file_scope_statements(self.get(path)):
+                objs = [(st, n) for st, kind, n in statement_names(stmt)
+                        if kind == "object" and st in ("global", "extern")]
+                hit = [n for _, n in objs if n in internal]
+                if not hit:
+                    continue
+                if len(hit) != len(objs):
+                    problems.append("%s: one declaration of %s mixes private and other names" %
+                                    (rel(path), ", ".join(n for _, n in objs)))
+                    continue
+                head = [t for t in stmt if not isinstance(t, list) and t not in STATEMENT_MACROS]
+                ext = [t for t in head if t == "extern"]
+                if ext:
+                    edits[ext[0].pos] = "OMEN_PRIVATE"
+                else:
+                    edits[head[0].pos] = "OMEN_PRIVATE " + head[0]
+                self.n_private += 1
+            self.linkage[path] = edits
+        self.internal = internal
 
     # ---------------------------------------------------------------- output --
 
@@ -541,6 +612,7 @@ class Amalgamation:
         src = self.get(path)
         toks = src.tokens
         includes = {first: (end, quoted, name) for first, end, quoted, name in src.includes()}
+        linkage = self.linkage.get(path, {})
         r = rel(path)
         out.append("/************** Begin file %s **************/\n" % r)
         out.append('#line 1 "%s"\n' % r)
@@ -579,6 +651,8 @@ class Amalgamation:
                 line += text.count("\n")
             if kind == "id" and text in renames and prev_sig not in (".", "->"):
                 text = renames[text]
+            if i in linkage:
+                text = linkage[i].replace(toks[i][1], text) if linkage[i] != "OMEN_PRIVATE" else linkage[i]
             if kind not in ("ws", "nl", "comment"):
                 prev_sig = text
             out.append(text)
@@ -685,6 +759,27 @@ SETUP = """\
 #endif
 #if defined(OMEN_STATIC) && !defined(SQLITE_CORE)
 #define SQLITE_CORE 1
+#endif
+/* Every function and variable of omen but its entry point has internal
+** linkage here (as SQLITE_PRIVATE in SQLite's amalgamation): the program omen
+** is linked into sees none of their names.  Some are used only by omen's unit
+** tests, hence `unused`. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OMEN_PRIVATE static __attribute__((unused))
+#else
+#define OMEN_PRIVATE static
+#endif
+#ifndef SQLITE_CORE
+/* A loadable build: the routines table SQLite hands to the entry point is a
+** private variable of this file too (each source file compiled alone declares
+** it with SQLITE_EXTENSION_INIT3, and ext/omen.c defines it with
+** SQLITE_EXTENSION_INIT1). */
+#include <sqlite3ext.h>
+static const sqlite3_api_routines *sqlite3_api;
+#undef SQLITE_EXTENSION_INIT1
+#define SQLITE_EXTENSION_INIT1
+#undef SQLITE_EXTENSION_INIT3
+#define SQLITE_EXTENSION_INIT3
 #endif
 #ifndef OMEN_CFLAGS
 #ifdef SQLITE_CORE

@@ -360,7 +360,7 @@ om_status ts_ets_fit(const double *y, size_t n, const ts_ets_spec *spec, const o
   double heur_x0[TS_ETS_MAX_STATE], init_x0[TS_ETS_MAX_STATE];
   double sse, sl;
   int np = 0, tr, ns, si;
-  ts_optim_result res;
+  ts_optim_result res = {0};
   om_status st;
   if (sp.season == TS_NONE) sp.m = 1;
   if (sp.trend == TS_NONE) sp.damped = 0;
