@@ -7,7 +7,10 @@
 **   SELECT load_extension('build/omen');
 **
 ** Behaviours:
-**   1. Only sqlite3_omen_init is exported from omen.so.
+**   1. Only the entry points are exported from omen.so: sqlite3_omen_init,
+**      and sqlite3_modomen_init, the same function under the name SQLite
+**      derives from mod_omen.so, the file name of the Debian package
+**      (docs/DEBIAN.md).
 **   2. Registration stops at the first failure and reports
 **      "omen: cannot register <name>: <reason>" in *pzErrMsg.
 **   3. Each arity is registered separately, so SQLite itself rejects a wrong
@@ -358,4 +361,17 @@ int sqlite3_omen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *
 done:
   omen_conn_unref(conn); /* ours; the registered functions hold the rest */
   return rc;
+}
+
+/* Behaviour 1: the Debian package installs omen.so as mod_omen.so, Debian's
+** name for SQLite modules (mod_spatialite.so), so that `.load mod_omen` finds
+** it; SQLite then looks for sqlite3_modomen_init (the letters of the file
+** name up to the first '.', after any "lib"). */
+#ifdef _WIN32
+__declspec(dllexport)
+#else
+__attribute__((visibility("default")))
+#endif
+int sqlite3_modomen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+  return sqlite3_omen_init(db, pzErrMsg, pApi);
 }
