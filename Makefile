@@ -12,7 +12,9 @@ CC      ?= cc
 OPT     ?= -O2
 CFLAGS_COMMON = -std=c11 -g -fPIC -Wall -Wextra -Wshadow -Wno-unused-parameter \
                 -D_GNU_SOURCE -fvisibility=hidden
-LIBS    = -llapacke -llapack -lxxhash -lpthread -ldl -lm
+# --as-needed: omen calls LAPACK through LAPACKE only, so the module needs no
+# direct liblapack (Debian's gcc passes it anyway; clang does not).
+LIBS    = -Wl,--as-needed -llapacke -llapack -lxxhash -lpthread -ldl -lm
 PYTHON  ?= /usr/bin/python3
 SQLITE3 ?= sqlite3
 
@@ -70,14 +72,17 @@ help:
 	@echo '  help         this list'
 	@echo '  deps         install (or print the apt-get line for) the build packages'
 	@echo '  deps-test    the same for the test packages'
-	@echo '  test         every suite below (unit sql python api odbc docs static asan); last line "N passed, N failed"'
+	@echo '  test         every suite below (unit sql python api odbc docs static package wheel clients asan); last line "N passed, N failed"'
 	@echo '  test-unit    the C unit tests of ext/core (build/unit/test_*)'
 	@echo '  test-sql     tests/sql/*.sql and the docs/*.md examples through the sqlite3 shell'
 	@echo '  test-python  the same SQL files through Python sqlite3, plus interrupt and model-cache tests'
 	@echo '  test-api     the functions and modules registered vs the table in docs/API.md'
 	@echo '  test-odbc    a smoke test through isql and the SQLite ODBC driver'
+	@echo '  test-clients Node.js (better-sqlite3) and sqlite-utils load omen; installs them first (npm into ~/.cache, apt-get)'
 	@echo '  test-docs    README.md queries on a fresh demo database, docs errors tables vs ext/*.c, the tutorial vs sql/runtime_recipe.sql, this list'
 	@echo '  test-static  the amalgamation linked statically with libsqlite3.a, loaded as an extension, and make install with omen.pc'
+	@echo '  wheel        the Python package build/wheel/omen_sqlite-<version>-py3-none-<platform>.whl, omen.so inside (docs/PYTHON.md)'
+	@echo '  test-wheel   build the wheel, pip install it in a fresh venv, run the quick start from Python (tests/wheel_test.py)'
 	@echo '  asan         unit and SQL tests against the ASan/UBSan build (build-asan/)'
 	@echo '  valgrind     unit and SQL tests (not the slow ones) under valgrind memcheck'
 	@echo '  fuzz-quick   libFuzzer over every BLOB decoder, FUZZ_SECONDS (60) each; needs clang-14'
@@ -87,6 +92,8 @@ help:
 	@echo '  install      copy omen.so to PREFIX/lib/omen/ and sql/*.sql to PREFIX/share/omen/sql/ (PREFIX=/usr/local, DESTDIR)'
 	@echo '               and omen.h to PREFIX/include/, omen.pc to PREFIX/lib/pkgconfig/'
 	@echo '  amalgamation build/amalgamation/omen.c and omen.h: all of omen in one C file (docs/EMBED.md)'
+	@echo '  package      the Debian package ../libsqlite3-mod-omen_<VERSION>-1_<arch>.deb (dpkg-buildpackage -b; docs/DEBIAN.md)'
+	@echo '  package-test build the .deb from a copy of the tree, install it in a fresh bookworm chroot, .load mod_omen, predict (root)'
 	@echo '  format       clang-format the C sources in place'
 	@echo '  clean        remove build/, build-asan/ and build-fuzz/'
 	@echo 'Variables: CC, OPT (-O2), PYTHON (/usr/bin/python3), SQLITE3 (sqlite3), PREFIX, DESTDIR, FUZZ_CC, FUZZ_SECONDS.'
@@ -196,6 +203,40 @@ install: $(OUT)/omen.so $(AMAL_DIR)/omen.h
 	install -m 0644 $(AMAL_DIR)/omen.h $(DESTDIR)$(PREFIX)/include/omen.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell cat VERSION)|g' omen.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/omen.pc
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/omen.pc
+
+# Client tests (tests/clients_test.sh, docs/CLIENTS.md): Node.js with
+# better-sqlite3 and sqlite-utils.  This target first installs what is missing
+# (better-sqlite3 with npm into ~/.cache/omen-clients, sqlite-utils with
+# apt-get as root); make test runs the same script without --install.
+.PHONY: test-clients
+test-clients: build/omen.so
+	@sh tests/clients_test.sh --install
+
+# The Python package (python/, docs/PYTHON.md): $(OUT)/wheel/omen_sqlite-<VERSION>-py3-none-<platform>.whl
+# with $(OUT)/omen.so inside, built offline by Debian's python3-pip, python3-setuptools and
+# python3-wheel; setuptools' scratch files go to $(OUT)/wheel/tmp, never into python/.
+.PHONY: wheel test-wheel
+WHEEL_DIR = $(OUT)/wheel
+wheel: $(OUT)/omen.so
+	@$(PYTHON) -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ("pip", "setuptools", "wheel")))' 2>/dev/null || { echo 'make wheel: needs python3-pip python3-setuptools python3-wheel (apt-get install python3-pip python3-setuptools python3-wheel)' >&2; exit 1; }
+	@rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)/tmp
+	@OMEN_SO=$(abspath $(OUT)/omen.so) OMEN_BUILD_DIR=$(abspath $(WHEEL_DIR)/tmp) PIP_DISABLE_PIP_VERSION_CHECK=1 \
+	  $(PYTHON) -m pip wheel -q --no-index --no-build-isolation --no-deps --no-cache-dir -w $(WHEEL_DIR) ./python
+	@rm -rf $(WHEEL_DIR)/tmp
+	@echo $(WHEEL_DIR)/omen_sqlite-*.whl
+test-wheel:
+	@OMEN_SO=$(OUT)/omen.so $(PYTHON) tests/wheel_test.py
+
+# The Debian package (debian/, docs/DEBIAN.md).  `make package` is
+# dpkg-buildpackage -b here: it builds in debian/build and writes the .deb into
+# .. (as dpkg-buildpackage always does).  package-test builds from a copy of
+# the tree in a temporary directory and installs the .deb into a fresh Debian
+# chroot (tools/package_test.sh; needs root, else it skips).
+.PHONY: package package-test
+package:
+	dpkg-buildpackage -b -us -uc -j2
+package-test:
+	@sh tools/package_test.sh
 
 format:
 	clang-format -i ext/*.c ext/*.h $(CORE_DIRS:%=%/*.c) $(CORE_DIRS:%=%/*.h) tests/unit/*.c tests/unit/*.h
