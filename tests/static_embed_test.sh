@@ -74,39 +74,13 @@ AMAL=$B/amalgamation
 LIBS="-llapacke -llapack -lxxhash -lm -lpthread"
 WARN="-std=c11 -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-unused-function"
 
-n=0 m=0 s=0
+. tests/cases.sh # (from the repository root) pass, fail, skip, check, in_range, finish
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/omen-static.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' HUP INT TERM
 
-pass() { n=$((n + 1)); [ -n "$verbose" ] && echo "pass $label: $1"; return 0; }
-fail() {
-	m=$((m + 1))
-	echo "FAIL $label: $1: $2"
-	[ -n "$3" ] && [ -s "$3" ] && head -n 15 "$3" | sed 's/^/    /'
-	return 0
-}
-skip() { s=$((s + 1)); echo "skip $label: $1"; }
-finish() {
-	if [ "$s" -gt 0 ]; then
-		echo "$label: $n passed, $m failed, $s skipped"
-	else
-		echo "$label: $n passed, $m failed"
-	fi
-	[ "$m" -eq 0 ]
-	exit $?
-}
-# check CASE CONDITION-COMMAND...: one case from a test command.
-check() {
-	c=$1
-	shift
-	if "$@"; then pass "$c"; else fail "$c" "$*"; fi
-}
 # out FILE KEY: the rest of the line `KEY value` in FILE.
 out() { sed -n "s/^$2 //p" "$1" | head -n 1; }
-# in_range VALUE LO HI: VALUE is a finite number within [LO, HI].
-in_range() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ && v + 0 >= lo && v + 0 <= hi) }'; }
-
 
 # only_entry_points CASE NM-COMMAND...: the global names NM-COMMAND lists are
 # sqlite3_omen_init and other sqlite3_<letters>_init entry points only.

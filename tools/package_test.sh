@@ -82,33 +82,10 @@ VERSION=$(cat VERSION)
 ALLOWED="libc6 liblapacke libxxhash0"
 ENTRY="sqlite3_modomen_init sqlite3_omen_init"
 
-n=0 m=0 s=0
+FAIL_LOG_END=tail # apt and dpkg logs end with the error
+. tests/cases.sh # (from the repository root) pass, fail, skip, check, in_range, finish
 tmp=
 root=
-pass() { n=$((n + 1)); [ -n "$verbose" ] && echo "pass $label: $1"; return 0; }
-fail() {
-	m=$((m + 1))
-	echo "FAIL $label: $1: $2"
-	[ -n "$3" ] && [ -s "$3" ] && tail -n 20 "$3" | sed 's/^/    /'
-	return 0
-}
-skip() { s=$((s + 1)); echo "skip $label: $1"; }
-finish() {
-	if [ "$s" -gt 0 ]; then
-		echo "$label: $n passed, $m failed, $s skipped"
-	else
-		echo "$label: $n passed, $m failed"
-	fi
-	[ "$m" -eq 0 ]
-	exit $?
-}
-check() {
-	c=$1
-	shift
-	if "$@"; then pass "$c"; else fail "$c" "$*"; fi
-}
-# in_range VALUE LO HI: VALUE is a finite number within [LO, HI].
-in_range() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/ && v + 0 >= lo && v + 0 <= hi) }'; }
 # depends_ok "Depends: field": every package it names is in $ALLOWED.
 depends_ok() {
 	for p in $(printf '%s\n' "$1" | tr ',|' '\n\n' | sed 's/(.*//; s/:any//; s/^ *//; s/ *$//'); do
