@@ -295,12 +295,14 @@ static const omen_func omen_funcs[] = {
     {"feature_drift", 2, READS_MODELS, 0, featureDriftStep, featureDriftFinal, 0, 0},
 };
 
+/* The entry points are the only names omen.so exports (behaviour 1). */
 #ifdef _WIN32
-__declspec(dllexport)
+#define OMEN_EXPORT __declspec(dllexport)
 #else
-__attribute__((visibility("default")))
+#define OMEN_EXPORT __attribute__((visibility("default")))
 #endif
-int sqlite3_omen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+
+OMEN_EXPORT int sqlite3_omen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   size_t i;
   int rc = SQLITE_OK;
   omen_conn *conn;
@@ -367,11 +369,6 @@ done:
 ** name for SQLite modules (mod_spatialite.so), so that `.load mod_omen` finds
 ** it; SQLite then looks for sqlite3_modomen_init (the letters of the file
 ** name up to the first '.', after any "lib"). */
-#ifdef _WIN32
-__declspec(dllexport)
-#else
-__attribute__((visibility("default")))
-#endif
-int sqlite3_modomen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+OMEN_EXPORT int sqlite3_modomen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   return sqlite3_omen_init(db, pzErrMsg, pApi);
 }
