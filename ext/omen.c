@@ -293,6 +293,12 @@ static const omen_func omen_funcs[] = {
      wilcoxonSignedRankInverse},
     /* drift.c */
     {"feature_drift", 2, READS_MODELS, 0, featureDriftStep, featureDriftFinal, 0, 0},
+    /* welch_state.c: mergeable states of welch_ttest */
+    {"welch_ttest_state", 1, PURE, 0, welchStateStep, welchStateFinal, 0, 0},
+    {"welch_ttest_state", 2, PURE, 0, welchStateStep, welchStateFinal, 0, 0},
+    {"welch_ttest_state", 3, PURE, 0, welchStateStep, welchStateFinal, 0, 0},
+    {"welch_ttest_state", 4, PURE, 0, welchStateStep, welchStateFinal, 0, 0},
+    {"welch_ttest_merge", 1, PURE, 0, welchMergeStep, welchMergeFinal, 0, 0},
 };
 
 /* The entry points are the only names omen.so exports (behaviour 1). */

@@ -420,4 +420,10 @@ extern sqlite3_module omen_profile_module;
 void featureDriftStep(sqlite3_context *, int, sqlite3_value **);
 void featureDriftFinal(sqlite3_context *);
 
+/* welch_state.c */
+void welchStateStep(sqlite3_context *, int, sqlite3_value **);
+void welchStateFinal(sqlite3_context *);
+void welchMergeStep(sqlite3_context *, int, sqlite3_value **);
+void welchMergeFinal(sqlite3_context *);
+
 #endif /* OMEN_EXT_H */

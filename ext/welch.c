@@ -45,35 +45,19 @@
 **      9); a variance, diff or CI end that is finite but beyond the double
 **      range is an error ("var_a is about 2e+616, beyond the range of a
 **      double; divide the values by a constant first"), never a null.
+**   8. The aggregate state, its step and its result are shared (welch_agg.h)
+**      with welch_ttest_state() and welch_ttest_merge() (welch_state.c), so
+**      a merged state's answer is written by this very code: the same text.
 */
 #include <math.h>
 #include <string.h>
 
 #include "core/base/om_json.h"
 #include "core/stats/st_welch.h"
+#include "core/stats/st_welch_state.h"
 #include "group_keys.h"
 #include "omen_ext.h"
-
-#define WELCH_SLOTS 3      /* slots inside the aggregate context */
-#define WELCH_MAX_SLOTS 64 /* at most this many groups held at once (behaviour 5) */
-
-typedef struct welch_group {
-  omen_key key; /* type 0: an empty slot; text owned (omen_key_own) */
-  sqlite3_int64 rows;
-} welch_group;
-
-typedef struct welch_agg {
-  int configured;
-  st_alternative alt;
-  double confidence;
-  int overflow;                   /* a group arrived while WELCH_MAX_SLOTS were held */
-  int cap;                        /* slots in g and s (0: not set up yet) */
-  welch_group *g;                 /* g0, or a sqlite3_malloc'd array once more are needed */
-  st_sums *s;                     /* exact sums of g[i]'s values (core/st_welch.h 1); kept
-                                     apart from g so a row's key stays small */
-  welch_group g0[WELCH_SLOTS];
-  st_sums s0[WELCH_SLOTS];
-} welch_agg;
+#include "welch_agg.h"
 
 /* Room for one more group: the slots double (up to WELCH_MAX_SLOTS), moving
 ** out of the aggregate context.  0, or SQLITE_NOMEM / SQLITE_FULL. */
@@ -107,7 +91,7 @@ static const char *alt_name(st_alternative a) {
   return a == ST_LESS ? "less" : a == ST_GREATER ? "greater" : "two-sided";
 }
 
-static int welch_configure(sqlite3_context *ctx, welch_agg *a, int argc, sqlite3_value **argv) {
+static int welch_configure(sqlite3_context *ctx, const char *fname, welch_agg *a, int argc, sqlite3_value **argv) {
   a->alt = ST_TWO_SIDED;
   a->confidence = 0.95;
   if (argc >= 3 && sqlite3_value_type(argv[2]) != SQLITE_NULL) {
@@ -123,9 +107,9 @@ static int welch_configure(sqlite3_context *ctx, welch_agg *a, int argc, sqlite3
     double c = sqlite3_value_double(argv[3]);
     if ((t != SQLITE_INTEGER && t != SQLITE_FLOAT) || !(c > 0 && c < 1)) {
       if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-        omen_errorf(ctx, "welch_ttest", "confidence (argument 4) is %!.15g; expected a number between 0 and 1 (exclusive)", c);
+        omen_errorf(ctx, fname, "confidence (argument 4) is %!.15g; expected a number between 0 and 1 (exclusive)", c);
       else
-        omen_errorf(ctx, "welch_ttest", "confidence (argument 4) is %s; expected a number between 0 and 1 (exclusive)",
+        omen_errorf(ctx, fname, "confidence (argument 4) is %s; expected a number between 0 and 1 (exclusive)",
                     omen_type_name(argv[3]));
       return 1;
     }
@@ -135,27 +119,28 @@ static int welch_configure(sqlite3_context *ctx, welch_agg *a, int argc, sqlite3
   return 0;
 bad_alt:
   if (sqlite3_value_type(argv[2]) == SQLITE_TEXT)
-    omen_errorf(ctx, "welch_ttest", "alternative (argument 3) is '%s'; expected 'two-sided', 'less' or 'greater'",
+    omen_errorf(ctx, fname, "alternative (argument 3) is '%s'; expected 'two-sided', 'less' or 'greater'",
                 (const char *)sqlite3_value_text(argv[2]));
   else
-    omen_errorf(ctx, "welch_ttest", "alternative (argument 3) is %s; expected 'two-sided', 'less' or 'greater'",
+    omen_errorf(ctx, fname, "alternative (argument 3) is %s; expected 'two-sided', 'less' or 'greater'",
                 omen_type_name(argv[2]));
   return 1;
 }
 
 /* Later rows must repeat the first row's settings (a NULL means the default).
 ** Returns 1 with an error set when they differ. */
-static int welch_settings_changed(sqlite3_context *ctx, welch_agg *a, int argc, sqlite3_value **argv) {
+static int welch_settings_changed(sqlite3_context *ctx, const char *fname, welch_agg *a, int argc,
+                                  sqlite3_value **argv) {
   welch_agg now;
   memset(&now, 0, sizeof now);
-  if (welch_configure(ctx, &now, argc, argv)) return 1;
+  if (welch_configure(ctx, fname, &now, argc, argv)) return 1;
   if (now.alt != a->alt) {
-    omen_errorf(ctx, "welch_ttest", "alternative changed from '%s' to '%s' between rows", alt_name(a->alt),
+    omen_errorf(ctx, fname, "alternative changed from '%s' to '%s' between rows", alt_name(a->alt),
                 alt_name(now.alt));
     return 1;
   }
   if (now.confidence != a->confidence) {
-    omen_errorf(ctx, "welch_ttest", "confidence changed from %!.15g to %!.15g between rows", a->confidence,
+    omen_errorf(ctx, fname, "confidence changed from %!.15g to %!.15g between rows", a->confidence,
                 now.confidence);
     return 1;
   }
@@ -163,36 +148,27 @@ static int welch_settings_changed(sqlite3_context *ctx, welch_agg *a, int argc, 
 }
 
 /* Validate a row; returns 1 if it must be skipped or failed (error set). */
-static int welch_row(sqlite3_context *ctx, sqlite3_value **argv, double *x, omen_key *key) {
+static int welch_row(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, double *x, omen_key *key) {
   int vt = sqlite3_value_type(argv[0]), gt = sqlite3_value_type(argv[1]);
   if (vt == SQLITE_NULL || gt == SQLITE_NULL) return 1;
   if (vt != SQLITE_INTEGER && vt != SQLITE_FLOAT) {
-    omen_errorf(ctx, "welch_ttest", "value (argument 1) is %s; expected INTEGER or REAL", omen_type_name(argv[0]));
+    omen_errorf(ctx, fname, "value (argument 1) is %s; expected INTEGER or REAL", omen_type_name(argv[0]));
     return 1;
   }
   *x = sqlite3_value_double(argv[0]);
   if (!isfinite(*x)) {
-    omen_errorf(ctx, "welch_ttest", "value (argument 1) is not a finite number");
+    omen_errorf(ctx, fname, "value (argument 1) is not a finite number");
     return 1;
   }
-  return omen_key_arg(ctx, "welch_ttest", argv[1], "group (argument 2)", key);
+  return omen_key_arg(ctx, fname, argv[1], "group (argument 2)", key);
 }
 
-void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  welch_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
-  omen_key key;
-  double x;
+/* The slot of key in a, taken (key copied, owned) if it is new.  Returns
+** the index; -1 when WELCH_MAX_SLOTS groups are held (a->overflow set, the
+** row or group is dropped: behaviour 5); -2 out of memory (error set). */
+static int welch_slot(sqlite3_context *ctx, welch_agg *a, const omen_key *key) {
+  omen_key k = *key;
   int i, free_slot = -1;
-  if (!a) {
-    sqlite3_result_error_nomem(ctx);
-    return;
-  }
-  if (!a->configured) {
-    if (welch_configure(ctx, a, argc, argv)) return;
-  } else if (argc >= 3 && welch_settings_changed(ctx, a, argc, argv)) {
-    return;
-  }
-  if (welch_row(ctx, argv, &x, &key)) return;
   if (!a->cap) {
     a->g = a->g0;
     a->s = a->s0;
@@ -203,32 +179,67 @@ void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       if (free_slot < 0) free_slot = i;
       continue;
     }
-    if (omen_key_cmp(&a->g[i].key, &key) == 0) break;
+    if (omen_key_cmp(&a->g[i].key, &k) == 0) return i;
   }
-  if (i == a->cap) {
-    if (free_slot < 0) {
-      /* A window frame may hold more groups for a moment: SQLite can add
-      ** the rows entering a frame before it removes those leaving. */
-      int rc = welch_grow(a);
-      if (rc == SQLITE_NOMEM) {
-        sqlite3_result_error_nomem(ctx);
-        return;
-      }
-      if (rc) {
-        a->overflow = 1; /* reported at xValue/xFinal; counts are no longer exact */
-        return;
-      }
-      free_slot = i;
-    }
-    i = free_slot;
-    if (omen_key_own(&key)) {
+  if (free_slot < 0) {
+    /* A window frame may hold more groups for a moment: SQLite can add
+    ** the rows entering a frame before it removes those leaving. */
+    int rc = welch_grow(a);
+    if (rc == SQLITE_NOMEM) {
       sqlite3_result_error_nomem(ctx);
-      return;
+      return -2;
     }
-    a->g[i].key = key;
+    if (rc) {
+      a->overflow = 1; /* reported at xValue/xFinal; counts are no longer exact */
+      return -1;
+    }
+    free_slot = i;
   }
+  if (omen_key_own(&k)) {
+    sqlite3_result_error_nomem(ctx);
+    return -2;
+  }
+  a->g[free_slot].key = k;
+  return free_slot;
+}
+
+void welch_agg_step(sqlite3_context *ctx, const char *fname, int argc, sqlite3_value **argv) {
+  welch_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
+  omen_key key;
+  double x;
+  int i;
+  if (!a) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (!a->configured) {
+    if (welch_configure(ctx, fname, a, argc, argv)) return;
+  } else if (argc >= 3 && welch_settings_changed(ctx, fname, a, argc, argv)) {
+    return;
+  }
+  if (welch_row(ctx, fname, argv, &x, &key)) return;
+  i = welch_slot(ctx, a, &key);
+  if (i < 0) return;
   a->g[i].rows++;
   st_sums_add(&a->s[i], x, NULL); /* x is finite (welch_row) */
+}
+
+void welchStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) { welch_agg_step(ctx, "welch_ttest", argc, argv); }
+
+int welch_agg_add_group(sqlite3_context *ctx, const char *fname, welch_agg *a, const omen_key *key,
+                        const st_sums *sums) {
+  om_err err;
+  om_status st;
+  int i = welch_slot(ctx, a, key);
+  if (i == -2) return 1;
+  if (i < 0) return 0; /* overflow: reported by the result */
+  st = st_sums_merge(&a->s[i], sums, &err);
+  if (st != OM_OK) {
+    omen_result_status(ctx, fname, st, &err);
+    return 1;
+  }
+  a->g[i].rows = a->s[i].n;
+  return 0;
 }
 
 void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -239,7 +250,7 @@ void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if (welch_row(ctx, argv, &x, &key)) return;
+  if (welch_row(ctx, "welch_ttest", argv, &x, &key)) return;
   for (int i = 0; i < a->cap; i++) {
     welch_group *g = &a->g[i];
     if (g->key.type == 0 || omen_key_cmp(&g->key, &key) != 0) continue;
@@ -252,7 +263,22 @@ void welchInverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
 }
 
-static void welch_result(sqlite3_context *ctx, welch_agg *a) {
+int welch_agg_groups(sqlite3_context *ctx, const char *fname, const welch_agg *a) {
+  int present = 0, i;
+  for (i = 0; i < a->cap; i++) present += a->g[i].key.type != 0;
+  if (present > 2 || a->overflow) {
+    char l[3][64];
+    int k = 0;
+    for (i = 0; i < a->cap && k < 3; i++)
+      if (a->g[i].key.type) omen_key_label(l[k++], sizeof l[0], &a->g[i].key);
+    omen_errorf(ctx, fname, "group has more than 2 distinct values (%s, %s, %s%s); expected exactly 2", l[0], l[1],
+                k > 2 ? l[2] : "...", present > 3 || a->overflow ? ", ..." : "");
+    return -1;
+  }
+  return present;
+}
+
+void welch_agg_result(sqlite3_context *ctx, const char *fname, welch_agg *a) {
   welch_group *ga = NULL, *gb = NULL, *tmp;
   st_moments ma, mb;
   st_welch_result r;
@@ -260,19 +286,10 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
   om_status st;
   om_wbuf w;
   om_jw j;
-  int present = 0, i;
+  int present, i;
   memset(&mb, 0, sizeof mb);
-  for (i = 0; i < a->cap; i++) present += a->g[i].key.type != 0;
-  if (present == 0) return; /* no rows: NULL */
-  if (present > 2 || a->overflow) {
-    char l[3][64];
-    int k = 0;
-    for (i = 0; i < a->cap && k < 3; i++)
-      if (a->g[i].key.type) omen_key_label(l[k++], sizeof l[0], &a->g[i].key);
-    omen_errorf(ctx, "welch_ttest", "group has more than 2 distinct values (%s, %s, %s%s); expected exactly 2", l[0],
-                l[1], k > 2 ? l[2] : "...", present > 3 || a->overflow ? ", ..." : "");
-    return;
-  }
+  present = welch_agg_groups(ctx, fname, a);
+  if (present <= 0) return; /* no rows: NULL; or the error */
   for (i = 0; i < a->cap; i++) {
     if (!a->g[i].key.type) continue;
     if (!ga) ga = &a->g[i];
@@ -287,7 +304,7 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
   if (gb) st_sums_moments(&a->s[gb - a->g], &mb);
   st = st_welch_ttest(&ma, &mb, a->alt, a->confidence, &r, &err);
   if (st != OM_OK) {
-    omen_result_status(ctx, "welch_ttest", st, &err);
+    omen_result_status(ctx, fname, st, &err);
     return;
   }
   om_wbuf_init(&w);
@@ -333,16 +350,23 @@ static void welch_result(sqlite3_context *ctx, welch_agg *a) {
 
 void welchValue(sqlite3_context *ctx) {
   welch_agg *a = sqlite3_aggregate_context(ctx, 0);
-  if (a) welch_result(ctx, a);
+  if (a) welch_agg_result(ctx, "welch_ttest", a);
 }
 
 void welchFinal(sqlite3_context *ctx) {
   welch_agg *a = sqlite3_aggregate_context(ctx, 0);
   if (!a) return;
-  welch_result(ctx, a);
+  welch_agg_result(ctx, "welch_ttest", a);
+  welch_agg_free(a);
+}
+
+void welch_agg_free(welch_agg *a) {
   for (int i = 0; i < a->cap; i++) omen_key_free(&a->g[i].key);
   if (a->g != a->g0) {
     sqlite3_free(a->g);
     sqlite3_free(a->s);
   }
+  a->g = NULL;
+  a->s = NULL;
+  a->cap = 0;
 }

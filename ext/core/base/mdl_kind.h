@@ -81,7 +81,8 @@ typedef enum mdl_kind {
   MDL_KIND_ENSEMBLE = 6,
   MDL_KIND_CONFORMAL = 7,
   MDL_KIND_FORECAST = 8,
-  MDL_KIND_BANDIT = 9 /* core/bandit/bd_kind.c */
+  MDL_KIND_BANDIT = 9, /* core/bandit/bd_kind.c */
+  MDL_KIND_WELCH_STATE = 10 /* core/stats/st_welch_kind.c: welch_ttest_state() */
 } mdl_kind;
 
 typedef struct mdl_importance {
