@@ -68,11 +68,11 @@ all: build/omen.so
 # .PHONY target is listed here, so add a line when you add a target.
 help:
 	@echo 'omen make targets (run from the repository root):'
-	@echo '  all          build build/omen.so (the default; load it with .load build/omen)'
+	@echo '  all          build build/omen.so (the default; load it with .load build/omen) and build/libomen_auto.so (LD_PRELOAD)'
 	@echo '  help         this list'
 	@echo '  deps         install (or print the apt-get line for) the build packages'
 	@echo '  deps-test    the same for the test packages'
-	@echo '  test         every suite below (unit sql python api odbc docs static package wheel clients asan); last line "N passed, N failed"'
+	@echo '  test         every suite below (unit sql python api odbc docs static package auto wheel clients asan); last line "N passed, N failed"'
 	@echo '  test-unit    the C unit tests of ext/core (build/unit/test_*)'
 	@echo '  test-sql     tests/sql/*.sql and the docs/*.md examples through the sqlite3 shell'
 	@echo '  test-python  the same SQL files through Python sqlite3, plus interrupt and model-cache tests'
@@ -94,6 +94,7 @@ help:
 	@echo '  amalgamation build/amalgamation/omen.c and omen.h: all of omen in one C file (docs/EMBED.md)'
 	@echo '  package      the Debian package ../libsqlite3-mod-omen_<VERSION>-1_<arch>.deb (dpkg-buildpackage -b; docs/DEBIAN.md)'
 	@echo '  package-test build the .deb from a copy of the tree, install it in a fresh bookworm chroot, .load mod_omen, predict (root)'
+	@echo '  cluster-test three dqlite nodes on 127.0.0.1 with build/libomen_auto.so preloaded (built by all): train, save, predict, kill the leader (root; docs/CLUSTER.md)'
 	@echo '  format       clang-format the C sources in place'
 	@echo '  clean        remove build/, build-asan/ and build-fuzz/'
 	@echo 'Variables: CC, OPT (-O2), PYTHON (/usr/bin/python3), SQLITE3 (sqlite3), PREFIX, DESTDIR, FUZZ_CC, FUZZ_SECONDS.'
@@ -238,6 +239,24 @@ package:
 	dpkg-buildpackage -b -us -uc -j2
 package-test:
 	@sh tools/package_test.sh
+
+# libomen_auto.so (ext/auto/omen_auto.c; docs/EMBED.md, docs/CLUSTER.md): omen's
+# objects plus an interposer of sqlite3_open, sqlite3_open_v2 and sqlite3_open16,
+# for LD_PRELOAD into a process that uses the system's libsqlite3 (a dqlite
+# node).  `make` (all) builds it too: the objects are omen.so's, so it costs one
+# small file and a link.  cluster-test starts three dqlite nodes with it
+# preloaded (tests/cluster/cluster_test.py): it installs go-dqlite as root, and
+# skips with a message otherwise; it is not part of make test.
+.PHONY: cluster-test
+all: $(OUT)/libomen_auto.so
+$(OUT)/auto/omen_auto.o: ext/auto/omen_auto.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(OPT) -MMD -MP -c $< -o $@
+$(OUT)/libomen_auto.so: $(OUT)/auto/omen_auto.o $(CORE_SRC:ext/core/%.c=$(OUT)/core/%.o) \
+                        $(EXT_SRC:ext/%.c=$(OUT)/ext/%.o) ext/auto/omen_auto.map
+	$(CC) -shared -Wl,-z,defs -Wl,--version-script=ext/auto/omen_auto.map $(OPT) -o $@ $(filter %.o,$^) $(LIBS)
+cluster-test: $(OUT)/libomen_auto.so $(OUT)/omen.so
+	@OMEN_AUTO=$(OUT)/libomen_auto.so OMEN_SO=$(OUT)/omen.so $(PYTHON) tests/cluster/cluster_test.py
 
 format:
 	clang-format -i ext/*.c ext/*.h $(CORE_DIRS:%=%/*.c) $(CORE_DIRS:%=%/*.h) tests/unit/*.c tests/unit/*.h

@@ -308,7 +308,10 @@ static const omen_func omen_funcs[] = {
 #define OMEN_EXPORT __attribute__((visibility("default")))
 #endif
 
-OMEN_EXPORT int sqlite3_omen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+/* The registration both entry points share.  Called directly (never through
+** the exported name, which a preloaded build/libomen_auto.so also defines and
+** would interpose), so each file registers its own copy of omen. */
+static int omen_register(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
   size_t i;
   int rc = SQLITE_OK;
   omen_conn *conn;
@@ -371,10 +374,14 @@ done:
   return rc;
 }
 
+OMEN_EXPORT int sqlite3_omen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
+  return omen_register(db, pzErrMsg, pApi);
+}
+
 /* Behaviour 1: the Debian package installs omen.so as mod_omen.so, Debian's
 ** name for SQLite modules (mod_spatialite.so), so that `.load mod_omen` finds
 ** it; SQLite then looks for sqlite3_modomen_init (the letters of the file
 ** name up to the first '.', after any "lib"). */
 OMEN_EXPORT int sqlite3_modomen_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routines *pApi) {
-  return sqlite3_omen_init(db, pzErrMsg, pApi);
+  return omen_register(db, pzErrMsg, pApi);
 }
