@@ -219,6 +219,18 @@ om_interrupt omen_interrupt_for_db(sqlite3 *db);
 /* A reusable per-statement output buffer (auxdata OMEN_AUX_OUT_SCRATCH). */
 om_wbuf *omen_out_scratch(sqlite3_context *ctx);
 
+/* A mergeable state argument, opened (state_arg.c): returns 1 after reporting
+** an error named fname; 0 with st->model NULL for SQL NULL; else 0 with
+** st->view and st->model open until omen_state_close. */
+typedef struct omen_state {
+  mdl_view view;
+  const mdl_kind_def *kind;
+  void *model;
+} omen_state;
+int omen_state_open(sqlite3_context *ctx, const char *fname, sqlite3_value *arg, uint16_t want, const char *maker,
+                    omen_state *st);
+void omen_state_close(omen_state *st);
+
 /* ---- callbacks registered by omen.c ---- */
 void omenVersionFunc(sqlite3_context *, int, sqlite3_value **);
 void omenBuildInfoFunc(sqlite3_context *, int, sqlite3_value **);

@@ -55,45 +55,14 @@ static const char *alt_name(st_alternative a) {
 /* Fold one state BLOB into the aggregate (behaviour 2). */
 static void state_step(sqlite3_context *ctx, const char *fname, sqlite3_value *arg) {
   welch_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
-  const mdl_kind_def *kind;
   const st_wstate *s;
-  void *model = NULL;
-  mdl_view v;
-  om_err err;
-  om_status st;
+  omen_state os;
   if (!a) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if (sqlite3_value_type(arg) == SQLITE_NULL) return;
-  if (sqlite3_value_type(arg) != SQLITE_BLOB) {
-    omen_errorf(ctx, fname, "state (argument 1) is %s; expected a welch_state BLOB (from welch_ttest_state())",
-                omen_type_name(arg));
-    return;
-  }
-  st = mdl_open(sqlite3_value_blob(arg), (size_t)sqlite3_value_bytes(arg), &v, &err);
-  if (st != OM_OK) {
-    omen_result_status(ctx, fname, st, &err);
-    return;
-  }
-  if (v.kind != MDL_KIND_WELCH_STATE) {
-    const char *name = mdl_kind_name(v.kind);
-    if (name)
-      omen_errorf(ctx, fname, "the state is a %s state; expected a welch_state, from welch_ttest_state()", name);
-    else
-      omen_errorf(ctx, fname, "the state has unknown kind %d; expected a welch_state, from welch_ttest_state()",
-                  (int)v.kind);
-    mdl_view_free(&v);
-    return;
-  }
-  kind = mdl_kind_get(v.kind);
-  st = kind->open(&v, &model, &err);
-  mdl_view_free(&v);
-  if (st != OM_OK) {
-    omen_result_status(ctx, fname, st, &err);
-    return;
-  }
-  s = model;
+  if (omen_state_open(ctx, fname, arg, MDL_KIND_WELCH_STATE, "welch_ttest_state", &os) || !os.model) return;
+  s = os.model;
   if (!a->configured) {
     a->alt = s->alt;
     a->confidence = s->confidence;
@@ -123,7 +92,7 @@ static void state_step(sqlite3_context *ctx, const char *fname, sqlite3_value *a
     if (welch_agg_add_group(ctx, fname, a, &k, &s->g[i].sums)) break;
   }
 done:
-  kind->close(model);
+  omen_state_close(&os);
 }
 
 /* The aggregate as a state BLOB (behaviour 1), or NULL for no rows. */

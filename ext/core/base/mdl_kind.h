@@ -64,6 +64,11 @@
 **      this hook also fills mdl_importance.shap (mean |contribution| over a
 **      sample of training rows, NaN when the model has none); importance
 **      callers set shap to NaN before calling the hook.
+**   8. Mergeable states (a *_state() aggregate's BLOB: welch_state, ...) are
+**      kinds like models.  mdl_kind_mismatch words a wrong kind for a model
+**      argument, mdl_state_mismatch for a state argument (naming the SQL
+**      function that makes the expected state); an unknown code is named by
+**      its number in both.
 */
 #ifndef MDL_KIND_H
 #define MDL_KIND_H
@@ -138,5 +143,9 @@ om_status mdl_decode(const uint8_t *blob, size_t n, mdl_view *view, const mdl_ki
 /* "model is a gbt model; expected a scaler model" (or "has unknown kind N")
 ** into err with status OM_INVALID, for a view whose kind is not want. */
 om_status mdl_kind_mismatch(uint16_t have, uint16_t want, om_err *err);
+/* The same for a mergeable state (a *_state() BLOB): "the state is a bandit
+** state; expected a welch_state, from welch_ttest_state()" (or "the state has
+** unknown kind N; ..."), naming maker, the SQL function that makes want. */
+om_status mdl_state_mismatch(uint16_t have, uint16_t want, const char *maker, om_err *err);
 
 #endif /* MDL_KIND_H */

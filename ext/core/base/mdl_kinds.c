@@ -78,3 +78,10 @@ om_status mdl_kind_mismatch(uint16_t have, uint16_t want, om_err *err) {
   if (h) return om_errf(err, OM_INVALID, "model is a %s model; expected a %s model", h, w ? w : "different");
   return om_errf(err, OM_INVALID, "model has unknown kind %u; expected a %s model", have, w ? w : "different");
 }
+
+om_status mdl_state_mismatch(uint16_t have, uint16_t want, const char *maker, om_err *err) {
+  const char *h = mdl_kind_name(have), *w = mdl_kind_name(want);
+  if (!w) w = "different state";
+  if (h) return om_errf(err, OM_INVALID, "the state is a %s state; expected a %s, from %s()", h, w, maker);
+  return om_errf(err, OM_INVALID, "the state has unknown kind %u; expected a %s, from %s()", have, w, maker);
+}
