@@ -68,8 +68,19 @@
 **      fractions) for feature_drift() and model_profile(); it is built from
 **      the stored columns after training data is read, O(rows) plus a sort
 **      of at most 65,536 values per numeric feature.
+**  12. Option max_rows (k): every row is read and checked as always, but
+**      only a uniform sample of k of the rows with a target is kept (Vitter's
+**      reservoir, algorithm R, drawn by gbt_rng seeded with seed XOR
+**      "reservoi"), then put back in input order before training, so memory
+**      is bounded by k rows whatever the input.  The model is exactly
+**      gbt_train without max_rows over the sampled rows in input order
+**      (tests/gbt_sample_test.py redraws the sample); rows_used is the
+**      sample's size, metrics add rows_read, options add max_rows (only
+**      when given).  With or without it, the columns shrink to the rows
+**      kept before training (no reserved capacity during training).
 */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base/fv.h"
@@ -78,6 +89,7 @@
 #include "omen_ext.h"
 
 #define GBT_TRAIN "gbt_train"
+#define GBT_MAX_ROWS_OPT 1099511627776.0 /* 2^40: option max_rows at most */
 
 static const char *const gbt_objective_names[] = {"squared", "duration", "quantile", "binary", "aft"};
 static const char *const gbt_loss_names[] = {"squared", "absolute", "ratio"};
@@ -93,7 +105,7 @@ static const char gbt_option_keys[] =
     "n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, "
     "max_cat_threshold, seed, bag, "
     "objective, loss, ratio_width, offset, aft_distribution, aft_sigma, alpha, validation_fraction, "
-    "early_stopping_rounds, interval_coverage, calibration_fraction, threads";
+    "early_stopping_rounds, interval_coverage, calibration_fraction, threads, max_rows";
 
 typedef struct opt_num {
   const char *key;
@@ -149,8 +161,8 @@ static void set_num_opt(gbt_options *o, const char *key, double v) {
 
 /* Parse the options JSON into o (defaults first).  Returns 0, or non-zero
 ** with an error message in err (no function-name prefix). */
-static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **offset_name, om_err *err,
-                             int *nomem) {
+static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **offset_name, uint64_t *max_rows,
+                             om_err *err, int *nomem) {
   om_json_obj obj;
   om_status st;
   size_t i, k;
@@ -158,6 +170,7 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **
   const char *aft_key = NULL; /* an AFT option given: it needs objective 'aft' */
   gbt_options_default(o);
   *nomem = 0;
+  *max_rows = 0;
   if (!text) return 0;
   st = om_json_parse_flat(text, n, &obj, err);
   if (st == OM_NOMEM) {
@@ -222,6 +235,15 @@ static int gbt_parse_options(const char *text, size_t n, gbt_options *o, char **
       }
       continue;
     }
+    if (!strcmp(m->key, "max_rows")) { /* behaviour 12: the SQL layer's, not the core's */
+      if (m->type != OM_JSON_NUMBER || m->is_bool || !(m->num >= 2 && m->num <= GBT_MAX_ROWS_OPT) ||
+          m->num != floor(m->num)) {
+        om_errf(err, OM_INVALID, "option max_rows must be an integer from 2 to %.0f", GBT_MAX_ROWS_OPT);
+        goto done;
+      }
+      *max_rows = (uint64_t)m->num;
+      continue;
+    }
     for (k = 0; k < sizeof gbt_num_opts / sizeof gbt_num_opts[0]; k++)
       if (!strcmp(m->key, gbt_num_opts[k].key)) break;
     if (k == sizeof gbt_num_opts / sizeof gbt_num_opts[0]) {
@@ -273,7 +295,7 @@ done:
 }
 
 /* The resolved options as canonical JSON (stored in the model's meta). */
-static void gbt_options_json(const gbt_options *o, const char *offset_name, om_wbuf *w) {
+static void gbt_options_json(const gbt_options *o, const char *offset_name, uint64_t max_rows, om_wbuf *w) {
   om_jw j;
   om_jw_init(&j, w);
   om_jw_begin_object(&j);
@@ -332,6 +354,10 @@ static void gbt_options_json(const gbt_options *o, const char *offset_name, om_w
   om_jw_double(&j, o->interval_coverage);
   om_jw_key(&j, "calibration_fraction");
   om_jw_double(&j, o->calibration_fraction);
+  if (max_rows) { /* only when set: other models keep their bytes */
+    om_jw_key(&j, "max_rows");
+    om_jw_uint(&j, max_rows);
+  }
   om_jw_end_object(&j);
   /* threads is deliberately not stored: it does not change the model. */
 }
@@ -378,6 +404,10 @@ typedef struct gbt_agg {
   uint32_t next_shape;          /* the one to replace next */
   uint8_t *options_raw;         /* the first row's options as stored (behaviour 10) */
   size_t options_raw_len;
+  uint64_t max_rows;  /* option max_rows (behaviour 12); 0: keep every row */
+  uint64_t seen;      /* rows with a target read so far (kept or not) */
+  uint64_t *order;    /* max_rows: the input position of the row in each slot */
+  gbt_rng rng;        /* max_rows: the reservoir's draws */
 } gbt_agg;
 
 static void gbt_agg_free(gbt_agg *a) {
@@ -396,6 +426,7 @@ static void gbt_agg_free(gbt_agg *a) {
     sqlite3_free(a->shapes[i].ent);
   }
   sqlite3_free(a->options_raw);
+  sqlite3_free(a->order);
   memset(a, 0, sizeof *a);
 }
 
@@ -405,6 +436,12 @@ static int gbt_agg_grow_rows(gbt_agg *a, size_t need) {
   if (need <= a->cap_rows) return 0;
   cap = a->cap_rows ? a->cap_rows * 2 : 1024;
   while (cap < need) cap *= 2;
+  if (a->max_rows && cap > a->max_rows + 1) cap = (size_t)a->max_rows + 1; /* + the slot of a row not kept */
+  if (a->max_rows) {
+    uint64_t *o = sqlite3_realloc64(a->order, cap * sizeof *o);
+    if (!o) return 1;
+    a->order = o;
+  }
   {
     double *y = sqlite3_realloc64(a->y, cap * sizeof *y);
     if (!y) return 1;
@@ -465,12 +502,13 @@ static int gbt_configure(sqlite3_context *ctx, gbt_agg *a, int argc, sqlite3_val
   int n, nomem = 0;
   om_err err;
   if (omen_agg_options_text(ctx, GBT_TRAIN, argc >= 3 ? argv[2] : NULL, 3, &text, &n)) return 1;
-  if (gbt_parse_options(text, (size_t)n, &a->opt, &a->offset_name, &err, &nomem)) {
+  if (gbt_parse_options(text, (size_t)n, &a->opt, &a->offset_name, &a->max_rows, &err, &nomem)) {
     if (nomem) sqlite3_result_error_nomem(ctx);
     else omen_errorf(ctx, GBT_TRAIN, "%s", err.msg);
     return 1;
   }
   if (omen_agg_options_keep(ctx, text, n, &a->options_text)) return 1;
+  if (a->max_rows) gbt_rng_seed(&a->rng, a->opt.seed ^ UINT64_C(0x7265736572766f69)); /* "reservoi" */
   if (argc >= 4) {
     /* behaviour 9: the upper bounds, for objective 'aft' only */
     if (a->opt.objective != GBT_AFT) {
@@ -614,6 +652,69 @@ static int gbt_options_same_raw(const gbt_agg *a, sqlite3_value *v) {
          memcmp(p, a->options_raw, a->options_raw_len) == 0;
 }
 
+/* Behaviour 12: the slot row number a->seen goes to.  Without max_rows, or
+** until max_rows rows are kept, the next free one; then, as in Vitter's
+** algorithm R, slot j for a uniform draw j in [0, seen] when j < max_rows,
+** else the spare slot max_rows, read and checked like any row, then dropped. */
+static size_t gbt_reservoir_slot(gbt_agg *a) {
+  uint64_t j;
+  if (!a->max_rows || a->n_rows < a->max_rows) return a->n_rows;
+  j = gbt_rng_below(&a->rng, a->seen + 1);
+  return (size_t)(j < a->max_rows ? j : a->max_rows);
+}
+
+static int gbt_cmp_u64_pair(const void *x, const void *y) {
+  const uint64_t *p = x, *q = y;
+  return p[0] < q[0] ? -1 : p[0] > q[0];
+}
+
+/* Behaviour 12: put the kept rows back in input order (so validation and
+** calibration rows are still the latest), and give the spare capacity of the
+** columns back before training (realloc to n_rows: large blocks shrink in
+** place).  Returns 1 when out of memory. */
+static int gbt_agg_finish_rows(gbt_agg *a) {
+  size_t n = a->n_rows;
+  if (a->max_rows && a->seen > a->max_rows) {
+    uint64_t *pairs = sqlite3_malloc64((sqlite3_uint64)n * 2 * sizeof *pairs);
+    uint64_t *tmp;
+    if (!pairs) return 1;
+    for (size_t i = 0; i < n; i++) pairs[2 * i] = a->order[i], pairs[2 * i + 1] = i;
+    qsort(pairs, n, 2 * sizeof *pairs, gbt_cmp_u64_pair);
+    tmp = sqlite3_malloc64((sqlite3_uint64)n * sizeof *tmp);
+    if (!tmp) {
+      sqlite3_free(pairs);
+      return 1;
+    }
+    /* y, yu and the values are 8-byte cells; the missing flags use tmp's bytes */
+    for (int k = -2; k < (int)a->n_cols; k++) {
+      uint8_t *v = k == -2 ? (uint8_t *)a->y : k == -1 ? (uint8_t *)a->yu : (uint8_t *)a->cols[k].v;
+      if (!v) continue;
+      for (size_t i = 0; i < n; i++) memcpy(&tmp[i], v + 8 * pairs[2 * i + 1], 8);
+      memcpy(v, tmp, n * 8);
+    }
+    for (uint32_t k = 0; k < a->n_cols; k++) {
+      uint8_t *m = a->cols[k].miss, *t = (uint8_t *)tmp;
+      for (size_t i = 0; i < n; i++) t[i] = m[pairs[2 * i + 1]];
+      memcpy(m, t, n);
+    }
+    sqlite3_free(tmp);
+    sqlite3_free(pairs);
+  }
+  sqlite3_free(a->order);
+  a->order = NULL;
+  if (n < a->cap_rows) { /* shrinking cannot fail for lack of memory; keep the old block if it does */
+    void *p;
+    if ((p = sqlite3_realloc64(a->y, n * sizeof *a->y))) a->y = p;
+    if (a->yu && (p = sqlite3_realloc64(a->yu, n * sizeof *a->yu))) a->yu = p;
+    for (uint32_t k = 0; k < a->n_cols; k++) {
+      if ((p = sqlite3_realloc64(a->cols[k].v, n * sizeof *a->cols[k].v))) a->cols[k].v = p;
+      if ((p = sqlite3_realloc64(a->cols[k].miss, n))) a->cols[k].miss = p;
+    }
+    a->cap_rows = n; /* no row is added after this */
+  }
+  return 0;
+}
+
 void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   gbt_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
   fv_reader it;
@@ -685,7 +786,7 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   blob = sqlite3_value_blob(argv[0]);
   blob_len = (size_t)sqlite3_value_bytes(argv[0]);
   if (gbt_agg_grow_rows(a, a->n_rows + 1)) goto nomem;
-  r = a->n_rows;
+  r = gbt_reservoir_slot(a);
   if (blob && gbt_read_known_shape(a, blob, blob_len, r)) goto stored;
   /* One pass: entries are checked as they are read.  A malformed entry fails
   ** the whole aggregate, so a half-read row (never counted) does not matter. */
@@ -730,7 +831,13 @@ void gbtTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 stored:
   a->y[r] = y;
   if (a->yu) a->yu[r] = yu;
-  a->n_rows++;
+  if (a->max_rows) {
+    if (r < a->max_rows) a->order[r] = a->seen;
+    if (a->n_rows < a->max_rows) a->n_rows++;
+  } else {
+    a->n_rows++;
+  }
+  a->seen++;
   return;
 nomem:
   sqlite3_result_error_nomem(ctx);
@@ -761,7 +868,7 @@ static void gbt_build_data(gbt_agg *a, gbt_column *cols, mdl_feature *feats) {
   }
 }
 
-static void gbt_metrics_json(const gbt_model *m, om_wbuf *w) {
+static void gbt_metrics_json(const gbt_model *m, const gbt_agg *a, om_wbuf *w) {
   om_jw j;
   om_jw_init(&j, w);
   om_jw_begin_object(&j);
@@ -781,6 +888,10 @@ static void gbt_metrics_json(const gbt_model *m, om_wbuf *w) {
   om_jw_uint(&j, gbt_model_n_calibration(m));
   om_jw_key(&j, "calibration_residuals");
   om_jw_int(&j, gbt_model_n_residuals(m));
+  if (a->max_rows) { /* behaviour 12: how many rows the sample was drawn from */
+    om_jw_key(&j, "rows_read");
+    om_jw_uint(&j, a->seen);
+  }
   om_jw_end_object(&j);
 }
 
@@ -882,6 +993,7 @@ void gbtTrainFinal(sqlite3_context *ctx) {
     omen_errorf(ctx, GBT_TRAIN, "needs at least 2 rows with a target; got %lld", (long long)a->n_rows);
     goto done;
   }
+  if (gbt_agg_finish_rows(a)) goto nomem;
   cols = sqlite3_malloc64((sqlite3_uint64)a->n_cols * sizeof *cols);
   feats = sqlite3_malloc64((sqlite3_uint64)a->n_cols * sizeof *feats);
   if (!cols || !feats) goto nomem;
@@ -921,8 +1033,8 @@ void gbtTrainFinal(sqlite3_context *ctx) {
   }
   st = gbt_encode(model, &payload);
   if (st != OM_OK) goto nomem;
-  gbt_options_json(&a->opt, a->offset_name, &opts);
-  gbt_metrics_json(model, &metrics);
+  gbt_options_json(&a->opt, a->offset_name, a->max_rows, &opts);
+  gbt_metrics_json(model, a, &metrics);
   payload_format = gbt_payload_format(model);
   gbt_free(model); /* the payload holds it now; free it before the envelope copy */
   model = NULL;

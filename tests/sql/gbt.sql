@@ -127,7 +127,7 @@ SELECT group_concat(name) = 'feature,type,gain,cover,splits,shap' FROM pragma_ta
 
 -- errors: options
 -- case: gbt.err.option.unknown
--- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, bag, objective, loss, ratio_width, offset, aft_distribution, aft_sigma, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads
+-- error: gbt_train(): unknown option "trees"; accepted: n_trees, max_depth, learning_rate, min_child_weight, lambda, subsample, colsample, max_bins, max_cat_threshold, seed, bag, objective, loss, ratio_width, offset, aft_distribution, aft_sigma, alpha, validation_fraction, early_stopping_rounds, interval_coverage, calibration_fraction, threads, max_rows
 SELECT gbt_train(f, dur, '{"trees": 10}') FROM fv;
 -- case: gbt.err.option.range
 -- error: gbt_train(): option max_depth must be an integer from 1 to 16
@@ -313,3 +313,28 @@ SELECT gbt_train(f, dur, CASE WHEN id < 100 THEN '{"n_trees": 5}' ELSE printf('{
 -- case: gbt.err.features.truncated.entry
 -- error: gbt_train(): feature vector is corrupt (entry 2)
 SELECT gbt_train(CASE WHEN id = 50 THEN CAST(substr(feature_vector('a', 1, 'b', 2), 1, 30) AS BLOB) ELSE feature_vector('a', 1, 'b', 2) END, dur) FROM fv;
+-- max_rows (ext/gbt_train.c behaviour 12; the sample itself is checked against
+-- an independent redraw in tests/gbt_sample_test.py): a sample of the rows,
+-- deterministic, every row still checked, a new feature met only in a row
+-- that is not kept is still in the schema.
+-- case: gbt.max_rows.sample
+SELECT json_extract(i, '$.rows_used') = 700 AND json_extract(i, '$.metrics.rows_read') = 3000
+   AND json_extract(i, '$.options.max_rows') = 700
+  FROM (SELECT model_info(gbt_train(f, dur, '{"n_trees": 10, "max_rows": 700, "subsample": 0.9}')) AS i FROM fv);
+-- case: gbt.max_rows.deterministic
+SELECT (SELECT gbt_train(f, dur, '{"n_trees": 10, "max_rows": 700, "threads": 1}') FROM fv)
+     = (SELECT gbt_train(f, dur, '{"n_trees": 10, "max_rows": 700, "threads": 2}') FROM fv);
+-- case: gbt.max_rows.all
+SELECT (SELECT group_concat(round(predict_duration(x.m, f), 9)) FROM fv, (SELECT gbt_train(f, dur, '{"n_trees": 10, "max_rows": 5000}') AS m FROM fv) AS x)
+     = (SELECT group_concat(round(predict_duration(x.m, f), 9)) FROM fv, (SELECT gbt_train(f, dur, '{"n_trees": 10}') AS m FROM fv) AS x);
+-- case: gbt.max_rows.features
+SELECT json_extract(model_info(gbt_train(CASE WHEN id = 2999 THEN feature_vector('late', 1, 'b', id % 7) ELSE feature_vector('b', id % 7) END,
+         id % 7, '{"n_trees": 3, "objective": "squared", "max_rows": 20, "calibration_fraction": 0}')), '$.features')
+     = '[{"name":"b","type":"numeric"},{"name":"late","type":"numeric"}]' FROM runs;
+-- case: gbt.max_rows.checks.every.row
+-- error: gbt_train(): feature vector is corrupt (entry 2)
+SELECT gbt_train(CASE WHEN id = 2990 THEN CAST(substr(feature_vector('a', 1, 'b', 2), 1, 30) AS BLOB) ELSE feature_vector('a', 1, 'b', 2) END,
+  dur, '{"max_rows": 10}') FROM fv;
+-- case: gbt.max_rows.bad
+-- error: gbt_train(): option max_rows must be an integer from 2 to 1099511627776
+SELECT gbt_train(f, dur, '{"max_rows": 1}') FROM fv;
