@@ -76,6 +76,10 @@
 **      H over the rows it was grown on, leaves included) is kept in the
 **      model (payload format 4); after calibration, gbt_shap.c point 6
 **      measures the SHAP importance on a sample of the fit rows.
+**  13. Memory: the per-thread scratch (2·n_fit words each, for binning and
+**      the base score) is freed before the trees are grown unless leaves
+**      are refit (QUANTILE, or a loss other than squared); calibration
+**      then allocates 2·n_hold words of its own.  No result changes.
 */
 #include "gbt.h"
 
@@ -466,17 +470,18 @@ static void calib_task(void *ctx, size_t t, unsigned worker) {
 ** the sorted residuals. */
 static om_status calibrate(trainer *tr, om_err *err) {
   gbt_model *m = tr->m;
-  double *raw = (double *)(void *)tr->scratch[0], *res = raw + tr->n_hold;
+  double *raw = (double *)(void *)tr->scratch[0], *res;
   unsigned T = gbt_pool_size(tr->pool);
   om_status st = OM_OK;
   (void)err;
   if (tr->n_hold == 0) return OM_OK;
-  /* scratch[0] holds 2·n_fit words and n_hold ≤ n_fit is not guaranteed */
-  if (tr->n_hold > tr->n_fit) {
+  /* scratch[0] holds 2·n_fit words, if it was kept (point 13), and n_hold ≤
+  ** n_fit is not guaranteed */
+  if (!raw || tr->n_hold > tr->n_fit) {
     raw = om_malloc_array(2 * tr->n_hold, sizeof(double));
     if (!raw) return OM_NOMEM;
-    res = raw + tr->n_hold;
   }
+  res = raw + tr->n_hold;
   /* per worker 4·F doubles: x, num, cat (u64), missing (bytes) */
   tr->calib_x = om_malloc_array((size_t)T * 4, (size_t)tr->F * sizeof(double));
   if (!tr->calib_x) {
@@ -500,10 +505,20 @@ static om_status calibrate(trainer *tr, om_err *err) {
     st = gbt_model_set_residuals(m, res, tr->n_hold);
   }
 done:
-  if (raw != (double *)(void *)tr->scratch[0]) om_free(raw);
+  if (raw != (double *)(void *)tr->scratch[0]) om_free(raw); /* scratch[0] may be NULL: then raw is ours */
   om_free(tr->calib_x);
   tr->calib_x = NULL;
   return st;
+}
+
+/* Point 13: the per-thread scratch (2·n_fit words each) served binning and
+** the base score; without leaf refits nothing else needs it (calibrate
+** allocates its own), so it goes before the trees are grown. */
+static void release_scratch(trainer *tr) {
+  for (unsigned i = 0; i < tr->T; i++) {
+    om_free(tr->scratch[i]);
+    tr->scratch[i] = NULL;
+  }
 }
 
 static void trainer_free(trainer *tr) {
@@ -854,6 +869,8 @@ om_status gbt_train(const gbt_data *d, const gbt_options *o, const om_interrupt 
     else
       m->base_score = gbt_obj_base_score(o->objective, o->loss, o->alpha, o->ratio_width, tr.ty,
                                          tr.n_fit, (double *)(void *)tr.scratch[0]);
+    if (!(o->objective == GBT_QUANTILE || o->loss != GBT_LOSS_SQUARED))
+      release_scratch(&tr); /* point 13: no leaf refit will need them */
     start_scores(&tr);
     if (o->objective == GBT_AFT) {
       S = 1;
