@@ -24,6 +24,8 @@ Behaviours:
        welch      SELECT welch_ttest(duration_s, variant) FROM runs
        gbt        gbt_train(feature_vector(job, host, threads, size_mb, hour),
                   duration_s, {n_trees 50, max_depth 6, subsample 0.5})
+       gbt_sample the same with max_rows 10,000,000 (a reservoir sample:
+                  memory bounded by 10M rows whatever the table)
        iforest    isolation_forest_train(the same vectors) (n_trees 100,
                   sample_size 256: a reservoir, memory bounded)
        score_gbt  SELECT sum(predict_duration('scale_gbt', fv)) over every row
@@ -84,6 +86,9 @@ TASKS = {
     "welch": "SELECT welch_ttest(duration_s, variant) FROM runs",
     "gbt": "SELECT model_save('scale_gbt', gbt_train(" + FV +
            ", duration_s, '{\"n_trees\": 50, \"max_depth\": 6, \"subsample\": 0.5}')) FROM runs",
+    "gbt_sample": "SELECT model_save('scale_gbt_sample', gbt_train(" + FV +
+                  ", duration_s, '{\"n_trees\": 50, \"max_depth\": 6, \"subsample\": 0.5, "
+                  "\"max_rows\": 10000000}')) FROM runs",
     "iforest": "SELECT model_save('scale_iforest', isolation_forest_train(" + FV +
                ", '{\"n_trees\": 100, \"sample_size\": 256}')) FROM runs",
     "score_gbt": "SELECT sum(predict_duration('scale_gbt', " + FV + ")) FROM runs",
