@@ -14,7 +14,8 @@
 ** means "undefined" (the SQL layer renders it as JSON null).
 **
 ** Behaviours:
-**   1. st_sums is what the SQL aggregate accumulates per group: the count and
+**   1. (Implemented by om_xsum, ../base/om_xsum.h behaviours 1-3, under the
+**      aliases below.)  st_sums is what the SQL aggregate accumulates per group: the count and
 **      the EXACT sums of x and x^2, each held as a fixed-point integer in
 **      32-bit chunks (x as a multiple of 2^-1074, x^2 of 2^-2148: every
 **      finite double and its square is such a multiple).  Adding a value
@@ -86,37 +87,22 @@
 #ifndef ST_WELCH_H
 #define ST_WELCH_H
 
-#include "../base/om_core.h"
+#include "../base/om_xsum.h"
 
-/* Summary moments of one group (what st_welch_ttest reads). */
-typedef struct st_moments {
-  double n;       /* number of values */
-  double mean;    /* the mean is (mean + mean_lo) * 2^mean_exp; with mean_exp 0 */
-  double m2;      /* sum of squared deviations from the mean is m2 * 2^m2_exp */
-  double mean_lo; /* mean is the mean rounded to a double (0 when n == 0) */
-  int m2_exp;     /* binary exponent of m2 (0 when m2 is the plain sum) */
-  int mean_exp;   /* 0, or (means below ~1e-290, whose low part would underflow)
-                  ** the exponent that keeps mean and mean_lo normal */
-} st_moments;
+/* The exact sums and their moments live in base (../base/om_xsum.h, shared
+** with the prep family); these are their stats names, unchanged for every
+** caller (welch, paired, group tests, experiment, sequential, metrics). */
+typedef om_xmoments st_moments;
+typedef om_xsum st_sums;
+#define ST_SUMS_C1 OM_XSUM_C1
+#define ST_SUMS_C2 OM_XSUM_C2
 
-double st_moments_var(const st_moments *m); /* sample variance, NaN if n < 2 */
-
-#define ST_SUMS_C1 70  /* chunks of S1: 2098 bits of x * 2^1074, + 63 bits of count, + spare */
-#define ST_SUMS_C2 136 /* chunks of S2: 4196 bits of x^2 * 2^2148, + 63 bits of count, + spare */
-
-/* Exact running sums of one group (behaviour 1).  Zeroed = empty. */
-typedef struct st_sums {
-  int64_t n;              /* values added minus values removed */
-  int64_t pending;        /* updates since the chunks were last carried */
-  int lo1, hi1;           /* s1[lo1, hi1) may be non-zero (hi1 == 0: all zero) */
-  int lo2, hi2;           /* likewise for s2 */
-  int64_t s1[ST_SUMS_C1]; /* S1 * 2^1074 = sum of s1[k] * 2^(32k) */
-  int64_t s2[ST_SUMS_C2]; /* S2 * 2^2148 = sum of s2[k] * 2^(32k) */
-} st_sums;
-
-om_status st_sums_add(st_sums *s, double x, om_err *err);    /* OM_INVALID if x is not finite */
-om_status st_sums_remove(st_sums *s, double x, om_err *err); /* the exact inverse of st_sums_add */
-void st_sums_moments(st_sums *s, st_moments *out);          /* behaviour 2; carries s in place */
+static inline double st_moments_var(const st_moments *m) { return om_xmoments_var(m); } /* behaviour 3 */
+static inline om_status st_sums_add(st_sums *s, double x, om_err *err) { return om_xsum_add(s, x, err); }
+/* the exact inverse of st_sums_add */
+static inline om_status st_sums_remove(st_sums *s, double x, om_err *err) { return om_xsum_remove(s, x, err); }
+/* behaviour 2; carries s in place */
+static inline void st_sums_moments(st_sums *s, st_moments *out) { om_xsum_moments(s, out); }
 
 typedef enum st_alternative { ST_TWO_SIDED = 0, ST_LESS = 1, ST_GREATER = 2 } st_alternative;
 
