@@ -37,6 +37,11 @@
 **   5. regression_metrics() and classification_metrics() keep every row's
 **      error / probability (8 bytes a row) for the median and the AUC; they
 **      are plain aggregates (no window form).  Out of memory → SQLITE_NOMEM.
+**   5a. Every sum is exact (st_metrics.h behaviours 7, 14: integer chunks,
+**      one rounding at the end), so the result does not depend on the order
+**      of the rows, and the mergeable states of metrics_state.c (which
+**      share this file's row readers and JSON writers, metrics_agg.h) give
+**      the same numbers.
 **   6. Numbers are compared and combined as doubles (an INTEGER beyond 2^53
 **      is rounded on the way in).  Values in messages appear as given: an
 **      INTEGER as such ("2"), a REAL with %!.15g ("2.0", "0.5", "Inf").
@@ -46,7 +51,7 @@
 #include <math.h>
 
 #include "core/base/om_json.h"
-#include "core/stats/st_metrics.h"
+#include "metrics_agg.h"
 #include "omen_ext.h"
 
 /* A number argument as the user wrote it: INTEGER as such, REAL with %!.15g
@@ -85,6 +90,14 @@ typedef struct regression_agg {
   st_regression_acc acc; /* zeroed by SQLite = empty */
 } regression_agg;
 
+int metrics_regression_row(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, double *actual,
+                           double *predicted) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return 1;
+  if (metrics_number(ctx, fname, argv[0], "actual", 1, 1, actual)) return -1;
+  if (metrics_number(ctx, fname, argv[1], "predicted", 2, 1, predicted)) return -1;
+  return 0;
+}
+
 void regressionMetricsStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   regression_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
   double actual, predicted;
@@ -94,18 +107,41 @@ void regressionMetricsStep(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
-  if (metrics_number(ctx, "regression_metrics", argv[0], "actual", 1, 1, &actual)) return;
-  if (metrics_number(ctx, "regression_metrics", argv[1], "predicted", 2, 1, &predicted)) return;
+  if (metrics_regression_row(ctx, "regression_metrics", argv, &actual, &predicted)) return;
   st = st_regression_add(&a->acc, actual, predicted, &err);
   if (st != OM_OK) omen_result_status(ctx, "regression_metrics", st, &err);
+}
+
+void metrics_regression_json(sqlite3_context *ctx, const st_regression_result *r) {
+  om_wbuf w;
+  om_jw j;
+  om_wbuf_init(&w);
+  om_jw_init(&j, &w);
+  om_jw_begin_object(&j);
+  om_jw_key(&j, "n");
+  om_jw_int(&j, r->n);
+  om_jw_key(&j, "mae");
+  om_jw_double(&j, r->mae);
+  om_jw_key(&j, "rmse");
+  om_jw_double(&j, r->rmse);
+  om_jw_key(&j, "mape");
+  om_jw_double(&j, r->mape);
+  om_jw_key(&j, "medae");
+  om_jw_double(&j, r->medae);
+  om_jw_key(&j, "r2");
+  om_jw_double(&j, r->r2);
+  om_jw_key(&j, "accuracy");
+  om_jw_double(&j, r->accuracy);
+  om_jw_key(&j, "within_20pct");
+  om_jw_double(&j, r->within_20pct);
+  om_jw_end_object(&j);
+  metrics_result_json(ctx, &w);
+  om_wbuf_free(&w);
 }
 
 void regressionMetricsFinal(sqlite3_context *ctx) {
   regression_agg *a = sqlite3_aggregate_context(ctx, 0);
   st_regression_result r;
-  om_wbuf w;
-  om_jw j;
   om_err err;
   om_status st;
   if (!a) return; /* no rows: NULL */
@@ -115,28 +151,7 @@ void regressionMetricsFinal(sqlite3_context *ctx) {
     omen_result_status(ctx, "regression_metrics", st, &err);
     goto done;
   }
-  om_wbuf_init(&w);
-  om_jw_init(&j, &w);
-  om_jw_begin_object(&j);
-  om_jw_key(&j, "n");
-  om_jw_int(&j, r.n);
-  om_jw_key(&j, "mae");
-  om_jw_double(&j, r.mae);
-  om_jw_key(&j, "rmse");
-  om_jw_double(&j, r.rmse);
-  om_jw_key(&j, "mape");
-  om_jw_double(&j, r.mape);
-  om_jw_key(&j, "medae");
-  om_jw_double(&j, r.medae);
-  om_jw_key(&j, "r2");
-  om_jw_double(&j, r.r2);
-  om_jw_key(&j, "accuracy");
-  om_jw_double(&j, r.accuracy);
-  om_jw_key(&j, "within_20pct");
-  om_jw_double(&j, r.within_20pct);
-  om_jw_end_object(&j);
-  metrics_result_json(ctx, &w);
-  om_wbuf_free(&w);
+  metrics_regression_json(ctx, &r);
 done:
   st_regression_free(&a->acc);
 }
@@ -149,20 +164,20 @@ typedef struct classification_agg {
 } classification_agg;
 
 /* The threshold of this row (argument 3, NULL = 0.5), or 1 after an error. */
-static int classification_threshold(sqlite3_context *ctx, int argc, sqlite3_value **argv, double *t) {
+static int classification_threshold(sqlite3_context *ctx, const char *fname, int argc, sqlite3_value **argv,
+                                    double *t) {
   int type;
   *t = 0.5;
   if (argc < 3 || (type = sqlite3_value_type(argv[2])) == SQLITE_NULL) return 0;
   if (type != SQLITE_INTEGER && type != SQLITE_FLOAT) {
-    omen_errorf(ctx, "classification_metrics",
-                "threshold (argument 3) is %s; expected a number between 0 and 1 (exclusive)", omen_type_name(argv[2]));
+    omen_errorf(ctx, fname, "threshold (argument 3) is %s; expected a number between 0 and 1 (exclusive)",
+                omen_type_name(argv[2]));
     return 1;
   }
   *t = sqlite3_value_double(argv[2]);
   if (!(*t > 0 && *t < 1)) {
     char buf[40];
-    omen_errorf(ctx, "classification_metrics",
-                "threshold (argument 3) is %s; expected a number between 0 and 1 (exclusive)",
+    omen_errorf(ctx, fname, "threshold (argument 3) is %s; expected a number between 0 and 1 (exclusive)",
                 metrics_num_text(buf, sizeof buf, argv[2]));
     return 1;
   }
@@ -170,37 +185,65 @@ static int classification_threshold(sqlite3_context *ctx, int argc, sqlite3_valu
 }
 
 /* The label as 0/1, or -1 after an error. */
-static int classification_label(sqlite3_context *ctx, sqlite3_value *v) {
+static int classification_label(sqlite3_context *ctx, const char *fname, sqlite3_value *v) {
   switch (sqlite3_value_type(v)) {
   case SQLITE_INTEGER: {
     sqlite3_int64 i = sqlite3_value_int64(v);
     if (i == 0 || i == 1) return (int)i;
-    omen_errorf(ctx, "classification_metrics", "label (argument 1) is %lld; expected 0 or 1", i);
+    omen_errorf(ctx, fname, "label (argument 1) is %lld; expected 0 or 1", i);
     return -1;
   }
   case SQLITE_FLOAT: {
     double d = sqlite3_value_double(v);
     if (d == 0 || d == 1) return d == 1;
-    omen_errorf(ctx, "classification_metrics", "label (argument 1) is %!.15g; expected 0 or 1", d);
+    omen_errorf(ctx, fname, "label (argument 1) is %!.15g; expected 0 or 1", d);
     return -1;
   }
   default:
-    omen_errorf(ctx, "classification_metrics", "label (argument 1) is %s; expected 0 or 1", omen_type_name(v));
+    omen_errorf(ctx, fname, "label (argument 1) is %s; expected 0 or 1", omen_type_name(v));
     return -1;
   }
+}
+
+int metrics_classification_row(sqlite3_context *ctx, const char *fname, int argc, sqlite3_value **argv, int configured,
+                               double current, double *t, int *label, double *prob) {
+  int type;
+  if (classification_threshold(ctx, fname, argc, argv, t)) return -1;
+  if (configured && *t != current) {
+    omen_errorf(ctx, fname, "threshold changed from %!.15g to %!.15g between rows", current, *t);
+    return -1;
+  }
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return 1;
+  if ((*label = classification_label(ctx, fname, argv[0])) < 0) return -1;
+  type = sqlite3_value_type(argv[1]);
+  if (type != SQLITE_INTEGER && type != SQLITE_FLOAT) {
+    omen_errorf(ctx, fname, "probability (argument 2) is %s; expected a number between 0 and 1",
+                omen_type_name(argv[1]));
+    return -1;
+  }
+  *prob = sqlite3_value_double(argv[1]);
+  if (!(*prob >= 0 && *prob <= 1)) {
+    char buf[40];
+    omen_errorf(ctx, fname, "probability (argument 2) is %s; expected a number between 0 and 1",
+                metrics_num_text(buf, sizeof buf, argv[1]));
+    return -1;
+  }
+  return 0;
 }
 
 void classificationMetricsStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   classification_agg *a = sqlite3_aggregate_context(ctx, sizeof *a);
   double t, prob;
-  int label, type;
+  int label, rc;
   om_err err;
   om_status st;
   if (!a) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if (classification_threshold(ctx, argc, argv, &t)) return;
+  rc = metrics_classification_row(ctx, "classification_metrics", argc, argv, a->configured, a->acc.threshold, &t,
+                                  &label, &prob);
+  if (rc < 0) return;
   if (!a->configured) {
     st = st_classification_init(&a->acc, t, &err);
     if (st != OM_OK) {
@@ -208,35 +251,44 @@ void classificationMetricsStep(sqlite3_context *ctx, int argc, sqlite3_value **a
       return;
     }
     a->configured = 1;
-  } else if (t != a->acc.threshold) {
-    omen_errorf(ctx, "classification_metrics", "threshold changed from %!.15g to %!.15g between rows", a->acc.threshold,
-                t);
-    return;
   }
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) return;
-  if ((label = classification_label(ctx, argv[0])) < 0) return;
-  type = sqlite3_value_type(argv[1]);
-  if (type != SQLITE_INTEGER && type != SQLITE_FLOAT) {
-    omen_errorf(ctx, "classification_metrics", "probability (argument 2) is %s; expected a number between 0 and 1",
-                omen_type_name(argv[1]));
-    return;
-  }
-  prob = sqlite3_value_double(argv[1]);
-  if (!(prob >= 0 && prob <= 1)) {
-    char buf[40];
-    omen_errorf(ctx, "classification_metrics", "probability (argument 2) is %s; expected a number between 0 and 1",
-                metrics_num_text(buf, sizeof buf, argv[1]));
-    return;
-  }
+  if (rc) return;
   st = st_classification_add(&a->acc, label, prob, &err);
   if (st != OM_OK) omen_result_status(ctx, "classification_metrics", st, &err);
+}
+
+void metrics_classification_json(sqlite3_context *ctx, const st_classification_result *r) {
+  om_wbuf w;
+  om_jw j;
+  om_wbuf_init(&w);
+  om_jw_init(&j, &w);
+  om_jw_begin_object(&j);
+  om_jw_key(&j, "n");
+  om_jw_int(&j, r->n);
+  om_jw_key(&j, "auc");
+  om_jw_double(&j, r->auc);
+  om_jw_key(&j, "logloss");
+  om_jw_double(&j, r->logloss);
+  om_jw_key(&j, "brier");
+  om_jw_double(&j, r->brier);
+  om_jw_key(&j, "accuracy");
+  om_jw_double(&j, r->accuracy);
+  om_jw_key(&j, "precision");
+  om_jw_double(&j, r->precision);
+  om_jw_key(&j, "recall");
+  om_jw_double(&j, r->recall);
+  om_jw_key(&j, "f1");
+  om_jw_double(&j, r->f1);
+  om_jw_key(&j, "threshold");
+  om_jw_double(&j, r->threshold);
+  om_jw_end_object(&j);
+  metrics_result_json(ctx, &w);
+  om_wbuf_free(&w);
 }
 
 void classificationMetricsFinal(sqlite3_context *ctx) {
   classification_agg *a = sqlite3_aggregate_context(ctx, 0);
   st_classification_result r;
-  om_wbuf w;
-  om_jw j;
   om_err err;
   om_status st;
   if (!a) return; /* no rows: NULL */
@@ -246,30 +298,7 @@ void classificationMetricsFinal(sqlite3_context *ctx) {
     omen_result_status(ctx, "classification_metrics", st, &err);
     goto done;
   }
-  om_wbuf_init(&w);
-  om_jw_init(&j, &w);
-  om_jw_begin_object(&j);
-  om_jw_key(&j, "n");
-  om_jw_int(&j, r.n);
-  om_jw_key(&j, "auc");
-  om_jw_double(&j, r.auc);
-  om_jw_key(&j, "logloss");
-  om_jw_double(&j, r.logloss);
-  om_jw_key(&j, "brier");
-  om_jw_double(&j, r.brier);
-  om_jw_key(&j, "accuracy");
-  om_jw_double(&j, r.accuracy);
-  om_jw_key(&j, "precision");
-  om_jw_double(&j, r.precision);
-  om_jw_key(&j, "recall");
-  om_jw_double(&j, r.recall);
-  om_jw_key(&j, "f1");
-  om_jw_double(&j, r.f1);
-  om_jw_key(&j, "threshold");
-  om_jw_double(&j, r.threshold);
-  om_jw_end_object(&j);
-  metrics_result_json(ctx, &w);
-  om_wbuf_free(&w);
+  metrics_classification_json(ctx, &r);
 done:
   st_classification_free(&a->acc);
 }
@@ -277,8 +306,8 @@ done:
 /* ----------------------------------------------------- interval_coverage */
 
 /* Read one row.  Returns 0 (use it), 1 (a NULL: skip) or -1 (error set). */
-static int coverage_row(sqlite3_context *ctx, sqlite3_value **argv, double *actual, double *lo, double *hi) {
-  static const char fname[] = "interval_coverage";
+int metrics_coverage_row(sqlite3_context *ctx, const char *fname, sqlite3_value **argv, double *actual, double *lo,
+                         double *hi) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL ||
       sqlite3_value_type(argv[2]) == SQLITE_NULL)
     return 1;
@@ -303,7 +332,7 @@ void intervalCoverageStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if (coverage_row(ctx, argv, &actual, &lo, &hi)) return;
+  if (metrics_coverage_row(ctx, "interval_coverage", argv, &actual, &lo, &hi)) return;
   st = st_coverage_add(c, actual, lo, hi, &err);
   if (st != OM_OK) omen_result_status(ctx, "interval_coverage", st, &err);
 }
@@ -317,7 +346,7 @@ void intervalCoverageInverse(sqlite3_context *ctx, int argc, sqlite3_value **arg
     sqlite3_result_error_nomem(ctx);
     return;
   }
-  if (coverage_row(ctx, argv, &actual, &lo, &hi)) return;
+  if (metrics_coverage_row(ctx, "interval_coverage", argv, &actual, &lo, &hi)) return;
   st = st_coverage_remove(c, actual, lo, hi, &err);
   if (st != OM_OK) omen_result_status(ctx, "interval_coverage", st, &err);
 }

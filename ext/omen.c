@@ -299,6 +299,17 @@ static const omen_func omen_funcs[] = {
     {"welch_ttest_state", 3, PURE, 0, welchStateStep, welchStateFinal, 0, 0},
     {"welch_ttest_state", 4, PURE, 0, welchStateStep, welchStateFinal, 0, 0},
     {"welch_ttest_merge", 1, PURE, 0, welchMergeStep, welchMergeFinal, 0, 0},
+    /* metrics_state.c: mergeable states of the metrics aggregates */
+    {"interval_coverage_state", 1, PURE, 0, intervalCoverageStateStep, intervalCoverageStateFinal, 0, 0},
+    {"interval_coverage_state", 3, PURE, 0, intervalCoverageStateStep, intervalCoverageStateFinal, 0, 0},
+    {"interval_coverage_merge", 1, PURE, 0, intervalCoverageMergeStep, metricsMergeFinal, 0, 0},
+    {"regression_metrics_state", 1, PURE, 0, regressionMetricsStateStep, regressionMetricsStateFinal, 0, 0},
+    {"regression_metrics_state", 2, PURE, 0, regressionMetricsStateStep, regressionMetricsStateFinal, 0, 0},
+    {"regression_metrics_merge", 1, PURE, 0, regressionMetricsMergeStep, metricsMergeFinal, 0, 0},
+    {"classification_metrics_state", 1, PURE, 0, classificationMetricsStateStep, classificationMetricsStateFinal, 0, 0},
+    {"classification_metrics_state", 2, PURE, 0, classificationMetricsStateStep, classificationMetricsStateFinal, 0, 0},
+    {"classification_metrics_state", 3, PURE, 0, classificationMetricsStateStep, classificationMetricsStateFinal, 0, 0},
+    {"classification_metrics_merge", 1, PURE, 0, classificationMetricsMergeStep, metricsMergeFinal, 0, 0},
 };
 
 /* The entry points are the only names omen.so exports (behaviour 1). */

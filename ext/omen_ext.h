@@ -438,4 +438,16 @@ void welchStateFinal(sqlite3_context *);
 void welchMergeStep(sqlite3_context *, int, sqlite3_value **);
 void welchMergeFinal(sqlite3_context *);
 
+/* metrics_state.c */
+void intervalCoverageStateStep(sqlite3_context *, int, sqlite3_value **);
+void intervalCoverageStateFinal(sqlite3_context *);
+void intervalCoverageMergeStep(sqlite3_context *, int, sqlite3_value **);
+void regressionMetricsStateStep(sqlite3_context *, int, sqlite3_value **);
+void regressionMetricsStateFinal(sqlite3_context *);
+void regressionMetricsMergeStep(sqlite3_context *, int, sqlite3_value **);
+void classificationMetricsStateStep(sqlite3_context *, int, sqlite3_value **);
+void classificationMetricsStateFinal(sqlite3_context *);
+void classificationMetricsMergeStep(sqlite3_context *, int, sqlite3_value **);
+void metricsMergeFinal(sqlite3_context *);
+
 #endif /* OMEN_EXT_H */

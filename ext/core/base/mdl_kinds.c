@@ -18,6 +18,7 @@ extern const mdl_kind_def cf_kind;  /* core/conformal/cf_kind.c */
 extern const mdl_kind_def ts_kind;  /* core/ts/ts_kind.c */
 extern const mdl_kind_def bd_kind;  /* core/bandit/bd_kind.c */
 extern const mdl_kind_def ws_kind;  /* core/stats/st_welch_kind.c */
+extern const mdl_kind_def ms_kind;  /* core/stats/st_metrics_kind.c */
 
 static const mdl_kind_def *const mdl_kind_table[] = {
     &scl_kind,
@@ -30,6 +31,7 @@ static const mdl_kind_def *const mdl_kind_table[] = {
     &ts_kind,
     &bd_kind,
     &ws_kind,
+    &ms_kind,
 };
 
 #define MDL_N_KINDS (sizeof mdl_kind_table / sizeof mdl_kind_table[0])

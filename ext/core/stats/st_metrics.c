@@ -9,17 +9,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "st_chunks.h"
+
 /* ------------------------------------------------------------- helpers */
 
-/* Neumaier's variant of Kahan summation: also exact when |x| > |sum|. */
-static void metrics_sum_add(st_metrics_sum *s, double x) {
-  double t = s->sum + x;
-  if (fabs(s->sum) >= fabs(x)) s->comp += (s->sum - t) + x;
-  else s->comp += (x - t) + s->sum;
-  s->sum = t;
+/* s + e = a + b exactly (Knuth's TwoSum). */
+static void metrics_two_sum(double a, double b, double *s, double *e) {
+  double sum = a + b, bb = sum - a;
+  *s = sum;
+  *e = (a - (sum - bb)) + (b - bb);
 }
 
-static double metrics_sum_value(const st_metrics_sum *s) { return s->sum + s->comp; }
+/* The non-negative value of chunks c[lo, hi) times 2^-unit, over n, as
+** f * 2^*e (behaviour 14a): carried first, then the top 128 bits divided
+** with a correction term, rounded once.  0 for an empty sum. */
+static double metrics_chunks_over(int64_t *c, int cap, int *lo, int *hi, int unit, double n, int *e) {
+  double h = 0, l = 0, t, r, q1, q2;
+  st_chunk_carry(c, cap, lo, hi);
+  *e = 0;
+  if (*hi == 0) return 0.0;
+  for (int i = 0; i < 4; i++) {
+    int k = *hi - 1 - i;
+    double d = k >= *lo ? (double)c[k] : 0.0;
+    metrics_two_sum(h, ldexp(d, 32 * (3 - i)), &t, &r);
+    h = t;
+    l += r;
+  }
+  metrics_two_sum(h, l, &h, &l);
+  q1 = h / n;
+  r = fma(-q1, n, h) + l;
+  q2 = r / n;
+  *e = 32 * (*hi - 4) - unit;
+  return q1 + q2;
+}
+
+double st_metrics_mean(st_sums *s, double n) {
+  int e;
+  double f = metrics_chunks_over(s->s1, ST_SUMS_C1, &s->lo1, &s->hi1, 1074, n, &e);
+  return ldexp(f, e);
+}
+
+double st_metrics_mean2(st_sums *s, double n) {
+  int e;
+  double f = metrics_chunks_over(s->s2, ST_SUMS_C2, &s->lo2, &s->hi2, 2148, n, &e);
+  return ldexp(f, e);
+}
+
+/* sqrt(S2 / n) without overflowing on the way. */
+static double metrics_root_mean2(st_sums *s, double n) {
+  int e, fe;
+  double f = metrics_chunks_over(s->s2, ST_SUMS_C2, &s->lo2, &s->hi2, 2148, n, &e);
+  if (f == 0) return 0.0;
+  f = frexp(f, &fe);
+  e += fe;
+  if (e & 1) {
+    f *= 2;
+    e--;
+  }
+  return ldexp(sqrt(f), e / 2);
+}
 
 /* Append v to a doubling array; on failure nothing changes. */
 static om_status metrics_push(double **arr, size_t *len, size_t *cap, double v, om_err *err) {
@@ -55,48 +103,70 @@ static double regression_ratio(double a, double p) {
   return lo / hi;
 }
 
-om_status st_regression_add(st_regression_acc *r, double actual, double predicted, om_err *err) {
-  size_t len = (size_t)r->n;
-  double d, ad, x, delta;
-  om_status st;
+om_status st_regression_add_sums(st_regression_acc *r, double actual, double predicted, om_err *err) {
+  double ad;
   if (!isfinite(actual)) return om_errf(err, OM_INVALID, "actual is not a finite number");
   if (!isfinite(predicted)) return om_errf(err, OM_INVALID, "predicted is not a finite number");
-  d = actual - predicted;
-  ad = fabs(d);
-  st = metrics_push(&r->abs_errs, &len, &r->cap, ad, err);
-  if (st != OM_OK) return st;
+  if (r->n == INT64_MAX) return om_errf(err, OM_INVALID, "too many rows");
+  ad = fabs(actual - predicted);
   r->n++;
-  metrics_sum_add(&r->abs_err, ad);
-  metrics_sum_add(&r->sq_err, d * d);
+  /* every value below is finite or skipped: st_sums_add cannot fail */
+  if (isfinite(ad)) st_sums_add(&r->err, ad, err);
+  else r->n_inf_err++;
   if (actual != 0) {
-    metrics_sum_add(&r->ape, ad / fabs(actual));
+    double ape = ad / fabs(actual);
     r->n_ape++;
+    if (isfinite(ape)) st_sums_add(&r->ape, ape, err);
+    else r->n_inf_ape++;
   }
-  metrics_sum_add(&r->ratio, regression_ratio(actual, predicted));
+  st_sums_add(&r->ratio, regression_ratio(actual, predicted), err);
   if (fabs(predicted - actual) <= 0.2 * fabs(actual)) r->n_within++;
-  if (r->n == 1) r->shift = actual;
-  x = actual - r->shift;
-  delta = x - r->mean_a;
-  r->mean_a += delta / (double)r->n;
-  metrics_sum_add(&r->m2_a, delta * (x - r->mean_a));
+  st_sums_add(&r->actual, actual, err);
   return OM_OK;
 }
 
+om_status st_regression_add(st_regression_acc *r, double actual, double predicted, om_err *err) {
+  size_t len = (size_t)r->n;
+  om_status st;
+  if (!isfinite(actual)) return om_errf(err, OM_INVALID, "actual is not a finite number");
+  if (!isfinite(predicted)) return om_errf(err, OM_INVALID, "predicted is not a finite number");
+  st = metrics_push(&r->abs_errs, &len, &r->cap, fabs(actual - predicted), err);
+  if (st != OM_OK) return st;
+  return st_regression_add_sums(r, actual, predicted, err);
+}
+
+void st_regression_compute_sums(st_regression_acc *r, st_regression_result *out) {
+  double n = (double)r->n;
+  st_moments m;
+  out->n = r->n;
+  out->medae = NAN;
+  if (r->n == 0) {
+    out->mae = out->rmse = out->mape = out->r2 = out->accuracy = out->within_20pct = NAN;
+    return;
+  }
+  out->mae = r->n_inf_err ? INFINITY : st_metrics_mean(&r->err, n);
+  out->rmse = r->n_inf_err ? INFINITY : metrics_root_mean2(&r->err, n);
+  out->mape = !r->n_ape ? NAN : r->n_inf_ape ? INFINITY : st_metrics_mean(&r->ape, (double)r->n_ape);
+  out->accuracy = st_metrics_mean(&r->ratio, n);
+  out->within_20pct = (double)r->n_within / n;
+  /* Like sklearn: undefined below two rows; force_finite for SS_tot = 0. */
+  st_sums_moments(&r->actual, &m);
+  if (r->n < 2) {
+    out->r2 = NAN;
+  } else {
+    int e;
+    double res = r->n_inf_err ? INFINITY : metrics_chunks_over(r->err.s2, ST_SUMS_C2, &r->err.lo2, &r->err.hi2, 2148, 1.0, &e);
+    if (m.m2 == 0) out->r2 = res == 0 ? 1.0 : 0.0;
+    else if (isinf(res)) out->r2 = -INFINITY;
+    else out->r2 = 1.0 - ldexp(res / m.m2, e - m.m2_exp);
+  }
+}
+
 om_status st_regression_compute(st_regression_acc *r, st_regression_result *out, om_err *err) {
-  double n = (double)r->n, ss_res, ss_tot;
   size_t len = (size_t)r->n;
   (void)err;
-  out->n = r->n;
-  if (r->n == 0) {
-    out->mae = out->rmse = out->mape = out->medae = out->r2 = out->accuracy = out->within_20pct = NAN;
-    return OM_OK;
-  }
-  out->mae = metrics_sum_value(&r->abs_err) / n;
-  ss_res = metrics_sum_value(&r->sq_err);
-  out->rmse = sqrt(ss_res / n);
-  out->mape = r->n_ape ? metrics_sum_value(&r->ape) / (double)r->n_ape : NAN;
-  out->accuracy = metrics_sum_value(&r->ratio) / n;
-  out->within_20pct = (double)r->n_within / n;
+  st_regression_compute_sums(r, out);
+  if (r->n == 0 || !r->abs_errs) return OM_OK;
   qsort(r->abs_errs, len, sizeof(double), metrics_cmp_double);
   if (len % 2) out->medae = r->abs_errs[len / 2];
   else {
@@ -104,11 +174,6 @@ om_status st_regression_compute(st_regression_acc *r, st_regression_result *out,
     out->medae = (lo + hi) / 2;
     if (!isfinite(out->medae)) out->medae = lo / 2 + hi / 2; /* lo + hi overflowed */
   }
-  /* Like sklearn: undefined below two rows; force_finite for SS_tot = 0. */
-  ss_tot = metrics_sum_value(&r->m2_a);
-  if (r->n < 2) out->r2 = NAN;
-  else if (ss_tot == 0) out->r2 = ss_res == 0 ? 1.0 : 0.0;
-  else out->r2 = 1.0 - ss_res / ss_tot;
   return OM_OK;
 }
 
@@ -139,9 +204,25 @@ static double classification_logloss(int label, double q) {
   return -log((label ? q1 : q0) / s);
 }
 
-om_status st_classification_add(st_classification_acc *c, int label, double prob, om_err *err) {
+om_status st_classification_add_sums(st_classification_acc *c, int label, double prob, om_err *err) {
   int predicted;
-  double e;
+  if (label != 0 && label != 1) return om_errf(err, OM_INVALID, "label is %d; expected 0 or 1", label);
+  if (!(prob >= 0 && prob <= 1))
+    return om_errf(err, OM_INVALID, "probability is %.17g; expected a number between 0 and 1", prob);
+  if (c->n == INT64_MAX) return om_errf(err, OM_INVALID, "too many rows");
+  c->n++;
+  predicted = prob >= c->threshold;
+  if (predicted && label) c->tp++;
+  else if (predicted) c->fp++;
+  else if (label) c->fn++;
+  else c->tn++;
+  /* finite values: st_sums_add cannot fail */
+  st_sums_add(&c->logloss, classification_logloss(label, prob), err);
+  st_sums_add(&c->dev, prob - (double)label, err);
+  return OM_OK;
+}
+
+om_status st_classification_add(st_classification_acc *c, int label, double prob, om_err *err) {
   om_status st;
   if (label != 0 && label != 1) return om_errf(err, OM_INVALID, "label is %d; expected 0 or 1", label);
   if (!(prob >= 0 && prob <= 1))
@@ -149,16 +230,7 @@ om_status st_classification_add(st_classification_acc *c, int label, double prob
   if (label) st = metrics_push(&c->pos, &c->n_pos, &c->cap_pos, prob, err);
   else st = metrics_push(&c->neg, &c->n_neg, &c->cap_neg, prob, err);
   if (st != OM_OK) return st;
-  c->n++;
-  predicted = prob >= c->threshold;
-  if (predicted && label) c->tp++;
-  else if (predicted) c->fp++;
-  else if (label) c->fn++;
-  else c->tn++;
-  metrics_sum_add(&c->logloss, classification_logloss(label, prob));
-  e = prob - (double)label;
-  metrics_sum_add(&c->brier, e * e);
-  return OM_OK;
+  return st_classification_add_sums(c, label, prob, err);
 }
 
 /* Behaviour 11 on sorted arrays: twice the Mann-Whitney U of the positives,
@@ -188,20 +260,17 @@ static double classification_auc(const double *pos, size_t n_pos, const double *
   return u2d / (2.0 * (double)n_pos * (double)n_neg);
 }
 
-om_status st_classification_compute(st_classification_acc *c, st_classification_result *out, om_err *err) {
+void st_classification_compute_sums(st_classification_acc *c, st_classification_result *out) {
   double n = (double)c->n, prec_den, rec_den;
-  (void)err;
   out->n = c->n;
   out->threshold = c->threshold;
+  out->auc = NAN;
   if (c->n == 0) {
-    out->auc = out->logloss = out->brier = out->accuracy = out->precision = out->recall = out->f1 = NAN;
-    return OM_OK;
+    out->logloss = out->brier = out->accuracy = out->precision = out->recall = out->f1 = NAN;
+    return;
   }
-  if (c->n_pos) qsort(c->pos, c->n_pos, sizeof(double), metrics_cmp_double);
-  if (c->n_neg) qsort(c->neg, c->n_neg, sizeof(double), metrics_cmp_double);
-  out->auc = classification_auc(c->pos, c->n_pos, c->neg, c->n_neg);
-  out->logloss = metrics_sum_value(&c->logloss) / n;
-  out->brier = metrics_sum_value(&c->brier) / n;
+  out->logloss = st_metrics_mean(&c->logloss, n);
+  out->brier = st_metrics_mean2(&c->dev, n);
   out->accuracy = (double)(c->tp + c->tn) / n;
   prec_den = (double)(c->tp + c->fp);
   rec_den = (double)(c->tp + c->fn);
@@ -210,6 +279,15 @@ om_status st_classification_compute(st_classification_acc *c, st_classification_
   if (out->precision + out->recall > 0)
     out->f1 = 2.0 * out->precision * out->recall / (out->precision + out->recall);
   else out->f1 = 0.0;
+}
+
+om_status st_classification_compute(st_classification_acc *c, st_classification_result *out, om_err *err) {
+  (void)err;
+  st_classification_compute_sums(c, out);
+  if (c->n == 0) return OM_OK;
+  if (c->n_pos) qsort(c->pos, c->n_pos, sizeof(double), metrics_cmp_double);
+  if (c->n_neg) qsort(c->neg, c->n_neg, sizeof(double), metrics_cmp_double);
+  out->auc = classification_auc(c->pos, c->n_pos, c->neg, c->n_neg);
   return OM_OK;
 }
 

@@ -19,10 +19,11 @@
 **      sum (a-mean(a))^2, as sklearn.metrics.r2_score; when SS_tot = 0
 **      (constant actual) r2 is 1.0 if SS_res = 0 else 0.0 (sklearn's
 **      force_finite=True); r2 is NaN (null) with n < 2, as sklearn.  SS_tot is
-**      accumulated by Welford's method on a - (first a), so a large common
-**      offset (timestamps, 1e9 + x) costs no accuracy and a constant actual
-**      gives exactly SS_tot = 0 (numpy's two-pass mean can leave a rounding
-**      residue there: see docs/regression_metrics.md).
+**      n S2 - S1^2 over n computed exactly from the exact sums of a and a^2
+**      (behaviour 7), so a large common offset (timestamps, 1e9 + x) costs
+**      no accuracy and a constant actual gives exactly SS_tot = 0 (numpy's
+**      two-pass mean can leave a rounding residue there: see
+**      docs/regression_metrics.md).
 **   4. mape = mean |a-p|/|a| over the rows with a != 0 only, as a fraction
 **      (0.25 = 25%), like sklearn's mean_absolute_percentage_error except
 **      that sklearn divides by max(|a|, DBL_EPSILON) and keeps a = 0 rows;
@@ -31,12 +32,26 @@
 **      (both 0 included); otherwise min(a,p) <= 0 scores 0.
 **   6. within_20pct = fraction of rows with fabs(p - a) <= 0.2 * fabs(a)
 **      (evaluated in doubles exactly as written; a = p = 0 counts).
-**   7. Sums use Neumaier's compensated summation; every |a-p| is kept (an
-**      array grown through om_realloc, doubling) for the median.  A failed
+**   7. Sums are EXACT and order-free (st_sums, st_welch.h behaviour 1):
+**      err holds |a-p| (S1 = sum |a-p|, S2 = sum (a-p)^2, the squares of
+**      the rounded differences taken exactly), ape the per-row |a-p|/|a|,
+**      ratio the accuracy scores, actual a (S1, S2).  Each mean is the exact
+**      sum over n, rounded once at the end (st_metrics_mean), so the result
+**      does not depend on the order of the rows nor on how rows were split
+**      and merged (mergeable states, st_metrics_state.h).  A row whose a-p
+**      overflows (|a-p| = Inf) is counted in n_inf_err and not summed: mae,
+**      rmse are then Inf and r2 -Inf (null in JSON); likewise a row whose
+**      |a-p|/|a| overflows is counted in n_inf_ape and mape is Inf.  rmse
+**      and r2 are computed with separate exponents, so (a-p)^2 beyond the
+**      double range still gives a finite rmse.  Every |a-p| is also kept
+**      (an array grown through om_realloc, doubling) for the median by
+**      st_regression_add; st_regression_add_sums adds a row to the sums
+**      only (the mergeable state keeps a sketch instead).  A failed
 **      allocation is OM_NOMEM and leaves the accumulator as it was.
 **   8. st_regression_compute() sorts the kept errors in place (order does
 **      not matter to the other sums, so rows may still be added after it).
-**      With n = 0 every metric is NaN.
+**      With n = 0 every metric is NaN.  st_regression_compute_sums() gives
+**      every metric but medae (NaN) from the sums alone.
 **
 ** Classification (st_classification_*), for rows (y = label, q = probability
 ** of label 1), threshold t:
@@ -60,8 +75,15 @@
 **      entry is taken.  Defined with one class present (sklearn then needs
 **      labels=[0, 1]).
 **  13. brier = mean (q - y)^2, as sklearn.metrics.brier_score_loss.
-**  14. Compensated sums as in 7; OM_NOMEM leaves the accumulator as it was;
+**  14. Exact sums as in 7: logloss holds the per-row log loss, dev the
+**      per-row q - y (its S2 is sum (q-y)^2, squares taken exactly);
+**      st_classification_add_sums adds a row to the counts and sums only;
+**      st_classification_compute_sums() gives every metric but auc (NaN).
+**      OM_NOMEM leaves the accumulator as it was;
 **      st_classification_compute() sorts the kept probabilities in place.
+**  14a. st_metrics_mean(s, n) is the non-negative exact sum S1 of s over n,
+**      rounded once (from its top 128 bits: error below one unit in the
+**      last place); st_metrics_mean2 the same for S2.
 **
 ** Interval coverage (st_coverage_*), for rows (a, lo, hi):
 **  15. covered iff lo <= a <= hi.  lo > hi, or a NaN anywhere, is
@@ -74,28 +96,22 @@
 #define ST_METRICS_H
 
 #include "../base/om_core.h"
-
-/* A Neumaier-compensated running sum: the value is sum + comp. */
-typedef struct st_metrics_sum {
-  double sum;  /* running sum */
-  double comp; /* accumulated rounding error */
-} st_metrics_sum;
+#include "st_welch.h"
 
 /* ---------------------------------------------------------- regression */
 
 typedef struct st_regression_acc {
-  int64_t n;              /* rows added */
-  st_metrics_sum abs_err; /* sum |a-p| */
-  st_metrics_sum sq_err;  /* sum (a-p)^2 */
-  st_metrics_sum ape;     /* sum |a-p|/|a| over rows with a != 0 */
-  int64_t n_ape;          /* rows with a != 0 */
-  st_metrics_sum ratio;   /* sum of the per-row accuracy scores (behaviour 5) */
-  int64_t n_within;       /* rows with |p-a| <= 0.2|a| */
-  double shift;           /* the first a; Welford runs on a - shift */
-  double mean_a;          /* Welford running mean of a - shift */
-  st_metrics_sum m2_a;    /* Welford sum of squared deviations of a */
-  double *abs_errs;       /* every |a-p| (om_realloc'd), n of them */
-  size_t cap;             /* capacity of abs_errs */
+  int64_t n;         /* rows added */
+  int64_t n_ape;     /* rows with a != 0 */
+  int64_t n_within;  /* rows with |p-a| <= 0.2|a| */
+  int64_t n_inf_err; /* rows whose |a-p| overflowed (not in err) */
+  int64_t n_inf_ape; /* rows with a != 0 whose |a-p|/|a| overflowed (not in ape) */
+  st_sums err;       /* finite |a-p| (behaviour 7) */
+  st_sums ape;       /* finite |a-p|/|a| over rows with a != 0 */
+  st_sums ratio;     /* the per-row accuracy scores (behaviour 5) */
+  st_sums actual;    /* a */
+  double *abs_errs;  /* every |a-p| (om_realloc'd), n of them; NULL with add_sums */
+  size_t cap;        /* capacity of abs_errs */
 } st_regression_acc;
 
 typedef struct st_regression_result {
@@ -111,6 +127,8 @@ typedef struct st_regression_result {
 
 void st_regression_init(st_regression_acc *r);
 om_status st_regression_add(st_regression_acc *r, double actual, double predicted, om_err *err);
+om_status st_regression_add_sums(st_regression_acc *r, double actual, double predicted, om_err *err);
+void st_regression_compute_sums(st_regression_acc *r, st_regression_result *out);
 om_status st_regression_compute(st_regression_acc *r, st_regression_result *out, om_err *err);
 void st_regression_free(st_regression_acc *r); /* leaves an empty accumulator */
 
@@ -120,8 +138,8 @@ typedef struct st_classification_acc {
   double threshold;       /* predicted positive iff q >= threshold */
   int64_t n;              /* rows added */
   int64_t tp, fp, tn, fn; /* confusion matrix at the threshold */
-  st_metrics_sum logloss; /* sum of per-row log loss */
-  st_metrics_sum brier;   /* sum (q-y)^2 */
+  st_sums logloss;        /* per-row log loss (behaviour 14) */
+  st_sums dev;            /* per-row q - y: S2 = sum (q-y)^2 */
   double *pos;            /* q of rows with y = 1 (om_realloc'd) */
   size_t n_pos, cap_pos;
   double *neg;            /* q of rows with y = 0 (om_realloc'd) */
@@ -142,6 +160,8 @@ typedef struct st_classification_result {
 
 om_status st_classification_init(st_classification_acc *c, double threshold, om_err *err);
 om_status st_classification_add(st_classification_acc *c, int label, double prob, om_err *err);
+om_status st_classification_add_sums(st_classification_acc *c, int label, double prob, om_err *err);
+void st_classification_compute_sums(st_classification_acc *c, st_classification_result *out);
 om_status st_classification_compute(st_classification_acc *c, st_classification_result *out, om_err *err);
 void st_classification_free(st_classification_acc *c); /* keeps the threshold */
 
@@ -155,5 +175,9 @@ typedef struct st_coverage {
 om_status st_coverage_add(st_coverage *c, double actual, double lo, double hi, om_err *err);
 om_status st_coverage_remove(st_coverage *c, double actual, double lo, double hi, om_err *err);
 double st_coverage_value(const st_coverage *c);
+
+/* Behaviour 14a: exact non-negative sums over n, rounded once. */
+double st_metrics_mean(st_sums *s, double n);
+double st_metrics_mean2(st_sums *s, double n);
 
 #endif /* ST_METRICS_H */
