@@ -310,6 +310,10 @@ static const omen_func omen_funcs[] = {
     {"classification_metrics_state", 2, PURE, 0, classificationMetricsStateStep, classificationMetricsStateFinal, 0, 0},
     {"classification_metrics_state", 3, PURE, 0, classificationMetricsStateStep, classificationMetricsStateFinal, 0, 0},
     {"classification_metrics_merge", 1, PURE, 0, classificationMetricsMergeStep, metricsMergeFinal, 0, 0},
+    /* scaler_state.c: mergeable states of scaler_train */
+    {"scaler_train_state", 1, PURE, 0, scalerTrainStateStep, scalerTrainStateFinal, 0, 0},
+    {"scaler_train_state", 2, PURE, 0, scalerTrainStateStep, scalerTrainStateFinal, 0, 0},
+    {"scaler_merge", 1, PURE, 0, scalerMergeStep, scalerMergeFinal, 0, 0},
 };
 
 /* The entry points are the only names omen.so exports (behaviour 1). */

@@ -450,4 +450,10 @@ void classificationMetricsStateFinal(sqlite3_context *);
 void classificationMetricsMergeStep(sqlite3_context *, int, sqlite3_value **);
 void metricsMergeFinal(sqlite3_context *);
 
+/* scaler_state.c */
+void scalerTrainStateStep(sqlite3_context *, int, sqlite3_value **);
+void scalerTrainStateFinal(sqlite3_context *);
+void scalerMergeStep(sqlite3_context *, int, sqlite3_value **);
+void scalerMergeFinal(sqlite3_context *);
+
 #endif /* OMEN_EXT_H */

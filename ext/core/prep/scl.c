@@ -39,6 +39,7 @@ void scl_accum_free(scl_accum *a) {
   for (size_t i = 0; i < a->n_feats; i++) {
     om_free(a->feats[i].name);
     om_free(a->feats[i].vals);
+    om_free(a->feats[i].sums);
   }
   om_free(a->feats);
   mdl_pb_free(a->prof);
@@ -74,7 +75,6 @@ static om_status feat_insert(scl_accum *a, size_t pos, const fv_entry *e, om_err
 }
 
 static om_status feat_add(scl_accum *a, scl_feat *f, const fv_entry *e, om_err *err) {
-  double d;
   om_status st;
   if (e->type == FV_MISSING) return OM_OK;
   if (f->type == 0) {
@@ -85,15 +85,11 @@ static om_status feat_add(scl_accum *a, scl_feat *f, const fv_entry *e, om_err *
                    fv_type_name((fv_type)f->type), fv_type_name(e->type));
   if (e->type != FV_NUMERIC) return mdl_pb_cat(a->prof, f->prof, e->cat, err); /* point 7 */
   if ((st = mdl_pb_num(a->prof, f->prof, e->num, err)) != OM_OK) return st;
-  f->n++;
-  d = e->num - f->mean;
-  f->mean += d / (double)f->n;
-  f->m2 += d * (e->num - f->mean);
-  {
-    double x = ldexp(e->num, -SCL_SHIFT), sd = x - f->smean;
-    f->smean += sd / (double)f->n;
-    f->sm2 += sd * (x - f->smean);
+  if (a->method == SCL_STANDARD) { /* point 2: exact sums */
+    if (!f->sums && !(f->sums = om_calloc(1, sizeof *f->sums))) return om_errf(err, OM_NOMEM, "out of memory");
+    if ((st = om_xsum_add(f->sums, e->num, err)) != OM_OK) return st;
   }
+  f->n++;
   if (e->num < f->min) f->min = e->num;
   if (e->num > f->max) f->max = e->num;
   if (a->method == SCL_ROBUST) {
@@ -157,87 +153,65 @@ static double percentile_sorted(const double *v, uint64_t n, double q) {
   }
 }
 
-om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
-  mdl_feature *feats = NULL;
-  uint32_t *slots = NULL;
-  mdl_profile prof;
+om_status scl_feature_fit(scl_method method, om_xsum *sums, double min, double max, const double *sorted, uint64_t n,
+                          const char *name, size_t len, double *center, double *scale, om_err *err) {
+  *center = 0;
+  *scale = 1;
+  if (n == 0) return OM_OK;
+  switch (method) {
+  case SCL_STANDARD:
+    if (!sums || sums->n != (int64_t)n) return om_errf(err, OM_INTERNAL, "scaler sums do not match the count");
+    om_xsum_mean_sd(sums, 0, center, scale); /* point 2 */
+    break;
+  case SCL_ROBUST:
+    *center = percentile_sorted(sorted, n, 0.5);
+    *scale = percentile_sorted(sorted, n, 0.75) - percentile_sorted(sorted, n, 0.25);
+    break;
+  case SCL_MINMAX:
+    *center = min;
+    *scale = max - min;
+    break;
+  }
+  if (!isfinite(*center) || !isfinite(*scale))
+    return om_errf(err, OM_INVALID,
+                   "feature \"%.*s\" has values too large to scale (its %s is beyond ±1.8e308; rescale the feature)",
+                   (int)len, name, !isfinite(*center) ? "center" : "scale");
+  if (!(*scale > 0)) *scale = 1;
+  return OM_OK;
+}
+
+om_status scl_write_model(om_wbuf *w, scl_method method, const mdl_feature *feats, uint32_t nf, const double *center,
+                          const double *scale, uint64_t rows_used, uint64_t rows_skipped, const mdl_profile *prof,
+                          om_err *err) {
   om_wbuf payload, opts;
   om_jw j;
   mdl_meta meta;
-  om_status st = OM_OK;
-  size_t i;
-  memset(&prof, 0, sizeof prof);
+  om_status st;
   om_wbuf_init(&payload);
   om_wbuf_init(&opts);
-  if (a->n_feats) {
-    feats = om_calloc(a->n_feats, sizeof *feats);
-    slots = om_calloc(a->n_feats, sizeof *slots);
-    if (!feats || !slots) {
-      om_free(feats);
-      om_free(slots);
-      return om_errf(err, OM_NOMEM, "out of memory");
-    }
-  }
-  om_wbuf_u8(&payload, (uint8_t)a->method);
+  om_wbuf_u8(&payload, (uint8_t)method);
   om_wbuf_zeros(&payload, 7);
-  for (i = 0; i < a->n_feats; i++) {
-    scl_feat *f = &a->feats[i];
-    double center = 0, scale = 1;
-    if (f->type == 0) f->type = FV_NUMERIC;
-    feats[i].name = f->name;
-    feats[i].name_len = f->name_len;
-    feats[i].type = f->type;
-    slots[i] = f->prof;
-    if (f->type == FV_NUMERIC && f->n > 0) {
-      switch (a->method) {
-      case SCL_STANDARD:
-        center = f->mean;
-        scale = sqrt(f->m2 / (double)f->n);
-        if (!isfinite(center) || !isfinite(scale)) { /* scl.h point 2 */
-          center = ldexp(f->smean, SCL_SHIFT);
-          scale = ldexp(sqrt(f->sm2 / (double)f->n), SCL_SHIFT);
-        }
-        break;
-      case SCL_ROBUST:
-        qsort(f->vals, (size_t)f->n, sizeof *f->vals, cmp_double);
-        center = percentile_sorted(f->vals, f->n, 0.5);
-        scale = percentile_sorted(f->vals, f->n, 0.75) - percentile_sorted(f->vals, f->n, 0.25);
-        break;
-      case SCL_MINMAX:
-        center = f->min;
-        scale = f->max - f->min;
-        break;
-      }
-      if (!isfinite(center) || !isfinite(scale)) {
-        st = om_errf(err, OM_INVALID,
-                     "feature \"%.*s\" has values too large to scale (its %s is beyond ±1.8e308; rescale the feature)",
-                     (int)f->name_len, f->name, !isfinite(center) ? "center" : "scale");
-        goto done;
-      }
-      if (!(scale > 0)) scale = 1;
-    }
-    om_wbuf_f64(&payload, center);
-    om_wbuf_f64(&payload, scale);
+  for (uint32_t i = 0; i < nf; i++) {
+    om_wbuf_f64(&payload, center[i]);
+    om_wbuf_f64(&payload, scale[i]);
   }
   om_jw_init(&j, &opts);
   om_jw_begin_object(&j);
   om_jw_key(&j, "method");
-  om_jw_string(&j, scl_method_name(a->method));
+  om_jw_string(&j, scl_method_name(method));
   om_jw_end_object(&j);
   if (om_wbuf_status(&payload) != OM_OK || om_wbuf_status(&opts) != OM_OK) {
     st = om_errf(err, OM_NOMEM, "out of memory");
     goto done;
   }
   memset(&meta, 0, sizeof meta);
-  meta.rows_used = a->rows_used;
-  meta.rows_skipped = a->rows_skipped;
+  meta.rows_used = rows_used;
+  meta.rows_skipped = rows_skipped;
   meta.options_json = (const char *)opts.data;
   meta.options_len = opts.len;
-  if (a->prof) st = mdl_pb_finish(a->prof, feats, slots, (uint32_t)a->n_feats, &prof, err);
-  if (st == OM_OK)
-    st = mdl_write_profiled(w, MDL_KIND_SCALER, SCL_PAYLOAD_VERSION, feats, (uint32_t)a->n_feats, &meta,
-                            a->prof ? &prof : NULL, payload.data, payload.len, err);
-  if (st == OM_OK) { /* scl.h point 6 */
+  st = mdl_write_profiled(w, MDL_KIND_SCALER, SCL_PAYLOAD_VERSION, feats, nf, &meta, prof, payload.data, payload.len,
+                          err);
+  if (st == OM_OK) { /* point 6 */
     scl_model m;
     om_err inner;
     st = scl_model_open(w->data, w->len, &m, &inner);
@@ -246,11 +220,54 @@ om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
     else scl_model_free(&m);
   }
 done:
+  om_wbuf_free(&payload);
+  om_wbuf_free(&opts);
+  return st;
+}
+
+om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err) {
+  mdl_feature *feats = NULL;
+  uint32_t *slots = NULL;
+  double *center = NULL, *scale = NULL;
+  mdl_profile prof;
+  om_status st = OM_OK;
+  size_t i;
+  memset(&prof, 0, sizeof prof);
+  if (a->n_feats) {
+    feats = om_calloc(a->n_feats, sizeof *feats);
+    slots = om_calloc(a->n_feats, sizeof *slots);
+    center = om_malloc_array(a->n_feats, 2 * sizeof *center);
+    if (!feats || !slots || !center) {
+      st = om_errf(err, OM_NOMEM, "out of memory");
+      goto done;
+    }
+    scale = center + a->n_feats;
+  }
+  for (i = 0; i < a->n_feats; i++) {
+    scl_feat *f = &a->feats[i];
+    if (f->type == 0) f->type = FV_NUMERIC;
+    feats[i].name = f->name;
+    feats[i].name_len = f->name_len;
+    feats[i].type = f->type;
+    slots[i] = f->prof;
+    center[i] = 0;
+    scale[i] = 1;
+    if (f->type == FV_NUMERIC && f->n > 0) {
+      if (a->method == SCL_ROBUST) qsort(f->vals, (size_t)f->n, sizeof *f->vals, cmp_double);
+      st = scl_feature_fit(a->method, f->sums, f->min, f->max, f->vals, f->n, f->name, f->name_len, &center[i],
+                           &scale[i], err);
+      if (st != OM_OK) goto done;
+    }
+  }
+  if (a->prof) st = mdl_pb_finish(a->prof, feats, slots, (uint32_t)a->n_feats, &prof, err);
+  if (st == OM_OK)
+    st = scl_write_model(w, a->method, feats, (uint32_t)a->n_feats, center, scale, a->rows_used, a->rows_skipped,
+                         a->prof ? &prof : NULL, err);
+done:
   mdl_profile_free(&prof);
   om_free(feats);
   om_free(slots);
-  om_wbuf_free(&payload);
-  om_wbuf_free(&opts);
+  om_free(center);
   return st;
 }
 

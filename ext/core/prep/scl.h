@@ -22,10 +22,19 @@
 **      that is not representable (minmax or robust with max − min or
 **      q75 − q25 beyond 1.8e308) is an error naming the feature, never a
 **      silent scale of 1.  Intermediate overflow is not an error: 'standard'
-**      also accumulates x·2^-SCL_SHIFT (exact scaling) and uses it when the
-**      plain sums overflow, and percentiles interpolate as (1−f)·a + f·b when
-**      a + f·(b − a) overflows; both only where the plain formula gives
-**      ±Inf, so every model that trained before is byte-identical.
+**      accumulates the EXACT sums of x and x^2 (om_xsum, ../base/om_xsum.h:
+**      integers, so any order of the rows and any split and merge of them
+**      gives the same bits) and takes the mean and the population standard
+**      deviation from them with one final rounding each (om_xsum_mean_sd,
+**      ddof 0), for any finite values (the sd of {-1.7e308, 1.7e308} is
+**      1.7e308); percentiles interpolate as (1−f)·a + f·b when
+**      a + f·(b − a) overflows.  (Before the exact sums, 'standard' used
+**      Welford's update, whose result could differ in the last bits.)
+**   8. scl_feature_fit is that computation for one numeric feature, and
+**      scl_write_model the envelope around the results (payload, options
+**      {"method": ...}, rows_used/rows_skipped, the profile, then the check
+**      of point 6): scaler_train and scaler_merge (scl_state.h) share both,
+**      so equal inputs give equal BLOBs.
 **   6. scl_accum_finish opens the envelope it wrote with scl_model_open (the
 **      decoder model_save() and scale() use) before returning it: a model
 **      that would not load is an error, never a BLOB.
@@ -45,9 +54,9 @@
 #define SCL_H
 
 #include "../base/mdl_kind.h"
+#include "../base/om_xsum.h"
 
 #define SCL_PAYLOAD_VERSION 1
-#define SCL_SHIFT 800 /* 2^-800: |x| ≤ 1.8e308 becomes ≤ 2.7e67, whose squares sum safely */
 
 typedef enum scl_method { SCL_STANDARD = 0, SCL_ROBUST = 1, SCL_MINMAX = 2 } scl_method;
 
@@ -60,8 +69,7 @@ typedef struct scl_feat {
   size_t name_len;
   uint8_t type;      /* 0 not yet known (only missing so far), FV_NUMERIC, FV_CATEGORICAL */
   uint64_t n;        /* non-missing numeric values */
-  double mean, m2;   /* Welford (standard) */
-  double smean, sm2; /* the same on x·2^-SCL_SHIFT: used only when mean or m2 overflow */
+  om_xsum *sums;     /* standard: exact sums of x and x^2 (owned; point 2) */
   double min, max;   /* minmax */
   double *vals;      /* robust: every value (owned) */
   size_t cap;
@@ -83,6 +91,18 @@ om_status scl_accum_add(scl_accum *a, const void *fv, size_t n, om_err *err);
 /* Write the trained model (a complete envelope) to w. */
 om_status scl_accum_finish(scl_accum *a, om_wbuf *w, om_err *err);
 void scl_accum_free(scl_accum *a);
+
+/* Point 8: center and scale of a numeric feature with n > 0 values:
+** standard from sums (carried in place), minmax from min and max, robust
+** from sorted[0..n).  A center or scale beyond the double range is
+** OM_INVALID naming the feature (name, len). */
+om_status scl_feature_fit(scl_method method, om_xsum *sums, double min, double max, const double *sorted, uint64_t n,
+                          const char *name, size_t len, double *center, double *scale, om_err *err);
+/* Point 8: the scaler envelope for schema feats[0..nf) (center/scale per
+** feature, categorical 0/1), rows, and the profile (NULL: none). */
+om_status scl_write_model(om_wbuf *w, scl_method method, const mdl_feature *feats, uint32_t nf, const double *center,
+                          const double *scale, uint64_t rows_used, uint64_t rows_skipped, const mdl_profile *prof,
+                          om_err *err);
 
 typedef struct scl_model {
   mdl_view view;     /* owns the features array; borrows the BLOB */
