@@ -314,6 +314,10 @@ static const omen_func omen_funcs[] = {
     {"scaler_train_state", 1, PURE, 0, scalerTrainStateStep, scalerTrainStateFinal, 0, 0},
     {"scaler_train_state", 2, PURE, 0, scalerTrainStateStep, scalerTrainStateFinal, 0, 0},
     {"scaler_merge", 1, PURE, 0, scalerMergeStep, scalerMergeFinal, 0, 0},
+    /* baseline_state.c: mergeable states of baseline_train */
+    {"baseline_train_state", 1, PURE, 0, baselineTrainStateStep, baselineTrainStateFinal, 0, 0},
+    {"baseline_train_state", 2, PURE, 0, baselineTrainStateStep, baselineTrainStateFinal, 0, 0},
+    {"baseline_merge", 1, PURE, 0, baselineMergeStep, baselineMergeFinal, 0, 0},
 };
 
 /* The entry points are the only names omen.so exports (behaviour 1). */

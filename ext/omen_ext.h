@@ -456,4 +456,10 @@ void scalerTrainStateFinal(sqlite3_context *);
 void scalerMergeStep(sqlite3_context *, int, sqlite3_value **);
 void scalerMergeFinal(sqlite3_context *);
 
+/* baseline_state.c */
+void baselineTrainStateStep(sqlite3_context *, int, sqlite3_value **);
+void baselineTrainStateFinal(sqlite3_context *);
+void baselineMergeStep(sqlite3_context *, int, sqlite3_value **);
+void baselineMergeFinal(sqlite3_context *);
+
 #endif /* OMEN_EXT_H */
