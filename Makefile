@@ -94,7 +94,7 @@ help:
 	@echo '  amalgamation build/amalgamation/omen.c and omen.h: all of omen in one C file (docs/EMBED.md)'
 	@echo '  package      the Debian package ../libsqlite3-mod-omen_<VERSION>-1_<arch>.deb (dpkg-buildpackage -b; docs/DEBIAN.md)'
 	@echo '  package-test build the .deb from a copy of the tree, install it in a fresh bookworm chroot, .load mod_omen, predict (root)'
-	@echo '  cluster-test three dqlite nodes on 127.0.0.1 with build/libomen_auto.so preloaded (built by all): train, save, predict, kill the leader (root; docs/CLUSTER.md)'
+	@echo '  cluster-test three dqlite nodes on 127.0.0.1 with build/libomen_auto.so preloaded (built by all): train, save, predict; kill leaders and followers mid-statement and compare with a local file (root; docs/CLUSTER.md)'
 	@echo '  format       clang-format the C sources in place'
 	@echo '  clean        remove build/, build-asan/ and build-fuzz/'
 	@echo 'Variables: CC, OPT (-O2), PYTHON (/usr/bin/python3), SQLITE3 (sqlite3), PREFIX, DESTDIR, FUZZ_CC, FUZZ_SECONDS.'

@@ -47,14 +47,80 @@ Behaviours (one case each; `FAIL <label>: <case>: <why>` on failure):
      version 2.
   6. Catch-up: the killed node restarts with its data folder, rejoins as a
      voter, and, once made the leader (kill the current leader, restart it,
-     repeat; at most 8 rounds, each a failover gap measured again), serves
-     the same registry (every row of omen_models, omen_aliases,
-     omen_model_events, byte for byte) and the same predictions of both
-     versions.  Every node has then served as leader with correct answers.
+     repeat until it leads and every node has led; at most 8 rounds, each a
+     failover gap measured again), serves the same registry (every row of
+     omen_models, omen_aliases, omen_model_events, byte for byte) and the
+     same predictions of both versions.  Every node has then served as
+     leader with correct answers.
   7. Cleanup: every process started is killed (its process group) and the
      temporary folder removed, on success, failure, exception or signal.
   8. The last line is `<label>: N passed, M failed[, K skipped]`; exit 1 if
      M > 0.
+
+Kills while work is in flight (after 6; every answer is compared with the
+same statement run by the sqlite3 shell with .load on a local file, which
+also creates the local copy of the `big` table: N_BIG runs, five features):
+  9. Kill during training: BIG_TRAIN (gbt_train of BIG_TREES trees over the
+     N_BIG runs + model_save('big', ...), several seconds) runs through the
+     cluster; once the leader process has spent KILL_CPU_S of CPU on it (read
+     from /proc/<pid>/stat, so the kill lands inside the statement on a slow
+     machine too; at most KILL_WALL_S, well inside dqlite's election timeout:
+     behaviour 13), the leader is SIGKILLed.  The client, still running at
+     the kill, exits with an error; after the
+     failover no 'big' row exists and the registry is sound (SOUND_SQL: every
+     row's model decodes and model_info(model) is its info column byte for
+     byte, every name's versions are 1..n, one save event per row and a row
+     per save event, PRAGMA integrity_check ok).  The same statement re-run
+     on the new leader (before the killed node restarts: see 13) returns
+     version 1, whose BLOB equals the local one byte for byte except what a
+     save stamps (created_at, meta offset 24, and the XXH3 footer that
+     covers it: payload()), and whose predictions
+     on BIG_PROBES equal the local ones exactly.  Figures: detection (kill
+     to the client's error), first committed write, the re-run.
+ 10. Kill during saving: one client session reads N_LOOP lines of
+     LOOP_SAVE (train 3 trees on 300 runs + model_save('loop', ...)); after
+     LOOP_KILL_AFTER versions are printed the leader is SIGKILLed.  The
+     session goes on on the new leader (exit status 0, versions printed after
+     the kill); the versions it printed are distinct and increasing; the
+     'loop' rows are versions 1..n with every printed version among them and
+     at most as many unprinted ones as lines that printed an error (a commit
+     whose answer was lost with the leader: an ambiguous commit, not a gap);
+     the registry is sound; after the node restarts, its copy and both
+     others (.dump of each node, opened with omen.so) agree on every
+     registry row byte for byte and hold all 'loop' versions.
+ 11. Kill during predicting: BIG_SCORE (predict_duration('big', ...) by
+     name over all N_BIG runs, two passes, several seconds) is killed the
+     same way once the leader has spent KILL_CPU_S on it: the client exits
+     with an error; the re-run on the new leader gives exactly the local
+     sum and count.
+ 12. Kill a follower during training: BIG_TRAIN again, a follower is
+     SIGKILLed once the leader has spent KILL_CPU_S on it: the statement
+     completes on the same leader (two of three nodes are a quorum) with
+     version 2, whose BLOB (but created_at) and predictions equal the local
+     model's.
+ 13. A long statement, no kill: libdqlite runs a statement on the thread
+     of the leader's event loop, which sends no Raft heartbeat meanwhile;
+     its election timeout is 3 s (randomised up to 6 s; not settable in
+     dqlite-demo).  With the three nodes up, BIG_TRAIN with LONG_TREES trees
+     into 'long': either the client gets an error and no 'long' row exists,
+     or it prints version 1 and the row exists; when it took less than
+     LONG_PASSES_S it committed on the same leader; the registry is sound.
+     Which of the two happens past that is election timing, not a rule: the
+     followers elect a new leader 3 to 6 s after the last heartbeat when
+     they get the CPU, and the write then fails at commit (every run of 20 s
+     or more here), but a 9 s run on a loaded machine kept its leader and
+     committed.  The outcome is printed (figure long_statement).  (With one node down the survivor cannot win an
+     election without the busy leader's vote: dqlite uses pre-vote; that is
+     why the re-runs in 9 and 11 and the statement of 12 complete whatever
+     their length.)
+ 14. Every node's copy: once the killed follower is back, the three nodes'
+     databases (.dump <node> omen: a follower's own copy, not the leader's;
+     retried until the three agree, at most NODES_AGREE_S) hold the same
+     registry rows byte for byte, the registry is sound in each and the
+     'long' rows are the ones 13 saw, each 'big' version's BLOB equals the
+     local one (but created_at), and each copy, opened locally with omen.so,
+     predicts BIG_PROBES of big@1 and big@2 as the local file does.
+ Clients started in 9-12 are killed in cleanup (7) too (their process groups).
 """
 
 import os
@@ -63,9 +129,11 @@ import signal
 import socket
 import sqlite3
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -90,6 +158,44 @@ REGISTRY_SQL = [
     "SELECT * FROM omen_aliases ORDER BY 1, 2",
     "SELECT * FROM omen_model_events ORDER BY 1",
 ]
+
+# Behaviours 9-14: statements long enough to be killed while they run.
+N_BIG, BIG_TREES = 100000, 2000
+FVB = "feature_vector('a', a, 'b', b, 'c', c, 'threads', threads, 'host', host)"
+BIG_SETUP = [
+    "CREATE TABLE big(id INTEGER PRIMARY KEY, a REAL, b REAL, c REAL, threads INTEGER, host TEXT, duration_s REAL)",
+    "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < %d) "
+    "INSERT INTO big SELECT n, (n * 7919) %% 10007, (n * 104729) %% 1009 / 10.0, (n * 31) %% 997, 1 + n %% 8, "
+    "'h' || (n %% 13), 20 + 3.0 * ((n * 7919) %% 10007) / 100.0 / (1 + n %% 8) + ((n * 31) %% 997) / 50.0 + n %% 7 "
+    "FROM i" % N_BIG,
+]
+BIG_TRAIN = ("SELECT model_save('big', (SELECT gbt_train(%s, duration_s, '{\"n_trees\": %d, \"seed\": 7}') "
+             "FROM big))" % (FVB, BIG_TREES))
+# quote() prints a REAL with enough digits to read back exactly, in both shells
+BIG_SCORE = ("SELECT quote(sum(predict_duration('%s', " + FVB + "))), count(*) "
+             "FROM big, (SELECT 1 UNION ALL SELECT 2)")
+BIG_ONE = "SELECT quote(predict_duration('%s', " + FVB + ")) FROM big WHERE id = %d"
+BIG_PROBES = (1, 4242, 50000, 77777, N_BIG)
+BIG_HEX = "SELECT hex(model) FROM omen_models WHERE name = 'big' AND version = %d"
+LOOP_SAVE = ("SELECT model_save('loop', (SELECT gbt_train(%s, duration_s, '{\"n_trees\": 3, \"seed\": 7}') "
+             "FROM runs WHERE id <= 300))" % FV)
+N_LOOP, LOOP_KILL_AFTER = 200, 20
+KILL_CPU_S, KILL_WALL_S = 0.5, 2.0  # a node is killed once the leader has spent this CPU on a statement, or
+# this long has passed: well within dqlite's election timeout (3 s, randomised up to 6 s; behaviour 13)
+LONG_TREES = 5000  # behaviour 13: 9 to 35 s on this machine, with the load of other work
+# shorter than this, no election can happen (at least 3 s after the last heartbeat, sent every 0.5 s)
+LONG_PASSES_S = 2.0
+NODES_AGREE_S = 90
+SOUND_SQL = (  # '0|0|0|0|ok' when the registry is sound (behaviour 9)
+    "SELECT (SELECT count(*) FROM omen_models WHERE info IS NOT model_info(model)) || '|' || "
+    "(SELECT count(*) FROM (SELECT name FROM omen_models GROUP BY name "
+    "HAVING min(version) <> 1 OR max(version) <> count(*))) || '|' || "
+    "(SELECT count(*) FROM omen_models AS m WHERE (SELECT count(*) FROM omen_model_events AS e "
+    "WHERE e.name = m.name AND e.alias IS NULL AND e.to_version = m.version) <> 1) || '|' || "
+    "(SELECT count(*) FROM omen_model_events AS e WHERE e.alias IS NULL AND NOT EXISTS "
+    "(SELECT 1 FROM omen_models AS m WHERE m.name = e.name AND m.version = e.to_version)) || '|' || "
+    "(SELECT group_concat(integrity_check) FROM pragma_integrity_check)")
+SOUND = "0|0|0|0|ok"
 
 
 class Cases:
@@ -142,6 +248,7 @@ class Cluster:
         self.addr = ["127.0.0.1:%d" % x for x in p[3:]]
         self.procs = [None, None, None]
         self.logs = [os.path.join(tmp, "node%d.log" % (i + 1)) for i in range(3)]
+        self.clients = []  # dqlite shells started with client(): killed in close()
 
     def start(self, i):
         d = os.path.join(self.tmp, "node%d" % (i + 1))
@@ -171,20 +278,54 @@ class Cluster:
         self.procs[i] = None
 
     def close(self):
+        for p in self.clients:
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            p.wait()
         for i in range(3):
             self.kill(i)
+
+    def client(self, statement=None):
+        """A dqlite shell running in the background (stdin lines when statement is None)."""
+        cmd = ["dqlite", "-s", ",".join(self.addr), DB] + ([statement] if statement else [])
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE if statement is None else subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.clients.append(p)
+        return p
+
+    def cpu(self, i):
+        """CPU seconds (user + system, all threads) node i has used."""
+        with open("/proc/%d/stat" % self.procs[i].pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def dump(self, i, dest):
+        """Node i's own copy of the database (`.dump <node> omen` asks that node, even a follower):
+        the path of the main file written in dest, or None."""
+        os.makedirs(dest)
+        rc, out, _ = self.sql(".dump %s %s" % (self.addr[i], DB), servers=[self.addr[i]], timeout=60, cwd=dest)
+        path = os.path.join(dest, DB)
+        return path if rc == 0 and "OK" in out and os.path.exists(path) else None
+
+    def ready(self, i):
+        """Node i answers and knows the leader."""
+        rc, out, _ = self.sql(".leader", servers=[self.addr[i]], timeout=2)
+        return rc == 0 and out in self.addr
 
     def alive(self):
         return [self.addr[i] for i in range(3) if self.procs[i] is not None]
 
-    def sql(self, statement, servers=None, timeout=30, stdin=None):
+    def sql(self, statement, servers=None, timeout=30, stdin=None, cwd=None):
         """(rc, stdout, stderr) of the dqlite shell; stdin: one statement a line."""
         servers = servers or self.addr
         cmd = ["dqlite", "-s", ",".join(servers), DB]
         if stdin is None:
             cmd.append(statement)
         try:
-            r = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout)
+            r = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout, cwd=cwd)
         except subprocess.TimeoutExpired:
             return 124, "", "timed out after %gs" % timeout
         return r.returncode, r.stdout.strip(), r.stderr.strip()
@@ -314,21 +455,25 @@ def main():
     cases.finish()
 
 
+def first_write(cl, t0, tag):
+    """Retry a one-row write (each try bounded to 1 s) until one commits: (s since t0, tries)."""
+    tries = 0
+    while True:
+        tries += 1
+        rc, _, _ = cl.sql("INSERT INTO beats VALUES(%d)" % tries, servers=cl.alive(), timeout=1)
+        if rc == 0:
+            return time.monotonic() - t0, tries
+        if time.monotonic() - t0 > 60:
+            raise RuntimeError("%s: no write committed within 60 s of the kill" % tag)
+
+
 def failover(cases, cl, gaps, tag):
     """SIGKILL the leader, retry a write until one commits: (killed index, gap s)."""
     old = cl.wait("leader", cl.leader, 30)
     k = cl.addr.index(old)
     cl.kill(k)
     t0 = time.monotonic()
-    tries = 0
-    while True:
-        tries += 1
-        rc, _, _ = cl.sql("INSERT INTO beats VALUES(%d)" % tries, servers=cl.alive(), timeout=1)
-        if rc == 0:
-            break
-        if time.monotonic() - t0 > 60:
-            raise RuntimeError("%s: no write committed within 60 s of killing the leader" % tag)
-    gap = time.monotonic() - t0
+    gap, tries = first_write(cl, t0, tag)
     gaps.append(gap)
     new = cl.wait("new leader", cl.leader, 30)
     cases.check("%s: a new leader (%s) after killing %s" % (tag, new, old), new != old, "leader still " + new)
@@ -395,7 +540,9 @@ def run(cases, cl, tmp, omen_so, sqlite3_shell, version):
     cl.wait("the restarted node among three voters", cl.voters, 60)
     cases.ok("node%d restarted and is a voter" % (killed + 1))
     rounds = 0
-    while cl.leader() != cl.addr[killed] and rounds < 8:
+    # until the restarted node leads and every node has led (the rotation may come back to the
+    # restarted node before the third one has led)
+    while (cl.leader() != cl.addr[killed] or not all(a in served for a in cl.addr)) and rounds < 8:
         rounds += 1
         k = failover(cases, cl, gaps, "rotation %d" % rounds)
         served[cl.leader()] = True
@@ -416,6 +563,326 @@ def run(cases, cl, tmp, omen_so, sqlite3_shell, version):
                 "served: %s" % sorted(a for a in served if a))
     print("figure failover_gap_s_median %.2f (n=%d, min %.2f, max %.2f)" %
           (statistics.median(gaps), len(gaps), min(gaps), max(gaps)), flush=True)
+
+    # -- 9-14. kills while work is in flight -----------------------------------
+    kills(cases, cl, tmp, omen_so, sqlite3_shell)
+
+
+def local_big(sqlite3_shell, omen_so, tmp):
+    """Behaviours 9-14's reference: the same statements in the sqlite3 shell with .load on a file."""
+    path = os.path.join(tmp, "local_big.db")
+    load = ".load %s\n" % os.path.splitext(os.path.abspath(omen_so))[0]
+
+    def shell(sql):
+        r = subprocess.run([sqlite3_shell, "-batch", "-bail", path], input=load + sql + ";\n", capture_output=True,
+                           text=True, timeout=600)
+        if r.returncode != 0 or r.stderr.strip():
+            raise RuntimeError("local sqlite3 shell: %s: %s" % (sql[:60], (r.stdout + r.stderr)[-300:]))
+        return r.stdout.strip()
+
+    shell(";\n".join(BIG_SETUP))
+    ref = {}
+    ref["train_s"], v = timed(lambda: shell(BIG_TRAIN))
+    if v != "1":
+        raise RuntimeError("local BIG_TRAIN returned %r" % v)
+    ref["payload"], _ = payload(bytes.fromhex(shell(BIG_HEX % 1)))
+    ref["score_s"], ref["score"] = timed(lambda: shell(BIG_SCORE % "big"))
+    ref["probes"] = [shell(BIG_ONE % ("big", i)) for i in BIG_PROBES]
+    return ref
+
+
+def payload(blob):
+    """(the model BLOB but what a save stamps, created_at): created_at (i64 at offset 24 of the
+    meta section, which follows the 48-byte header and the schema section of length u32 @24)
+    zeroed, and the footer (XXH3-64 of every byte before it) dropped (ext/core/base/mdl.h)."""
+    at = 48 + struct.unpack_from("<I", blob, 24)[0] + 24
+    return blob[:at] + bytes(8) + blob[at + 8:-8], struct.unpack_from("<q", blob, at)[0]
+
+
+def floats(text):
+    """'a|b|...' of quote()d REALs (or integers) as floats; None if it is not that."""
+    try:
+        return [float(x) for x in text.split("|")]
+    except ValueError:
+        return None
+
+
+def in_flight(cl, statement, victim_of):
+    """Run statement through the cluster; once the leader has spent KILL_CPU_S of CPU on it (or
+    KILL_WALL_S have passed), SIGKILL node victim_of(leader index).  Returns a dict: leader,
+    victim, running (the client had not finished at the kill), rc, out, err, start and kill
+    (monotonic times), detect (s from the kill to the client's exit), cpu (the leader's CPU
+    spent at the kill)."""
+    li = cl.addr.index(cl.wait("leader", cl.leader, 30))
+    vi = victim_of(li)
+    c0 = cl.cpu(li)
+    p = cl.client(statement)
+    t = time.monotonic()
+    while p.poll() is None and cl.cpu(li) - c0 < KILL_CPU_S and time.monotonic() - t < KILL_WALL_S:
+        time.sleep(0.02)
+    r = dict(leader=li, victim=vi, running=p.poll() is None, cpu=cl.cpu(li) - c0, start=t)
+    r["kill"] = time.monotonic()
+    cl.kill(vi)
+    out, err = p.communicate(timeout=300)
+    r.update(rc=p.returncode, out=out.strip(), err=err.strip().split("\n")[0], detect=time.monotonic() - r["kill"])
+    return r
+
+
+def restart(cl, i):
+    """Start node i again with its data folder; wait until it answers and knows the leader."""
+    cl.start(i)
+    cl.wait("node%d back" % (i + 1), lambda: cl.ready(i), 60)
+
+
+def sound(cl):
+    rc, out, err = cl.sql(SOUND_SQL, servers=cl.alive(), timeout=60)
+    return out if rc == 0 else "error: " + err
+
+
+def cluster_model(cl, version):
+    """(payload, created_at) of big@version read through the cluster, or (None, error)."""
+    rc, out, err = cl.sql(BIG_HEX % version, servers=cl.alive(), timeout=120)
+    if rc != 0 or not out:
+        return None, err or "no row"
+    return payload(bytes.fromhex(out))
+
+
+def cluster_probes(cl, name):
+    got = []
+    for i in BIG_PROBES:
+        rc, out, err = cl.sql(BIG_ONE % (name, i), servers=cl.alive())
+        got.append(out if rc == 0 else "error: " + err)
+    return got
+
+
+def inspect_copy(path, omen_so):
+    """What one node's copy holds, read locally with omen.so: registry rows, soundness, 'big'
+    payloads, 'loop' versions, model names, BIG_PROBES of every 'big' version."""
+    c = sqlite3.connect(path, isolation_level=None)
+    try:
+        c.enable_load_extension(True)
+        c.load_extension(os.path.abspath(omen_so))
+        got = {"registry": [c.execute(q).fetchall() for q in REGISTRY_SQL], "sound": c.execute(SOUND_SQL).fetchone()[0]}
+        got["big"] = {v: payload(m)[0] for v, m in
+                      c.execute("SELECT version, model FROM omen_models WHERE name = 'big' ORDER BY version")}
+        got["loop"] = [v for (v,) in c.execute("SELECT version FROM omen_models WHERE name = 'loop' ORDER BY 1")]
+        got["names"] = [n for (n,) in c.execute("SELECT DISTINCT name FROM omen_models ORDER BY 1")]
+        got["probes"] = {v: [c.execute(BIG_ONE % ("big@%d" % v, i)).fetchone()[0] for i in BIG_PROBES]
+                         for v in got["big"]}
+    finally:
+        c.close()
+    return got
+
+
+def node_copies(cl, tmp, omen_so):
+    """Each node's copy (Cluster.dump), retried until the three agree on every registry row
+    (a follower applies an entry once it learns it is committed): (copies, agree, rounds, seconds)."""
+    t0 = time.monotonic()
+    rounds = 0
+    while True:
+        rounds += 1
+        copies = []
+        for i in range(3):
+            d = os.path.join(tmp, "dump%d" % i)
+            shutil.rmtree(d, ignore_errors=True)
+            path = cl.dump(i, d)
+            try:
+                copies.append(inspect_copy(path, omen_so) if path else None)
+            except sqlite3.Error as e:
+                copies.append(None)
+                print("    node%d copy: %s" % (i + 1, e), flush=True)
+            shutil.rmtree(d, ignore_errors=True)
+        agree = all(copies) and all(x["registry"] == copies[0]["registry"] for x in copies)
+        if agree or time.monotonic() - t0 > NODES_AGREE_S:
+            return copies, agree, rounds, time.monotonic() - t0
+        time.sleep(0.5)
+
+
+def kills(cases, cl, tmp, omen_so, sqlite3_shell):
+    """Behaviours 9-14."""
+    ref = local_big(sqlite3_shell, omen_so, tmp)
+    print("figure local_big_train_s %.2f (%s; sqlite3 shell, .load, local file)" % (ref["train_s"], BIG_TREES),
+          flush=True)
+    print("figure local_big_score_s %.2f (%d predictions by name in one statement)" % (ref["score_s"], 2 * N_BIG),
+          flush=True)
+    for s in BIG_SETUP:
+        rc, out, err = cl.sql(s, timeout=120)
+        if not cases.check("setup: %s" % s[:40], rc == 0, err):
+            raise RuntimeError("setup failed")
+
+    # -- 9. kill the leader during training --------------------------------------
+    r = in_flight(cl, BIG_TRAIN, lambda leader: leader)
+    tag = "kill during training"
+    cases.check("%s: the statement was running at the kill" % tag, r["running"],
+                "it returned before the leader had spent %.1f s of CPU: %s" % (KILL_CPU_S, r["out"]))
+    cases.check("%s: the client gets an error" % tag, r["rc"] != 0 and "Error" in r["err"], "%s %s %s" %
+                (r["rc"], r["out"], r["err"]))
+    gap, tries = first_write(cl, r["kill"], tag)
+    rc, out, err = cl.sql("SELECT count(*) FROM omen_models WHERE name = 'big'", servers=cl.alive())
+    cases.check("%s: no 'big' row after the failover" % tag, rc == 0 and out == "0", out or err)
+    got = sound(cl)
+    cases.check("%s: the registry is sound" % tag, got == SOUND, got)
+    t_rerun, (rc, out, err) = timed(lambda: cl.sql(BIG_TRAIN, servers=cl.alive(), timeout=300))
+    cases.check("%s: the re-run on the new leader saves version 1" % tag, rc == 0 and out == "1", out or err)
+    model, created = cluster_model(cl, 1)
+    cases.check("%s: big@1 = the local model but created_at" % tag, model == ref["payload"] and created > 0,
+                "differs" if model else created)
+    got = cluster_probes(cl, "big@1")
+    cases.check("%s: big@1 predicts as the local model" % tag, got == ref["probes"], "%s vs %s" % (got, ref["probes"]))
+    print("figure kill_training_s detect %.2f, first_write %.2f (%d tries), rerun %.2f (leader CPU %.1f s at the kill)"
+          % (r["detect"], gap, tries, t_rerun, r["cpu"]), flush=True)
+    restart(cl, r["victim"])
+
+    # -- 10. kill the leader during a loop of saves -----------------------------
+    kill_during_saves(cases, cl, tmp, omen_so)
+
+    # -- 11. kill the leader during predicting -----------------------------------
+    tag = "kill during predicting"
+    r = in_flight(cl, BIG_SCORE % "big", lambda leader: leader)
+    cases.check("%s: the statement was running at the kill" % tag, r["running"],
+                "it returned before the leader had spent %.1f s of CPU: %s" % (KILL_CPU_S, r["out"]))
+    cases.check("%s: the client gets an error" % tag, r["rc"] != 0 and "Error" in r["err"], "%s %s %s" %
+                (r["rc"], r["out"], r["err"]))
+    gap, tries = first_write(cl, r["kill"], tag)
+    t_rerun, (rc, out, err) = timed(lambda: cl.sql(BIG_SCORE % "big", servers=cl.alive(), timeout=300))
+    cases.check("%s: the re-run on the new leader = local (sum, count)" % tag,
+                rc == 0 and floats(out) == floats(ref["score"]) and floats(out) is not None,
+                "%s vs %s %s" % (out, ref["score"], err))
+    print("figure kill_predicting_s detect %.2f, first_write %.2f (%d tries), rerun %.2f (leader CPU %.1f s at the "
+          "kill)" % (r["detect"], gap, tries, t_rerun, r["cpu"]), flush=True)
+    restart(cl, r["victim"])
+
+    # -- 12. kill a follower during training --------------------------------------
+    tag = "kill a follower during training"
+    r = in_flight(cl, BIG_TRAIN, lambda leader: (leader + 1) % 3)
+    cases.check("%s: the statement was running at the kill" % tag, r["running"],
+                "it returned before the leader had spent %.1f s of CPU: %s" % (KILL_CPU_S, r["out"]))
+    cases.check("%s: the statement completes: version 2" % tag, r["rc"] == 0 and r["out"] == "2",
+                "%s %s %s" % (r["rc"], r["out"], r["err"]))
+    cases.check("%s: the leader did not change" % tag, cl.leader() == cl.addr[r["leader"]], "now " + str(cl.leader()))
+    model, created = cluster_model(cl, 2)
+    cases.check("%s: big@2 = the local model but created_at" % tag, model == ref["payload"] and created > 0,
+                "differs" if model else created)
+    got = cluster_probes(cl, "big@2")
+    cases.check("%s: big@2 predicts as the local model" % tag, got == ref["probes"], "%s vs %s" % (got, ref["probes"]))
+    print("figure kill_follower_training_s %.2f (statement, kill included; leader CPU %.1f s at the kill)" %
+          (r["kill"] + r["detect"] - r["start"], r["cpu"]), flush=True)
+    restart(cl, r["victim"])
+
+    # -- 13. a statement longer than the election timeout, three nodes up --------------
+    long_saved = long_statement(cases, cl)
+
+    # -- 14. every node's own copy ---------------------------------------------------
+    tag = "every node's copy"
+    copies, agree, rounds, secs = node_copies(cl, tmp, omen_so)
+    cases.check("%s: the three nodes hold the same registry rows" % tag, agree,
+                "no agreement within %d s (%d rounds)" % (NODES_AGREE_S, rounds))
+    for i, c in enumerate(copies):
+        if not cases.check("%s: node%d's copy opens" % (tag, i + 1), c is not None, "dump or open failed"):
+            continue
+        cases.check("%s: node%d: the registry is sound, 'long' as 13 left it" % (tag, i + 1), c["sound"] == SOUND
+                    and ("long" in c["names"]) == long_saved, "%s; names %s" % (c["sound"], c["names"]))
+        cases.check("%s: node%d: big@1, big@2 = the local model but created_at" % (tag, i + 1),
+                    sorted(c["big"]) == [1, 2] and all(m == ref["payload"] for m in c["big"].values()),
+                    "versions %s" % sorted(c["big"]))
+        cases.check("%s: node%d: big@1, big@2 predict as the local model" % (tag, i + 1),
+                    all(p == ref["probes"] for p in c["probes"].values()) and len(c["probes"]) == 2,
+                    "%s vs %s" % (c["probes"], ref["probes"]))
+    print("figure nodes_agree_s %.2f (%d rounds of three dumps)" % (secs, rounds), flush=True)
+
+
+def long_statement(cases, cl):
+    """Behaviour 13: no kill; a training statement of LONG_TREES trees with the three nodes up.
+    True if it saved 'long'."""
+    tag = "a long statement, three nodes up"
+    statement = BIG_TRAIN.replace("'big'", "'long'").replace('"n_trees": %d' % BIG_TREES, '"n_trees": %d' % LONG_TREES)
+    before = cl.wait("leader", cl.leader, 30)
+    t0 = time.monotonic()
+    rc, out, err = cl.sql(statement, timeout=600)
+    took = time.monotonic() - t0
+    err = err.split("\n")[0]
+    gap, tries = first_write(cl, t0 + took, tag)
+    now = cl.wait("leader", cl.leader, 30)
+    rc2, rows, e2 = cl.sql("SELECT ifnull(group_concat(version), '') FROM omen_models WHERE name = 'long'")
+    cases.check("%s: an error and no row, or a version and its row" % tag, rc2 == 0 and (
+        (rc != 0 and "Error" in err and rows == "") or (rc == 0 and out == "1" and rows == "1")),
+        "exit %s, printed %r, %s; 'long' versions %r %s" % (rc, out, err, rows, e2))
+    if took < LONG_PASSES_S:
+        cases.check("%s: %.1f s < %g s: committed on the same leader" % (tag, took, LONG_PASSES_S),
+                    now == before and rc == 0, "%s leads, exit %s" % (now, rc))
+    got = sound(cl)
+    cases.check("%s: the registry is sound" % tag, got == SOUND, got)
+    print("figure long_statement %d trees: %.2f s, %s; leader %s; first write %.2f s later (%d tries)" %
+          (LONG_TREES, took, "exit 0, version " + out if rc == 0 else err[:100],
+           "changed" if now != before else "unchanged", gap, tries), flush=True)
+    return rows == "1"
+
+
+def kill_during_saves(cases, cl, tmp, omen_so):
+    """Behaviour 10: one session of N_LOOP saves; the leader is killed after LOOP_KILL_AFTER."""
+    tag = "kill during saving"
+    li = cl.addr.index(cl.wait("leader", cl.leader, 30))
+    p = cl.client()
+    t0 = time.monotonic()
+    lines = []  # (time, 'out' or 'err', text after the prompt)
+
+    def read(f, what):
+        for line in f:
+            for part in line.replace("dqlite>", "\n").split("\n"):
+                if part.strip():
+                    lines.append((time.monotonic(), what, part.strip()))
+
+    def feed():
+        try:
+            p.stdin.write((LOOP_SAVE + "\n") * N_LOOP)
+            p.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    threads = [threading.Thread(target=read, args=(p.stdout, "out"), daemon=True),
+               threading.Thread(target=read, args=(p.stderr, "err"), daemon=True),
+               threading.Thread(target=feed, daemon=True)]
+    for t in threads:
+        t.start()
+    while (p.poll() is None and sum(1 for x in list(lines) if x[2].isdigit()) < LOOP_KILL_AFTER
+           and time.monotonic() - t0 < 120):
+        time.sleep(0.01)
+    t_kill = time.monotonic()
+    before = sum(1 for x in list(lines) if x[2].isdigit())
+    cl.kill(li)
+    p.wait(timeout=300)
+    for t in threads[:2]:
+        t.join(timeout=10)
+    seen = [int(x[2]) for x in lines if x[2].isdigit()]
+    errors = [x[2] for x in lines if x[2].startswith("Error")]
+    other = [x[2] for x in lines if not x[2].isdigit() and not x[2].startswith("Error")]
+    after = [x for x in lines if x[0] > t_kill and x[2].isdigit()]
+    cases.check("%s: the session went on on the new leader" % tag, p.returncode == 0 and before >= LOOP_KILL_AFTER
+                and after and len(seen) + len(errors) == N_LOOP and not other,
+                "exit %s, %d versions before the kill, %d after, %d errors, %d lines answered, other output %s" %
+                (p.returncode, before, len(after), len(errors), len(seen) + len(errors), other[:3]))
+    cases.check("%s: the printed versions are distinct and increasing" % tag,
+                all(a < b for a, b in zip(seen, seen[1:])), str(seen))
+    rc, out, err = cl.sql("SELECT ifnull(group_concat(version), '') FROM (SELECT version FROM omen_models "
+                          "WHERE name = 'loop' ORDER BY 1)", servers=cl.alive(), timeout=60)
+    rows = [int(v) for v in out.split(",")] if rc == 0 and out else []
+    unprinted = sorted(set(rows) - set(seen))
+    cases.check("%s: versions 1..n, every printed one among them, unprinted ones <= errors" % tag,
+                rows == list(range(1, len(rows) + 1)) and set(seen) <= set(rows) and len(unprinted) <= len(errors),
+                "rows %s..%s (%d), printed %d, unprinted %s, errors %d %s" %
+                (rows[:1], rows[-1:], len(rows), len(seen), unprinted, len(errors), err))
+    got = sound(cl)
+    cases.check("%s: the registry is sound" % tag, got == SOUND, got)
+    stall = max((b[0] - a[0] for a, b in zip(lines, lines[1:]) if b[0] > t_kill), default=0)
+    print("figure kill_saving %d saves printed (%d before the kill), %d errors (%s), unprinted versions %s, "
+          "longest stall %.2f s" % (len(seen), before, len(errors), "; ".join(sorted(set(errors)))[:200], unprinted,
+                                    stall), flush=True)
+    restart(cl, li)
+    copies, agree, rounds, secs = node_copies(cl, tmp, omen_so)
+    cases.check("%s: every node holds the same registry rows, all 'loop' versions" % tag,
+                agree and all(c["loop"] == rows for c in copies),
+                "agree %s after %d rounds; loop versions per node: %s" %
+                (agree, rounds, [len(c["loop"]) if c else None for c in copies]))
 
 
 def figures(cases, cl, tmp, omen_so, sqlite3_shell):
