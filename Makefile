@@ -172,8 +172,8 @@ FUZZ_FLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.c $(FUZZ_CORE)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ $(LIBS) -o $@
-fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train build-fuzz/fuzz_ifo build-fuzz/fuzz_mah build-fuzz/fuzz_baseline build-fuzz/fuzz_conformal build-fuzz/fuzz_forecast build-fuzz/fuzz_bandit build-fuzz/fuzz_welch_state build-fuzz/fuzz_scaler_state build-fuzz/fuzz_metrics_state build-fuzz/fuzz_baseline_state
-	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train build-fuzz/ifo build-fuzz/mah build-fuzz/baseline build-fuzz/conformal build-fuzz/forecast build-fuzz/bandit build-fuzz/welch_state build-fuzz/scaler_state build-fuzz/metrics_state build-fuzz/baseline_state
+fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-fuzz/fuzz_train build-fuzz/fuzz_ifo build-fuzz/fuzz_mah build-fuzz/fuzz_baseline build-fuzz/fuzz_conformal build-fuzz/fuzz_forecast build-fuzz/fuzz_bandit build-fuzz/fuzz_welch_state build-fuzz/fuzz_scaler_state build-fuzz/fuzz_metrics_state build-fuzz/fuzz_baseline_state build-fuzz/fuzz_mahalanobis_state
+	@mkdir -p build-fuzz/fv build-fuzz/model build-fuzz/gbt build-fuzz/train build-fuzz/ifo build-fuzz/mah build-fuzz/baseline build-fuzz/conformal build-fuzz/forecast build-fuzz/bandit build-fuzz/welch_state build-fuzz/scaler_state build-fuzz/metrics_state build-fuzz/baseline_state build-fuzz/mahalanobis_state
 	build-fuzz/fuzz_fv -max_total_time=$(FUZZ_SECONDS) build-fuzz/fv tests/fuzz/corpus_fv
 	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) build-fuzz/model tests/fuzz/corpus_model
 	build-fuzz/fuzz_gbt -max_total_time=$(FUZZ_SECONDS) build-fuzz/gbt tests/fuzz/corpus_gbt
@@ -188,6 +188,7 @@ fuzz-quick: build-fuzz/fuzz_fv build-fuzz/fuzz_model build-fuzz/fuzz_gbt build-f
 	build-fuzz/fuzz_scaler_state -max_total_time=$(FUZZ_SECONDS) build-fuzz/scaler_state tests/fuzz/corpus_scaler_state
 	build-fuzz/fuzz_metrics_state -max_total_time=$(FUZZ_SECONDS) build-fuzz/metrics_state tests/fuzz/corpus_metrics_state
 	build-fuzz/fuzz_baseline_state -max_total_time=$(FUZZ_SECONDS) build-fuzz/baseline_state tests/fuzz/corpus_baseline_state
+	build-fuzz/fuzz_mahalanobis_state -max_total_time=$(FUZZ_SECONDS) build-fuzz/mahalanobis_state tests/fuzz/corpus_mahalanobis_state
 
 # The amalgamation (tools/amalgamate.py, docs/EMBED.md): omen.c + omen.h, from
 # exactly the sources omen.so is linked from; in $(B)/amalgamation when B is set.

@@ -318,6 +318,10 @@ static const omen_func omen_funcs[] = {
     {"baseline_train_state", 1, PURE, 0, baselineTrainStateStep, baselineTrainStateFinal, 0, 0},
     {"baseline_train_state", 2, PURE, 0, baselineTrainStateStep, baselineTrainStateFinal, 0, 0},
     {"baseline_merge", 1, PURE, 0, baselineMergeStep, baselineMergeFinal, 0, 0},
+    /* mahalanobis_state.c: mergeable states of mahalanobis_train */
+    {"mahalanobis_train_state", 1, PURE, 0, mahalanobisTrainStateStep, mahalanobisTrainStateFinal, 0, 0},
+    {"mahalanobis_train_state", 2, PURE, 0, mahalanobisTrainStateStep, mahalanobisTrainStateFinal, 0, 0},
+    {"mahalanobis_merge", 1, PURE, 0, mahalanobisMergeStep, mahalanobisMergeFinal, 0, 0},
 };
 
 /* The entry points are the only names omen.so exports (behaviour 1). */

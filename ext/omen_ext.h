@@ -462,4 +462,10 @@ void baselineTrainStateFinal(sqlite3_context *);
 void baselineMergeStep(sqlite3_context *, int, sqlite3_value **);
 void baselineMergeFinal(sqlite3_context *);
 
+/* mahalanobis_state.c */
+void mahalanobisTrainStateStep(sqlite3_context *, int, sqlite3_value **);
+void mahalanobisTrainStateFinal(sqlite3_context *);
+void mahalanobisMergeStep(sqlite3_context *, int, sqlite3_value **);
+void mahalanobisMergeFinal(sqlite3_context *);
+
 #endif /* OMEN_EXT_H */

@@ -91,6 +91,7 @@ typedef enum mdl_kind {
   MDL_KIND_METRICS_STATE = 11, /* core/stats/st_metrics_kind.c: *_metrics_state(), interval_coverage_state() */
   MDL_KIND_SCALER_STATE = 12, /* core/prep/scl_state_kind.c: scaler_train_state() */
   MDL_KIND_BASELINE_STATE = 13, /* core/baseline/bl_state_kind.c: baseline_train_state() */
+  MDL_KIND_MAHALANOBIS_STATE = 14 /* core/robust/mah_state_kind.c: mahalanobis_train_state() */
 } mdl_kind;
 
 typedef struct mdl_importance {

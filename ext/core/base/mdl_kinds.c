@@ -21,6 +21,7 @@ extern const mdl_kind_def ws_kind;  /* core/stats/st_welch_kind.c */
 extern const mdl_kind_def ms_kind;  /* core/stats/st_metrics_kind.c */
 extern const mdl_kind_def scl_state_kind; /* core/prep/scl_state_kind.c */
 extern const mdl_kind_def bl_state_kind; /* core/baseline/bl_state_kind.c */
+extern const mdl_kind_def mah_state_kind; /* core/robust/mah_state_kind.c */
 
 static const mdl_kind_def *const mdl_kind_table[] = {
     &scl_kind,
@@ -36,6 +37,7 @@ static const mdl_kind_def *const mdl_kind_table[] = {
     &ms_kind,
     &scl_state_kind,
     &bl_state_kind,
+    &mah_state_kind,
 };
 
 #define MDL_N_KINDS (sizeof mdl_kind_table / sizeof mdl_kind_table[0])

@@ -197,6 +197,27 @@ uint64_t mah_accum_rows_used(const mah_accum *a);
 uint64_t mah_accum_rows_skipped(const mah_accum *a);
 void mah_accum_free(mah_accum *a);
 
+/* The totals of 'empirical' / 'ledoit_wolf' (behaviour 4), for the mergeable
+** state (mah_state.h): n = rows_used complete rows, their mean, co-moment
+** sums M2 (q·q row-major, lower triangle i ≥ j used), and for ledoit_wolf
+** T = Σ‖r‖²·r and M4 = Σ‖r‖⁴ (T NULL otherwise); first[j] the first row's
+** value and varies[j] (0/1) whether a later value differed (behaviour 5). */
+typedef struct mah_moments {
+  uint32_t q;
+  uint64_t rows_used, rows_skipped;
+  double *mean, *M2, *T, M4;
+  double *first;
+  uint8_t *varies;
+} mah_moments;
+/* Fold the pending block into the totals (as finish does) and point *out
+** at them (valid until the next add, merge or free).  OM_INVALID for mcd. */
+om_status mah_accum_moments(mah_accum *a, mah_moments *out, om_err *err);
+/* Fold totals src (same q, from mah_accum_moments or a decoded state) into
+** a with the formulas that fold a block (mah_fit.c 2): into an empty
+** accumulator it is a copy, so finishing gives the bytes finishing the
+** source accumulator gives.  OM_INVALID for mcd, another q, too many rows. */
+om_status mah_accum_merge(mah_accum *a, const mah_moments *src, om_err *err);
+
 /* ------------------------------------------------------------ the model */
 
 typedef struct mah_model mah_model;

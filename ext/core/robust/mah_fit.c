@@ -17,6 +17,10 @@
 **        T'  = T − 2·M2_S e_S − tr(M2_S)·e_S − n_S·c·e_S
 **      (expand ‖r − e‖⁴ and use Σr = 0); the merged M4, T are the sums of
 **      both sets'.  Cost O(p²) per row, memory O(MAH_BLOCK·p + p²).
+**      mah_accum_merge folds another accumulator's totals (a mergeable
+**      state, mah_state.h) with the same code (fold_totals) as a block;
+**      first/varies combine exactly (varies if either varies or the first
+**      values differ).
 **   3. Ledoit–Wolf from the totals, as sklearn's ledoit_wolf_shrinkage:
 **      S = M2/n, m = tr(S)/p, β = (M4/n − ‖S‖²_F)/(p·n),
 **      δ = ‖S − m·I‖²_F / p, β = min(β, δ), s = β/δ (0 when β = 0).
@@ -273,9 +277,47 @@ static void shift_m4(uint32_t q, double n_s, const double *M2s, double *Ts, doub
   for (uint32_t i = 0; i < q; i++) Ts[i] = Ts[i] - 2 * tmp[i] - tr * e[i] - n_s * c * e[i];
 }
 
+/* Fold a set of nb rows with mean bmean, co-moments bM2 (lower triangle)
+** and, for ledoit_wolf, bT / bM4 into the totals (behaviour 2).  bT is
+** overwritten (shifted to the merged mean). */
+static void fold_totals(mah_accum *a, uint64_t b, const double *bmean, const double *bM2, double *bT, double bM4) {
+  uint32_t q = a->q;
+  double nb = (double)b, na = (double)a->n, n = na + nb;
+  if (a->n == 0) {
+    memcpy(a->mean, bmean, q * sizeof(double));
+    for (uint32_t i = 0; i < q; i++)
+      for (uint32_t j = 0; j <= i; j++) a->M2[(size_t)i * q + j] = bM2[(size_t)i * q + j];
+    if (a->T) {
+      memcpy(a->T, bT, q * sizeof(double));
+      a->M4 = bM4;
+    }
+  } else {
+    double wb = nb / n, wa = na / n, f = na * nb / n;
+    if (a->T) {
+      for (uint32_t i = 0; i < q; i++) {
+        double d = bmean[i] - a->mean[i];
+        a->ea[i] = d * wb;
+        a->eb[i] = -d * wa;
+      }
+      shift_m4(q, na, a->M2, a->T, &a->M4, a->ea, a->tmp);
+      shift_m4(q, nb, bM2, bT, &bM4, a->eb, a->tmp);
+      a->M4 += bM4;
+      for (uint32_t i = 0; i < q; i++) a->T[i] += bT[i];
+    }
+    for (uint32_t i = 0; i < q; i++) {
+      double di = bmean[i] - a->mean[i];
+      double *row = a->M2 + (size_t)i * q;
+      const double *brow = bM2 + (size_t)i * q;
+      for (uint32_t j = 0; j <= i; j++) row[j] += brow[j] + di * (bmean[j] - a->mean[j]) * f;
+    }
+    for (uint32_t i = 0; i < q; i++) a->mean[i] += (bmean[i] - a->mean[i]) * wb;
+  }
+  a->n += b;
+}
+
 static void flush_block(mah_accum *a) {
   uint32_t q = a->q, b = a->nblk;
-  double nb = (double)b, na = (double)a->n, n = na + nb, bM4 = 0;
+  double bM4 = 0;
   if (b == 0) return;
   mah_rows_moments(a->blk, q, NULL, b, 0, a->bmean, a->bM2);
   if (a->T) {
@@ -292,37 +334,49 @@ static void flush_block(mah_accum *a) {
       bM4 += s * s;
     }
   }
-  if (a->n == 0) {
-    memcpy(a->mean, a->bmean, q * sizeof(double));
-    for (uint32_t i = 0; i < q; i++)
-      for (uint32_t j = 0; j <= i; j++) a->M2[(size_t)i * q + j] = a->bM2[(size_t)i * q + j];
-    if (a->T) {
-      memcpy(a->T, a->bT, q * sizeof(double));
-      a->M4 = bM4;
-    }
-  } else {
-    double wb = nb / n, wa = na / n, f = na * nb / n;
-    if (a->T) {
-      for (uint32_t i = 0; i < q; i++) {
-        double d = a->bmean[i] - a->mean[i];
-        a->ea[i] = d * wb;
-        a->eb[i] = -d * wa;
-      }
-      shift_m4(q, na, a->M2, a->T, &a->M4, a->ea, a->tmp);
-      shift_m4(q, nb, a->bM2, a->bT, &bM4, a->eb, a->tmp);
-      a->M4 += bM4;
-      for (uint32_t i = 0; i < q; i++) a->T[i] += a->bT[i];
-    }
-    for (uint32_t i = 0; i < q; i++) {
-      double di = a->bmean[i] - a->mean[i];
-      double *row = a->M2 + (size_t)i * q;
-      const double *brow = a->bM2 + (size_t)i * q;
-      for (uint32_t j = 0; j <= i; j++) row[j] += brow[j] + di * (a->bmean[j] - a->mean[j]) * f;
-    }
-    for (uint32_t i = 0; i < q; i++) a->mean[i] += (a->bmean[i] - a->mean[i]) * wb;
-  }
-  a->n += b;
+  fold_totals(a, b, a->bmean, a->bM2, a->bT, bM4);
   a->nblk = 0;
+}
+
+om_status mah_accum_moments(mah_accum *a, mah_moments *out, om_err *err) {
+  memset(out, 0, sizeof *out);
+  if (a->o.method == MAH_MCD) return om_errf(err, OM_INVALID, "method 'mcd' has no mergeable totals");
+  flush_block(a);
+  out->q = a->q;
+  out->rows_used = a->rows_used;
+  out->rows_skipped = a->rows_skipped;
+  out->mean = a->mean;
+  out->M2 = a->M2;
+  out->T = a->T;
+  out->M4 = a->M4;
+  out->first = a->first;
+  out->varies = a->varies;
+  return OM_OK;
+}
+
+om_status mah_accum_merge(mah_accum *a, const mah_moments *src, om_err *err) {
+  uint32_t q = a->q;
+  if (a->o.method == MAH_MCD) return om_errf(err, OM_INVALID, "method 'mcd' has no mergeable totals");
+  if (src->q != q || (a->T && src->rows_used && !src->T))
+    return om_errf(err, OM_INVALID, "the totals have %u numeric features; expected %u", src->q, q);
+  if (a->rows_used > (uint64_t)INT64_MAX - src->rows_used || a->rows_skipped > UINT64_MAX - src->rows_skipped)
+    return om_errf(err, OM_INVALID, "too many rows");
+  flush_block(a);
+  if (src->rows_used) {
+    if (a->T) memcpy(a->bT, src->T, q * sizeof(double));
+    for (uint32_t j = 0; j < q; j++) {
+      if (a->rows_used == 0) {
+        a->first[j] = src->first[j];
+        a->varies[j] = src->varies[j] != 0;
+      } else if (src->varies[j] || src->first[j] != a->first[j]) {
+        a->varies[j] = 1;
+      }
+    }
+    fold_totals(a, src->rows_used, src->mean, src->M2, a->bT, a->T ? src->M4 : 0);
+    a->rows_used += src->rows_used;
+  }
+  a->rows_skipped += src->rows_skipped;
+  return OM_OK;
 }
 
 om_status mah_accum_add(mah_accum *a, const double *num, const uint8_t *missing, om_err *err) {
