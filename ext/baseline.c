@@ -48,6 +48,7 @@
 #include "core/base/fv.h"
 #include "core/base/om_json.h"
 #include "core/baseline/bl.h"
+#include "baseline_options.h"
 #include "omen_ext.h"
 
 #define BASELINE_TRAIN "baseline_train"
@@ -72,8 +73,9 @@ static const bl_opt_def bl_opt_defs[] = {
     {"seed", 1, 0, 9007199254740992.0, 0, "an integer from 0 to 2^53"},
 };
 
-/* 0, or 1 with the error in err (no prefix); *nomem for out of memory. */
-static int bl_parse_options(const char *text, size_t n, bl_options *o, om_err *err, int *nomem) {
+/* 0, or 1 with the error in err (no prefix); *nomem for out of memory.
+** Shared with baseline_state.c (omen_ext.h). */
+int omen_bl_parse_options(const char *text, size_t n, bl_options *o, om_err *err, int *nomem) {
   om_json_obj obj;
   om_status st;
   size_t i, k;
@@ -146,7 +148,7 @@ static int bl_configure(sqlite3_context *ctx, bl_agg *a, int argc, sqlite3_value
   bl_options opt;
   om_err err;
   if (omen_agg_options_text(ctx, BASELINE_TRAIN, argc >= 2 ? argv[1] : NULL, 2, &text, &n)) return 1;
-  if (bl_parse_options(text, (size_t)n, &opt, &err, &nomem)) {
+  if (omen_bl_parse_options(text, (size_t)n, &opt, &err, &nomem)) {
     if (nomem) sqlite3_result_error_nomem(ctx);
     else omen_errorf(ctx, BASELINE_TRAIN, "%s", err.msg);
     return 1;

@@ -57,6 +57,7 @@
 
 #include "core/base/om_json.h"
 #include "core/baseline/bl_state.h"
+#include "baseline_options.h"
 #include "omen_ext.h"
 
 #define BL_STATE_FN "baseline_train_state"
@@ -64,73 +65,7 @@
 
 /* ---------------------------------------------------------------- options */
 
-/* baseline_train's options (baseline.c), with its messages. */
-static const char bls_option_keys[] = "threshold, constant_cv, max_values, seed";
-
-typedef struct bls_opt_def {
-  const char *key;
-  int is_int;
-  double lo, hi;
-  int lo_open;
-  const char *range;
-} bls_opt_def;
-
-static const bls_opt_def bls_opt_defs[] = {
-    {"threshold", 0, 0, BL_MAX_THRESHOLD, 1, "a number in (0, 1e6]"},
-    {"constant_cv", 0, 0, 1, 1, "a number in (0, 1]"},
-    {"max_values", 1, 1, BL_MAX_MAX_VALUES, 0, "an integer from 1 to 100000000"},
-    {"seed", 1, 0, 9007199254740992.0, 0, "an integer from 0 to 2^53"},
-};
-
-/* 0, or 1 with the error in err (no prefix); *nomem for out of memory. */
-static int bls_parse_options(const char *text, size_t n, bl_options *o, om_err *err, int *nomem) {
-  om_json_obj obj;
-  om_status st;
-  size_t i, k;
-  int rc = 1;
-  bl_options_default(o);
-  *nomem = 0;
-  if (!text) return 0;
-  st = om_json_parse_flat(text, n, &obj, err);
-  if (st == OM_NOMEM) {
-    *nomem = 1;
-    return 1;
-  }
-  if (st != OM_OK) {
-    om_err inner = *err;
-    om_errf(err, OM_INVALID, "options are not a JSON object (%s); write them like '{\"threshold\": 5}'", inner.msg);
-    return 1;
-  }
-  for (i = 0; i < obj.count; i++) {
-    const om_json_member *m = &obj.members[i];
-    const bls_opt_def *d;
-    double v = m->num;
-    int ok;
-    for (k = 0; k < sizeof bls_opt_defs / sizeof bls_opt_defs[0]; k++)
-      if (!strcmp(m->key, bls_opt_defs[k].key)) break;
-    if (k == sizeof bls_opt_defs / sizeof bls_opt_defs[0]) {
-      om_errf(err, OM_INVALID, "unknown option \"%.60s\"; accepted: %s", m->key, bls_option_keys);
-      goto done;
-    }
-    d = &bls_opt_defs[k];
-    ok = m->type == OM_JSON_NUMBER && !m->is_bool && isfinite(v);
-    if (ok && d->is_int && v != floor(v)) ok = 0;
-    if (ok && (d->lo_open ? !(v > d->lo) : !(v >= d->lo))) ok = 0;
-    if (ok && !(v <= d->hi)) ok = 0;
-    if (!ok) {
-      om_errf(err, OM_INVALID, "option %s must be %s", d->key, d->range);
-      goto done;
-    }
-    if (k == 0) o->threshold = v;
-    else if (k == 1) o->constant_cv = v;
-    else if (k == 2) o->max_values = (uint64_t)v; /* checked, does not apply (behaviour 1) */
-    else o->seed = (uint64_t)v;
-  }
-  rc = 0;
-done:
-  om_json_obj_free(&obj);
-  return rc;
-}
+/* baseline_train's options: omen_bl_parse_options (baseline.c), its messages. */
 
 /* ---------------------------------------------------------------- the aggregate */
 
@@ -190,7 +125,7 @@ static int rows_options(sqlite3_context *ctx, bls_agg *a, int argc, sqlite3_valu
   om_err err;
   if (a->opts_set) return argc >= 2 && omen_agg_options_changed(ctx, BL_STATE_FN, argv[1], a->options_text);
   if (omen_agg_options_text(ctx, BL_STATE_FN, argc >= 2 ? argv[1] : NULL, 2, &text, &n)) return 1;
-  if (bls_parse_options(text, (size_t)n, &opt, &err, &nomem)) {
+  if (omen_bl_parse_options(text, (size_t)n, &opt, &err, &nomem)) {
     if (nomem) sqlite3_result_error_nomem(ctx);
     else omen_errorf(ctx, BL_STATE_FN, "%s", err.msg);
     return 1;
