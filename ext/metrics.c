@@ -45,8 +45,9 @@
 **   6. Numbers are compared and combined as doubles (an INTEGER beyond 2^53
 **      is rounded on the way in).  Values in messages appear as given: an
 **      INTEGER as such ("2"), a REAL with %!.15g ("2.0", "0.5", "Inf").
-**   7. A result that overflows a double (errors near 1e308) is null in the
-**      JSON, as are NaN results; the JSON writer never emits Inf/NaN.
+**   7. A result that overflows a double (errors near 1e308) is written
+**      9e999 (-9e999), which json_extract reads back as Inf, as the pages
+**      say; NaN results (undefined) are null.
 */
 #include <math.h>
 
