@@ -124,9 +124,34 @@ done:
   return rc;
 }
 
+/* Argument 1 of baseline_train and baseline_train_state (baseline_options.h):
+** not NULL (the caller counts those). */
+int omen_bl_value_arg(sqlite3_context *ctx, const char *fname, sqlite3_value *v, int *mode, double *x) {
+  int t = sqlite3_value_type(v), m;
+  if (t == SQLITE_TEXT) {
+    omen_errorf(ctx, fname,
+                "value (argument 1) is TEXT; expected a number or a feature vector (a BLOB made by feature_vector()); "
+                "a number stored as TEXT (e.g. by the shell's .import) needs CAST(... AS REAL)");
+    return -1;
+  }
+  m = t == SQLITE_BLOB ? MODE_VECTOR : MODE_NUMBER;
+  if (*mode && *mode != m) {
+    omen_errorf(ctx, fname, "value (argument 1) is a number in one row and a feature vector in another");
+    return -1;
+  }
+  *mode = m;
+  if (m == MODE_NUMBER) {
+    *x = sqlite3_value_double(v);
+    if (!isfinite(*x)) {
+      omen_errorf(ctx, fname, "value (argument 1) is %s; expected a finite number", *x > 0 ? "+Inf" : "-Inf");
+      return -1;
+    }
+  }
+  return m;
+}
+
 /* ---------------------------------------------------------------- baseline_train */
 
-enum { MODE_UNKNOWN = 0, MODE_NUMBER = 1, MODE_VECTOR = 2 };
 
 typedef struct bl_agg {
   int started;        /* acc is initialised */
@@ -164,6 +189,7 @@ void baselineTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   om_err err;
   om_status st;
   int t, mode;
+  double x = 0;
   if (!a) {
     sqlite3_result_error_nomem(ctx);
     return;
@@ -179,24 +205,9 @@ void baselineTrainStep(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     a->acc.rows_skipped++;
     return;
   }
-  if (t == SQLITE_TEXT) {
-    omen_errorf(ctx, BASELINE_TRAIN,
-                "value (argument 1) is TEXT; expected a number or a feature vector (a BLOB made by feature_vector()); "
-                "a number stored as TEXT (e.g. by the shell's .import) needs CAST(... AS REAL)");
-    goto fail;
-  }
-  mode = t == SQLITE_BLOB ? MODE_VECTOR : MODE_NUMBER;
-  if (a->mode && a->mode != mode) {
-    omen_errorf(ctx, BASELINE_TRAIN, "value (argument 1) is a number in one row and a feature vector in another");
-    goto fail;
-  }
-  a->mode = mode;
+  mode = omen_bl_value_arg(ctx, BASELINE_TRAIN, argv[0], &a->mode, &x);
+  if (mode < 0) goto fail;
   if (mode == MODE_NUMBER) {
-    double x = sqlite3_value_double(argv[0]);
-    if (!isfinite(x)) {
-      omen_errorf(ctx, BASELINE_TRAIN, "value (argument 1) is %s; expected a finite number", x > 0 ? "+Inf" : "-Inf");
-      goto fail;
-    }
     st = bl_accum_add_value(&a->acc, x, &err);
   } else {
     st = bl_accum_add_fv(&a->acc, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &err);

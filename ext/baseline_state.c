@@ -69,7 +69,6 @@
 
 /* ---------------------------------------------------------------- the aggregate */
 
-enum { MODE_UNKNOWN = 0, MODE_NUMBER = 1, MODE_VECTOR = 2 };
 
 typedef struct bls_agg {
   int started;        /* s is initialised */
@@ -157,6 +156,7 @@ void baselineTrainStateStep(sqlite3_context *ctx, int argc, sqlite3_value **argv
   om_err err;
   om_status st;
   int t, mode;
+  double x = 0;
   if (!a) {
     sqlite3_result_error_nomem(ctx);
     return;
@@ -179,24 +179,9 @@ void baselineTrainStateStep(sqlite3_context *ctx, int argc, sqlite3_value **argv
     a->s.rows_skipped++;
     return;
   }
-  if (t == SQLITE_TEXT) {
-    omen_errorf(ctx, BL_STATE_FN,
-                "value (argument 1) is TEXT; expected a number or a feature vector (a BLOB made by feature_vector()); "
-                "a number stored as TEXT (e.g. by the shell's .import) needs CAST(... AS REAL)");
-    goto fail;
-  }
-  mode = t == SQLITE_BLOB ? MODE_VECTOR : MODE_NUMBER;
-  if (a->mode && a->mode != mode) {
-    omen_errorf(ctx, BL_STATE_FN, "value (argument 1) is a number in one row and a feature vector in another");
-    goto fail;
-  }
-  a->mode = mode;
+  mode = omen_bl_value_arg(ctx, BL_STATE_FN, argv[0], &a->mode, &x);
+  if (mode < 0) goto fail;
   if (mode == MODE_NUMBER) {
-    double x = sqlite3_value_double(argv[0]);
-    if (!isfinite(x)) {
-      omen_errorf(ctx, BL_STATE_FN, "value (argument 1) is %s; expected a finite number", x > 0 ? "+Inf" : "-Inf");
-      goto fail;
-    }
     st = bl_state_add_value(&a->s, x, &err);
   } else {
     st = bl_state_add_fv(&a->s, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]), &err);

@@ -30,8 +30,8 @@ static int32_t bucket_of(uint32_t m, double x) {
   return (int32_t)((int64_t)e * m + (int64_t)((f * m) >> 52));
 }
 
-/* The representative (harmonic mean of the ends) of bucket k. */
-static double bucket_value(uint32_t m, int32_t k) {
+/* The representative (harmonic mean of the ends) of bucket k (behaviour 12). */
+double om_qsketch_bucket_value(uint32_t m, int32_t k) {
   int64_t e = k >= 0 ? k / (int64_t)m : -((-(int64_t)k + m - 1) / (int64_t)m);
   double j = (double)(k - e * (int64_t)m), M = (double)m;
   double r = 2.0 * (M + j) * (M + j + 1.0) / (M * (2.0 * M + 2.0 * j + 1.0));
@@ -188,7 +188,7 @@ double om_qsketch_value_at(const om_qsketch *s, uint64_t rank) {
     for (uint32_t i = s->neg.len; i-- > 0;) { /* largest magnitude first */
       seen += s->neg.c[i];
       if (rank < seen) {
-        v = -bucket_value(s->m, s->neg.lo + (int32_t)i);
+        v = -om_qsketch_bucket_value(s->m, s->neg.lo + (int32_t)i);
         break;
       }
     }
@@ -199,7 +199,7 @@ double om_qsketch_value_at(const om_qsketch *s, uint64_t rank) {
     for (uint32_t i = 0; i < s->pos.len; i++) {
       seen += s->pos.c[i];
       if (rank < seen) {
-        v = bucket_value(s->m, s->pos.lo + (int32_t)i);
+        v = om_qsketch_bucket_value(s->m, s->pos.lo + (int32_t)i);
         break;
       }
     }

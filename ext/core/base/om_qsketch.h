@@ -99,6 +99,9 @@
 **  11. Memory: a store is a dense array of counts over the span of its
 **      indices (M buckets per factor 2 of magnitude), grown by doubling:
 **      values within 1e-3..1e3 at M = 100 take 2,000 buckets (16 kB).
+**  12. om_qsketch_bucket_value(M, k) is the representative of bucket k at
+**      M buckets per octave (the value 6 reports before clamping), for
+**      callers that walk the buckets themselves (bl_state.c's MAD).
 */
 #ifndef OM_QSKETCH_H
 #define OM_QSKETCH_H
@@ -134,6 +137,7 @@ om_status om_qsketch_merge(om_qsketch *dst, const om_qsketch *src, om_err *err);
 uint64_t om_qsketch_count(const om_qsketch *s);
 double om_qsketch_value_at(const om_qsketch *s, uint64_t rank);
 double om_qsketch_quantile(const om_qsketch *s, double q);
+double om_qsketch_bucket_value(uint32_t m, int32_t k); /* behaviour 12 */
 size_t om_qsketch_encoded_size(const om_qsketch *s);
 om_status om_qsketch_encode(const om_qsketch *s, om_wbuf *w, om_err *err);
 om_status om_qsketch_decode(om_rbuf *r, om_qsketch *out, om_err *err);

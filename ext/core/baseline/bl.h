@@ -122,6 +122,10 @@
 
 #define BL_FORMAT 1
 #define BL_MAX_LEVELS 16
+/* The quantile levels a job baseline of format 1 stores (1, 5, 25, 75, 95,
+** 99 %): baseline_train's and baseline_merge's (bl_train.c). */
+#define BL_N_LEVELS_V1 6
+extern const double bl_levels_v1[BL_N_LEVELS_V1];
 #define BL_MAD_K 0.6745          /* Iglewicz & Hoaglin's normal-consistency constant */
 #define BL_MEANAD_K 1.253314     /* IBM's MeanAD factor, ≈ sqrt(pi/2) */
 #define BL_MAD_LOGVAR_C 1.3605   /* n·Var(log MAD) as n → ∞ at the normal */

@@ -14,8 +14,6 @@
 #include "../base/fv.h"
 #include "../base/om_json.h"
 
-static const double bls_levels_v1[] = {0.01, 0.05, 0.25, 0.75, 0.95, 0.99}; /* bl_train.c's format-1 levels */
-#define BLS_N_LEVELS (sizeof bls_levels_v1 / sizeof bls_levels_v1[0])
 static const char BLS_VALUE_NAME[] = "value"; /* bl_accum_add_value's feature */
 
 void bl_state_init(bl_state *s, const bl_options *opt) {
@@ -182,16 +180,6 @@ om_status bl_state_merge(bl_state *dst, const bl_state *src, om_err *err) {
 
 /* ------------------------------------------------- sketched statistics */
 
-/* The representative of bucket k at M buckets per octave: the harmonic
-** mean of the bucket's ends, as om_qsketch.h defines it (the unit test
-** checks it against om_qsketch_value_at). */
-static double bucket_rep(uint32_t m, int32_t k) {
-  int64_t e = k >= 0 ? k / (int64_t)m : -((-(int64_t)k + m - 1) / (int64_t)m);
-  double j = (double)(k - e * (int64_t)m), M = (double)m;
-  double r = 2.0 * (M + j) * (M + j + 1.0) / (M * (2.0 * M + 2.0 * j + 1.0));
-  return ldexp(r, (int)e);
-}
-
 static void push(double *val, uint64_t *cnt, size_t *k, double v, uint64_t c) {
   if (c == 0) return;
   if (*k && val[*k - 1] == v) cnt[*k - 1] += c;
@@ -229,7 +217,7 @@ om_status bl_sketch_values(const om_qsketch *s, double **val, uint64_t **cnt, si
       if (!q) continue;
       t = q < skip_lo ? q : skip_lo;
       q -= t, skip_lo -= t;
-      a = -bucket_rep(s->m, s->neg.lo + (int32_t)i);
+      a = -om_qsketch_bucket_value(s->m, s->neg.lo + (int32_t)i);
       a = a < s->min ? s->min : a > s->max ? s->max : a;
       push(v, c, &m, a, q);
     }
@@ -243,7 +231,7 @@ om_status bl_sketch_values(const om_qsketch *s, double **val, uint64_t **cnt, si
       if (!q) continue;
       t = q < skip_lo ? q : skip_lo;
       q -= t, skip_lo -= t;
-      a = bucket_rep(s->m, s->pos.lo + (int32_t)i);
+      a = om_qsketch_bucket_value(s->m, s->pos.lo + (int32_t)i);
       a = a < s->min ? s->min : a > s->max ? s->max : a;
       push(v, c, &m, a, q);
     }
@@ -399,8 +387,8 @@ om_status bl_state_model(const bl_state *s, om_wbuf *w, om_err *err) {
   m.role = BL_ROLE_JOB;
   m.threshold = s->threshold;
   m.constant_cv = s->constant_cv;
-  m.n_levels = (uint32_t)BLS_N_LEVELS;
-  memcpy(m.levels, bls_levels_v1, sizeof bls_levels_v1);
+  m.n_levels = BL_N_LEVELS_V1;
+  memcpy(m.levels, bl_levels_v1, sizeof bl_levels_v1);
   m.n_features = (uint32_t)s->n_feats;
   if (s->n_feats) {
     m.names = om_calloc(s->n_feats, sizeof *m.names);

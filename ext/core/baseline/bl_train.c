@@ -292,7 +292,7 @@ static om_status col_summarise(bl_col *c, const bl_model *m, bl_feat *f, om_err 
   return OM_OK;
 }
 
-static const double bl_levels_v1[] = {0.01, 0.05, 0.25, 0.75, 0.95, 0.99};
+const double bl_levels_v1[BL_N_LEVELS_V1] = {0.01, 0.05, 0.25, 0.75, 0.95, 0.99};
 
 om_status bl_accum_finish(bl_accum *a, om_wbuf *w, om_err *err) {
   bl_model m;
@@ -306,7 +306,7 @@ om_status bl_accum_finish(bl_accum *a, om_wbuf *w, om_err *err) {
   m.role = BL_ROLE_JOB;
   m.threshold = a->opt.threshold;
   m.constant_cv = a->opt.constant_cv;
-  m.n_levels = (uint32_t)(sizeof bl_levels_v1 / sizeof bl_levels_v1[0]);
+  m.n_levels = BL_N_LEVELS_V1;
   memcpy(m.levels, bl_levels_v1, sizeof bl_levels_v1);
   m.n_features = (uint32_t)a->n_cols;
   if (a->n_cols) {
