@@ -25,8 +25,9 @@
 **      ('Z' = let the fit choose; 'AAdN', 'MNM', 'ZZZ'), damped true /
 **      false; order 'p,d,q' and seasonal_order 'P,D,Q' (TEXT: fixed ARIMA
 **      orders, all three given; absent: searched); constant true / false /
-**      null (ARIMA's mean or drift); transform 'none' | 'log' | 'boxcox'
-**      (lambda by Guerrero's method) | a lambda from -1 to 2; max_models 1..1000
+**      null (ARIMA's mean or drift); transform 'auto' (the default:
+**      core/ts/ts_fc.h 9) | 'none' | 'log' | 'boxcox' (lambda by Guerrero's
+**      method) | a lambda from -1 to 2; max_models 1..1000
 **      (the ARIMA search's budget, default 94).  Unknown keys and bad values
 **      are errors listing what is accepted.
 **   3. No rows (all skipped) is an error: a model needs data.  The series
@@ -286,7 +287,9 @@ static om_status fc_parse_options(const char *text, int n, ts_fc_options *o, om_
       else if (m->is_bool) o->constant = (int)m->num;
       else st = om_errf(err, OM_INVALID, "option constant must be true, false or null");
     } else if (strcmp(m->key, "transform") == 0) {
-      if (m->type == OM_JSON_STRING && strcmp(m->str, "none") == 0) {
+      if (m->type == OM_JSON_STRING && strcmp(m->str, "auto") == 0) {
+        o->transform = TS_TRANSFORM_AUTO;
+      } else if (m->type == OM_JSON_STRING && strcmp(m->str, "none") == 0) {
         o->transform = TS_TRANSFORM_NONE;
       } else if (m->type == OM_JSON_STRING && strcmp(m->str, "log") == 0) {
         o->transform = TS_TRANSFORM_BOXCOX;
@@ -299,7 +302,7 @@ static om_status fc_parse_options(const char *text, int n, ts_fc_options *o, om_
         o->lambda = m->num;
       } else {
         st = om_errf(err, OM_INVALID,
-                     "option transform must be 'none', 'log', 'boxcox' (lambda by Guerrero's method) or a Box-Cox "
+                     "option transform must be 'auto', 'none', 'log', 'boxcox' (lambda by Guerrero's method) or a Box-Cox "
                      "lambda from -1 to 2");
       }
     } else if (strcmp(m->key, "max_models") == 0) {

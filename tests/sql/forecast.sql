@@ -186,7 +186,7 @@ SELECT forecast_train(t, v, '{"seasonal_order": 11}') FROM h;
 -- error: forecast_train(): option constant must be true, false or null
 SELECT forecast_train(t, v, '{"constant": 1}') FROM h;
 -- case: forecast.error.options.transform
--- error: forecast_train(): option transform must be 'none', 'log', 'boxcox' (lambda by Guerrero's method) or a Box-Cox lambda from -1 to 2
+-- error: forecast_train(): option transform must be 'auto', 'none', 'log', 'boxcox' (lambda by Guerrero's method) or a Box-Cox lambda from -1 to 2
 SELECT forecast_train(t, v, '{"transform": "sqrt"}') FROM h;
 -- case: forecast.error.options.max.models
 -- error: forecast_train(): option max_models must be a whole number from 1 to 1000

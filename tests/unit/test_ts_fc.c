@@ -329,6 +329,93 @@ static void test_boxcox(void) {
   CHECK(ts_boxcox_lambda(y, 240, 12) == 1);
 }
 
+/* ts_fc.h 9: the transform 'auto' (the default) fits y and its square root
+** and keeps the lower one-step in-sample MAE on y's scale. */
+static double mae_of(const ts_fc *m, const ts_fc *other) {
+  size_t n = m->n, used = 0;
+  double *w = om_malloc(6 * n * sizeof *w), s = 0;
+  om_err err;
+  CHECK(w != NULL);
+  if (!w) return NAN;
+  CHECK(ts_fc_insample(m, w, w + n, w + 2 * n, &err) == OM_OK);
+  CHECK(ts_fc_insample(other, w + 3 * n, w + 4 * n, w + 5 * n, &err) == OM_OK);
+  for (size_t t = 0; t < n; t++)
+    if (isfinite(w[t]) && isfinite(w[3 * n + t])) {
+      s += fabs(m->y[t] - w[t]);
+      used++;
+    }
+  om_free(w);
+  return s / (double)used;
+}
+
+static ts_series bursty(size_t n, uint64_t seed) {
+  ts_series s = make(n, 0);
+  for (size_t t = 0; t < n; t++) {
+    double rate = (t % 24) >= 8 && (t % 24) < 18 ? 6 : 0.3, e = -log(1 - om_test_unif(&seed));
+    s.y[t] = floor(rate * e * e); /* skewed counts: many zeros, bursts */
+  }
+  return s;
+}
+
+static void fit_with(ts_series *src, int method, int transform, double lambda, ts_fc *m) {
+  ts_series s = *src;
+  ts_fc_options o;
+  om_err err;
+  s.y = om_malloc(src->n * sizeof *s.y);
+  memcpy(s.y, src->y, src->n * sizeof *s.y);
+  ts_fc_options_default(&o);
+  o.method = method;
+  o.transform = transform;
+  o.lambda = lambda;
+  CHECK_MSG(ts_fc_fit(&s, 0, &o, NULL, m, &err) == OM_OK, "%s", err.msg);
+  ts_series_free(&s);
+}
+
+static void test_transform_auto(void) {
+  ts_series s = bursty(24 * 7 * 4, 5);
+  ts_fc a, none, root, e;
+  double fa[24], fb[24], lo[24], hi[24], mae_none, mae_root;
+  om_err err;
+  fit_with(&s, TS_METHOD_AUTO, TS_TRANSFORM_AUTO, NAN, &a);
+  fit_with(&s, TS_METHOD_AUTO, TS_TRANSFORM_NONE, NAN, &none);
+  fit_with(&s, TS_METHOD_AUTO, TS_TRANSFORM_BOXCOX, 0.5, &root);
+  mae_none = mae_of(&none, &root);
+  mae_root = mae_of(&root, &none);
+  /* 9: the lower MAE wins; on these counts it is the square root */
+  CHECK_MSG(mae_root < mae_none, "mae root %g none %g", mae_root, mae_none);
+  CHECK(a.transform == TS_TRANSFORM_BOXCOX && a.lambda == 0.5);
+  CHECK(a.tried == none.tried + root.tried);
+  CHECK(ts_fc_forecast(&a, 24, 0.9, fa, lo, hi, &err) == OM_OK);
+  CHECK(ts_fc_forecast(&root, 24, 0.9, fb, lo, hi, &err) == OM_OK);
+  CHECK(memcmp(fa, fb, sizeof fa) == 0);
+  /* forecasts are medians: never negative */
+  for (int k = 0; k < 24; k++) CHECK(fa[k] >= 0);
+  ts_fc_free(&a);
+  ts_fc_free(&none);
+  ts_fc_free(&root);
+  /* 9: another method, or a negative value: no transform, one fit */
+  fit_with(&s, TS_METHOD_ETS, TS_TRANSFORM_AUTO, NAN, &e);
+  CHECK(e.transform == TS_TRANSFORM_NONE);
+  ts_fc_free(&e);
+  s.y[7] = -1;
+  fit_with(&s, TS_METHOD_AUTO, TS_TRANSFORM_AUTO, NAN, &a);
+  fit_with(&s, TS_METHOD_AUTO, TS_TRANSFORM_NONE, NAN, &none);
+  CHECK(a.transform == TS_TRANSFORM_NONE && a.tried == none.tried);
+  ts_fc_free(&a);
+  ts_fc_free(&none);
+  ts_series_free(&s);
+  /* 9: a symmetric series (make(): a sine plus uniform noise) keeps y */
+  s = make(24 * 7 * 3, 1);
+  fit_with(&s, TS_METHOD_AUTO, TS_TRANSFORM_AUTO, NAN, &a);
+  fit_with(&s, TS_METHOD_AUTO, TS_TRANSFORM_NONE, NAN, &none);
+  fit_with(&s, TS_METHOD_AUTO, TS_TRANSFORM_BOXCOX, 0.5, &root);
+  CHECK((a.transform == TS_TRANSFORM_BOXCOX) == (mae_of(&root, &none) < mae_of(&none, &root)));
+  ts_fc_free(&a);
+  ts_fc_free(&none);
+  ts_fc_free(&root);
+  ts_series_free(&s);
+}
+
 static void test_oom(void) {
   long start = om_test_alloc_live;
   int nomem = 0;
@@ -358,6 +445,7 @@ int main(void) {
   test_decomp();
   test_methods();
   test_arima_auto();
+  test_transform_auto();
   test_boxcox();
   test_oom();
   return om_test_finish();

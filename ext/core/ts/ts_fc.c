@@ -20,7 +20,7 @@ void ts_fc_options_default(ts_fc_options *o) {
   for (int k = 0; k < 3; k++) o->order[k] = o->sorder[k] = -1;
   o->constant = -1;
   o->max_models = 94;
-  o->transform = TS_TRANSFORM_NONE;
+  o->transform = TS_TRANSFORM_AUTO;
   o->lambda = NAN;
 }
 
@@ -399,8 +399,8 @@ static om_status make_indices(ts_fc *m, om_err *err) {
   return st;
 }
 
-om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_interrupt *it, ts_fc *out,
-                    om_err *err) {
+static om_status fit_one(ts_series *s, int ts_text, const ts_fc_options *o, const om_interrupt *it, ts_fc *out,
+                         om_err *err) {
   om_status st = OM_OK;
   int constant = 1;
   memset(out, 0, sizeof *out);
@@ -535,6 +535,80 @@ om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_
     if (st == OM_OK && !(isfinite(f[0]) && isfinite(lo[0]) && isfinite(hi[0])))
       st = om_errf(err, OM_INVALID, "the fitted model forecasts a value that is not finite%s",
                    out->transform ? " (try another transform)" : "");
+  }
+  return st;
+}
+
+/* Behaviour 9: the mean absolute error of the one-step in-sample
+** forecasts (back-transformed) at the points where both a and b have one. */
+static om_status insample_mae2(const ts_fc *a, const ts_fc *b, double *mae_a, double *mae_b, om_err *err) {
+  size_t n = a->n, used = 0;
+  double *w = om_malloc_array(6 * n, sizeof *w), sa = 0, sb = 0;
+  om_status st;
+  if (!w) return om_errf(err, OM_NOMEM, "out of memory");
+  st = ts_fc_insample(a, w, w + n, w + 2 * n, err);
+  if (st == OM_OK) st = ts_fc_insample(b, w + 3 * n, w + 4 * n, w + 5 * n, err);
+  if (st == OM_OK)
+    for (size_t t = 0; t < n; t++)
+      if (isfinite(w[t]) && isfinite(w[3 * n + t])) {
+        sa += fabs(a->y[t] - w[t]);
+        sb += fabs(a->y[t] - w[3 * n + t]);
+        used++;
+      }
+  om_free(w);
+  *mae_a = used ? sa / (double)used : NAN;
+  *mae_b = used ? sb / (double)used : NAN;
+  return st;
+}
+
+om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_interrupt *it, ts_fc *out,
+                    om_err *err) {
+  ts_fc_options plain = *o, root = *o;
+  ts_series s2;
+  ts_fc alt;
+  om_err err2;
+  om_status st;
+  double mae_plain = NAN, mae_root = NAN;
+  int nonneg = 1, constant = 1;
+  memset(out, 0, sizeof *out);
+  if (o->transform != TS_TRANSFORM_AUTO) return fit_one(s, ts_text, o, it, out, err);
+  plain.transform = TS_TRANSFORM_NONE;
+  for (size_t t = 0; t < s->n; t++) {
+    if (!(s->y[t] >= 0)) nonneg = 0;
+    if (s->y[t] != s->y[0]) constant = 0;
+  }
+  /* only the fully automatic choice: a model or orders given are fitted as asked */
+  if (o->method != TS_METHOD_AUTO || o->error >= 0 || o->trend >= 0 || o->damped >= 0 || o->season >= 0 ||
+      o->order[0] >= 0 || o->sorder[0] >= 0 || o->constant >= 0 || !nonneg || constant || s->n < 3)
+    return fit_one(s, ts_text, &plain, it, out, err);
+  s2 = *s;
+  s2.y = om_malloc_array(s->n, sizeof *s2.y);
+  if (!s2.y) return om_errf(err, OM_NOMEM, "out of memory");
+  memcpy(s2.y, s->y, s->n * sizeof *s2.y);
+  st = fit_one(s, ts_text, &plain, it, out, err);
+  if (st != OM_OK) {
+    om_free(s2.y);
+    return st;
+  }
+  root.transform = TS_TRANSFORM_BOXCOX;
+  root.lambda = 0.5;
+  memset(&err2, 0, sizeof err2);
+  st = fit_one(&s2, ts_text, &root, it, &alt, &err2);
+  if (st != OM_OK) { /* the square root cannot fit: the plain model stays, unless we must stop */
+    ts_fc_free(&alt);
+    if (st != OM_INTERRUPTED && st != OM_NOMEM) return OM_OK;
+    ts_fc_free(out);
+    *err = err2;
+    return st;
+  }
+  st = insample_mae2(out, &alt, &mae_plain, &mae_root, err);
+  if (st == OM_OK && mae_root < mae_plain) {
+    alt.tried += out->tried;
+    ts_fc_free(out);
+    *out = alt;
+  } else {
+    out->tried += alt.tried;
+    ts_fc_free(&alt);
   }
   return st;
 }
