@@ -26,8 +26,9 @@
 **     byte 7: first time (bits 0-1: 0, 1.7e9, -1e6, 1e15; calendar grids: bit
 **       0, 1970-01-01 or 2024-01-01), value scale
 **       (bits 2-4, SCALES below), ts_text (bit 5).
-**     byte 8: transform (bits 0-1: none, log, boxcox with Guerrero's lambda,
-**       boxcox with lambda min((bits 2-7 - 20) / 20, 2): -1 .. 2 by 0.05).
+**     byte 8: transform (bits 0-1: 0 the default 'auto' (bit 2 clear) or
+**       'none' (bit 2 set), log, boxcox with Guerrero's lambda, boxcox with
+**       lambda min((bits 2-7 - 20) / 20, 2): -1 .. 2 by 0.05).
 **     byte 9: ARIMA order p (bits 0-2, mod 6), q (bits 3-5, mod 6), d (bits
 **       6-7: 0, 1, 2; 3 = no order: searched).
 **     byte 10: seasonal order P (bits 0-1, mod 3), Q (bits 2-3, mod 3), D
@@ -626,7 +627,7 @@ static void train_case(const uint8_t *data, size_t size) {
   om_err err;
   om_status st;
   double step, t0, scale;
-  int gen = data[0] >> 5 & 3, constant = 1, ts_text, months, fixed_order, fixed_sorder;
+  int gen = data[0] >> 5 & 3, constant = 1, nonneg = 1, ts_text, months, fixed_order, fixed_sorder;
   uint8_t b1, b6, b7, b8, b9, b10, b11;
   if (size < TRAIN_HEADER) return;
   b1 = data[1];
@@ -659,7 +660,7 @@ static void train_case(const uint8_t *data, size_t size) {
   o.damped = (const int[4]){-1, 0, 1, -1}[b6 >> 6 & 3];
   /* the options of forecast.c 2 that the SQL layer accepts */
   switch (b8 & 3) {
-  case 0: break;
+  case 0: o.transform = b8 & 4 ? TS_TRANSFORM_NONE : TS_TRANSFORM_AUTO; break;
   case 1: o.transform = TS_TRANSFORM_BOXCOX, o.lambda = 0; break;   /* 'log' */
   case 2: o.transform = TS_TRANSFORM_BOXCOX, o.lambda = NAN; break; /* 'boxcox' */
   default: o.transform = TS_TRANSFORM_BOXCOX, o.lambda = fmin(((double)(b8 >> 2) - 20) / 20, 2); /* a number */
@@ -713,6 +714,8 @@ static void train_case(const uint8_t *data, size_t size) {
   }
   for (size_t t = 1; t < s.n; t++)
     if (s.y[t] != s.y[0]) constant = 0;
+  for (size_t t = 0; t < s.n; t++)
+    if (!(s.y[t] >= 0)) nonneg = 0;
   months = s.months;
   st = ts_fc_fit(&s, ts_text, &o, NULL, &m, &err);
   FUZZ_ASSERT(s.y == NULL);
@@ -752,6 +755,10 @@ static void train_case(const uint8_t *data, size_t size) {
     if (!constant && o.transform == TS_TRANSFORM_BOXCOX) {
       FUZZ_ASSERT(m.transform == TS_TRANSFORM_BOXCOX);
       if (!isnan(o.lambda)) FUZZ_ASSERT(m.lambda == o.lambda);
+    } else if (m.transform) { /* 'auto' (ts_fc.h 9): the square root, only when it may */
+      FUZZ_ASSERT(o.transform == TS_TRANSFORM_AUTO && o.method == TS_METHOD_AUTO && nonneg && !constant &&
+                  m.transform == TS_TRANSFORM_BOXCOX && m.lambda == 0.5 && o.error < 0 && o.trend < 0 &&
+                  o.season < 0 && o.damped < 0 && o.order[0] < 0 && o.sorder[0] < 0 && o.constant < 0);
     } else {
       FUZZ_ASSERT(!m.transform);
     }

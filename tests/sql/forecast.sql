@@ -101,6 +101,37 @@ SELECT json_extract(model_info(b), '$.detail.transform') IN ('boxcox', 'log')
   FROM (SELECT forecast_train(t, v, '{"transform": "boxcox"}') AS b FROM h);
 -- case: forecast.transform.lambda
 SELECT json_extract(model_info(forecast_train(t, v, '{"transform": 0.5}')), '$.detail.lambda') = 0.5 FROM h;
+-- Bursty hourly counts: zeros at night, skewed bursts by day (four weeks).
+CREATE TABLE c(t INTEGER PRIMARY KEY, v REAL);
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 4 * 168 - 1)
+INSERT INTO c SELECT 1700006400 + i * 3600,
+  CASE WHEN i % 24 BETWEEN 8 AND 17 THEN floor(60 * power(((i * 7919) % 1009) / 1009.0, 3)) ELSE (i * 31) % 7 = 0 END FROM k;
+-- case: forecast.transform.auto.counts
+-- ts_fc.h 9: auto on values >= 0 runs on the square root when Theta's one-step MAE (on the
+-- values' scale) is lower there; on these counts it is, and the forecasts are medians >= 0
+SELECT json_extract(a, '$.detail.transform') = 'boxcox' AND json_extract(a, '$.detail.lambda') = 0.5
+   AND json_extract(r, '$.detail.insample_mae') < json_extract(n, '$.detail.insample_mae')
+   AND (SELECT min(yhat) >= 0 AND min(lo) >= 0 FROM forecast(b, 48))
+  FROM (SELECT b, model_info(b) AS a,
+               (SELECT model_info(forecast_train(t, v, '{"method": "theta", "transform": 0.5}')) FROM c) AS r,
+               (SELECT model_info(forecast_train(t, v, '{"method": "theta"}')) FROM c) AS n
+          FROM (SELECT forecast_train(t, v) AS b FROM c));
+-- case: forecast.transform.auto.rule
+-- the same rule on the smooth series h: auto's scale is the one Theta forecasts better
+SELECT json_extract(a, '$.detail.transform')
+     = CASE WHEN json_extract(r, '$.detail.insample_mae') < json_extract(n, '$.detail.insample_mae') THEN 'boxcox' ELSE 'none' END
+  FROM (SELECT model_info(forecast_train(t, v)) AS a,
+               (SELECT model_info(forecast_train(t, v, '{"method": "theta", "transform": 0.5}')) FROM h) AS r,
+               (SELECT model_info(forecast_train(t, v, '{"method": "theta"}')) FROM h) AS n FROM h);
+-- case: forecast.transform.auto.not.applied
+-- 'none', another method, given orders, or a negative value: the values as they are
+SELECT json_extract(model_info(forecast_train(t, v, '{"transform": "none"}')), '$.detail.transform') = 'none'
+   AND json_extract(model_info(forecast_train(t, v, '{"method": "ets", "season_length": 24}')), '$.detail.transform') = 'none'
+   AND json_extract(model_info(forecast_train(t, v, '{"order": "1,0,0"}')), '$.detail.transform') = 'none'
+   AND json_extract(model_info(forecast_train(t, v, '{"transform": "auto"}')), '$.detail.transform') = 'boxcox'
+  FROM c;
+-- case: forecast.transform.auto.negative
+SELECT json_extract(model_info(forecast_train(t, CASE WHEN t = 1700006400 THEN -1 ELSE v END)), '$.detail.transform') = 'none' FROM c;
 -- case: forecast.model.letters
 SELECT json_extract(model_info(forecast_train(t, v, '{"model": "MAdM", "season_length": 24}')), '$.detail.model') = 'ETS(M,Ad,M)' FROM h;
 -- case: forecast.snaive

@@ -561,55 +561,79 @@ static om_status insample_mae2(const ts_fc *a, const ts_fc *b, double *mae_a, do
   return st;
 }
 
+/* A copy of s's values as a series of its own (NULL y when out of memory). */
+static ts_series series_copy(const ts_series *s) {
+  ts_series c = *s;
+  c.y = om_malloc_array(s->n, sizeof *c.y);
+  if (c.y) memcpy(c.y, s->y, s->n * sizeof *c.y);
+  return c;
+}
+
+/* Behaviour 9: is the square root the better scale?  Theta on y and on
+** sqrt(y); *root = 1 when the second's one-step MAE on y's scale is lower.
+** Only an interrupt or out of memory is an error. */
+static om_status root_is_better(const ts_series *s, int ts_text, const ts_fc_options *plain,
+                                const om_interrupt *it, int *root, om_err *err) {
+  ts_fc_options tp = *plain, tr = *plain;
+  ts_series a = series_copy(s), b = series_copy(s);
+  ts_fc fa, fb;
+  om_status st = OM_OK;
+  double mae_a = NAN, mae_b = NAN;
+  *root = 0;
+  memset(&fa, 0, sizeof fa);
+  memset(&fb, 0, sizeof fb);
+  if (!a.y || !b.y) {
+    ts_series_free(&a);
+    ts_series_free(&b);
+    return om_errf(err, OM_NOMEM, "out of memory");
+  }
+  tp.method = tr.method = TS_METHOD_THETA;
+  tr.transform = TS_TRANSFORM_BOXCOX;
+  tr.lambda = 0.5;
+  st = fit_one(&a, ts_text, &tp, it, &fa, err);
+  if (st == OM_OK) st = fit_one(&b, ts_text, &tr, it, &fb, err);
+  if (st == OM_OK) st = insample_mae2(&fa, &fb, &mae_a, &mae_b, err);
+  ts_series_free(&b); /* when the first fit failed */
+  ts_fc_free(&fa);
+  ts_fc_free(&fb);
+  if (st == OM_INTERRUPTED || st == OM_NOMEM) return st;
+  *root = mae_b < mae_a; /* false on NaN, a tie, or a fit that failed */
+  return OM_OK;
+}
+
 om_status ts_fc_fit(ts_series *s, int ts_text, const ts_fc_options *o, const om_interrupt *it, ts_fc *out,
                     om_err *err) {
-  ts_fc_options plain = *o, root = *o;
-  ts_series s2;
-  ts_fc alt;
-  om_err err2;
+  ts_fc_options use = *o;
   om_status st;
-  double mae_plain = NAN, mae_root = NAN;
-  int nonneg = 1, constant = 1;
+  int eligible = 1, root = 0;
   memset(out, 0, sizeof *out);
   if (o->transform != TS_TRANSFORM_AUTO) return fit_one(s, ts_text, o, it, out, err);
-  plain.transform = TS_TRANSFORM_NONE;
-  for (size_t t = 0; t < s->n; t++) {
-    if (!(s->y[t] >= 0)) nonneg = 0;
-    if (s->y[t] != s->y[0]) constant = 0;
-  }
+  use.transform = TS_TRANSFORM_NONE;
   /* only the fully automatic choice: a model or orders given are fitted as asked */
   if (o->method != TS_METHOD_AUTO || o->error >= 0 || o->trend >= 0 || o->damped >= 0 || o->season >= 0 ||
-      o->order[0] >= 0 || o->sorder[0] >= 0 || o->constant >= 0 || !nonneg || constant || s->n < 3)
-    return fit_one(s, ts_text, &plain, it, out, err);
-  s2 = *s;
-  s2.y = om_malloc_array(s->n, sizeof *s2.y);
-  if (!s2.y) return om_errf(err, OM_NOMEM, "out of memory");
-  memcpy(s2.y, s->y, s->n * sizeof *s2.y);
-  st = fit_one(s, ts_text, &plain, it, out, err);
-  if (st != OM_OK) {
-    om_free(s2.y);
-    return st;
+      o->order[0] >= 0 || o->sorder[0] >= 0 || o->constant >= 0 || s->n < 3)
+    eligible = 0;
+  for (size_t t = 0; eligible && t < s->n; t++)
+    if (!(s->y[t] >= 0)) eligible = 0;
+  if (eligible) {
+    int constant = 1;
+    for (size_t t = 1; t < s->n; t++)
+      if (s->y[t] != s->y[0]) constant = 0;
+    if (constant) eligible = 0;
   }
-  root.transform = TS_TRANSFORM_BOXCOX;
-  root.lambda = 0.5;
-  memset(&err2, 0, sizeof err2);
-  st = fit_one(&s2, ts_text, &root, it, &alt, &err2);
-  if (st != OM_OK) { /* the square root cannot fit: the plain model stays, unless we must stop */
-    ts_fc_free(&alt);
-    if (st != OM_INTERRUPTED && st != OM_NOMEM) return OM_OK;
-    ts_fc_free(out);
-    *err = err2;
-    return st;
+  if (eligible) {
+    st = root_is_better(s, ts_text, &use, it, &root, err);
+    if (st != OM_OK) {
+      ts_series_free(s); /* emptied, as on every path */
+      return st;
+    }
+    if (root) {
+      use.transform = TS_TRANSFORM_BOXCOX;
+      use.lambda = 0.5;
+    }
   }
-  st = insample_mae2(out, &alt, &mae_plain, &mae_root, err);
-  if (st == OM_OK && mae_root < mae_plain) {
-    alt.tried += out->tried;
-    ts_fc_free(out);
-    *out = alt;
-  } else {
-    out->tried += alt.tried;
-    ts_fc_free(&alt);
-  }
+  st = fit_one(s, ts_text, &use, it, out, err);
+  if (eligible) out->tried += 2;
   return st;
 }
 

@@ -62,19 +62,22 @@
 **   9. The transform 'auto' (options.transform TS_TRANSFORM_AUTO, the
 **      default): with method 'auto' and no option of one family (ETS
 **      letters, ARIMA orders or constant), and a series of values all >= 0
-**      and not constant, the model is fitted twice, on y and on its square root
-**      (Box-Cox lambda 0.5), and the one whose one-step in-sample
+**      and not constant, the scale is chosen first: Theta (as method
+**      'theta', the same season) is fitted to y and to its square root
+**      (Box-Cox lambda 0.5), and when the second's one-step in-sample
 **      forecasts, back-transformed (medians), have the lower mean absolute
-**      error on y's scale over the points both forecast is kept (ties: y);
-**      tried counts both fits.  Otherwise (another method, a negative
-**      value) no transform.  Why: job counts are skewed and bursty; a
-**      model of their square root forecasts their median, which absolute
-**      errors reward, and its intervals are skewed as the counts are.
-**      Likelihoods cannot decide (the square root's Jacobian is infinite
-**      at 0).  If the square-root fit fails, the plain one stays (an
-**      interrupt or out of memory still stops).  Measured in
-**      docs/BENCHMARKS.md (issue 11): mean MASE 0.790 -> 0.768 on the
-**      default series, 0.927 -> 0.865 on 48 others.
+**      error on y's scale over the points both forecast, 'auto' runs on the
+**      square root, else on y (ties, NaN, or a Theta fit that fails: y).
+**      tried counts the two Theta fits.  Otherwise (another method, a
+**      negative value) no transform.  Why: job counts are skewed and
+**      bursty; a model of their square root forecasts their median, which
+**      absolute errors reward, and its intervals are skewed as the counts
+**      are.  Likelihoods cannot decide (the square root's Jacobian is
+**      infinite at 0).  Theta decides because it is cheap: running the
+**      whole search on both scales and keeping the better in-sample MAE
+**      forecast as well on the benchmark and cost twice the time.  An
+**      interrupt or out of memory during the choice stops the fit.
+**      Measured in docs/BENCHMARKS.md (issue 11).
 **   2. ts_fc_forecast(h, coverage): point forecasts and central intervals
 **      for steps 1..h: the core's (ts_ets.h 6, ts_arima.h, ts_theta.h;
 **      naive: variance h sigma2; snaive: (floor((h - 1) / m) + 1) sigma2,
