@@ -267,6 +267,12 @@ SELECT * FROM forecast((SELECT b FROM m), 3, 90.0);
 -- case: forecast.error.coverage.text
 -- error: forecast(): coverage (argument 3) is TEXT; expected a number between 0 and 1 (exclusive)
 SELECT * FROM forecast((SELECT b FROM m), 3, '0.9');
+-- A given seasonal difference is used as given (ts_arima_auto.h 1), never dropped: 12 points
+-- cannot take D = 1 at a season of 12 (it used to fit D = 0 silently; found by fuzz_forecast).
+-- case: forecast.error.given.D.too.short
+-- error: forecast_train(): 12 points are too few for ARIMA with d = 1, D = 1
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 11)
+SELECT forecast_train(1700000000 + i * 3600, i % 5, '{"order": "2,1,1", "seasonal_order": "1,1,0", "season_length": 12}') FROM k;
 -- case: forecast.error.model.type
 -- error: forecast(): model is INTEGER; expected a model BLOB or a registry name (TEXT)
 SELECT * FROM forecast(42, 3);

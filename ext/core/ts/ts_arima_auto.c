@@ -129,12 +129,17 @@ om_status ts_arima_auto(const double *y, size_t n, const ts_arima_auto_opts *o, 
     st = ts_nsdiffs(y, n, S->s, &S->D, err);
     if (st != OM_OK) goto done;
   }
-  if (S->D > 0 && n <= (size_t)(S->s * S->D + 3)) S->D = 0;
+  /* a given D stays as given: too few points for it is the error below */
   if (o->d >= 0) {
     S->d = o->d;
   } else {
-    size_t nw = n - (size_t)(S->s * S->D);
-    double *w = om_malloc_array(nw, sizeof *w);
+    size_t nw = n > (size_t)(S->s * S->D) ? n - (size_t)(S->s * S->D) : 0;
+    double *w;
+    if (nw < 4) {
+      st = om_errf(err, OM_INVALID, "%zu points are too few for ARIMA with D = %d", n, S->D);
+      goto done;
+    }
+    w = om_malloc_array(nw, sizeof *w);
     if (!w) {
       st = om_errf(err, OM_NOMEM, "out of memory");
       goto done;
@@ -145,7 +150,7 @@ om_status ts_arima_auto(const double *y, size_t n, const ts_arima_auto_opts *o, 
     if (st != OM_OK) goto done;
   }
   /* behaviour 3: limits */
-  nd = (int)(n - (size_t)S->d - (size_t)(S->s * S->D));
+  nd = n > (size_t)S->d + (size_t)(S->s * S->D) ? (int)(n - (size_t)S->d - (size_t)(S->s * S->D)) : 0;
   if (nd < 4) {
     st = om_errf(err, OM_INVALID, "%zu points are too few for ARIMA with d = %d, D = %d", n, S->d, S->D);
     goto done;

@@ -9,7 +9,8 @@
 **   1. Differences: D (0 or 1, only with s >= 2 and n > 2 s + 2) from the
 **      seasonal strength test (ts_unitroot.h: nsdiffs), then d (0..2) from
 **      repeated KPSS tests at 5 % on the seasonally differenced series
-**      (ndiffs).  Given orders (o->d, o->D >= 0) are used as they are.
+**      (ndiffs).  Given orders (o->d, o->D >= 0) are used as they are (too
+**      few points left after them: OM_INVALID, never a smaller D).
 **   2. A constant (the mean for d + D = 0, the drift for d + D = 1) is
 **      allowed when d + D <= 1 (o->constant -1), forced with 1, refused
 **      with 0; never with d + D >= 2.
