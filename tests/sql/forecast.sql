@@ -123,6 +123,15 @@ SELECT json_extract(a, '$.detail.transform')
   FROM (SELECT model_info(forecast_train(t, v)) AS a,
                (SELECT model_info(forecast_train(t, v, '{"method": "theta", "transform": 0.5}')) FROM h) AS r,
                (SELECT model_info(forecast_train(t, v, '{"method": "theta"}')) FROM h) AS n FROM h);
+-- case: forecast.transform.auto.two.seasons
+-- with two given seasons (mstl) the scale is decided by Theta at the shorter one
+SELECT json_extract(a, '$.detail.method') = 'mstl' AND json_extract(a, '$.detail.seasonal_adjustment') = 1
+   AND json_extract(a, '$.detail.transform')
+     = CASE WHEN json_extract(r, '$.detail.insample_mae') < json_extract(n, '$.detail.insample_mae') THEN 'boxcox' ELSE 'none' END
+   AND json_extract(a, '$.detail.transform') = 'boxcox'
+  FROM (SELECT model_info(forecast_train(t, v, '{"season_length": "24,168"}')) AS a,
+               (SELECT model_info(forecast_train(t, v, '{"method": "theta", "season_length": 24, "transform": 0.5}')) FROM c) AS r,
+               (SELECT model_info(forecast_train(t, v, '{"method": "theta", "season_length": 24}')) FROM c) AS n FROM c);
 -- case: forecast.transform.auto.not.applied
 -- 'none', another method, given orders, or a negative value: the values as they are
 SELECT json_extract(model_info(forecast_train(t, v, '{"transform": "none"}')), '$.detail.transform') = 'none'

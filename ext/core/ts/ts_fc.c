@@ -588,6 +588,13 @@ static om_status root_is_better(const ts_series *s, int ts_text, const ts_fc_opt
     return om_errf(err, OM_NOMEM, "out of memory");
   }
   tp.method = tr.method = TS_METHOD_THETA;
+  if (tp.n_periods == 2) { /* given "24,168": Theta takes one season, the shorter */
+    tp.n_periods = 1;
+    tp.periods[0] = tp.periods[0] < tp.periods[1] ? tp.periods[0] : tp.periods[1];
+    tp.periods[1] = 0;
+  }
+  tr.n_periods = tp.n_periods;
+  memcpy(tr.periods, tp.periods, sizeof tr.periods);
   tr.transform = TS_TRANSFORM_BOXCOX;
   tr.lambda = 0.5;
   st = fit_one(&a, ts_text, &tp, it, &fa, err);
