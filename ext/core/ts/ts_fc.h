@@ -63,8 +63,9 @@
 **      default): with method 'auto' and no option of one family (ETS
 **      letters, ARIMA orders or constant), and a series of values all >= 0
 **      and not constant, the scale is chosen first: Theta (as method
-**      'theta', the same season; of two given, the shorter) is fitted to y and to its square root
-**      (Box-Cox lambda 0.5), and when the second's one-step in-sample
+**      'theta', the same season; of two given, the shorter) is fitted to
+**      y and to its square root (Box-Cox lambda 0.5), and when the
+**      second's one-step in-sample
 **      forecasts, back-transformed (medians), have the lower mean absolute
 **      error on y's scale over the points both forecast, 'auto' runs on the
 **      square root, else on y (ties, NaN, or a Theta fit that fails: y).
