@@ -331,6 +331,17 @@ SELECT count(*) = 2 FROM forecast((SELECT forecast_train(x, x * 1.5 + (x % 2)) F
 -- case: forecast.fuzz.overflow
 -- error: forecast_train(): the fitted model forecasts a value that is not finite
 SELECT forecast_train(x, v, '{"method": "naive"}') FROM (SELECT 1 AS x, 1e200 AS v UNION ALL SELECT 2, -1e200 UNION ALL SELECT 3, 0);
+-- case: forecast.transform.auto.overflow
+-- ts_fc.h 9: values near 1e200 overflow the model of the values (the error above with
+-- transform 'none'); Theta cannot fit them either, but fits their square root, so auto runs there
+SELECT json_extract(model_info(m), '$.detail.transform') = 'boxcox'
+   AND (SELECT count(*) = 3 AND min(yhat) > 1e201 FROM forecast(m, 3))
+  FROM (SELECT forecast_train(1700000000 + i * 3600, i * 1e200) AS m
+          FROM (WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 199) SELECT i FROM k));
+-- case: forecast.transform.none.overflow
+-- error: forecast_train(): the fitted model forecasts a value that is not finite
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 199)
+SELECT forecast_train(1700000000 + i * 3600, i * 1e200, '{"transform": "none"}') FROM k;
 -- case: forecast.fuzz.horizon.huge.real
 -- error: forecast(): horizon (argument 2) is REAL; expected a whole number of steps from 1 to 1000000
 SELECT * FROM forecast((SELECT b FROM m), 1e300);

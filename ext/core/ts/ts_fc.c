@@ -577,7 +577,7 @@ static om_status root_is_better(const ts_series *s, int ts_text, const ts_fc_opt
   ts_fc_options tp = *plain, tr = *plain;
   ts_series a = series_copy(s), b = series_copy(s);
   ts_fc fa, fb;
-  om_status st = OM_OK;
+  om_status st = OM_OK, st_a, st_b;
   double mae_a = NAN, mae_b = NAN;
   *root = 0;
   memset(&fa, 0, sizeof fa);
@@ -597,14 +597,19 @@ static om_status root_is_better(const ts_series *s, int ts_text, const ts_fc_opt
   memcpy(tr.periods, tp.periods, sizeof tr.periods);
   tr.transform = TS_TRANSFORM_BOXCOX;
   tr.lambda = 0.5;
-  st = fit_one(&a, ts_text, &tp, it, &fa, err);
-  if (st == OM_OK) st = fit_one(&b, ts_text, &tr, it, &fb, err);
-  if (st == OM_OK) st = insample_mae2(&fa, &fb, &mae_a, &mae_b, err);
-  ts_series_free(&b); /* when the first fit failed */
+  st_a = fit_one(&a, ts_text, &tp, it, &fa, err);
+  st_b = st_a == OM_INTERRUPTED || st_a == OM_NOMEM ? st_a : fit_one(&b, ts_text, &tr, it, &fb, err);
+  if (st_a == OM_OK && st_b == OM_OK) st = insample_mae2(&fa, &fb, &mae_a, &mae_b, err);
+  else st = st_b == OM_INTERRUPTED || st_b == OM_NOMEM ? st_b : OM_OK;
+  ts_series_free(&b); /* when the first fit stopped everything */
   ts_fc_free(&fa);
   ts_fc_free(&fb);
-  if (st == OM_INTERRUPTED || st == OM_NOMEM) return st;
-  *root = mae_b < mae_a; /* false on NaN, a tie, or a fit that failed */
+  if (st != OM_OK) return st;
+  /* the square root when its MAE is finite and lower, or when only it fits
+  ** or has a finite MAE (values near the top of the doubles); a tie, NaN,
+  ** or two fits that failed keep the values */
+  if (st_a == OM_OK && st_b == OM_OK) *root = isfinite(mae_b) && !(mae_a <= mae_b);
+  else *root = st_a != OM_OK && st_b == OM_OK;
   return OM_OK;
 }
 

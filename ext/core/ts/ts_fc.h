@@ -68,7 +68,9 @@
 **      second's one-step in-sample
 **      forecasts, back-transformed (medians), have the lower mean absolute
 **      error on y's scale over the points both forecast, 'auto' runs on the
-**      square root, else on y (ties, NaN, or a Theta fit that fails: y).
+**      square root, else on y (ties or NaN: y; when only one of the two
+**      Theta fits succeeds or has a finite MAE, that one's scale: values
+**      near 1e200 overflow on y, not on the square root).
 **      tried counts the two Theta fits.  Otherwise (another method, a
 **      negative value) no transform.  Why: job counts are skewed and
 **      bursty; a model of their square root forecasts their median, which
